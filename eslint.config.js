@@ -1,0 +1,61 @@
+// Lint enforces the module boundaries of design.md: apps -> packages through their exports,
+// apps never import each other, protocol imports only zod, no process.env outside config.ts.
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+
+const deepPackageImport = {
+  group: ['@prometheus/*/src/*', '**/packages/*/src/*', '../../packages/*'],
+  message: 'Import a package through its exports ("@prometheus/x"), never its src/.',
+};
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '**/data/**', '**/.turbo/**', 'apps/hub/web/dist/**',
+      'apps/hub/drizzle/**', 'test-artifacts/**', '**/*.js', '**/*.cjs', '**/*.mjs'],
+  },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'import-x/no-cycle': ['error', { maxDepth: 8 }],
+      'no-restricted-imports': ['error', { patterns: [deepPackageImport] }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in config.ts only.' }],
+    },
+  },
+  {
+    files: ['**/config.ts', '**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'toolchains/**/*.ts', '**/vitest.config.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['packages/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [deepPackageImport,
+        { regex: '^(?!zod($|/)|\\.{1,2}/).*', message: 'protocol imports only zod.' }] }],
+    },
+  },
+  {
+    files: ['packages/**/*.ts'],
+    ignores: ['packages/protocol/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [deepPackageImport,
+        { group: ['@prometheus/hub', '@prometheus/edge-agent', '**/apps/**'], message: 'Packages never import apps.' }] }],
+    },
+  },
+  {
+    files: ['apps/hub/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [deepPackageImport,
+        { group: ['@prometheus/edge-agent', '**/edge-agent/**'], message: 'Apps never import each other.' }] }],
+    },
+  },
+  {
+    files: ['apps/edge-agent/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [deepPackageImport,
+        { group: ['@prometheus/hub', '**/apps/hub/**'], message: 'Apps never import each other.' }] }],
+    },
+  },
+);
