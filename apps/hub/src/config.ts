@@ -1,0 +1,88 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+// Every setting of the hub, parsed once at start. A bad value stops start-up naming the variable;
+// there is no silent fallback.
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  PORT: int(0, 65535).default(3030),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PROMETHEUS_DATA_DIR: z.string().min(1).default('./data'),
+  PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PROMETHEUS_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  MFA_LOGIN_TTL_MINUTES: z.coerce.number().positive().max(60).default(5),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).default('Prometheus <no-reply@prometheus.local>'),
+  TRUST_PROXY: bool.default(false),
+  RATE_LIMIT_LOGIN_PER_MIN: int(1, 1_000_000).default(30),
+  RATE_LIMIT_API_PER_MIN: int(1, 10_000_000).default(1000),
+  RATE_LIMIT_AGENT_PER_MIN: int(1, 1_000_000).default(20),
+  BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  TRAINING_MAX_CONCURRENT: int(1, 256).optional(),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  adminPassword: string | undefined;
+  sessionTtlMs: number;
+  mfaLoginTtlMs: number;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  trustProxy: boolean;
+  rateLimits: { loginPerMin: number; apiPerMin: number; agentPerMin: number };
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+  training: { maxConcurrent: number };
+  version: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment into the hub's config; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.PROMETHEUS_DATA_DIR),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    logLevel: e.LOG_LEVEL,
+    adminPassword: e.PROMETHEUS_ADMIN_PASSWORD,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
+    mfaLoginTtlMs: e.MFA_LOGIN_TTL_MINUTES * 60_000,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    trustProxy: e.TRUST_PROXY,
+    rateLimits: {
+      loginPerMin: e.RATE_LIMIT_LOGIN_PER_MIN,
+      apiPerMin: e.RATE_LIMIT_API_PER_MIN,
+      agentPerMin: e.RATE_LIMIT_AGENT_PER_MIN,
+    },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    training: { maxConcurrent: e.TRAINING_MAX_CONCURRENT ?? os.availableParallelism() },
+    version: HUB_VERSION,
+  };
+}
+
+export const HUB_VERSION = '0.1.0';

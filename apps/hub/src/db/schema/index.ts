@@ -1,0 +1,2 @@
+// The hub's whole schema; each domain keeps its tables in its own file here.
+export * from './accounts.js';

@@ -1,0 +1,128 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { createNodeWebSocket } from '@hono/node-ws';
+import { Hono } from 'hono';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { loadSecretBox } from './crypto/secret-box.js';
+import { openDatabase } from './db/client.js';
+import { createEventBus } from './events.js';
+import { createApp } from './http/app.js';
+import type { HubEnv } from './http/context.js';
+import { createRateLimits } from './http/rate-limit.js';
+import type { AnyRoute } from './http/route.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMailer } from './mail/mailer.js';
+import { createAuthRepo } from './modules/auth/repo.js';
+import { authRoutes } from './modules/auth/routes.js';
+import { createAuthService } from './modules/auth/auth-service.js';
+import { createSessionService } from './modules/auth/session-service.js';
+import { createMfaService } from './modules/mfa/mfa-service.js';
+import { mfaRoutes } from './modules/mfa/routes.js';
+import { createProfileService } from './modules/profile/profile-service.js';
+import { profileRoutes } from './modules/profile/routes.js';
+import { systemRoutes } from './modules/system/routes.js';
+import { createSystemService } from './modules/system/system-service.js';
+import { createUsersRepo } from './modules/users/repo.js';
+import { usersRoutes } from './modules/users/routes.js';
+import { createUsersService } from './modules/users/users-service.js';
+import { ensureHubDirs, hubPaths } from './paths.js';
+
+export interface HubOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Tests: check every JSON response against its documented schema. */
+  strictResponses?: boolean;
+}
+
+/** A part of the hub with its own lifecycle (broker, training queue); started after HTTP listens, stopped before. */
+export interface HubComponent {
+  name: string;
+  start?(): Promise<void> | void;
+  stop?(): Promise<void> | void;
+}
+
+/** Composes the hub in an explicit order: store, core services, domain modules, HTTP. */
+export function createHub(config: Config, options: HubOptions = {}) {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const paths = hubPaths(config.dataDir);
+  ensureHubDirs(paths);
+  const store = openDatabase(paths.database);
+  const { db } = store;
+  const events = createEventBus((event, err) => log.error({ err, event }, 'event listener failed'));
+  const secretBox = loadSecretBox(paths.keys);
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: paths.outbox, log });
+  const app = new Hono<HubEnv>();
+  const ws = createNodeWebSocket({ app });
+
+  const usersRepo = createUsersRepo(db);
+  const authRepo = createAuthRepo(db);
+  const sessions = createSessionService({ authRepo, usersRepo, clock, sessionTtlMs: config.sessionTtlMs, mfaLoginTtlMs: config.mfaLoginTtlMs });
+  const auth = createAuthService({ authRepo, usersRepo, sessions, mailer, events, clock, log, publicUrl: config.publicUrl });
+  const mfa = createMfaService({ usersRepo, authRepo, sessions, secretBox, events, clock });
+  const users = createUsersService({ usersRepo, sessions, events, clock, log });
+  const profile = createProfileService({ usersRepo, clock });
+  const system = createSystemService({
+    dataDir: config.dataDir, version: config.version, maxConcurrentTrainings: () => config.training.maxConcurrent,
+    pingDatabase: () => {
+      try {
+        return store.sqlite.prepare('select 1 as ok').get() !== undefined;
+      } catch {
+        return false;
+      }
+    },
+  });
+
+  const components: HubComponent[] = [];
+  const routes: AnyRoute[] = [
+    ...systemRoutes(system),
+    ...authRoutes({ auth, mfa, usersRepo, trustProxy: config.trustProxy }),
+    ...mfaRoutes(mfa),
+    ...profileRoutes(profile),
+    ...usersRoutes(users),
+  ];
+
+  createApp(app, routes, {
+    log, version: config.version, authenticate: sessions.authenticate, trustProxy: config.trustProxy,
+    rateLimits: createRateLimits({ login: config.rateLimits.loginPerMin, api: config.rateLimits.apiPerMin, agent: config.rateLimits.agentPerMin }),
+    defaultBodyLimit: config.bodyLimitBytes, strictResponses: options.strictResponses ?? false,
+  });
+
+  let server: ServerType | undefined;
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox };
+
+  return {
+    app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,
+
+    /** Prepares state (first admin), listens, then starts the components. Resolves with the bound port. */
+    async start(): Promise<number> {
+      await users.ensureBootstrapAdmin(config.adminPassword);
+      server = await new Promise<ServerType>((resolve) => {
+        const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+      });
+      ws.injectWebSocket(server);
+      for (const component of components) await component.start?.();
+      const port = (server.address() as AddressInfo).port;
+      log.info({ port, dataDir: config.dataDir, version: config.version }, 'hub listening');
+      return port;
+    },
+
+    /** Stops taking requests, lets in-flight ones finish, stops components in reverse, closes the store. */
+    async stop(): Promise<void> {
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          if ('closeIdleConnections' in s) s.closeIdleConnections();
+        });
+      }
+      for (const component of [...components].reverse()) await component.stop?.();
+      mailer.close();
+      store.close();
+      log.info('hub stopped');
+    },
+  };
+}
+
+export type Hub = ReturnType<typeof createHub>;

@@ -1,0 +1,38 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Logger } from '../logger.js';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Mail goes out through SMTP_URL; with none set, each message is written as an .eml file to
+ * <data dir>/outbox/ (a person running the hub locally can open it) and its subject is logged.
+ */
+export function createMailer(opts: { smtpUrl: string | undefined; from: string; outboxDir: string; log: Logger }): Mailer {
+  const transport = opts.smtpUrl
+    ? nodemailer.createTransport(opts.smtpUrl)
+    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(message) {
+      const info = await transport.sendMail({ from: opts.from, ...message });
+      if (!opts.smtpUrl) {
+        const file = path.join(opts.outboxDir, `${Date.now()}-${info.messageId.replace(/[^A-Za-z0-9.-]/g, '')}.eml`);
+        await fs.writeFile(file, (info as unknown as { message: Buffer }).message);
+        opts.log.info({ subject: message.subject, file }, 'mail written to outbox (no SMTP_URL configured)');
+      } else {
+        opts.log.info({ subject: message.subject }, 'mail sent');
+      }
+    },
+    close: () => transport.close(),
+  };
+}

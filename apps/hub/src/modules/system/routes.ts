@@ -1,0 +1,21 @@
+import { HealthResponse, SystemMetricsResponse } from '@prometheus/protocol';
+import { defineRoute, errorDoc as err, type AnyRoute } from '../../http/route.js';
+import type { SystemService } from './system-service.js';
+
+const tag = 'System';
+
+export function systemRoutes(system: SystemService): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get', path: '/health', tag, summary: 'Liveness probe (no authentication)', permission: 'public',
+      responses: { 200: { description: 'Alive', schema: HealthResponse } },
+      handler: (c) => c.json(system.health(), 200),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/system/metrics', tag, summary: 'CPU, memory and disk of the hub machine; runs, models, deployments',
+      permission: 'system:read',
+      responses: { 200: { description: 'Metrics', schema: SystemMetricsResponse }, 401: err('Not logged in') },
+      handler: async (c) => c.json(await system.metrics(), 200),
+    }),
+  ];
+}

@@ -1,0 +1,85 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import type { SystemMetricsResponse } from '@prometheus/protocol';
+
+export type CounterName = 'active_training_runs' | 'total_models' | 'total_deployments';
+
+interface CpuSample {
+  at: number;
+  idle: number;
+  total: number;
+}
+
+function sampleCpu(): CpuSample {
+  let idle = 0;
+  let total = 0;
+  for (const cpu of os.cpus()) {
+    const t = cpu.times;
+    idle += t.idle;
+    total += t.user + t.nice + t.sys + t.idle + t.irq;
+  }
+  return { at: Date.now(), idle, total };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+export interface SystemServiceDeps {
+  dataDir: string;
+  version: string;
+  maxConcurrentTrainings: () => number;
+  pingDatabase: () => boolean;
+}
+
+export function createSystemService(deps: SystemServiceDeps) {
+  const startedAt = Date.now();
+  const counters = new Map<CounterName, () => Promise<number>>();
+  let lastCpu = sampleCpu();
+
+  /** Machine-wide CPU busy share since the previous call (at least 100 ms of samples). */
+  async function cpuPercent(): Promise<number> {
+    if (Date.now() - lastCpu.at < 100) await sleep(100);
+    const now = sampleCpu();
+    const total = now.total - lastCpu.total;
+    const busy = total - (now.idle - lastCpu.idle);
+    lastCpu = now;
+    return total > 0 ? round1((100 * busy) / total) : 0;
+  }
+
+  return {
+    /** Modules that own runs, models and deployments report their counts here. */
+    registerCounter(name: CounterName, count: () => Promise<number>): void {
+      counters.set(name, count);
+    },
+
+    health() {
+      const dbOk = deps.pingDatabase();
+      return {
+        status: dbOk ? ('ok' as const) : ('degraded' as const),
+        version: deps.version,
+        aegis_db: dbOk ? ('connected' as const) : ('disconnected' as const),
+        uptime_seconds: Math.floor((Date.now() - startedAt) / 1000),
+      };
+    },
+
+    async metrics(): Promise<SystemMetricsResponse> {
+      const disk = await fs.statfs(deps.dataDir);
+      const count = async (name: CounterName) => (await counters.get(name)?.()) ?? 0;
+      const mb = 1024 * 1024;
+      const gb = mb * 1024;
+      return {
+        cpu_usage_percent: await cpuPercent(),
+        memory_used_mb: Math.round((os.totalmem() - os.freemem()) / mb),
+        memory_total_mb: Math.round(os.totalmem() / mb),
+        disk_used_gb: round1(((disk.blocks - disk.bfree) * disk.bsize) / gb),
+        disk_total_gb: round1((disk.blocks * disk.bsize) / gb),
+        active_training_runs: await count('active_training_runs'),
+        max_concurrent_trainings: deps.maxConcurrentTrainings(),
+        total_models: await count('total_models'),
+        total_deployments: await count('total_deployments'),
+      };
+    },
+  };
+}
+
+export type SystemService = ReturnType<typeof createSystemService>;

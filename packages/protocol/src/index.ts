@@ -1,0 +1,6 @@
+// Every REST body and response of the contract, and every MQTT message, as zod schemas.
+export * from './common.js';
+export * from './auth.js';
+export * from './profile.js';
+export * from './admin.js';
+export * from './system.js';
