@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs';
+import type { WindowSet } from '../data/prepare.js';
+import { batchTensors } from '../training/batches.js';
+import type { ModelSpec } from './spec.js';
+
+export interface WindowScores {
+  /** Per window: autoencoder mean squared reconstruction error; else the first output's probability. */
+  scores: Float64Array;
+  /** Raw outputs for supervised models ([n, 3] or [n, 1]); null for the autoencoder. */
+  probabilities: Float32Array | null;
+  /** Autoencoder: squared error summed per feature over all windows and steps; else null. */
+  featureErrors: Float64Array | null;
+}
+
+/** Runs a tfjs model over windows in batches and reduces its outputs to per-window scores. */
+export function scoreWindows(model: tf.LayersModel, spec: ModelSpec, set: WindowSet, batchSize = 256): WindowScores {
+  const shape = { steps: spec.sequenceLength, features: spec.inputFeatures };
+  const scores = new Float64Array(set.count);
+  const ae = spec.architecture === 'lstm_autoencoder';
+  const width = spec.architecture === 'gru_predictor' ? 3 : 1;
+  const probabilities = ae ? null : new Float32Array(set.count * width);
+  const featureErrors = ae ? new Float64Array(spec.inputFeatures) : null;
+  for (let start = 0; start < set.count; start += batchSize) {
+    const idx = Int32Array.from({ length: Math.min(batchSize, set.count - start) }, (_, k) => start + k);
+    tf.tidy(() => {
+      const { x } = batchTensors(set, idx, shape);
+      const out = model.apply(x, { training: false }) as tf.Tensor;
+      if (!ae) {
+        const p = out.dataSync() as Float32Array;
+        probabilities!.set(p, start * width);
+        idx.forEach((_, k) => (scores[start + k] = p[k * width] as number));
+        return;
+      }
+      const sq = tf.squaredDifference(out, x).dataSync() as Float32Array;
+      const per = shape.steps * shape.features;
+      idx.forEach((_, k) => {
+        let sum = 0;
+        for (let j = 0; j < per; j++) {
+          const e = sq[k * per + j] as number;
+          sum += e;
+          featureErrors![j % shape.features] = (featureErrors![j % shape.features] as number) + e;
+        }
+        scores[start + k] = sum / per;
+      });
+    });
+  }
+  return { scores, probabilities, featureErrors };
+}
+
+/** Labels the metrics compare against: gru_predictor's first horizon target, else the window label. */
+export function metricLabels(spec: ModelSpec, set: WindowSet): Uint8Array | null {
+  if (spec.architecture === 'gru_predictor' && set.y) return Uint8Array.from({ length: set.count }, (_, i) => ((set.y![i * 3] as number) > 0 ? 1 : 0));
+  return set.labels;
+}

@@ -1,0 +1,46 @@
+import { prepareData } from '../data/prepare.js';
+import type { Architecture, FieldError, Hyperparameters } from '../hyperparameters.js';
+import { validateHyperparameters } from '../hyperparameters.js';
+import { buildModel } from '../model/build.js';
+import { modelSpec } from '../model/spec.js';
+import { importTorchWeights, initialTorchWeights } from '../model/torch-weights.js';
+import { initBackend, tf } from '../tf/backend.js';
+import { finalizeTraining } from './finalize.js';
+import type { LoopOptions } from './loop.js';
+import { trainLoop } from './loop.js';
+import type { TrainingJob, TrainingResult } from './result.js';
+import { TrainingInputError } from './result.js';
+
+/** Checks a job without training: hyperparameters, the loss/architecture pairing, columns, windows. */
+export function validateTrainingJob(job: TrainingJob): { ok: true; architecture: Architecture; hyperparameters: Hyperparameters } | { ok: false; errors: FieldError[] } {
+  const v = validateHyperparameters(job.architecture, job.hyperparameters ?? {});
+  if (!v.ok) return v;
+  const { architecture, hyperparameters } = v.value;
+  if (architecture === 'lstm_autoencoder' && hyperparameters.loss === 'bce') {
+    return { ok: false, errors: [{ field: 'hyperparameters.loss', message: 'lstm_autoencoder reconstructs real values: use mse' }] };
+  }
+  return { ok: true, architecture, hyperparameters };
+}
+
+/**
+ * The whole run in the calling thread: validate, prepare, train, finalize. startTraining() runs
+ * this in a worker thread; call it directly only where blocking the thread is fine (tests, scripts).
+ */
+export async function runTraining(job: TrainingJob, options: LoopOptions = {}): Promise<TrainingResult> {
+  const v = validateTrainingJob(job);
+  if (!v.ok) throw new TrainingInputError(v.errors);
+  const prepared = prepareData(job.data, v.architecture, v.hyperparameters);
+  if (!prepared.ok) throw new TrainingInputError(prepared.errors);
+  const backend = await initBackend();
+  const data = prepared.value;
+  const spec = modelSpec(v.architecture, data.features.length, v.hyperparameters);
+  const model = buildModel(spec, v.hyperparameters.seed);
+  try {
+    importTorchWeights(model, spec, initialTorchWeights(spec, v.hyperparameters.seed));
+    const loop = trainLoop(model, spec, data, v.hyperparameters, options);
+    return finalizeTraining(model, spec, data, v.hyperparameters, loop, backend);
+  } finally {
+    model.dispose();
+    tf.disposeVariables();
+  }
+}
