@@ -1,2 +1,3 @@
 // The hub's whole schema; each domain keeps its tables in its own file here.
 export * from './accounts.js';
+export * from './datasets.js';
