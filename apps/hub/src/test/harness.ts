@@ -43,7 +43,7 @@ let counter = 0;
 
 export async function createTestHub(env: Env = {}, opts: { clock?: Clock } = {}): Promise<TestHub> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prometheus-test-'));
-  const config = loadConfig({ PROMETHEUS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env });
+  const config = loadConfig({ PROMETHEUS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: ADMIN_PASSWORD, MQTT_PORT: '0', ...env });
   const hub = createHub(config, { logger: pino({ level: 'silent' }), strictResponses: true, ...(opts.clock ? { clock: opts.clock } : {}) });
   await hub.services.users.ensureBootstrapAdmin(config.adminPassword);
 

@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestHub, type TestHub } from '../../test/harness.js';
+
+describe('system routes', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await createTestHub({ TRAINING_MAX_CONCURRENT: '3' });
+  });
+  afterAll(() => t.close());
+
+  it('answers /health without authentication', async () => {
+    const res = await t.request('GET', '/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', version: '0.1.0', aegis_db: 'connected' });
+  });
+
+  it('reports real machine figures to any logged-in user', async () => {
+    expect((await t.request('GET', '/api/v1/system/metrics')).status).toBe(401);
+    const { token } = await t.userWithRole('viewer');
+    const m = (await (await t.request('GET', '/api/v1/system/metrics', { token })).json()) as Record<string, number>;
+    expect(m.memory_total_mb).toBe(Math.round(os.totalmem() / 1024 / 1024));
+    expect(m.memory_used_mb).toBeGreaterThan(0);
+    expect(m.memory_used_mb).toBeLessThanOrEqual(m.memory_total_mb!);
+    const disk = fs.statfsSync(t.dataDir);
+    expect(m.disk_total_gb).toBeCloseTo((disk.blocks * disk.bsize) / 1024 ** 3, 0);
+    expect(m.cpu_usage_percent).toBeGreaterThanOrEqual(0);
+    expect(m.cpu_usage_percent).toBeLessThanOrEqual(100);
+    expect(m.max_concurrent_trainings).toBe(3);
+  });
+});
