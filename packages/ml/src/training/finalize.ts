@@ -76,7 +76,7 @@ export function finalizeTraining(model: tf.LayersModel, spec: ModelSpec, data: P
   };
   const folds = foldStability(scored.scores, labels, cut);
   return {
-    status: loop.status, epochs_run: loop.epochsRun, best_epoch: loop.bestEpoch, best_val_loss: loop.bestValLoss, training_time_seconds: loop.seconds,
+    status: loop.status, epochs_run: loop.epochsRun, batches_run: loop.batchesRun, best_epoch: loop.bestEpoch, best_val_loss: loop.bestValLoss, training_time_seconds: loop.seconds,
     training_curves: { epochs: loop.history.map((h) => h.epoch), train_loss: loop.history.map((h) => h.train_loss), val_loss: loop.history.map((h) => h.val_loss) },
     model: trained,
     metrics: { ...metrics, val_loss: loop.bestValLoss, reconstruction_error_threshold: spec.architecture === 'lstm_autoencoder' ? cut : null },

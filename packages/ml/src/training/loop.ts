@@ -23,6 +23,8 @@ export type StopReason = 'completed' | 'early_stopped' | 'stopped';
 export interface LoopResult {
   status: StopReason;
   epochsRun: number;
+  /** Optimisation steps taken (also those of an epoch cut short by a stop). */
+  batchesRun: number;
   bestEpoch: number;
   bestValLoss: number;
   history: { epoch: number; train_loss: number; val_loss: number }[];
@@ -73,6 +75,7 @@ export function trainLoop(model: tf.LayersModel, spec: ModelSpec, data: Prepared
   let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: exportTorchWeights(model, spec) };
   let status: StopReason = 'completed';
   let sinceBest = 0;
+  let batchesRun = 0;
   for (let epoch = 1; epoch <= hp.epochs; epoch++) {
     const order = shuffled(data.train.count, random);
     let sum = 0;
@@ -86,6 +89,7 @@ export function trainLoop(model: tf.LayersModel, spec: ModelSpec, data: Prepared
       const { x, y } = batchTensors(data.train, idx, shape);
       sum += stepper.step(() => loss(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar) * idx.length;
       seen += idx.length;
+      batchesRun += 1;
       tf.dispose([x, y]);
     }
     if (status === 'stopped') {
@@ -114,5 +118,5 @@ export function trainLoop(model: tf.LayersModel, spec: ModelSpec, data: Prepared
   }
   stepper.dispose();
   importTorchWeights(model, spec, best.weights);
-  return { status, epochsRun: history.length, bestEpoch: best.epoch, bestValLoss: best.loss, history, bestWeights: best.weights, seconds: (performance.now() - started) / 1000 };
+  return { status, epochsRun: history.length, batchesRun, bestEpoch: best.epoch, bestValLoss: best.loss, history, bestWeights: best.weights, seconds: (performance.now() - started) / 1000 };
 }

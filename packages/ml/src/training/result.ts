@@ -58,6 +58,7 @@ export interface TrainedModel {
 export interface TrainingResult {
   status: StopReason;
   epochs_run: number;
+  batches_run: number;
   best_epoch: number;
   best_val_loss: number;
   training_time_seconds: number;

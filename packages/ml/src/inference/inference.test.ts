@@ -1,0 +1,69 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scoreTable } from '../model/score-table.js';
+import type { TrainingResult } from '../training/result.js';
+import { runTraining } from '../training/run.js';
+import { syntheticTable } from '../test-support/synthetic.js';
+import { loadInferenceModel, normalizeWindow } from './index.js';
+
+let ae: TrainingResult;
+let gru: TrainingResult;
+const table = syntheticTable(500, 4, [[380, 430]]);
+
+beforeAll(async () => {
+  const hp = { hidden_dim: 8, bottleneck_dim: 4, num_layers: 1, sequence_length: 10, stride: 2, epochs: 2 };
+  ae = await runTraining({ architecture: 'lstm_autoencoder', hyperparameters: hp, data: table });
+  gru = await runTraining({ architecture: 'gru_predictor', hyperparameters: hp, data: table });
+});
+
+function rawRows(result: TrainingResult, end: number): number[][] {
+  const m = result.model.metadata;
+  const idx = m.feature_columns.map((f) => table.columns.indexOf(f));
+  return Array.from({ length: m.sequence_length }, (_, t) => idx.map((c) => (table.values[c] as Float64Array)[end - m.sequence_length + 1 + t] as number));
+}
+
+describe('edge inference wrapper', () => {
+  it.each(['onnxruntime-node', 'onnxruntime-web'] as const)('%s scores raw windows as the hub does (tfjs)', async (runtime) => {
+    for (const result of [ae, gru]) {
+      const reference = await scoreTable(result.model, table, 1);
+      const model = await loadInferenceModel(result.model.onnx, result.model.metadata, { runtime });
+      expect(model.runtime).toBe(runtime);
+      for (const end of [120, 300, 420]) {
+        const k = Array.from(reference.ends).indexOf(table.timestamps[end] as number);
+        const out = await model.scoreWindow(rawRows(result, end));
+        expect(Math.abs(out.score - (reference.scores[k] as number))).toBeLessThanOrEqual(1e-4);
+        expect(out.anomaly).toBe(out.score > result.model.metadata.threshold);
+        if (result === gru) expect(out.probabilities).toHaveLength(3);
+      }
+      await model.close();
+    }
+  });
+
+  it('runs the int8 model; its scores differ from float by the measured quantization delta at most', async () => {
+    const float = await loadInferenceModel(ae.model.onnx, ae.model.metadata);
+    const int8 = await loadInferenceModel(ae.model.onnx_int8, ae.model.metadata);
+    const rows = rawRows(ae, 200);
+    const d = Math.abs((await float.scoreWindow(rows)).score - (await int8.scoreWindow(rows)).score);
+    expect(d).toBeLessThanOrEqual(ae.quantization.max_abs_score_delta + 1e-4);
+  });
+
+  it('normalizes with the training statistics and fills gaps like training', () => {
+    const meta = { norm_means: [10, 0], norm_stds: [2, 1], sequence_length: 3, feature_columns: ['a', 'b'] };
+    expect(Array.from(normalizeWindow(meta, [[Number.NaN, 1], [14, null], [12, 3]]))).toEqual([0, 1, 2, 1, 1, 3]);
+    expect(() => normalizeWindow(meta, [[1, 2]])).toThrow(/3 rows/);
+  });
+
+  it('does not load tfjs: the inference sources import only each other and onnxruntime', () => {
+    const dir = fileURLToPath(new URL('.', import.meta.url));
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+      const source = readFileSync(`${dir}/${file}`, 'utf8');
+      const imports = [...source.matchAll(/^(import|export)\s+(type\s+)?[^'"]*from\s+'([^']+)'/gm)];
+      for (const [, , typeOnly, from] of imports) {
+        const allowed = typeOnly !== undefined || from!.startsWith('./') || from!.startsWith('onnxruntime-');
+        expect(allowed, `${file} imports ${from}`).toBe(true);
+      }
+      expect(source).not.toMatch(/@tensorflow/);
+    }
+  });
+});
