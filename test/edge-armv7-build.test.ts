@@ -1,0 +1,99 @@
+// End to end: `npm run build:edge-armv7` makes an armv7 single executable that runs under qemu, with
+// better-sqlite3 cross-compiled and onnxruntime-web's wasm beside it. Builds only when an output is missing
+// or stale (toolchains/armv7/manifest.ts); a cold build (Debian tools, cross-compile) takes a few minutes.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleEntry } from '../toolchains/armv7/bundle.js';
+import { checkBuild } from '../toolchains/armv7/manifest.js';
+import { REPO_ROOT, resolveBuildOptions, type BuildOptions } from '../toolchains/armv7/options.js';
+import { GEMM_INPUT, referenceGemm } from '../toolchains/armv7/tiny-model.js';
+import { armv7Env, registerArmBinfmt, runArmv7 } from '../toolchains/qemu.js';
+import { BETTER_SQLITE3_ADDON_FILE, ONNX_WASM_FILE } from '../toolchains/sea-runtime.js';
+
+const agent = resolveBuildOptions();
+const smoke = resolveBuildOptions({ entry: 'toolchains/armv7/smoke-entry.ts', outDir: 'dist/edge-smoke' });
+const BUILD_TIMEOUT_MS = 20 * 60_000;
+
+function ensureBuilt(options: BuildOptions): void {
+  const state = checkBuild(options);
+  if (state.current) return;
+  const result = spawnSync('npm', ['run', 'build:edge-armv7', '--', '--entry', options.entry, '--out-dir', options.outDir,
+    '--name', options.name, '--cache-dir', options.cacheDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
+  if (result.status !== 0) throw new Error(`build:edge-armv7 failed (rebuilt because ${state.reason}):\n${result.stderr}`);
+  const after = checkBuild(options);
+  if (!after.current) throw new Error(`build:edge-armv7 left ${options.outDir} stale: ${after.reason}`);
+}
+
+function fileType(path: string): string {
+  return execFileSync('file', ['-b', path], { encoding: 'utf8' }).trim();
+}
+
+function expectedVersionLine(packageJson: string): string {
+  const { name, version } = JSON.parse(readFileSync(join(REPO_ROOT, packageJson), 'utf8')) as { name: string; version: string };
+  return `prometheus-edge ${version} (${name}; node v20.11.0 linux-arm)`;
+}
+
+describe('armv7 edge executable', () => {
+  beforeAll(() => {
+    ensureBuilt(agent);
+    ensureBuilt(smoke);
+  }, BUILD_TIMEOUT_MS * 2);
+
+  it('is a 32-bit ARM ELF executable with the addon and the wasm beside it', () => {
+    const exe = join(agent.outDir, agent.name);
+    expect(fileType(exe)).toMatch(/^ELF 32-bit LSB (pie )?executable, ARM, EABI5/);
+    expect(fileType(join(agent.outDir, BETTER_SQLITE3_ADDON_FILE))).toMatch(/^ELF 32-bit LSB shared object, ARM, EABI5/);
+    const wasm = readFileSync(join(agent.outDir, ONNX_WASM_FILE));
+    expect([...wasm.subarray(0, 4)]).toEqual([0x00, 0x61, 0x73, 0x6d]);
+  });
+
+  it('prints the edge agent version under qemu', async () => {
+    const { stdout } = await runArmv7(join(agent.outDir, agent.name), ['--version']);
+    expect(stdout.trim()).toBe(expectedVersionLine('apps/edge-agent/package.json'));
+  });
+
+  it('runs better-sqlite3 in WAL mode and an ONNX model through onnxruntime-web wasm under qemu', async () => {
+    const exe = join(smoke.outDir, smoke.name);
+    const { stdout: version } = await runArmv7(exe, ['--version']);
+    expect(version.trim()).toBe(expectedVersionLine('package.json'));
+
+    const { stdout } = await runArmv7(exe, [], { timeoutMs: 240_000 });
+    const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as {
+      node: string; arch: string; sea: boolean;
+      sqlite: { journalMode: string; walFile: boolean; row: unknown };
+      onnx: { wasm: string; output: number[]; dims: number[] };
+    };
+    expect(report).toMatchObject({ node: 'v20.11.0', arch: 'arm', sea: true });
+    expect(report.sqlite).toMatchObject({ journalMode: 'wal', walFile: true, row: { id: 1, sensor: 'ahu-1/supply-air-temp', value: 12.5 } });
+    expect(report.onnx.wasm).toBe(join(smoke.outDir, ONNX_WASM_FILE));
+    expect(report.onnx.dims).toEqual([1, 2]);
+    const expected = referenceGemm(GEMM_INPUT);
+    report.onnx.output.forEach((value, i) => expect(value).toBeCloseTo(expected[i] ?? NaN, 5));
+  }, 300_000);
+
+  it('starts as a child process once qemu-arm is registered with binfmt_misc', (ctx) => {
+    const binfmt = registerArmBinfmt();
+    if (!binfmt.registered) ctx.skip(`cannot register binfmt here: ${binfmt.reason}`);
+    const stdout = execFileSync(join(agent.outDir, agent.name), ['--version'], { env: armv7Env(), encoding: 'utf8', timeout: 120_000 });
+    expect(stdout.trim()).toBe(expectedVersionLine('apps/edge-agent/package.json'));
+  }, 150_000);
+});
+
+describe('armv7 bundle', () => {
+  it('replaces better-sqlite3 native lookup with an explanation instead of a runtime require', async () => {
+    mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
+    const dir = mkdtempSync(join(REPO_ROOT, '.tmp', 'edge-armv7-bundle-'));
+    try {
+      const entry = join(dir, 'entry.ts');
+      writeFileSync(entry, "import Database from 'better-sqlite3';\nnew Database(':memory:');\n");
+      const bundle = await bundleEntry(entry, join(dir, 'bundle.cjs'), { executable: 'x', package: 'y', version: '0' });
+      const run = spawnSync(process.execPath, [bundle.file], { encoding: 'utf8' });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain('open better-sqlite3 with betterSqlite3Options()');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

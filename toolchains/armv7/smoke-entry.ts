@@ -1,0 +1,73 @@
+// Smoke entry for the armv7 executable: better-sqlite3 (WAL, round trip across connections) and a tiny
+// ONNX model through onnxruntime-web's wasm build, using sea-runtime.ts exactly as the edge agent will.
+// Prints one JSON line; test/edge-armv7-build.test.ts checks it. Also runs under plain Node (tsx).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import * as ort from 'onnxruntime-web/wasm';
+import { betterSqlite3Options, configureOnnxWasm, isSea, onnxWasmPath } from '../sea-runtime.js';
+import { GEMM_INPUT, gemmModel } from './tiny-model.js';
+
+interface Reading {
+  id: number;
+  sensor: string;
+  value: number;
+}
+
+function sqliteRoundTrip() {
+  const dir = mkdtempSync(join(tmpdir(), 'prometheus-edge-smoke-'));
+  try {
+    const file = join(dir, 'smoke.db');
+    const writer = new Database(file, betterSqlite3Options());
+    const journalMode = writer.pragma('journal_mode = WAL', { simple: true }) as string;
+    writer.exec('CREATE TABLE reading (id INTEGER PRIMARY KEY, sensor TEXT NOT NULL, value REAL NOT NULL)');
+    const { lastInsertRowid } = writer.prepare('INSERT INTO reading (sensor, value) VALUES (?, ?)').run('ahu-1/supply-air-temp', 12.5);
+    const walFile = existsSync(`${file}-wal`);
+    // A second connection reads the row while the writer still holds the WAL: the round trip goes through the file.
+    const reader = new Database(file, betterSqlite3Options({ readonly: true }));
+    const row = reader.prepare('SELECT id, sensor, value FROM reading WHERE id = ?').get(lastInsertRowid) as Reading | undefined;
+    const { version } = reader.prepare('SELECT sqlite_version() AS version').get() as { version: string };
+    reader.close();
+    writer.close();
+    return { journalMode, walFile, row, sqliteVersion: version };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function onnxGemm() {
+  configureOnnxWasm(ort.env);
+  const started = performance.now();
+  const session = await ort.InferenceSession.create(gemmModel());
+  const created = performance.now();
+  const outputs = await session.run({ x: new ort.Tensor('float32', Float32Array.from(GEMM_INPUT), [1, 3]) });
+  const ran = performance.now();
+  const y = outputs.y;
+  if (!y) throw new Error('model produced no output y');
+  await session.release();
+  return {
+    wasm: onnxWasmPath(),
+    output: Array.from(y.data as Float32Array),
+    dims: [...y.dims],
+    sessionMs: Math.round(created - started),
+    runMs: Math.round(ran - created),
+  };
+}
+
+async function main(): Promise<void> {
+  const report = {
+    node: process.version,
+    arch: process.arch,
+    sea: isSea(),
+    sqlite: sqliteRoundTrip(),
+    onnx: await onnxGemm(),
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`smoke failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
