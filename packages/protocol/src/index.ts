@@ -4,3 +4,6 @@ export * from './auth.js';
 export * from './profile.js';
 export * from './admin.js';
 export * from './system.js';
+export * from './mqtt.js';
+export * from './fleet.js';
+export * from './datasets.js';
