@@ -64,6 +64,7 @@ describe('armv7 edge executable', () => {
       node: string; arch: string; sea: boolean;
       sqlite: { journalMode: string; walFile: boolean; row: unknown };
       onnx: { wasm: string; output: number[]; dims: number[] };
+      imports: { onnxruntimeNode: string; onnxruntimeWebIsWasmBuild: boolean };
     };
     expect(report).toMatchObject({ node: 'v20.11.0', arch: 'arm', sea: true });
     expect(report.sqlite).toMatchObject({ journalMode: 'wal', walFile: true, row: { id: 1, sensor: 'ahu-1/supply-air-temp', value: 12.5 } });
@@ -71,6 +72,8 @@ describe('armv7 edge executable', () => {
     expect(report.onnx.dims).toEqual([1, 2]);
     const expected = referenceGemm(GEMM_INPUT);
     report.onnx.output.forEach((value, i) => expect(value).toBeCloseTo(expected[i] ?? NaN, 5));
+    // What @prometheus/ml/inference's fallback sees: onnxruntime-node "not installed", onnxruntime-web = wasm build.
+    expect(report.imports).toEqual({ onnxruntimeNode: 'MODULE_NOT_FOUND', onnxruntimeWebIsWasmBuild: true });
   }, 300_000);
 
   it('starts as a child process once qemu-arm is registered with binfmt_misc', (ctx) => {

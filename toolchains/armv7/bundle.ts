@@ -3,9 +3,11 @@
 // - better-sqlite3's own addon lookup (`bindings`) becomes a stub that explains nativeBinding (sea-runtime.ts);
 // - onnxruntime-web always resolves to its wasm "bundle" build, which carries the emscripten glue inside
 //   (its node and require builds import that glue from a file at run time);
-// - onnxruntime-node (no armv7 binary) becomes a stub that throws when loaded, so try/catch fallbacks work;
-// - any external import that is not a Node built-in fails the build.
-import { builtinModules, isBuiltin } from 'node:module';
+// - onnxruntime-node (no armv7 binary) and the optional native helpers of ws become stubs that throw
+//   MODULE_NOT_FOUND when loaded, as if not installed, so try/catch fallbacks (e.g. @prometheus/ml/inference's
+//   onnxruntime-node -> onnxruntime-web) take their JavaScript path;
+// - any other external import that is not a Node built-in fails the build (add a stub here if it is optional).
+import { isBuiltin } from 'node:module';
 import { join, relative } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { REPO_ROOT } from './options.js';
@@ -27,13 +29,22 @@ export interface BundleResult {
 const PRELUDE = new URL('./sea-prelude.ts', import.meta.url).pathname;
 const STUB_NAMESPACE = 'prometheus-sea-stub';
 
+function notInstalled(name: string, why: string): string {
+  return `const error = new Error(${JSON.stringify(`Cannot find module '${name}': ${why}`)});
+error.code = 'MODULE_NOT_FOUND';
+throw error;`;
+}
+
 const STUBS: Record<string, string> = {
   bindings: `module.exports = function bindings(name) {
   throw new Error('bindings(' + JSON.stringify(name) + '): native addons are not looked up inside the edge executable; ' +
     'open better-sqlite3 with betterSqlite3Options() from toolchains/sea-runtime.ts');
 };`,
-  'onnxruntime-node': `throw new Error('onnxruntime-node has no armv7 binary and is not in the edge executable; ' +
-  'use onnxruntime-web/wasm with configureOnnxWasm() from toolchains/sea-runtime.ts');`,
+  'onnxruntime-node': notInstalled('onnxruntime-node', 'no armv7 binary; the edge executable uses onnxruntime-web/wasm ' +
+    'with configureOnnxWasm() from toolchains/sea-runtime.ts'),
+  // ws's optional native speed-ups: not installed here, and native addons cannot be required in the executable.
+  bufferutil: notInstalled('bufferutil', 'optional native addon, not in the edge executable'),
+  'utf-8-validate': notInstalled('utf-8-validate', 'optional native addon, not in the edge executable'),
 };
 
 const seaResolvePlugin: Plugin = {
@@ -84,7 +95,6 @@ export async function bundleEntry(entry: string, outfile: string, info: BundleIn
     platform: 'node',
     format: 'cjs',
     target: 'node20.11',
-    external: [...builtinModules, 'node:*'],
     plugins: [seaResolvePlugin],
     define: {
       __PROMETHEUS_SEA__: 'true',

@@ -55,6 +55,13 @@ async function onnxGemm() {
   };
 }
 
+/** How the bundle answers the imports @prometheus/ml/inference makes: onnxruntime-node, then onnxruntime-web. */
+async function onnxImports() {
+  const node = await import('onnxruntime-node').then(() => 'loaded', (error: NodeJS.ErrnoException) => error.code ?? error.message);
+  const web = await import('onnxruntime-web');
+  return { onnxruntimeNode: node, onnxruntimeWebIsWasmBuild: web.InferenceSession === ort.InferenceSession };
+}
+
 async function main(): Promise<void> {
   const report = {
     node: process.version,
@@ -62,6 +69,7 @@ async function main(): Promise<void> {
     sea: isSea(),
     sqlite: sqliteRoundTrip(),
     onnx: await onnxGemm(),
+    imports: await onnxImports(),
     maxRssKb: process.resourceUsage().maxRSS,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
