@@ -25,7 +25,19 @@ const EnvSchema = z.object({
   BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   TRAINING_MAX_CONCURRENT: int(1, 256).optional(),
+  DATASET_MAX_UPLOAD_BYTES: int(1024, 1024 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  DATASET_ENGINE_THREADS: int(1, 256).default(2),
+  DATASET_ENGINE_MEMORY_MB: int(32, 1024 * 1024).default(128),
+  DATASET_ZSTD_LEVEL: int(1, 22).default(9),
+  DATASET_VALIDATION_TOLERANCE_PERCENT: z.coerce.number().min(0).max(100).default(5),
+  CONNECTOR_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  CONNECTOR_ROW_CAP: int(1, 100_000_000).default(1_000_000),
+  CONNECTOR_IMPORT_DIR: z.string().min(1).optional(),
+  OUTBOUND_ALLOW: z.string().optional(),
+  OUTBOUND_DENY: z.string().optional(),
 });
+
+const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 
 export type Env = Record<string, string | undefined>;
 
@@ -45,6 +57,24 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   training: { maxConcurrent: number };
+  datasets: {
+    /** The one upload size limit (bytes); tier limits are checked in the datasets service's create path. */
+    maxUploadBytes: number;
+    engineThreads: number;
+    engineMemoryMb: number;
+    zstdLevel: number;
+    /** A numeric column may have this share of missing or non-numeric cells and still validate. */
+    validationTolerancePercent: number;
+  };
+  connectors: {
+    timeoutMs: number;
+    rowCap: number;
+    /** `sqlite` sources may only name files under this directory. */
+    importDir: string;
+    /** Initial outbound allow/deny lists (hosts, CIDRs); the admin route persists changes. */
+    outboundAllow: string[];
+    outboundDeny: string[];
+  };
   version: string;
 }
 
@@ -81,6 +111,15 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     training: { maxConcurrent: e.TRAINING_MAX_CONCURRENT ?? os.availableParallelism() },
+    datasets: {
+      maxUploadBytes: e.DATASET_MAX_UPLOAD_BYTES, engineThreads: e.DATASET_ENGINE_THREADS, engineMemoryMb: e.DATASET_ENGINE_MEMORY_MB,
+      zstdLevel: e.DATASET_ZSTD_LEVEL, validationTolerancePercent: e.DATASET_VALIDATION_TOLERANCE_PERCENT,
+    },
+    connectors: {
+      timeoutMs: e.CONNECTOR_TIMEOUT_MS, rowCap: e.CONNECTOR_ROW_CAP,
+      importDir: path.resolve(e.CONNECTOR_IMPORT_DIR ?? path.join(e.PROMETHEUS_DATA_DIR, 'imports')),
+      outboundAllow: list(e.OUTBOUND_ALLOW), outboundDeny: list(e.OUTBOUND_DENY),
+    },
     version: HUB_VERSION,
   };
 }

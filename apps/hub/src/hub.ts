@@ -23,6 +23,10 @@ import { createProfileService } from './modules/profile/profile-service.js';
 import { profileRoutes } from './modules/profile/routes.js';
 import { systemRoutes } from './modules/system/routes.js';
 import { createSystemService } from './modules/system/system-service.js';
+import { createDatasetsService } from './modules/datasets/datasets-service.js';
+import { createDatasetEngine } from './modules/datasets/engine.js';
+import { createDatasetsRepo } from './modules/datasets/repo.js';
+import { datasetsRoutes } from './modules/datasets/routes.js';
 import { createUsersRepo } from './modules/users/repo.js';
 import { usersRoutes } from './modules/users/routes.js';
 import { createUsersService } from './modules/users/users-service.js';
@@ -74,13 +78,22 @@ export function createHub(config: Config, options: HubOptions = {}) {
     },
   });
 
+  // Datasets: DuckDB reads the stored files; uploads and connector imports share one create path.
+  const datasetEngine = createDatasetEngine({ threads: config.datasets.engineThreads, memoryMb: config.datasets.engineMemoryMb, tmpDir: paths.uploadsTmp });
+  const datasets = createDatasetsService({
+    repo: createDatasetsRepo(db), engine: datasetEngine, clock, root: paths.datasets, tmpDir: paths.uploadsTmp, settings: config.datasets,
+  });
+  users.addCleanup((deletedUserId, actorId) => datasets.handOver(deletedUserId, actorId));
+
   const components: HubComponent[] = [];
+  components.push({ name: 'datasets', start: () => datasets.sweepTmp(), stop: () => datasetEngine.close() });
   const routes: AnyRoute[] = [
     ...systemRoutes(system),
     ...authRoutes({ auth, mfa, usersRepo, trustProxy: config.trustProxy }),
     ...mfaRoutes(mfa),
     ...profileRoutes(profile),
     ...usersRoutes(users),
+    ...datasetsRoutes(datasets),
   ];
 
   createApp(app, routes, {
@@ -90,7 +103,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   });
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,

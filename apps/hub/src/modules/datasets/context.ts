@@ -1,0 +1,58 @@
+import type { DatasetDetail, DatasetSummary, Role } from '@prometheus/protocol';
+import type { Clock } from '../../clock.js';
+import { notFound } from '../../errors.js';
+import { canSeeAll } from '../../http/permissions.js';
+import { isoTime } from '../../ids.js';
+import type { DatasetEngine } from './engine.js';
+import type { KeyedLock } from './keyed-lock.js';
+import type { DatasetRow, DatasetsRepo, DatasetWithOwner } from './repo.js';
+import { publicStats } from './stats.js';
+import { datasetFiles, type DatasetFiles } from './storage.js';
+
+/** Who is asking: non-admins reach only their own datasets (others are 404, not 403). */
+export interface Actor {
+  id: string;
+  role: Role;
+}
+
+export interface DatasetsSettings {
+  maxUploadBytes: number;
+  zstdLevel: number;
+  validationTolerancePercent: number;
+}
+
+/** What the datasets service's parts share. */
+export interface DatasetsContext {
+  repo: DatasetsRepo;
+  engine: DatasetEngine;
+  clock: Clock;
+  /** <data dir>/datasets */
+  root: string;
+  tmpDir: string;
+  settings: DatasetsSettings;
+  lock: KeyedLock;
+}
+
+export const filesOf = (ctx: DatasetsContext, id: string): DatasetFiles => datasetFiles(ctx.root, id);
+
+export async function visibleDataset(ctx: DatasetsContext, id: string, actor: Actor): Promise<DatasetWithOwner> {
+  const ds = await ctx.repo.findById(id);
+  if (!ds || (!canSeeAll(actor.role) && ds.ownerId !== actor.id)) throw notFound('Dataset', id);
+  return ds;
+}
+
+export function toSummary(ds: DatasetWithOwner): DatasetSummary {
+  return {
+    id: ds.id, name: ds.name, equipment_type: ds.equipmentType as DatasetSummary['equipment_type'],
+    location: ds.location, unit: ds.unit, source: ds.source as DatasetSummary['source'], target_name: ds.targetName,
+    row_count: ds.rowCount, columns: ds.columns, file_size_bytes: ds.fileSizeBytes,
+    is_validated: ds.isValidated, locked: ds.locked, created_at: isoTime(ds.createdAt), created_by: ds.ownerName,
+  };
+}
+
+export function toDetail(ds: DatasetWithOwner): DatasetDetail {
+  const timeRange = ds.timeStart !== null && ds.timeEnd !== null ? { start: isoTime(ds.timeStart), end: isoTime(ds.timeEnd) } : null;
+  return { ...toSummary(ds), column_stats: publicStats(ds.stats), time_range: timeRange, timestamp_column: ds.timeColumn };
+}
+
+export type { DatasetRow };

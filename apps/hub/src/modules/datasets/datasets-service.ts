@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import type { DatasetDetail, DatasetSummary, Recommendation } from '@prometheus/protocol';
+import type { Clock } from '../../clock.js';
+import { AppError } from '../../errors.js';
+import { canSeeAll } from '../../http/permissions.js';
+import { filesOf, toDetail, toSummary, visibleDataset, type Actor, type DatasetsContext, type DatasetsSettings } from './context.js';
+import { createFromFile, type CreateCheck, type CreateDatasetInput } from './create.js';
+import { appendReadings, ensureEdgeDataset, type EdgeDatasetRequest, type Reading } from './edge.js';
+import type { DatasetEngine } from './engine.js';
+import { createKeyedLock } from './keyed-lock.js';
+import { exportFile, loadForTraining, previewDataset, type TrainingData } from './read.js';
+import { recommend } from './recommend.js';
+import type { DatasetsRepo } from './repo.js';
+import { removeDir } from './storage.js';
+import { unlockDataset, validateDataset } from './validate.js';
+
+/** Returns a reason to refuse deleting the dataset (e.g. "used by training run tr_x"), or undefined. */
+export type DeleteGuard = (datasetId: string) => Promise<string | undefined> | string | undefined;
+
+export interface DatasetsServiceDeps {
+  repo: DatasetsRepo;
+  engine: DatasetEngine;
+  clock: Clock;
+  root: string;
+  tmpDir: string;
+  settings: DatasetsSettings;
+}
+
+export function createDatasetsService(deps: DatasetsServiceDeps) {
+  const ctx: DatasetsContext = { ...deps, lock: createKeyedLock() };
+  const createChecks: CreateCheck[] = [];
+  const deleteGuards: DeleteGuard[] = [];
+
+  return {
+    settings: deps.settings,
+    tmpDir: deps.tmpDir,
+    /** Billing: refuse a create (count or size over the tier). Runs on every create path. */
+    addCreateCheck(check: CreateCheck): void {
+      createChecks.push(check);
+    },
+    /** Training: refuse deleting a dataset a run uses. */
+    addDeleteGuard(guard: DeleteGuard): void {
+      deleteGuards.push(guard);
+    },
+
+    /** Uploads and connector imports: the file becomes a dataset with stats (or a 400 naming the line). */
+    createFromFile: (input: CreateDatasetInput): Promise<DatasetDetail> => createFromFile(ctx, createChecks, input),
+
+    async list(actor: Actor): Promise<DatasetSummary[]> {
+      return (await deps.repo.list(canSeeAll(actor.role) ? undefined : actor.id)).map(toSummary);
+    },
+    async get(id: string, actor: Actor): Promise<DatasetDetail> {
+      return toDetail(await visibleDataset(ctx, id, actor));
+    },
+    preview: (id: string, actor: Actor, q: Parameters<typeof previewDataset>[3]) => previewDataset(ctx, id, actor, q),
+    exportFile: (id: string, actor: Actor) => exportFile(ctx, id, actor),
+    validate: (id: string, actor: Actor) => validateDataset(ctx, id, actor),
+    unlock: (id: string, actor: Actor) => unlockDataset(ctx, id, actor),
+    loadForTraining: (id: string, actor: Actor): Promise<TrainingData> => loadForTraining(ctx, id, actor),
+
+    async recommend(id: string, actor: Actor): Promise<Recommendation[]> {
+      return recommend(await visibleDataset(ctx, id, actor));
+    },
+
+    async delete(id: string, actor: Actor): Promise<void> {
+      await visibleDataset(ctx, id, actor);
+      await ctx.lock(id, async () => {
+        const ds = await visibleDataset(ctx, id, actor);
+        if (ds.locked) throw new AppError('CONFLICT', 'Dataset is locked', { details: 'Unlock it before deleting' });
+        for (const guard of deleteGuards) {
+          const reason = await guard(id);
+          if (reason) throw new AppError('CONFLICT', 'Dataset is in use', { details: reason });
+        }
+        await deps.repo.delete(id);
+        removeDir(filesOf(ctx, id).dir);
+      });
+    },
+
+    ensureEdgeDataset: (req: EdgeDatasetRequest): Promise<string> => ensureEdgeDataset(ctx, req),
+    appendReadings: (datasetId: string, readings: Reading[]): Promise<void> => appendReadings(ctx, datasetId, readings),
+
+    /** users.addCleanup hook: a deleted user's datasets pass to the deleting admin. */
+    async handOver(fromUserId: string, toUserId: string): Promise<void> {
+      await deps.repo.reassignOwner(fromUserId, toUserId);
+    },
+
+    /** Removes leftovers of uploads interrupted by a crash (tmp files older than an hour). */
+    sweepTmp(): void {
+      const cutoff = deps.clock.now().getTime() - 3_600_000;
+      for (const name of fs.existsSync(deps.tmpDir) ? fs.readdirSync(deps.tmpDir) : []) {
+        if (!/^(upload|import|export)-/.test(name)) continue;
+        const file = `${deps.tmpDir}/${name}`;
+        if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+      }
+    },
+  };
+}
+
+export type DatasetsService = ReturnType<typeof createDatasetsService>;
+export type { Actor, TrainingData, Reading, EdgeDatasetRequest, CreateCheck };

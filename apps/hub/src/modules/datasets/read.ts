@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { DatasetPreview, DatasetPreviewQuery } from '@prometheus/protocol';
+import { badRequest } from '../../errors.js';
+import { filesOf, visibleDataset, type Actor, type DatasetsContext } from './context.js';
+import { csvErrorToBadRequest } from './csv-inspect.js';
+import { ident, lit } from './engine.js';
+import type { DatasetWithOwner } from './repo.js';
+import { numericExpr, sourceRelation, timeExpr } from './storage.js';
+
+// Reading a dataset back, whichever form it is in (CSV while editable, zstd Parquet while locked):
+// the sorted preview, the CSV export and the arrays training consumes.
+function sortKey(ds: DatasetWithOwner, column: string): string {
+  if (column === ds.timeColumn) return timeExpr(column, ds.layout.timeFormat);
+  if (ds.stats[column]?.kind === 'numeric') return numericExpr(column);
+  return ident(column);
+}
+
+export async function previewDataset(ctx: DatasetsContext, id: string, actor: Actor, q: DatasetPreviewQuery): Promise<DatasetPreview> {
+  const ds = await visibleDataset(ctx, id, actor);
+  if (q.sort_col !== undefined && !ds.columns.includes(q.sort_col)) {
+    throw badRequest(`Invalid query parameter: 'sort_col' must be one of the dataset's columns`, `Columns: ${ds.columns.join(', ')}`);
+  }
+  // Numbers sort as numbers and times as time; cells that are neither go last either way.
+  const order = q.sort_col !== undefined ? `ORDER BY ${sortKey(ds, q.sort_col)} ${q.sort_dir.toUpperCase()} NULLS LAST` : '';
+  const offset = (q.page - 1) * q.page_size;
+  const select = ds.columns.map((c, i) => `${ident(c)} AS c${i}`).join(', ');
+  const rows = await ctx.engine
+    .query<Record<string, string | null>>(`SELECT ${select} FROM ${sourceRelation(filesOf(ctx, id), ds)} ${order} LIMIT ${q.page_size} OFFSET ${offset}`)
+    .catch((err: unknown) => {
+      throw csvErrorToBadRequest(err);
+    });
+  return {
+    headers: ds.columns,
+    rows: rows.map((r) => ds.columns.map((_, i) => r[`c${i}`] ?? null)),
+    total_rows: ds.rowCount,
+    page: q.page,
+    total_pages: Math.max(1, Math.ceil(ds.rowCount / q.page_size)),
+  };
+}
+
+/** A CSV file of the dataset for download; `cleanup` removes it when it was made for the download. */
+export async function exportFile(ctx: DatasetsContext, id: string, actor: Actor): Promise<{ file: string; name: string; cleanup: () => void }> {
+  const ds = await visibleDataset(ctx, id, actor);
+  const files = filesOf(ctx, id);
+  const name = `${ds.name.replace(/[^A-Za-z0-9._-]+/g, '_') || ds.id}.csv`;
+  if (ds.storage === 'csv') return { file: files.csv, name, cleanup: () => undefined };
+  const tmp = path.join(ctx.tmpDir, `export-${randomUUID()}.csv`);
+  await ctx.engine.run(`COPY (SELECT * FROM ${sourceRelation(files, ds)}) TO ${lit(tmp)} (FORMAT csv, HEADER true, DELIMITER ',')`);
+  return { file: tmp, name, cleanup: () => fs.rmSync(tmp, { force: true }) };
+}
+
+/** What training reads: plain arrays, time-ordered. */
+export interface TrainingData {
+  datasetId: string;
+  /** Name of the time column, or null when the data has none (rows then keep file order). */
+  timestampColumn: string | null;
+  /** Epoch ms per row (NaN when a row's time does not parse); empty when there is no time column. */
+  timestamps: Float64Array;
+  /** Numeric columns, in dataset order (text-only columns are left out). */
+  columns: string[];
+  /** One array per entry of `columns`; NaN for missing or non-numeric cells. */
+  values: Float64Array[];
+  rowCount: number;
+  isValidated: boolean;
+}
+
+export async function loadForTraining(ctx: DatasetsContext, id: string, actor: Actor): Promise<TrainingData> {
+  const ds = await visibleDataset(ctx, id, actor);
+  const columns = ds.columns.filter((c) => c !== ds.timeColumn && ds.stats[c]?.kind === 'numeric');
+  const parts = columns.map((c, i) => `${numericExpr(c)} AS v${i}`);
+  if (ds.timeColumn) parts.unshift(`${timeExpr(ds.timeColumn, ds.layout.timeFormat)} AS t`);
+  const order = ds.timeColumn ? 'ORDER BY t NULLS LAST' : '';
+  const result = await ctx.engine.columns(`SELECT ${parts.join(', ') || '1 AS one'} FROM ${sourceRelation(filesOf(ctx, id), ds)} ${order}`);
+  const toArray = (col: unknown[] | undefined) => Float64Array.from(col ?? [], (v) => (v === null || v === undefined ? NaN : Number(v)));
+  const offset = ds.timeColumn ? 1 : 0;
+  const rowCount = result.values[0]?.length ?? 0;
+  return {
+    datasetId: id, timestampColumn: ds.timeColumn,
+    timestamps: ds.timeColumn ? toArray(result.values[0]) : new Float64Array(0),
+    columns, values: columns.map((_, i) => toArray(result.values[i + offset])), rowCount, isValidated: ds.isValidated,
+  };
+}

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CsvLayout } from '../../db/schema/index.js';
+import { ident, lit } from './engine.js';
+
+// Layout under <data dir>/datasets/<id>/: data.csv while editable (an upload keeps its own bytes),
+// data.parquet (zstd) while locked, tail.csv for edge readings that arrive while locked.
+export interface DatasetFiles {
+  dir: string;
+  csv: string;
+  parquet: string;
+  tail: string;
+}
+
+export function datasetFiles(root: string, id: string): DatasetFiles {
+  const dir = path.join(root, id);
+  return { dir, csv: path.join(dir, 'data.csv'), parquet: path.join(dir, 'data.parquet'), tail: path.join(dir, 'tail.csv') };
+}
+
+export interface StoredDataset {
+  columns: string[];
+  layout: CsvLayout;
+  storage: 'csv' | 'parquet';
+}
+
+/**
+ * DuckDB options that read a stored CSV exactly: every cell as text (types are decided per cell, so a stray
+ * `#VALUE!` cannot fail the read), the hub's column names instead of the raw header, strict column counts
+ * so a ragged row is an error naming its line.
+ */
+export function csvReader(file: string, columns: string[], delimiter: string): string {
+  const cols = columns.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ');
+  return `read_csv(${lit(file)}, header = true, delim = ${lit(delimiter)}, quote = '"', escape = '"', `
+    + `strict_mode = true, null_padding = false, auto_detect = false, columns = {${cols}})`;
+}
+
+/** The relation of a dataset's current rows, whichever form it is stored in. */
+export function sourceRelation(files: DatasetFiles, ds: StoredDataset): string {
+  if (ds.storage === 'parquet') return `read_parquet(${lit(files.parquet)})`;
+  return csvReader(files.csv, ds.columns, ds.layout.delimiter);
+}
+
+/** Numeric value of a text cell: finite doubles only (`nan`, `inf`, `#VALUE!`, '' are not numbers). */
+export function numericExpr(column: string): string {
+  const c = `TRY_CAST(${ident(column)} AS DOUBLE)`;
+  return `CASE WHEN isfinite(${c}) THEN ${c} END`;
+}
+
+const MDY = (year: '%Y' | '%y') => [`%m/%d/${year} %H:%M:%S`, `%m/%d/${year} %H:%M`, `%m/%d/${year}`];
+
+/** Epoch milliseconds of a timestamp cell in the dataset's format; naive times are taken as UTC. */
+export function timeExpr(column: string, format: CsvLayout['timeFormat']): string {
+  const c = ident(column);
+  if (format === 'mdy4' || format === 'mdy2') {
+    const formats = MDY(format === 'mdy4' ? '%Y' : '%y').map(lit).join(', ');
+    return `epoch_ms(try_strptime(trim(${c}), [${formats}]))`;
+  }
+  return `epoch_ms(TRY_CAST(trim(${c}) AS TIMESTAMPTZ))`;
+}
+
+export function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}

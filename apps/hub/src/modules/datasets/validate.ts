@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import type { ValidationReport } from '@prometheus/protocol';
+import { AppError } from '../../errors.js';
+import { filesOf, visibleDataset, type Actor, type DatasetsContext } from './context.js';
+import { csvErrorToBadRequest } from './csv-inspect.js';
+import { ident, lit } from './engine.js';
+import type { DatasetWithOwner } from './repo.js';
+import { scanStats, type ScanResult } from './stats.js';
+import { csvReader, fileSize, sourceRelation } from './storage.js';
+
+// Validation scans every row (the same pass as the upload stats) and words its findings as the contract
+// does. A finding blocks when it exceeds the tolerance: a few missing setpoint cells or one `#VALUE!` in a
+// month of minutes is a warning; a column that is half text, unparseable times or a ragged row are issues.
+const pct = (part: number, whole: number) => (whole === 0 ? 0 : (part / whole) * 100);
+
+export function findings(ds: Pick<DatasetWithOwner, 'columns' | 'timeColumn'>, scan: ScanResult, tolerancePercent: number) {
+  const issues: string[] = [];
+  const warnings: string[] = [];
+  const rows = scan.rowCount;
+  if (rows === 0) issues.push('Dataset has no rows');
+  for (const [name, s] of Object.entries(scan.stats)) {
+    if (s.kind === 'text') {
+      warnings.push(`Column '${name}': no numeric values (string: ${s.strings}); not used for training`);
+      continue;
+    }
+    const bad = pct(s.missing + s.strings, rows) > tolerancePercent;
+    if (s.strings > 0) (bad ? issues : warnings).push(`Column '${name}': mixed types detected (numeric: ${s.n}, string: ${s.strings})`);
+    if (s.missing > 0) (bad ? issues : warnings).push(`Column '${name}': ${s.missing} missing values (${pct(s.missing, rows).toFixed(2)}%)`);
+  }
+  if (!Object.values(scan.stats).some((s) => s.kind === 'numeric')) issues.push('Dataset has no numeric sensor columns');
+  if (ds.timeColumn && scan.badTimes > 0) {
+    issues.push(`Column '${ds.timeColumn}': ${scan.badTimes} missing or unparseable timestamps (${pct(scan.badTimes, rows).toFixed(2)}%)`);
+  }
+  if (!ds.timeColumn) warnings.push('No timestamp column found; rows are used in file order');
+  return { issues, warnings };
+}
+
+async function scanOrRagged(ctx: DatasetsContext, ds: DatasetWithOwner): Promise<ScanResult | string> {
+  try {
+    return await scanStats(ctx.engine, {
+      relation: sourceRelation(filesOf(ctx, ds.id), ds), columns: ds.columns, timeColumn: ds.timeColumn, timeFormat: ds.layout.timeFormat,
+    });
+  } catch (err) {
+    const converted = csvErrorToBadRequest(err);
+    if (converted instanceof AppError) return converted.details ?? converted.message;
+    throw err;
+  }
+}
+
+/** Freezes the rows into zstd Parquet (text cells kept as they were, so unlock restores the same CSV). */
+async function compress(ctx: DatasetsContext, ds: DatasetWithOwner): Promise<number> {
+  const files = filesOf(ctx, ds.id);
+  const tmp = `${files.parquet}.tmp`;
+  await ctx.engine.run(`COPY (SELECT * FROM ${sourceRelation(files, ds)}) TO ${lit(tmp)} `
+    + `(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${ctx.settings.zstdLevel})`);
+  fs.renameSync(tmp, files.parquet);
+  fs.rmSync(files.csv, { force: true });
+  return fileSize(files.parquet);
+}
+
+export async function validateDataset(ctx: DatasetsContext, id: string, actor: Actor): Promise<ValidationReport> {
+  await visibleDataset(ctx, id, actor);
+  return ctx.lock(id, async () => {
+    const ds = await visibleDataset(ctx, id, actor);
+    const base = { columns_checked: ds.columns.length };
+    if (ds.locked) return { valid: true, issues: [], warnings: [], ...base, rows_checked: ds.rowCount, is_validated: true, locked: true };
+    const scan = await scanOrRagged(ctx, ds);
+    if (typeof scan === 'string') {
+      return { valid: false, issues: [scan], warnings: [], ...base, rows_checked: 0, is_validated: false, locked: false };
+    }
+    const { issues, warnings } = findings(ds, scan, ctx.settings.validationTolerancePercent);
+    const valid = issues.length === 0;
+    const now = ctx.clock.now();
+    if (!valid) {
+      await ctx.repo.update(id, { stats: scan.stats, rowCount: scan.rowCount, isValidated: false, updatedAt: now });
+    } else {
+      const size = await compress(ctx, ds);
+      await ctx.repo.update(id, {
+        stats: scan.stats, rowCount: scan.rowCount, timeStart: scan.timeStart, timeEnd: scan.timeEnd,
+        storage: 'parquet', fileSizeBytes: size, isValidated: true, locked: true, validatedAt: now, updatedAt: now,
+      });
+    }
+    return { valid, issues, warnings, ...base, rows_checked: scan.rowCount, is_validated: valid, locked: valid };
+  });
+}
+
+/** Back to the editable CSV (plus edge readings that waited in the tail); validation is cleared. */
+export async function unlockDataset(ctx: DatasetsContext, id: string, actor: Actor): Promise<void> {
+  await visibleDataset(ctx, id, actor);
+  await ctx.lock(id, async () => {
+    const ds = await visibleDataset(ctx, id, actor);
+    const files = filesOf(ctx, id);
+    if (ds.storage === 'parquet') {
+      const hasTail = ds.tailRows > 0 && fs.existsSync(files.tail);
+      const tailColumns = hasTail ? await tailHeader(ctx, files.tail) : [];
+      const columns = [...ds.columns, ...tailColumns.filter((c) => !ds.columns.includes(c))];
+      const tail = hasTail ? ` UNION ALL BY NAME SELECT * FROM ${csvReader(files.tail, tailColumns, ',')}` : '';
+      const tmp = `${files.csv}.tmp`;
+      await ctx.engine.run(`COPY (SELECT ${columns.map(ident).join(', ')} FROM (SELECT * FROM read_parquet(${lit(files.parquet)})${tail})) `
+        + `TO ${lit(tmp)} (FORMAT csv, HEADER true, DELIMITER ',')`);
+      fs.renameSync(tmp, files.csv);
+      fs.rmSync(files.parquet, { force: true });
+      fs.rmSync(files.tail, { force: true });
+      const layout = { delimiter: ',', timeFormat: ds.layout.timeFormat };
+      const scan = await scanStats(ctx.engine, { relation: csvReader(files.csv, columns, ','), columns, timeColumn: ds.timeColumn, timeFormat: layout.timeFormat });
+      await ctx.repo.update(id, {
+        columns, layout, storage: 'csv', stats: scan.stats, rowCount: scan.rowCount, timeStart: scan.timeStart, timeEnd: scan.timeEnd,
+        fileSizeBytes: fileSize(files.csv), tailRows: 0, updatedAt: ctx.clock.now(),
+      });
+    }
+    await ctx.repo.update(id, { isValidated: false, locked: false, validatedAt: null, updatedAt: ctx.clock.now() });
+  });
+}
+
+async function tailHeader(ctx: DatasetsContext, file: string): Promise<string[]> {
+  const rows = await ctx.engine.query<{ column_name: string }>(`DESCRIBE SELECT * FROM read_csv(${lit(file)}, header = true, all_varchar = true, delim = ',')`);
+  return rows.map((r) => r.column_name);
+}
