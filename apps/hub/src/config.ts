@@ -35,6 +35,16 @@ const EnvSchema = z.object({
   CONNECTOR_IMPORT_DIR: z.string().min(1).optional(),
   OUTBOUND_ALLOW: z.string().optional(),
   OUTBOUND_DENY: z.string().optional(),
+  MQTT_PORT: int(0, 65535).default(1883),
+  MQTT_HOST: z.string().min(1).optional(),
+  MQTT_TLS_PORT: int(0, 65535).default(8883),
+  MQTT_TLS_CERT: z.string().min(1).optional(),
+  MQTT_TLS_KEY: z.string().min(1).optional(),
+  MQTT_PUBLIC_URL: z.string().regex(/^mqtts?:\/\/[^/]+$/, 'must be mqtt://host:port or mqtts://host:port').optional(),
+  MQTT_WS_PATH: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /mqtt').default('/mqtt'),
+  ENROLLMENT_TOKEN_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+}).refine((e) => (e.MQTT_TLS_CERT === undefined) === (e.MQTT_TLS_KEY === undefined), {
+  message: 'set both MQTT_TLS_CERT and MQTT_TLS_KEY, or neither', path: ['MQTT_TLS_CERT'],
 });
 
 const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -75,7 +85,18 @@ export interface Config {
     outboundAllow: string[];
     outboundDeny: string[];
   };
+  mqtt: MqttSettings;
+  enrollmentTtlMs: number;
   version: string;
+}
+
+export interface MqttSettings {
+  host: string;
+  port: number;
+  tls: { port: number; certFile: string; keyFile: string } | undefined;
+  /** Broker URL handed to agents at enrollment. */
+  publicUrl: string;
+  wsPath: string;
 }
 
 export class ConfigError extends Error {
@@ -120,7 +141,21 @@ export function loadConfig(env: Env = process.env): Config {
       importDir: path.resolve(e.CONNECTOR_IMPORT_DIR ?? path.join(e.PROMETHEUS_DATA_DIR, 'imports')),
       outboundAllow: list(e.OUTBOUND_ALLOW), outboundDeny: list(e.OUTBOUND_DENY),
     },
+    mqtt: mqttSettings(e),
+    enrollmentTtlMs: e.ENROLLMENT_TOKEN_TTL_HOURS * 3_600_000,
     version: HUB_VERSION,
+  };
+}
+
+function mqttSettings(e: z.infer<typeof EnvSchema>): MqttSettings {
+  const tlsOn = e.MQTT_TLS_CERT !== undefined && e.MQTT_TLS_KEY !== undefined;
+  const publicHost = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).hostname;
+  return {
+    host: e.MQTT_HOST ?? e.HOST,
+    port: e.MQTT_PORT,
+    tls: tlsOn ? { port: e.MQTT_TLS_PORT, certFile: e.MQTT_TLS_CERT as string, keyFile: e.MQTT_TLS_KEY as string } : undefined,
+    publicUrl: e.MQTT_PUBLIC_URL ?? (tlsOn ? `mqtts://${publicHost}:${e.MQTT_TLS_PORT}` : `mqtt://${publicHost}:${e.MQTT_PORT}`),
+    wsPath: e.MQTT_WS_PATH,
   };
 }
 

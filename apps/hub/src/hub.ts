@@ -31,6 +31,8 @@ import { createUsersRepo } from './modules/users/repo.js';
 import { usersRoutes } from './modules/users/routes.js';
 import { createUsersService } from './modules/users/users-service.js';
 import { ensureHubDirs, hubPaths } from './paths.js';
+import { createEdgeLink } from './mqtt/edge-link.js';
+import { datasetSinkFrom } from './modules/fleet/dataset-sink.js';
 
 export interface HubOptions {
   logger?: Logger;
@@ -85,8 +87,16 @@ export function createHub(config: Config, options: HubOptions = {}) {
   });
   users.addCleanup((deletedUserId, actorId) => datasets.handOver(deletedUserId, actorId));
 
+  // Edge link: fleet targets, enrollment, telemetry ingest and the embedded MQTT broker.
+  const edge = createEdgeLink({
+    db, clock, log, mqtt: config.mqtt, publicUrl: config.publicUrl, enrollmentTtlMs: config.enrollmentTtlMs,
+    authenticateUser: sessions.authenticate, datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
+  });
+  users.addCleanup((deletedUserId, actorId) => edge.targets.handOver(deletedUserId, actorId));
+
   const components: HubComponent[] = [];
   components.push({ name: 'datasets', start: () => datasets.sweepTmp(), stop: () => datasetEngine.close() });
+  components.push(edge.component);
   const routes: AnyRoute[] = [
     ...systemRoutes(system),
     ...authRoutes({ auth, mfa, usersRepo, trustProxy: config.trustProxy }),
@@ -94,6 +104,8 @@ export function createHub(config: Config, options: HubOptions = {}) {
     ...profileRoutes(profile),
     ...usersRoutes(users),
     ...datasetsRoutes(datasets),
+    // Before any future /api/v1/deployments/:id route, so `targets` is never taken for an id.
+    ...edge.routes,
   ];
 
   createApp(app, routes, {
@@ -101,9 +113,10 @@ export function createHub(config: Config, options: HubOptions = {}) {
     rateLimits: createRateLimits({ login: config.rateLimits.loginPerMin, api: config.rateLimits.apiPerMin, agent: config.rateLimits.agentPerMin }),
     defaultBodyLimit: config.bodyLimitBytes, strictResponses: options.strictResponses ?? false,
   });
+  edge.mountWebSocket(app, ws.upgradeWebSocket);
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, edge };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,

@@ -1,3 +1,4 @@
 // The hub's whole schema; each domain keeps its tables in its own file here.
 export * from './accounts.js';
 export * from './datasets.js';
+export * from './fleet.js';

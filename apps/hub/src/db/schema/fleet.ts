@@ -1,0 +1,65 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { users } from './accounts.js';
+import { flag, timestamp } from './columns.js';
+
+// Edge targets (controllers) and the idempotency record of their telemetry.
+export const edgeTargets = sqliteTable('edge_targets', {
+  id: text('id').primaryKey(),
+  ownerId: text('owner_id').notNull().references(() => users.id),
+  name: text('name').notNull(),
+  ip: text('ip'),
+  arch: text('arch'),
+  equipmentType: text('equipment_type').notNull().default('air_handler'),
+  /** SHA-256 of the one-time enrollment token; cleared once used. */
+  enrollmentTokenHash: text('enrollment_token_hash').unique(),
+  enrollmentExpiresAt: timestamp('enrollment_expires_at'),
+  /** SHA-256 of the device's 256-bit random MQTT secret. */
+  secretHash: text('secret_hash'),
+  enrolledAt: timestamp('enrolled_at'),
+  revokedAt: timestamp('revoked_at'),
+  online: flag('online').notNull().default(false),
+  lastSeen: timestamp('last_seen'),
+  agentVersion: text('agent_version'),
+  currentModel: text('current_model'),
+  currentModelVersion: text('current_model_version'),
+  outboxDepth: integer('outbox_depth'),
+  /** Readings the agent reports it evicted from its outbox (its own count). */
+  agentDropped: integer('agent_dropped').notNull().default(0),
+  datasetId: text('dataset_id'),
+  createdAt: timestamp('created_at').notNull(),
+  updatedAt: timestamp('updated_at').notNull(),
+}, (t) => [index('edge_targets_owner_idx').on(t.ownerId)]);
+
+/**
+ * Per device: every sequence <= ackSeq is stored or known lost. Together with edge_pending_seqs it is
+ * the source of truth for dedupe and for the contiguous acknowledgement.
+ */
+export const edgeIngestState = sqliteTable('edge_ingest_state', {
+  deviceId: text('device_id').primaryKey().references(() => edgeTargets.id, { onDelete: 'cascade' }),
+  ackSeq: integer('ack_seq').notNull().default(0),
+  storedTotal: integer('stored_total').notNull().default(0),
+  lostTotal: integer('lost_total').notNull().default(0),
+  /** Readings the dataset sink confirmed (its row count after our last hand-over). */
+  datasetSynced: integer('dataset_synced').notNull().default(0),
+  /** A hand-over in flight: journal rows up to this sequence, this many readings. */
+  syncInflightTo: integer('sync_inflight_to'),
+  syncInflightCount: integer('sync_inflight_count'),
+});
+
+/** Sequences above ackSeq already stored (or declared dropped), i.e. arrived out of order. */
+export const edgePendingSeqs = sqliteTable('edge_pending_seqs', {
+  deviceId: text('device_id').notNull().references(() => edgeTargets.id, { onDelete: 'cascade' }),
+  seq: integer('seq').notNull(),
+  lost: flag('lost').notNull().default(false),
+}, (t) => [primaryKey({ columns: [t.deviceId, t.seq] })]);
+
+/**
+ * Readings stored exactly once, waiting to be handed to the per-target dataset (append journal). Only
+ * sequences up to the acknowledged one leave, in sequence order, so the dataset grows in order.
+ */
+export const edgeIngestJournal = sqliteTable('edge_ingest_journal', {
+  deviceId: text('device_id').notNull().references(() => edgeTargets.id, { onDelete: 'cascade' }),
+  seq: integer('seq').notNull(),
+  ts: integer('ts').notNull(),
+  values: text('values').notNull(),
+}, (t) => [primaryKey({ columns: [t.deviceId, t.seq] })]);

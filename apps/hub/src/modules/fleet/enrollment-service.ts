@@ -1,0 +1,63 @@
+import { TOPIC_ROOT, type EnrollRequest, type EnrollResponse, type EquipmentType } from '@prometheus/protocol';
+import type { Clock } from '../../clock.js';
+import { hashToken, newToken, sameHash } from '../../crypto/tokens.js';
+import { AppError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { DatasetSink } from './dataset-sink.js';
+import type { FleetRepo, TargetRow } from './repo.js';
+
+export interface EnrollmentServiceDeps {
+  fleetRepo: FleetRepo;
+  clock: Clock;
+  log: Logger;
+  mqttUrl: string;
+  mqttWsUrl: string;
+  datasets: DatasetSink | undefined;
+}
+
+const invalidToken = () => new AppError('INVALID_TOKEN', 'Invalid or expired enrollment token', {
+  details: 'Create the target again (or ask an operator for a new token); tokens are single use and expire',
+});
+
+/**
+ * Device credentials. The secret is 256 random bits, so a single SHA-256 is as strong as a slow KDF
+ * against guessing (a KDF only helps low-entropy passwords) and keeps CONNECT auth in microseconds
+ * when a thousand agents reconnect at once after a broker restart.
+ */
+export function createEnrollmentService(deps: EnrollmentServiceDeps) {
+  const { fleetRepo, clock } = deps;
+
+  return {
+    /** Exchanges a one-time enrollment token for the device id and secret (shown once). */
+    async enroll(input: EnrollRequest): Promise<EnrollResponse> {
+      const tokenHash = hashToken(input.enrollment_token);
+      const target = await fleetRepo.findByEnrollmentHash(tokenHash);
+      const now = clock.now();
+      if (!target || target.revokedAt || !target.enrollmentExpiresAt || target.enrollmentExpiresAt <= now) throw invalidToken();
+      const secret = newToken();
+      const datasetId = target.datasetId ?? await deps.datasets?.ensureEdgeDataset({
+        targetId: target.id, targetName: target.name, ownerId: target.ownerId, equipmentType: target.equipmentType as EquipmentType,
+      });
+      const won = await fleetRepo.completeEnrollment(target.id, tokenHash, {
+        secretHash: hashToken(secret), enrolledAt: now, updatedAt: now, datasetId: datasetId ?? null,
+        ...(input.arch ? { arch: input.arch } : {}), ...(input.agent_version ? { agentVersion: input.agent_version } : {}),
+      });
+      if (!won) throw invalidToken();
+      deps.log.info({ targetId: target.id, hostname: input.hostname }, 'target enrolled');
+      return {
+        device_id: target.id, device_secret: secret, target_name: target.name,
+        mqtt: { url: deps.mqttUrl, ws_url: deps.mqttWsUrl, topic_prefix: `${TOPIC_ROOT}/${target.id}/` },
+      };
+    },
+
+    /** The broker's CONNECT check: the enrolled, unrevoked target whose secret this is. */
+    async authenticateDevice(deviceId: string, secret: string): Promise<TargetRow | undefined> {
+      const target = await fleetRepo.findById(deviceId);
+      if (!target?.secretHash || target.revokedAt) return undefined;
+      return sameHash(hashToken(secret), target.secretHash) ? target : undefined;
+    },
+
+  };
+}
+
+export type EnrollmentService = ReturnType<typeof createEnrollmentService>;

@@ -1,0 +1,112 @@
+import type { CreateTargetRequest, CreateTargetResponse, DeviceStatus, Target } from '@prometheus/protocol';
+import type { Clock } from '../../clock.js';
+import { hashToken, newToken } from '../../crypto/tokens.js';
+import { notFound } from '../../errors.js';
+import type { AuthUser } from '../../http/context.js';
+import { canSeeAll } from '../../http/permissions.js';
+import { isoTime, newId } from '../../ids.js';
+import type { Logger } from '../../logger.js';
+import type { FleetRepo, TargetWithIngest } from './repo.js';
+
+export interface TargetsServiceDeps {
+  fleetRepo: FleetRepo;
+  clock: Clock;
+  log: Logger;
+  enrollmentTtlMs: number;
+}
+
+type RevokeListener = (targetId: string) => void;
+
+export function toTargetView(t: TargetWithIngest): Target {
+  const status = t.revokedAt ? 'revoked' : !t.enrolledAt ? 'pending' : t.online ? 'online' : 'offline';
+  return {
+    id: t.id, ip: t.ip, name: t.name, status, current_model: t.currentModel, current_model_version: t.currentModelVersion,
+    arch: t.arch, last_seen: t.lastSeen ? isoTime(t.lastSeen) : null, agent_version: t.agentVersion, dataset_id: t.datasetId,
+    outbox_depth: t.outboxDepth, dropped_total: t.lostTotal, readings_stored: t.storedTotal, created_at: isoTime(t.createdAt),
+  };
+}
+
+/** Targets as people manage them: create (with a one-time enrollment token), list, rename, revoke. */
+export function createTargetsService(deps: TargetsServiceDeps) {
+  const { fleetRepo, clock } = deps;
+  const revokeListeners: RevokeListener[] = [];
+
+  /** A target the user may see; another user's target is reported as not found. */
+  async function visible(user: AuthUser, id: string): Promise<TargetWithIngest> {
+    const t = await fleetRepo.findWithIngest(id);
+    if (!t || (!canSeeAll(user.role) && t.ownerId !== user.id)) throw notFound('Target', id);
+    return t;
+  }
+
+  return {
+    visible,
+    /** Called with the id of every revoked target (the broker drops its session). */
+    onRevoked(listener: RevokeListener): void {
+      revokeListeners.push(listener);
+    },
+
+    async create(user: AuthUser, input: CreateTargetRequest): Promise<CreateTargetResponse> {
+      const token = newToken();
+      const now = clock.now();
+      const expires = new Date(now.getTime() + deps.enrollmentTtlMs);
+      const id = newId('tgt');
+      await fleetRepo.insert({
+        id, ownerId: user.id, name: input.name, ip: input.ip ?? null, arch: input.arch ?? null,
+        equipmentType: input.equipment_type ?? 'air_handler', enrollmentTokenHash: hashToken(token),
+        enrollmentExpiresAt: expires, createdAt: now, updatedAt: now,
+      });
+      const created = await fleetRepo.findWithIngest(id);
+      if (!created) throw new Error('target vanished after insert');
+      return { ...toTargetView(created), enrollment_token: token, enrollment_expires_at: isoTime(expires) };
+    },
+
+    async list(user: AuthUser): Promise<Target[]> {
+      return (await fleetRepo.list(canSeeAll(user.role) ? undefined : user.id)).map(toTargetView);
+    },
+
+    async get(user: AuthUser, id: string): Promise<Target> {
+      return toTargetView(await visible(user, id));
+    },
+
+    async rename(user: AuthUser, id: string, name: string): Promise<Target> {
+      await visible(user, id);
+      await fleetRepo.update(id, { name, updatedAt: clock.now() });
+      return toTargetView(await visible(user, id));
+    },
+
+    /** Revokes the device credentials (and any unused enrollment token); live sessions are dropped at once. */
+    async revoke(user: AuthUser, id: string): Promise<Target> {
+      const t = await visible(user, id);
+      if (!t.revokedAt) {
+        const now = clock.now();
+        await fleetRepo.update(id, { revokedAt: now, secretHash: null, enrollmentTokenHash: null, online: false, updatedAt: now });
+        deps.log.info({ targetId: id, by: user.id }, 'target revoked');
+        for (const listener of revokeListeners) listener(id);
+      }
+      return toTargetView(await visible(user, id));
+    },
+
+    /** A session came or went (the broker's view; the last will says the same). */
+    async setOnline(id: string, online: boolean): Promise<void> {
+      await fleetRepo.update(id, { online, lastSeen: clock.now() });
+    },
+
+    /** A status heartbeat from the agent. */
+    async recordStatus(id: string, status: DeviceStatus): Promise<void> {
+      await fleetRepo.update(id, {
+        lastSeen: clock.now(),
+        ...(status.version !== undefined ? { agentVersion: status.version } : {}),
+        ...(status.arch !== undefined ? { arch: status.arch } : {}),
+        ...(status.outbox_depth !== undefined ? { outboxDepth: status.outbox_depth } : {}),
+        ...(status.dropped_total !== undefined ? { agentDropped: status.dropped_total } : {}),
+        ...(status.current_model !== undefined ? { currentModel: status.current_model } : {}),
+        ...(status.current_model_version !== undefined ? { currentModelVersion: status.current_model_version } : {}),
+      });
+    },
+
+    markAllOffline: () => fleetRepo.markAllOffline(),
+    handOver: (fromUserId: string, toUserId: string) => fleetRepo.reassignOwner(fromUserId, toUserId),
+  };
+}
+
+export type TargetsService = ReturnType<typeof createTargetsService>;

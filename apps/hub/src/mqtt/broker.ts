@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
+import { DeviceStatus, deviceTopic, parseDeviceTopic, parseMessage, type DeviceTopic } from '@prometheus/protocol';
+import type { Logger } from '../logger.js';
+import type { TargetsService } from '../modules/fleet/targets-service.js';
+import type { TelemetryService } from '../modules/fleet/telemetry-service.js';
+import { createAccessHooks, type AccessDeps } from './access.js';
+import { createPresence } from './presence.js';
+
+export interface MqttConfig {
+  host: string;
+  port: number;
+  tls: { port: number; certFile: string; keyFile: string } | undefined;
+}
+
+export interface MqttBrokerDeps extends Pick<AccessDeps, 'authenticateDevice' | 'authenticateUser' | 'userMaySee'> {
+  config: MqttConfig;
+  targets: TargetsService;
+  telemetry: TelemetryService;
+  log: Logger;
+}
+
+/** Handles a message a device published (after the ACL); the deployments module adds its own leaves. */
+export type DeviceMessageHandler = (deviceId: string, payload: Buffer, packet: AedesPublishPacket) => void | Promise<void>;
+
+/**
+ * The embedded aedes broker: TCP (and TLS when configured), MQTT over WebSocket via `handleStream`,
+ * every CONNECT authenticated, every publish and subscribe checked (access.ts). Telemetry is stored
+ * before its PUBACK and answered on `ack`; status and will messages keep each target's presence.
+ */
+export function createMqttBroker(deps: MqttBrokerDeps) {
+  const { config, log, targets, telemetry } = deps;
+  const handlers = new Map<string, DeviceMessageHandler[]>();
+  const servers: net.Server[] = [];
+  const presence = createPresence({ targets, log });
+  let broker: Aedes | undefined;
+  let boundPort = 0;
+
+  const publishToDevice = (deviceId: string, leaf: DeviceTopic, payload: unknown, opts: { qos?: 0 | 1; retain?: boolean } = {}) =>
+    new Promise<void>((resolve, reject) => {
+      if (!broker) return reject(new Error('mqtt broker not started'));
+      const packet: PublishPacket = {
+        cmd: 'publish', topic: deviceTopic(deviceId, leaf), qos: opts.qos ?? 1, retain: opts.retain ?? false, dup: false,
+        payload: Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload)),
+      };
+      broker.publish(packet, (err) => (err ? reject(err) : resolve()));
+    });
+
+  const access = createAccessHooks({
+    ...deps,
+    beforeDevicePublish(deviceId, leaf, packet) {
+      if (leaf !== 'telemetry') return;
+      // Stored in one SQLite commit before the broker sends PUBACK; the ack carries the contiguous sequence.
+      const result = telemetry.ingest(deviceId, packet.payload as Buffer);
+      void publishToDevice(deviceId, 'ack', result.ack).catch((err: unknown) => log.warn({ err, deviceId }, 'ack publish failed'));
+    },
+  });
+
+  function onPublish(packet: AedesPublishPacket, client: Client | null): void {
+    const principal = access.principal(client);
+    const topic = parseDeviceTopic(packet.topic);
+    if (principal?.kind !== 'device' || !topic || topic.deviceId !== principal.deviceId) return;
+    if (topic.leaf === 'status') {
+      const status = parseMessage(DeviceStatus, packet.payload as Buffer);
+      if (status) presence.status(principal.deviceId, client, status);
+    }
+    for (const handler of handlers.get(topic.leaf) ?? []) {
+      Promise.resolve(handler(principal.deviceId, packet.payload as Buffer, packet))
+        .catch((err: unknown) => log.error({ err, deviceId: principal.deviceId, leaf: topic.leaf }, 'device message handler failed'));
+    }
+  }
+
+  async function listen(server: net.Server, port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, config.host, () => resolve());
+    });
+    servers.push(server);
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  return {
+    name: 'mqtt-broker',
+    publishToDevice,
+    /** Subscribe the hub to a device leaf such as `deploy/status` or `inference`. */
+    onDeviceMessage(leaf: string, handler: DeviceMessageHandler): void {
+      handlers.set(leaf, [...(handlers.get(leaf) ?? []), handler]);
+    },
+    disconnectDevice: (deviceId: string) => presence.disconnect(deviceId),
+    isOnline: (deviceId: string) => presence.isOnline(deviceId),
+    port: () => boundPort,
+    connectedClients: () => broker?.connectedClients ?? 0,
+    /** MQTT over WebSocket (and tests' in-memory duplexes). */
+    handleStream(stream: Duplex, req?: IncomingMessage): void {
+      if (!broker || broker.closed) return void stream.destroy();
+      broker.handle(stream, req);
+    },
+
+    async start(): Promise<void> {
+      await targets.markAllOffline();
+      broker = await Aedes.createBroker({
+        id: 'prometheus-hub',
+        authenticate: access.authenticate, authorizePublish: access.authorizePublish, authorizeSubscribe: access.authorizeSubscribe,
+      });
+      broker.on('clientReady', (client) => {
+        const p = access.principal(client);
+        if (p?.kind === 'device') presence.connected(p.deviceId, client);
+      });
+      broker.on('clientDisconnect', (client) => {
+        const p = access.principal(client);
+        if (p?.kind === 'device') presence.disconnected(p.deviceId, client);
+      });
+      broker.on('publish', onPublish);
+      const b = broker;
+      boundPort = await listen(net.createServer((socket) => b.handle(socket)), config.port);
+      if (config.tls) {
+        const secure = tls.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) }, (s) => b.handle(s));
+        await listen(secure, config.tls.port);
+      }
+      log.info({ port: boundPort, tlsPort: config.tls?.port }, 'mqtt broker listening');
+    },
+
+    async stop(): Promise<void> {
+      for (const server of servers.splice(0)) server.close();
+      const b = broker;
+      if (b) await new Promise<void>((resolve) => b.close(() => resolve()));
+      await presence.settle();
+    },
+  };
+}
+
+export type MqttBroker = ReturnType<typeof createMqttBroker>;
