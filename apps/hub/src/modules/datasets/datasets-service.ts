@@ -8,7 +8,7 @@ import { createFromFile, type CreateCheck, type CreateDatasetInput } from './cre
 import { appendReadings, ensureEdgeDataset, type EdgeDatasetRequest, type Reading } from './edge.js';
 import type { DatasetEngine } from './engine.js';
 import { createKeyedLock } from './keyed-lock.js';
-import { exportFile, loadForTraining, previewDataset, type TrainingData } from './read.js';
+import { exportFile, loadForTraining, medianIntervalMs, previewDataset, type TrainingData } from './read.js';
 import { recommend } from './recommend.js';
 import type { DatasetsRepo } from './repo.js';
 import { removeDir } from './storage.js';
@@ -59,7 +59,8 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
     loadForTraining: (id: string, actor: Actor): Promise<TrainingData> => loadForTraining(ctx, id, actor),
 
     async recommend(id: string, actor: Actor): Promise<Recommendation[]> {
-      return recommend(await visibleDataset(ctx, id, actor));
+      const ds = await visibleDataset(ctx, id, actor);
+      return recommend({ ...ds, intervalMs: await medianIntervalMs(ctx, ds) });
     },
 
     async delete(id: string, actor: Actor): Promise<void> {

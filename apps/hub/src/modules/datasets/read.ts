@@ -82,3 +82,12 @@ export async function loadForTraining(ctx: DatasetsContext, id: string, actor: A
     columns, values: columns.map((_, i) => toArray(result.values[i + offset])), rowCount, isValidated: ds.isValidated,
   };
 }
+
+/** Typical sampling interval: the median gap between consecutive times over the first rows (gaps between days ignored). */
+export async function medianIntervalMs(ctx: DatasetsContext, ds: DatasetWithOwner): Promise<number | null> {
+  if (!ds.timeColumn || ds.rowCount < 2) return null;
+  const t = timeExpr(ds.timeColumn, ds.layout.timeFormat);
+  const [row] = await ctx.engine.query<{ gap: number | null }>(`SELECT median(abs(t - prev)) AS gap FROM (SELECT ${t} AS t, lag(${t}) OVER () AS prev `
+    + `FROM (SELECT * FROM ${sourceRelation(filesOf(ctx, ds.id), ds)} LIMIT 10000)) WHERE t IS NOT NULL AND prev IS NOT NULL AND t <> prev`);
+  return row?.gap ? Number(row.gap) : null;
+}

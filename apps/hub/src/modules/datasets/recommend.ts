@@ -10,6 +10,8 @@ export interface RecommendInput {
   timeStart: number | null;
   timeEnd: number | null;
   stats: Record<string, ColumnState>;
+  /** Typical gap between readings (ms); when absent, the mean over the time range. */
+  intervalMs?: number | null;
 }
 
 const LABEL = /^(fault|faults|label|labels|anomaly|is_fault|fault_label|target|fault detection ground truth)$/i;
@@ -40,7 +42,7 @@ export function dataFacts(ds: RecommendInput): DataFacts {
   const label = findLabel(ds.stats);
   const sensors = ds.columns.filter((c) => c !== ds.timeColumn && c !== label?.column && ds.stats[c]?.kind === 'numeric');
   const span = ds.timeStart !== null && ds.timeEnd !== null ? ds.timeEnd - ds.timeStart : null;
-  const intervalMs = span !== null && ds.rowCount > 1 && span > 0 ? span / (ds.rowCount - 1) : null;
+  const intervalMs = ds.intervalMs ?? (span !== null && ds.rowCount > 1 && span > 0 ? span / (ds.rowCount - 1) : null);
   // About an hour of context per window, within what an LSTM trains well on.
   const sequenceLength = intervalMs ? clamp(Math.round(3_600_000 / intervalMs), 10, 120) : 60;
   return { rows: ds.rowCount, sensors, label, intervalMs, sequenceLength: Math.min(sequenceLength, Math.max(2, Math.floor(ds.rowCount / 4))) };
