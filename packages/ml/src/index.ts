@@ -24,3 +24,4 @@ export { exportOnnx } from './artifacts/onnx-export.js';
 export type { QuantizedWeights } from './artifacts/quantize.js';
 export { quantizeSymmetric, quantizeWeights } from './artifacts/quantize.js';
 export { initBackend } from './tf/backend.js';
+export { benchTrainingSpeed } from './training/speed.js';

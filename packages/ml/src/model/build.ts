@@ -6,9 +6,9 @@ import type { ModelSpec } from './spec.js';
 type Sym = tf.SymbolicTensor;
 
 /** L stacked recurrent layers; dropout between layers as in PyTorch's `dropout` argument. */
-function stack(x: Sym, spec: ModelSpec, kind: 'lstm' | 'gru', prefix: string, lastReturnsSequence: boolean, seed: number): Sym {
+function stack(x: Sym, spec: ModelSpec, kind: 'lstm' | 'gru', prefix: string, lastReturnsSequence: boolean, seed: number, repeat?: number): Sym {
   for (let l = 0; l < spec.layers; l++) {
-    const args = { units: spec.hidden, returnSequences: l < spec.layers - 1 || lastReturnsSequence, name: `${prefix}_${l}` };
+    const args = { units: spec.hidden, returnSequences: l < spec.layers - 1 || lastReturnsSequence, name: `${prefix}_${l}`, ...(l === 0 && repeat ? { repeat } : {}) };
     x = (kind === 'lstm' ? new FusedLSTM(args) : new FusedGRU(args)).apply(x) as Sym;
     if (l < spec.layers - 1 && spec.dropout > 0) x = new SeededDropout({ rate: spec.dropout, seed: seed + l, name: `${prefix}_dropout_${l}` }).apply(x) as Sym;
   }
@@ -30,8 +30,8 @@ export function buildModel(spec: ModelSpec, seed = 0): tf.LayersModel {
     case 'lstm_autoencoder': {
       const last = stack(input, spec, 'lstm', 'encoder', false, seed);
       const code = dense(dense(last, spec.bottleneck, 'bottleneck'), spec.hidden, 'expand');
-      const repeated = tf.layers.repeatVector({ n: spec.sequenceLength, name: 'repeat' }).apply(code) as Sym;
-      out = dense(stack(repeated, spec, 'lstm', 'decoder', true, seed + 100), spec.inputFeatures, 'output');
+      // The decoder's first layer takes the code once and feeds it at every step (= RepeatVector).
+      out = dense(stack(code, spec, 'lstm', 'decoder', true, seed + 100, spec.sequenceLength), spec.inputFeatures, 'output');
       break;
     }
     case 'gru_predictor': {

@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
+import { cellKernelsAvailable } from '../tf/rnn-cell-kernels.js';
+import { gruSequence, lstmSequence } from './rnn-sequence.js';
 
 // Recurrent layers written for this package instead of tf.layers.lstm/gru, for two reasons:
 // - tfjs' GRU has no reset_after=true (PyTorch's and ONNX linear_before_reset=1 formulation),
 //   so its weights could not be exported to the PyTorch-ordered .axonml;
 // - tfjs' generic RNN loop emits ~150 kernels per time step (masks, hard-sigmoid clips, identities),
-//   which dominated training time on the wasm backend. These emit ~12.
+//   which dominated training time on the wasm backend. On wasm these run as one op with a
+//   hand-written backward pass over fused cell kernels (rnn-sequence.ts); elsewhere (tfjs-node)
+//   as ~12 plain tfjs ops per step with autodiff.
 // Weights are stored as kernel [in, G*h], recurrent [h, G*h], bias_ih [G*h], bias_hh [G*h]
 // with PyTorch's gate order (LSTM i,f,g,o; GRU r,z,n): the export is a transpose, no reordering.
 
@@ -12,11 +16,14 @@ export interface RecurrentArgs {
   units: number;
   returnSequences: boolean;
   name: string;
+  /** Input is one vector per sample [B, in], fed at each of `repeat` steps (RepeatVector + RNN, without the copies). */
+  repeat?: number;
 }
 
 abstract class FusedRecurrent extends tf.layers.Layer {
   protected readonly units: number;
   protected readonly returnSequences: boolean;
+  protected readonly repeat: number | null;
   protected abstract readonly gates: number;
   private kernel?: tf.LayerVariable;
   private recurrent?: tf.LayerVariable;
@@ -27,6 +34,7 @@ abstract class FusedRecurrent extends tf.layers.Layer {
     super({ name: args.name });
     this.units = args.units;
     this.returnSequences = args.returnSequences;
+    this.repeat = args.repeat ?? null;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -43,13 +51,20 @@ abstract class FusedRecurrent extends tf.layers.Layer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return this.returnSequences ? [shape[0] ?? null, shape[1] ?? null, this.units] : [shape[0] ?? null, this.units];
+    const steps = this.repeat ?? shape[1] ?? null;
+    return this.returnSequences ? [shape[0] ?? null, steps, this.units] : [shape[0] ?? null, this.units];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-    const [batch, steps, features] = x.shape;
+    const input = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor;
     const w = this.weightsRead();
+    if (cellKernelsAvailable()) {
+      const opts = { repeat: this.repeat, returnSequences: this.returnSequences };
+      const seq = this.gates === 4 ? lstmSequence : gruSequence;
+      return seq(input, w.kernel as tf.Tensor2D, w.recurrent as tf.Tensor2D, w.biasIh as tf.Tensor1D, w.biasHh as tf.Tensor1D, opts);
+    }
+    const x = (this.repeat !== null ? tf.tile(tf.expandDims(input, 1), [1, this.repeat, 1]) : input) as tf.Tensor3D;
+    const [batch, steps, features] = x.shape;
     // One large input projection for all time steps (fast in XNNPACK), then the recurrence.
     const timeMajor = tf.reshape(tf.transpose(x, [1, 0, 2]), [steps * batch, features]);
     const projected = tf.reshape(this.projectInputs(timeMajor as tf.Tensor2D, w), [steps, batch, this.gates * this.units]);
@@ -68,7 +83,7 @@ abstract class FusedRecurrent extends tf.layers.Layer {
   protected abstract recur(steps: tf.Tensor2D[], w: RecurrentWeights, batch: number): tf.Tensor2D[];
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.units, returnSequences: this.returnSequences };
+    return { ...super.getConfig(), units: this.units, returnSequences: this.returnSequences, repeat: this.repeat };
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { patchWasmMatMul } from './matmul-transpose.js';
+import { registerWasmCellKernels } from './rnn-cell-kernels.js';
 import { patchWasmSlices } from './slice-kernels.js';
 
 export type BackendName = 'tensorflow' | 'wasm';
@@ -25,6 +26,7 @@ async function select(prefer?: BackendName): Promise<BackendName> {
   await tf.ready();
   patchWasmMatMul();
   patchWasmSlices();
+  registerWasmCellKernels();
   return 'wasm';
 }
 
