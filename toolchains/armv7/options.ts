@@ -85,8 +85,8 @@ export function usage(): string {
   return USAGE;
 }
 
-/** Where one build keeps its intermediates (bundle, SEA config, blob, unstripped copy). */
+/** Where one build process keeps its intermediates (bundle, SEA config, blob, stripped copy); removed after. */
 export function workDir(options: BuildOptions): string {
   const slug = `${options.outDir}/${options.name}`.replace(/[^A-Za-z0-9._-]+/g, '_').slice(-120);
-  return join(options.cacheDir, 'work', slug);
+  return join(options.cacheDir, 'work', `${slug}-${process.pid}`);
 }
