@@ -1,1 +1,101 @@
-export {};
+import { parseArgs } from 'node:util';
+import { createAgent } from './agent.js';
+import { ConfigError, loadConfig, type AgentConfig } from './config.js';
+import { readCredentials } from './credentials.js';
+import { enroll } from './enroll.js';
+import { createLogger } from './logger.js';
+import { openSqlite } from './outbox/open-db.js';
+import { Outbox } from './outbox/outbox.js';
+import { agentPaths, ensureStateDir } from './paths.js';
+import { AGENT_VERSION } from './version.js';
+
+// Entry of `prometheus-edge`: arguments and config first (fail fast), then the command. Signals are
+// handled here once, with a hard-exit timer in case something refuses to stop.
+const USAGE = `usage: prometheus-edge <command> [options]
+  enroll --hub <url> --token <token>   exchange a one-time enrollment token for device credentials
+  run [--aegis-url <url> | --sensors-url <url>] [--mqtt-url <url>] [--interval <seconds>]
+  status                               outbox depth, drops and identity, as JSON
+  --version
+every command: --state-dir <dir> (all local state) --config <file> (JSON)`;
+
+const OPTIONS = {
+  'state-dir': { type: 'string' }, config: { type: 'string' }, hub: { type: 'string' }, token: { type: 'string' },
+  'aegis-url': { type: 'string' }, 'sensors-url': { type: 'string' }, 'mqtt-url': { type: 'string' }, interval: { type: 'string' },
+  version: { type: 'boolean' }, help: { type: 'boolean' },
+} as const;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`prometheus-edge: ${message}\n`);
+  process.exit(code);
+}
+
+async function run(config: AgentConfig): Promise<void> {
+  const paths = agentPaths(config.stateDir);
+  const log = createLogger(config.log_level);
+  const creds = readCredentials(paths.credentials);
+  if (!creds) fail(`not enrolled: run 'prometheus-edge enroll --hub <url> --token <token> --state-dir ${paths.stateDir}' first`);
+  const agent = createAgent(config, creds, paths, log);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    setTimeout(() => {
+      log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdown_timeout_ms).unref();
+    agent.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await agent.start();
+}
+
+function status(config: AgentConfig): void {
+  const paths = agentPaths(config.stateDir);
+  const creds = readCredentials(paths.credentials);
+  const outbox = new Outbox(openSqlite(paths.outbox), { maxRows: config.outbox.max_rows, maxBytes: config.outbox.max_bytes });
+  const s = outbox.stats();
+  outbox.close();
+  const out = {
+    version: AGENT_VERSION, state_dir: paths.stateDir, enrolled: creds !== undefined, device_id: creds?.device_id ?? null,
+    target_name: creds?.target_name ?? null, hub_url: creds?.hub_url ?? null, mqtt_url: config.mqtt_url ?? creds?.mqtt_url ?? null,
+    outbox: { depth: s.depth, bytes: s.bytes, dropped_total: s.droppedTotal, acked_seq: s.ackedSeq, last_seq: s.lastSeq },
+  };
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: process.argv.slice(2), options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    fail(`${(err as Error).message}\n${USAGE}`);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.version) return void process.stdout.write(`${AGENT_VERSION}\n`);
+  const command = positionals[0];
+  if (v.help || !command) return void process.stdout.write(`${USAGE}\n`);
+  let config: AgentConfig;
+  try {
+    config = loadConfig({ stateDir: v['state-dir'], config: v.config, aegisUrl: v['aegis-url'], sensorsUrl: v['sensors-url'], mqttUrl: v['mqtt-url'], interval: v.interval });
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  ensureStateDir(agentPaths(config.stateDir));
+  if (command === 'enroll') {
+    const hub = v.hub ?? config.hub_url;
+    if (!hub || !v.token) fail('enroll needs --hub <url> and --token <token>');
+    const creds = await enroll(agentPaths(config.stateDir), hub, v.token);
+    process.stdout.write(`enrolled as ${creds.device_id} (${creds.target_name}); broker ${creds.mqtt_url}\n`);
+  } else if (command === 'run') {
+    await run(config);
+  } else if (command === 'status') {
+    status(config);
+  } else {
+    fail(`unknown command '${command}'\n${USAGE}`);
+  }
+}
+
+main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), 1));

@@ -46,7 +46,8 @@ export function createTargetsService(deps: TargetsServiceDeps) {
     },
 
     async create(user: AuthUser, input: CreateTargetRequest): Promise<CreateTargetResponse> {
-      const token = newToken();
+      // Prefixed: recognisable in a support chat, and never starting with '-' on an agent's command line.
+      const token = `pet_${newToken()}`;
       const now = clock.now();
       const expires = new Date(now.getTime() + deps.enrollmentTtlMs);
       const id = newId('tgt');
