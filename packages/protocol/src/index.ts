@@ -7,3 +7,5 @@ export * from './system.js';
 export * from './mqtt.js';
 export * from './fleet.js';
 export * from './datasets.js';
+export * from './billing.js';
+export * from './push.js';

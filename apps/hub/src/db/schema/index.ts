@@ -2,3 +2,6 @@
 export * from './accounts.js';
 export * from './datasets.js';
 export * from './fleet.js';
+export * from './billing.js';
+export * from './push.js';
+export * from './agent.js';
