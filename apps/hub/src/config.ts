@@ -43,8 +43,25 @@ const EnvSchema = z.object({
   MQTT_PUBLIC_URL: z.string().regex(/^mqtts?:\/\/[^/]+$/, 'must be mqtt://host:port or mqtts://host:port').optional(),
   MQTT_WS_PATH: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /mqtt').default('/mqtt'),
   ENROLLMENT_TOKEN_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_\w+$/, 'must be a Stripe secret key (sk_… or rk_…)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
+  STRIPE_API_URL: z.string().regex(/^https?:\/\/[^/]+\/?$/, 'must be http(s)://host[:port]').optional(),
+  STRIPE_PRICE_PRO: z.string().min(1).default('prometheus_pro'),
+  STRIPE_PRICE_ENTERPRISE: z.string().min(1).default('prometheus_enterprise'),
+  EXPO_PUSH_URL: z.string().regex(/^https?:\/\/[^/]+\/?$/, 'must be http(s)://host[:port]').default('https://exp.host'),
+  EXPO_ACCESS_TOKEN: z.string().min(1).optional(),
+  PUSH_BATCH_MS: int(0, 60_000).default(1000),
+  PUSH_RECEIPT_DELAY_MS: int(0, 24 * 3_600_000).default(15 * 60_000),
+  AGENT_API_URL: z.string().url().optional(),
+  AGENT_API_KEY: z.string().min(1).optional(),
+  AGENT_MODEL: z.string().min(1).optional(),
+  AGENT_TIMEOUT_MS: int(1000, 600_000).default(60_000),
 }).refine((e) => (e.MQTT_TLS_CERT === undefined) === (e.MQTT_TLS_KEY === undefined), {
   message: 'set both MQTT_TLS_CERT and MQTT_TLS_KEY, or neither', path: ['MQTT_TLS_CERT'],
+}).refine((e) => (e.STRIPE_SECRET_KEY === undefined) === (e.STRIPE_WEBHOOK_SECRET === undefined), {
+  message: 'set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither (billing is then off)', path: ['STRIPE_SECRET_KEY'],
+}).refine((e) => (e.AGENT_API_URL === undefined) === (e.AGENT_MODEL === undefined), {
+  message: 'set AGENT_API_URL and AGENT_MODEL together (AGENT_API_KEY too when the endpoint needs one), or neither', path: ['AGENT_API_URL'],
 });
 
 const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -87,7 +104,32 @@ export interface Config {
   };
   mqtt: MqttSettings;
   enrollmentTtlMs: number;
+  billing: BillingSettings;
+  push: PushSettings;
+  agent: AgentSettings;
   version: string;
+}
+
+export interface BillingSettings {
+  /** Unset: checkout and portal answer 503 and the webhook 503; tiers are still enforced (admins set them by hand). */
+  stripe: { secretKey: string; webhookSecret: string; api: { host: string; port: number; protocol: 'http' | 'https' } | undefined } | undefined;
+  /** Stripe price of each paid tier: a price id (`price_…`) or a price lookup key. */
+  prices: { pro: string; enterprise: string };
+}
+
+export interface PushSettings {
+  /** Expo push service origin (tests point it at a fake). */
+  expoUrl: string;
+  accessToken: string | undefined;
+  /** Notifications wait this long to go out together (at most 100 per request). */
+  batchMs: number;
+  /** Receipts are checked this long after sending (Expo advises about 15 minutes). */
+  receiptDelayMs: number;
+}
+
+export interface AgentSettings {
+  /** An OpenAI-compatible chat completions endpoint; unset, the local analyst answers. */
+  llm: { baseUrl: string; apiKey: string | undefined; model: string; timeoutMs: number } | undefined;
 }
 
 export interface MqttSettings {
@@ -143,7 +185,28 @@ export function loadConfig(env: Env = process.env): Config {
     },
     mqtt: mqttSettings(e),
     enrollmentTtlMs: e.ENROLLMENT_TOKEN_TTL_HOURS * 3_600_000,
+    billing: billingSettings(e),
+    push: { expoUrl: e.EXPO_PUSH_URL.replace(/\/$/, ''), accessToken: e.EXPO_ACCESS_TOKEN, batchMs: e.PUSH_BATCH_MS, receiptDelayMs: e.PUSH_RECEIPT_DELAY_MS },
+    agent: {
+      llm: e.AGENT_API_URL && e.AGENT_MODEL
+        ? { baseUrl: e.AGENT_API_URL.replace(/\/$/, ''), apiKey: e.AGENT_API_KEY, model: e.AGENT_MODEL, timeoutMs: e.AGENT_TIMEOUT_MS }
+        : undefined,
+    },
     version: HUB_VERSION,
+  };
+}
+
+function billingSettings(e: z.infer<typeof EnvSchema>): BillingSettings {
+  const api = e.STRIPE_API_URL ? new URL(e.STRIPE_API_URL) : undefined;
+  const protocol = api?.protocol === 'http:' ? 'http' as const : 'https' as const;
+  return {
+    stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+      ? {
+        secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+        api: api ? { host: api.hostname, port: Number(api.port || (protocol === 'http' ? 80 : 443)), protocol } : undefined,
+      }
+      : undefined,
+    prices: { pro: e.STRIPE_PRICE_PRO, enterprise: e.STRIPE_PRICE_ENTERPRISE },
   };
 }
 

@@ -15,6 +15,9 @@ import { createLogger, type Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
 import { createAuthRepo } from './modules/auth/repo.js';
 import { authRoutes } from './modules/auth/routes.js';
+import { createBillingService } from './modules/billing/billing-service.js';
+import { createBillingRepo } from './modules/billing/repo.js';
+import { billingRoutes } from './modules/billing/routes.js';
 import { createAuthService } from './modules/auth/auth-service.js';
 import { createSessionService } from './modules/auth/session-service.js';
 import { createMfaService } from './modules/mfa/mfa-service.js';
@@ -69,6 +72,9 @@ export function createHub(config: Config, options: HubOptions = {}) {
   const mfa = createMfaService({ usersRepo, authRepo, sessions, secretBox, events, clock });
   const users = createUsersService({ usersRepo, sessions, events, clock, log });
   const profile = createProfileService({ usersRepo, clock });
+  // Billing: subscriptions, Stripe, and the tier limits other modules enforce through billing.limits (see its README).
+  const billing = createBillingService({ repo: createBillingRepo(db), usersRepo, settings: config.billing, events, clock, log, publicUrl: config.publicUrl });
+  users.addCleanup((deletedUserId) => billing.cancelForDeletedUser(deletedUserId));
   const system = createSystemService({
     dataDir: config.dataDir, version: config.version, maxConcurrentTrainings: () => config.training.maxConcurrent,
     pingDatabase: () => {
@@ -94,6 +100,13 @@ export function createHub(config: Config, options: HubOptions = {}) {
   });
   users.addCleanup((deletedUserId, actorId) => edge.targets.handOver(deletedUserId, actorId));
 
+  // Tier limits on every dataset create path (uploads and connector imports): how many, and how large.
+  billing.limits.registerCounter('max_datasets', createDatasetsRepo(db).countByOwner);
+  datasets.addCreateCheck(async ({ ownerId, sizeBytes }) => {
+    await billing.limits.assertCanAdd(ownerId, 'max_datasets');
+    await billing.limits.assertSize(ownerId, sizeBytes);
+  });
+
   const components: HubComponent[] = [];
   components.push({ name: 'datasets', start: () => datasets.sweepTmp(), stop: () => datasetEngine.close() });
   components.push(edge.component);
@@ -104,6 +117,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
     ...profileRoutes(profile),
     ...usersRoutes(users),
     ...datasetsRoutes(datasets),
+    ...billingRoutes(billing),
     // Before any future /api/v1/deployments/:id route, so `targets` is never taken for an id.
     ...edge.routes,
   ];
@@ -116,7 +130,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   edge.mountWebSocket(app, ws.upgradeWebSocket);
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, edge };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, edge, billing };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,
