@@ -18,6 +18,9 @@ import { authRoutes } from './modules/auth/routes.js';
 import { createBillingService } from './modules/billing/billing-service.js';
 import { createBillingRepo } from './modules/billing/repo.js';
 import { billingRoutes } from './modules/billing/routes.js';
+import { createPushService } from './modules/push/push-service.js';
+import { createPushRepo } from './modules/push/repo.js';
+import { pushRoutes } from './modules/push/routes.js';
 import { createAuthService } from './modules/auth/auth-service.js';
 import { createSessionService } from './modules/auth/session-service.js';
 import { createMfaService } from './modules/mfa/mfa-service.js';
@@ -75,6 +78,8 @@ export function createHub(config: Config, options: HubOptions = {}) {
   // Billing: subscriptions, Stripe, and the tier limits other modules enforce through billing.limits (see its README).
   const billing = createBillingService({ repo: createBillingRepo(db), usersRepo, settings: config.billing, events, clock, log, publicUrl: config.publicUrl });
   users.addCleanup((deletedUserId) => billing.cancelForDeletedUser(deletedUserId));
+  // Push: Expo notifications for the hub's events (the user's push tokens go with the user by ON DELETE CASCADE).
+  const push = createPushService({ repo: createPushRepo(db), usersRepo, events, clock, log, settings: config.push });
   const system = createSystemService({
     dataDir: config.dataDir, version: config.version, maxConcurrentTrainings: () => config.training.maxConcurrent,
     pingDatabase: () => {
@@ -108,6 +113,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   });
 
   const components: HubComponent[] = [];
+  components.push(push.component);
   components.push({ name: 'datasets', start: () => datasets.sweepTmp(), stop: () => datasetEngine.close() });
   components.push(edge.component);
   const routes: AnyRoute[] = [
@@ -118,6 +124,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
     ...usersRoutes(users),
     ...datasetsRoutes(datasets),
     ...billingRoutes(billing),
+    ...pushRoutes(push),
     // Before any future /api/v1/deployments/:id route, so `targets` is never taken for an id.
     ...edge.routes,
   ];
@@ -130,7 +137,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   edge.mountWebSocket(app, ws.upgradeWebSocket);
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, edge, billing };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, edge, billing, push };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,
