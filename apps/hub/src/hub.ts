@@ -33,6 +33,10 @@ import { createDatasetsService } from './modules/datasets/datasets-service.js';
 import { createDatasetEngine } from './modules/datasets/engine.js';
 import { createDatasetsRepo } from './modules/datasets/repo.js';
 import { datasetsRoutes } from './modules/datasets/routes.js';
+import { createConnectService } from './modules/connectors/connect-service.js';
+import { createPolicyService } from './modules/connectors/policy-service.js';
+import { createConnectorsRepo } from './modules/connectors/repo.js';
+import { connectorsRoutes } from './modules/connectors/routes.js';
 import { createUsersRepo } from './modules/users/repo.js';
 import { usersRoutes } from './modules/users/routes.js';
 import { createUsersService } from './modules/users/users-service.js';
@@ -97,6 +101,10 @@ export function createHub(config: Config, options: HubOptions = {}) {
     repo: createDatasetsRepo(db), engine: datasetEngine, clock, root: paths.datasets, tmpDir: paths.uploadsTmp, settings: config.datasets,
   });
   users.addCleanup((deletedUserId, actorId) => datasets.handOver(deletedUserId, actorId));
+  const outboundPolicy = createPolicyService({
+    repo: createConnectorsRepo(db), clock, initial: { allow: config.connectors.outboundAllow, deny: config.connectors.outboundDeny },
+  });
+  const connectors = createConnectService({ datasets, policy: outboundPolicy, clock, settings: config.connectors });
 
   // Edge link: fleet targets, enrollment, telemetry ingest and the embedded MQTT broker.
   const edge = createEdgeLink({
@@ -122,6 +130,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
     ...mfaRoutes(mfa),
     ...profileRoutes(profile),
     ...usersRoutes(users),
+    ...connectorsRoutes(connectors, outboundPolicy),
     ...datasetsRoutes(datasets),
     ...billingRoutes(billing),
     ...pushRoutes(push),
@@ -137,7 +146,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   edge.mountWebSocket(app, ws.upgradeWebSocket);
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, edge, billing, push };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,

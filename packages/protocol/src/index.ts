@@ -9,3 +9,4 @@ export * from './fleet.js';
 export * from './datasets.js';
 export * from './billing.js';
 export * from './push.js';
+export * from './connectors.js';

@@ -1,0 +1,70 @@
+import { badRequest } from '../../../errors.js';
+import { checkStatus, httpCall, jsonOf } from '../http-client.js';
+import { isoOf } from '../rows.js';
+import { upstreamFailed } from '../upstream.js';
+import { isRecord, type SourceContext, type SourceRecord } from './context.js';
+
+// aegis_bridge: an edge controller's Aegis-DB document store (spec/aegis-db-api.md). Documents come wrapped
+// (`documents[].data`); pages follow `next_cursor` on newer servers and `skip` on older ones.
+export interface AegisSource {
+  controller_ip: string;
+  aegis_port: number;
+  collection: string;
+  time_range?: { start: string; end: string } | undefined;
+  auth_token?: string | undefined;
+}
+
+const WHAT = 'Aegis-DB';
+const PAGE = 1000;
+const DAY = 86_400_000;
+
+interface Page {
+  docs: SourceRecord[];
+  nextCursor: string | undefined;
+}
+
+function pageOf(body: unknown): Page {
+  if (!isRecord(body) || !Array.isArray(body.documents)) throw upstreamFailed(WHAT, 'Answer has no documents array');
+  const docs = body.documents.map((d) => (isRecord(d) && isRecord(d.data) ? d.data : {}))
+    .map(({ _id: _ignored, ...fields }) => fields);
+  return { docs, nextCursor: typeof body.next_cursor === 'string' ? body.next_cursor : undefined };
+}
+
+function baseUrl(src: AegisSource): string {
+  const ip = src.controller_ip.includes(':') && !src.controller_ip.startsWith('[') ? `[${src.controller_ip}]` : src.controller_ip;
+  if (!/^[\w.:[\]-]+$/.test(ip)) throw badRequest("Invalid request body: 'controller_ip' must be an IP address or host name");
+  return `http://${ip}:${src.aegis_port}/api/v1/documents/collections/${encodeURIComponent(src.collection)}`;
+}
+
+export async function readAegis(src: AegisSource, ctx: SourceContext): Promise<SourceRecord[]> {
+  const end = src.time_range?.end ?? ctx.now().toISOString();
+  const start = src.time_range?.start ?? new Date(Date.parse(end) - 30 * DAY).toISOString();
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (src.auth_token) headers.authorization = `Bearer ${src.auth_token}`;
+  const opts = { policy: ctx.policy, timeoutMs: ctx.timeoutMs, what: WHAT };
+  const out: SourceRecord[] = [];
+  let skip = 0;
+  let cursor: string | undefined;
+  // Two operators on one field: both server versions evaluate that (older ones drop `$and` arrays).
+  const filter = { timestamp: { $gte: start, $lte: end } };
+  while (out.length < ctx.rowCap) {
+    const limit = Math.min(PAGE, ctx.rowCap - out.length);
+    const body = JSON.stringify({ filter, limit, skip, ...(cursor ? { cursor } : {}), sort: { field: 'timestamp', ascending: true } });
+    const res = await httpCall({ method: 'POST', url: `${baseUrl(src)}/query`, headers, body }, opts);
+    if (res.status === 401) throw upstreamFailed(WHAT, `Authentication refused (401): ${res.text.slice(0, 200)}; set auth_token`);
+    if (res.status === 404) throw badRequest(`Aegis-DB collection '${src.collection}' not found`, res.text.slice(0, 200));
+    checkStatus(res, WHAT);
+    const page = pageOf(jsonOf(res, WHAT));
+    out.push(...page.docs);
+    if (page.docs.length < limit) break;
+    cursor = page.nextCursor;
+    skip += page.docs.length;
+  }
+  // Times may be stored as epoch numbers, which a string range does not select: keep what falls in range.
+  const lo = Date.parse(start);
+  const hi = Date.parse(end);
+  return out.filter((d) => {
+    const t = isoOf(d.timestamp);
+    return t === undefined || (Date.parse(t) >= lo && Date.parse(t) <= hi);
+  });
+}
