@@ -14,6 +14,9 @@ import type { AnyRoute } from './http/route.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
 import { createAuthRepo } from './modules/auth/repo.js';
+import { createAgentService } from './modules/agent/agent-service.js';
+import { createAgentRepo } from './modules/agent/repo.js';
+import { agentRoutes } from './modules/agent/routes.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { createBillingService } from './modules/billing/billing-service.js';
 import { createBillingRepo } from './modules/billing/repo.js';
@@ -119,6 +122,8 @@ export function createHub(config: Config, options: HubOptions = {}) {
     await billing.limits.assertCanAdd(ownerId, 'max_datasets');
     await billing.limits.assertSize(ownerId, sizeBytes);
   });
+  // PrometheusForge: a configured language model, else the local analyst; conversations cascade with their user.
+  const agent = createAgentService({ repo: createAgentRepo(db), datasets, limits: billing.limits, settings: config.agent, clock, log });
 
   const components: HubComponent[] = [];
   components.push(push.component);
@@ -134,6 +139,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
     ...datasetsRoutes(datasets),
     ...billingRoutes(billing),
     ...pushRoutes(push),
+    ...agentRoutes(agent),
     // Before any future /api/v1/deployments/:id route, so `targets` is never taken for an id.
     ...edge.routes,
   ];
@@ -146,7 +152,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   edge.mountWebSocket(app, ws.upgradeWebSocket);
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push, agent };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,

@@ -10,3 +10,4 @@ export * from './datasets.js';
 export * from './billing.js';
 export * from './push.js';
 export * from './connectors.js';
+export * from './agent.js';

@@ -1,0 +1,69 @@
+import OpenAI from 'openai';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { AgentSettings } from '../../config.js';
+import { AppError } from '../../errors.js';
+import { TOOL_DEFINITIONS, type Toolbox } from './tools.js';
+
+// The language-model side of the agent: an OpenAI-compatible chat completions endpoint (OpenAI, Azure,
+// vLLM, Ollama, LM Studio...) called with the tools until it answers in text. Tokens are summed from
+// each response's `usage`, so the caller can charge them even when a later round fails.
+export type LlmSettings = NonNullable<AgentSettings['llm']>;
+
+export const SYSTEM_PROMPT = [
+  'You are PrometheusForge, the machine-learning assistant of Prometheus, an edge ML platform for building equipment',
+  '(air handlers, boilers, pumps, chillers, fan coils, steam). Models are trained on the user\'s time-series datasets and',
+  'deployed to edge controllers. Architectures: lstm_autoencoder (unsupervised anomaly detection), gru_predictor',
+  '(fault prediction, needs a 0/1 label column), sentinel (per-reading health score, needs a label column).',
+  'Use the tools to look at the user\'s datasets and never invent figures: quote the statistics the tools return.',
+  'When the user wants to train or asks for a plan, call draft_training_plan. Be brief and concrete.',
+].join(' ');
+
+const MAX_TOOL_ROUNDS = 6;
+
+export interface LlmTurn {
+  text: string;
+  tokens: number;
+}
+
+function upstream(err: unknown): AppError {
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return new AppError('UPSTREAM_TIMEOUT', 'The language model did not answer in time', { cause: err });
+  if (err instanceof OpenAI.APIError) {
+    return new AppError('UPSTREAM_FAILED', 'The language model endpoint failed', { details: `${err.status ?? 'no status'}: ${err.message}`, cause: err });
+  }
+  return new AppError('UPSTREAM_FAILED', 'The language model endpoint failed', { details: (err as Error).message, cause: err });
+}
+
+export function createLlm(settings: LlmSettings) {
+  const client = new OpenAI({
+    baseURL: settings.baseUrl, apiKey: settings.apiKey ?? 'not-needed', timeout: settings.timeoutMs, maxRetries: 1,
+  });
+
+  /**
+   * Runs one user turn: asks, executes the tools the model calls, feeds their results back, until it answers
+   * in text (after MAX_TOOL_ROUNDS the tools are withdrawn so it must). `onTokens` sees every response's usage.
+   */
+  async function converse(messages: ChatCompletionMessageParam[], toolbox: Toolbox, onTokens: (n: number) => void): Promise<string> {
+    for (let round = 0; round <= MAX_TOOL_ROUNDS; round += 1) {
+      const lastRound = round === MAX_TOOL_ROUNDS;
+      const completion = await client.chat.completions.create({
+        model: settings.model, messages, tools: TOOL_DEFINITIONS, tool_choice: lastRound ? 'none' : 'auto',
+      }).catch((err: unknown) => {
+        throw upstream(err);
+      });
+      onTokens(completion.usage?.total_tokens ?? 0);
+      const reply = completion.choices[0]?.message;
+      if (!reply) throw new AppError('UPSTREAM_FAILED', 'The language model returned no choice');
+      const calls = (reply.tool_calls ?? []).filter((c) => c.type === 'function');
+      if (calls.length === 0 || lastRound) return reply.content ?? '';
+      messages.push({ role: 'assistant', content: reply.content ?? null, tool_calls: calls });
+      for (const call of calls) {
+        messages.push({ role: 'tool', tool_call_id: call.id, content: await toolbox.execute(call.function.name, call.function.arguments) });
+      }
+    }
+    throw new Error('unreachable');
+  }
+
+  return { converse, model: settings.model };
+}
+
+export type Llm = ReturnType<typeof createLlm>;
