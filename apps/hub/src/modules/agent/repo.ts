@@ -27,16 +27,11 @@ export function createAgentRepo(db: Db) {
     },
     /** A user's conversations, most recently active first, each with its messages in order. */
     async history(userId: string): Promise<(ConversationRow & { messages: MessageRow[] })[]> {
-      const convs = db.select().from(conversations).where(eq(conversations.userId, userId)).orderBy(desc(conversations.updatedAt)).all();
+      const convs = db.select().from(conversations).where(eq(conversations.userId, userId)).orderBy(desc(conversations.updatedAt), desc(conversations.createdAt)).all();
       if (convs.length === 0) return [];
       const messages = db.select().from(conversationMessages)
         .where(inArray(conversationMessages.conversationId, convs.map((c) => c.id))).orderBy(asc(conversationMessages.id)).all();
       return convs.map((c) => ({ ...c, messages: messages.filter((m) => m.conversationId === c.id) }));
-    },
-    async tokensUsed(userId: string): Promise<number> {
-      const rows = db.select({ tokens: conversationMessages.tokens }).from(conversationMessages)
-        .innerJoin(conversations, eq(conversations.id, conversationMessages.conversationId)).where(eq(conversations.userId, userId)).all();
-      return rows.reduce((sum, r) => sum + r.tokens, 0);
     },
   };
 }

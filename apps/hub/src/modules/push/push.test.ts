@@ -67,7 +67,8 @@ describe('push notifications', () => {
     expect(fake.received.find((r) => r.message.title === 'Training complete')!.message).toMatchObject({
       body: 'Run tr_1 finished; model mdl_1 is ready.', data: { type: 'training.finished', run_id: 'tr_1', model_id: 'mdl_1' },
     });
-    // tickets are kept for the receipt check
+    // tickets are kept for the receipt check (flush waits for the send in flight)
+    await t.hub.services.push.flush();
     expect((t.hub.store.sqlite.prepare('select count(*) n from push_tickets where token in (?, ?)').get(token('a1'), token('a2')) as { n: number }).n).toBe(4);
   });
 
