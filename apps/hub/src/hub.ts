@@ -111,7 +111,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
 
   // Edge link: fleet targets, enrollment, telemetry ingest and the embedded MQTT broker.
   const edge = createEdgeLink({
-    db, clock, log, mqtt: config.mqtt, publicUrl: config.publicUrl, enrollmentTtlMs: config.enrollmentTtlMs,
+    db, sqlite: store.sqlite, clock, log, mqtt: config.mqtt, publicUrl: config.publicUrl, enrollmentTtlMs: config.enrollmentTtlMs,
     authenticateUser: sessions.authenticate, datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
   });
   users.addCleanup((deletedUserId, actorId) => edge.targets.handOver(deletedUserId, actorId));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 // The edge link (MQTT 3.1.1): every topic and every message the hub and the agent exchange.
 // Topics live under `prometheus/v1/devices/{deviceId}/`; a device may touch only its own subtree.
 export const TOPIC_ROOT = 'prometheus/v1/devices';
+const decoder = new TextDecoder();
 
 export const DEVICE_TOPICS = {
   telemetry: 'telemetry',
@@ -57,6 +58,49 @@ export const TelemetryBatch = z.object({
 });
 export type TelemetryBatch = z.infer<typeof TelemetryBatch>;
 
+const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+
+function fastReading(r: unknown): Reading | undefined {
+  if (typeof r !== 'object' || r === null) return undefined;
+  const { ts, values } = r as { ts?: unknown; values?: unknown };
+  if (!isInt(ts, 0) || typeof values !== 'object' || values === null || Array.isArray(values)) return undefined;
+  for (const key in values) {
+    if (!Object.hasOwn(values, key)) continue;
+    const v = (values as Record<string, unknown>)[key];
+    if (key.length < 1 || key.length > 128 || (v !== null && (typeof v !== 'number' || !Number.isFinite(v)))) return undefined;
+  }
+  return { ts, values: values as Reading['values'] };
+}
+
+/**
+ * TelemetryBatch.parse for the hub's hot path (one call per publish of every agent): the same rules,
+ * checked by hand; anything it does not accept goes through the schema, which has the last word.
+ * apps/hub/src/mqtt/telemetry-parse.test.ts holds the two to the same answers.
+ */
+export function parseTelemetryBatch(payload: Uint8Array | string): TelemetryBatch | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof payload === 'string' ? payload : decoder.decode(payload));
+  } catch {
+    return undefined;
+  }
+  const o = json as { v?: unknown; seq_from?: unknown; readings?: unknown; dropped?: unknown; sent_at?: unknown } | null;
+  const fast = typeof o === 'object' && o !== null && o.v === 1 && isInt(o.seq_from, 1) && Array.isArray(o.readings)
+    && o.readings.length >= 1 && o.readings.length <= 1000 && (o.dropped === undefined || (Array.isArray(o.dropped) && o.dropped.length === 0))
+    && (o.sent_at === undefined || isInt(o.sent_at, 0));
+  if (fast) {
+    const readings: Reading[] = [];
+    for (const r of o.readings as unknown[]) {
+      const reading = fastReading(r);
+      if (!reading) return undefined;
+      readings.push(reading);
+    }
+    return { v: 1, seq_from: o.seq_from as number, readings, dropped: [], ...(o.sent_at !== undefined ? { sent_at: o.sent_at as number } : {}) };
+  }
+  const parsed = TelemetryBatch.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** hub -> agent, QoS 1: every sequence <= `ack_seq` is stored (or known lost); gaps above it are missing. */
 export const TelemetryAck = z.object({
   v: z.literal(1),
@@ -82,8 +126,6 @@ export const DeviceStatus = z.object({
   at: z.number().int().min(0).optional(),
 });
 export type DeviceStatus = z.infer<typeof DeviceStatus>;
-
-const decoder = new TextDecoder();
 
 /** Parses a JSON payload with a schema; undefined when it is not JSON or does not fit. */
 export function parseMessage<S extends z.ZodType>(schema: S, payload: Uint8Array | string): z.output<S> | undefined {

@@ -25,8 +25,8 @@ export interface AccessDeps {
   authenticateDevice(deviceId: string, secret: string): Promise<boolean>;
   authenticateUser(token: string): Promise<AuthUser>;
   userMaySee(user: AuthUser, targetId: string): Promise<boolean>;
-  /** Runs before the PUBACK of a device publish; throwing refuses the publish (the client is disconnected). */
-  beforeDevicePublish(deviceId: string, leaf: string, packet: PublishPacket): void;
+  /** Runs before the PUBACK of a device publish; a rejection refuses the publish (the client is disconnected). */
+  beforeDevicePublish(deviceId: string, leaf: string, packet: PublishPacket): Promise<void> | void;
   log: Logger;
 }
 
@@ -73,13 +73,11 @@ export function createAccessHooks(deps: AccessDeps) {
         done(new Error(`not allowed to publish to ${packet.topic}`));
         return;
       }
-      try {
-        deps.beforeDevicePublish(p.deviceId, topic.leaf, packet);
-        done(null);
-      } catch (err) {
-        deps.log.warn({ err, deviceId: p.deviceId, topic: packet.topic }, 'device publish rejected');
-        done(err as Error);
-      }
+      const deviceId = p.deviceId;
+      Promise.resolve().then(() => deps.beforeDevicePublish(deviceId, topic.leaf, packet)).then(() => done(null), (err: Error) => {
+        deps.log.warn({ err, deviceId, topic: packet.topic }, 'device publish rejected');
+        done(err);
+      });
     },
 
     authorizeSubscribe(client: Client, sub: Subscription, done: (error: Error | null, subscription?: Subscription | null) => void): void {

@@ -52,10 +52,10 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
 
   const access = createAccessHooks({
     ...deps,
-    beforeDevicePublish(deviceId, leaf, packet) {
+    async beforeDevicePublish(deviceId, leaf, packet) {
       if (leaf !== 'telemetry') return;
-      // Stored in one SQLite commit before the broker sends PUBACK; the ack carries the contiguous sequence.
-      const result = telemetry.ingest(deviceId, packet.payload as Buffer);
+      // Committed before the broker sends PUBACK; the ack carries the contiguous sequence.
+      const result = await telemetry.ingest(deviceId, packet.payload as Buffer);
       void publishToDevice(deviceId, 'ack', result.ack).catch((err: unknown) => log.warn({ err, deviceId }, 'ack publish failed'));
     },
   });
@@ -116,7 +116,8 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
       });
       broker.on('publish', onPublish);
       const b = broker;
-      boundPort = await listen(net.createServer((socket) => b.handle(socket)), config.port);
+      // No Nagle: acks are small packets, and delaying them stalls every agent's window.
+      boundPort = await listen(net.createServer({ noDelay: true }, (socket) => b.handle(socket)), config.port);
       if (config.tls) {
         const secure = tls.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) }, (s) => b.handle(s));
         await listen(secure, config.tls.port);

@@ -4,6 +4,7 @@ import { createWebSocketStream, type WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Clock } from '../clock.js';
 import type { MqttSettings } from '../config.js';
+import type Database from 'better-sqlite3';
 import type { Db } from '../db/client.js';
 import type { AuthUser, HubEnv } from '../http/context.js';
 import type { Logger } from '../logger.js';
@@ -19,6 +20,7 @@ import { createMqttBroker } from './broker.js';
 
 export interface EdgeLinkDeps {
   db: Db;
+  sqlite: Database.Database;
   clock: Clock;
   log: Logger;
   mqtt: MqttSettings;
@@ -35,7 +37,7 @@ export interface EdgeLinkDeps {
 export function createEdgeLink(deps: EdgeLinkDeps) {
   const log = deps.log.child({ part: 'edge-link' });
   const fleetRepo = createFleetRepo(deps.db);
-  const ingestRepo = createIngestRepo(deps.db);
+  const ingestRepo = createIngestRepo(deps.db, deps.sqlite);
   const targets = createTargetsService({ fleetRepo, clock: deps.clock, log, enrollmentTtlMs: deps.enrollmentTtlMs });
   const wsUrl = `${deps.publicUrl.replace(/^http/, 'ws')}${deps.mqtt.wsPath}`;
   const enrollment = createEnrollmentService({ fleetRepo, clock: deps.clock, log, mqttUrl: deps.mqtt.publicUrl, mqttWsUrl: wsUrl, datasets: deps.datasets });

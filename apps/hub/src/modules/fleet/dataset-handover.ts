@@ -3,7 +3,9 @@ import type { DatasetSink } from './dataset-sink.js';
 import type { IngestRepo, JournalRow } from './ingest-repo.js';
 import type { FleetRepo } from './repo.js';
 
-const CHUNK = 5000;
+const CHUNK = 10_000;
+/** Hand-overs wait this long after a batch, so bursts go over in large appends (the datasets module's cost is per append). */
+const COALESCE_MS = 1000;
 
 /**
  * Hands journaled readings to the per-target dataset, exactly once and in sequence order. Before each append
@@ -15,6 +17,7 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
   const { ingestRepo, sink, log } = deps;
   const running = new Map<string, Promise<void>>();
   const again = new Set<string>();
+  const soon = new Map<string, NodeJS.Timeout>();
 
   const toReadings = (rows: JournalRow[]) =>
     rows.map((r) => ({ timestamp: r.ts, values: JSON.parse(r.values) as Record<string, number | null> }));
@@ -69,12 +72,25 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
 
   return {
     schedule,
+    /** After a short pause, so a busy device's readings go over in larger appends. */
+    scheduleSoon(deviceId: string): void {
+      if (soon.has(deviceId)) return;
+      soon.set(deviceId, setTimeout(() => {
+        soon.delete(deviceId);
+        void schedule(deviceId);
+      }, COALESCE_MS));
+    },
     enabled: sink !== undefined,
     /** Start-up: settle hand-overs a crash interrupted and drain what is left. */
     async recover(): Promise<void> {
       for (const id of await ingestRepo.devicesWithJournal()) await schedule(id);
     },
     async idle(): Promise<void> {
+      for (const [id, timer] of soon) {
+        clearTimeout(timer);
+        soon.delete(id);
+        void schedule(id);
+      }
       while (running.size > 0) await Promise.all([...running.values()]);
     },
   };

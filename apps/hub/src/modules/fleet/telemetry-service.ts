@@ -1,4 +1,4 @@
-import { TelemetryBatch, parseMessage, type TelemetryAck } from '@prometheus/protocol';
+import { parseTelemetryBatch, type TelemetryAck, type TelemetryBatch } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -11,21 +11,46 @@ export interface TelemetryResult {
   duplicates: number;
 }
 
-/** Telemetry batches in, acknowledgements out: validated, stored once per (device, sequence), then handed to the dataset. */
+/**
+ * Telemetry batches in, acknowledgements out: validated, stored once per (device, sequence), then handed to
+ * the dataset. Batches that arrive in the same turn of the event loop share one commit (group commit):
+ * the answer to each publish waits for that commit, so an ack never runs ahead of the disk.
+ */
 export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover: DatasetHandover; clock: Clock; log: Logger }) {
   const { ingestRepo, handover, log } = deps;
-  return {
-    /** Validates before any storage; throws BAD_REQUEST for a payload that is not a telemetry batch. */
-    ingest(deviceId: string, payload: Uint8Array): TelemetryResult {
-      const batch = parseMessage(TelemetryBatch, payload);
-      if (!batch) throw new AppError('BAD_REQUEST', 'Not a telemetry batch', { details: `device ${deviceId}` });
-      const out = ingestRepo.ingest(deviceId, batch, deps.clock.now());
-      if (out.gaps.length > 0 || out.lost > 0) log.warn({ deviceId, gaps: out.gaps.slice(0, 5), lost: out.lost, ackSeq: out.ackSeq }, 'telemetry gap');
-      if (out.stored > 0 && handover.enabled) void handover.schedule(deviceId);
-      return {
+  let queue: { deviceId: string; batch: TelemetryBatch; resolve(r: TelemetryResult): void; reject(e: Error): void }[] = [];
+
+  function flush(): void {
+    const items = queue;
+    queue = [];
+    let outcomes: ReturnType<IngestRepo['ingestMany']>;
+    try {
+      outcomes = ingestRepo.ingestMany(items, deps.clock.now());
+    } catch (err) {
+      for (const item of items) item.reject(err as Error);
+      return;
+    }
+    items.forEach((item, i) => {
+      const out = outcomes[i]!;
+      if (out instanceof Error) return item.reject(out);
+      if (out.gaps.length > 0 || out.lost > 0) log.warn({ deviceId: item.deviceId, gaps: out.gaps.slice(0, 5), lost: out.lost, ackSeq: out.ackSeq }, 'telemetry gap');
+      if (out.stored > 0 && handover.enabled) handover.scheduleSoon(item.deviceId);
+      item.resolve({
         ack: { v: 1, ack_seq: out.ackSeq, gaps: out.gaps, stored: out.stored, lost_total: out.lostTotal },
         stored: out.stored, duplicates: out.duplicates,
-      };
+      });
+    });
+  }
+
+  return {
+    /** Validates before any storage; rejects with BAD_REQUEST for a payload that is not a telemetry batch. */
+    ingest(deviceId: string, payload: Uint8Array): Promise<TelemetryResult> {
+      const batch = parseTelemetryBatch(payload);
+      if (!batch) return Promise.reject(new AppError('BAD_REQUEST', 'Not a telemetry batch', { details: `device ${deviceId}` }));
+      return new Promise((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush);
+        queue.push({ deviceId, batch, resolve, reject });
+      });
     },
   };
 }
