@@ -83,7 +83,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   const users = createUsersService({ usersRepo, sessions, events, clock, log });
   const profile = createProfileService({ usersRepo, clock });
   // Billing: subscriptions, Stripe, and the tier limits other modules enforce through billing.limits (see its README).
-  const billing = createBillingService({ repo: createBillingRepo(db), usersRepo, settings: config.billing, events, clock, log, publicUrl: config.publicUrl });
+  const billing = createBillingService({ repo: createBillingRepo(db), usersRepo, settings: config.billing, events, mailer, clock, log, publicUrl: config.publicUrl });
   users.addCleanup((deletedUserId) => billing.cancelForDeletedUser(deletedUserId));
   // Push: Expo notifications for the hub's events (the user's push tokens go with the user by ON DELETE CASCADE).
   const push = createPushService({ repo: createPushRepo(db), usersRepo, events, clock, log, settings: config.push });

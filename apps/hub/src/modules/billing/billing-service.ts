@@ -5,9 +5,11 @@ import { AppError, notFound } from '../../errors.js';
 import type { HubEventBus } from '../../events.js';
 import { isoTime } from '../../ids.js';
 import type { Logger } from '../../logger.js';
+import type { Mailer } from '../../mail/mailer.js';
 import { TIERS } from '../../tiers.js';
 import type { UsersRepo } from '../users/repo.js';
 import { createLimits } from './limits.js';
+import { mailPlanChanges } from './notices.js';
 import type { BillingRepo, SubscriptionRow } from './repo.js';
 import { createStripeGateway, type StripeGateway } from './stripe-gateway.js';
 import { interpret } from './webhook.js';
@@ -17,6 +19,7 @@ export interface BillingServiceDeps {
   usersRepo: UsersRepo;
   settings: BillingSettings;
   events: HubEventBus;
+  mailer: Mailer;
   clock: Clock;
   log: Logger;
   publicUrl: string;
@@ -35,6 +38,7 @@ export function toSubscription(row: SubscriptionRow): SubscriptionResponse {
 export function createBillingService(deps: BillingServiceDeps) {
   const { repo, usersRepo, clock, log } = deps;
   const limits = createLimits({ repo, clock });
+  mailPlanChanges({ events: deps.events, usersRepo, mailer: deps.mailer, log });
   const gateway: StripeGateway | undefined = deps.settings.stripe ? createStripeGateway(deps.settings.stripe, deps.settings.prices) : undefined;
 
   function stripe(): StripeGateway {

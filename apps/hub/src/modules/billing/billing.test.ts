@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestHub, testClock, type TestHub } from '../../test/harness.js';
 import { ahuCsv, uploadCsv } from '../../test/upload.js';
 import { TIERS } from '../../tiers.js';
@@ -101,6 +103,17 @@ describe('billing without Stripe', () => {
     const admin = await t.adminToken();
     expect((await t.request('PUT', '/api/v1/admin/users/ghost/subscription', { token: admin, json: { tier: 'pro' } })).status).toBe(404);
     expect((await t.request('PUT', `/api/v1/admin/users/${username}/subscription`, { token: admin, json: { tier: 'gold' } })).status).toBe(400);
+  });
+
+  it('mails a plan change, unless the user turned email notifications off', async () => {
+    const admin = await t.adminToken();
+    const told = await t.userWithRole('operator');
+    const quiet = await t.userWithRole('operator');
+    await t.request('PUT', '/api/v1/profile/preferences', { token: quiet.token, json: { email_notifications: false } });
+    for (const u of [quiet, told]) expect((await t.request('PUT', `/api/v1/admin/users/${u.username}/subscription`, { token: admin, json: { tier: 'pro' } })).status).toBe(200);
+    const mails = () => fs.readdirSync(path.join(t.dataDir, 'outbox')).map((f) => fs.readFileSync(path.join(t.dataDir, 'outbox', f), 'utf8'));
+    await vi.waitFor(() => expect(mails().some((m) => m.includes(`To: ${told.username}@example.com`) && m.includes('Subject: Your Prometheus plan is now Pro'))).toBe(true));
+    expect(mails().filter((m) => m.includes(`To: ${quiet.username}@example.com`))).toEqual([]);
   });
 
   it('refuses count limits whose owner module registered no counter yet, loudly', async () => {

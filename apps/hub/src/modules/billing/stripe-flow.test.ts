@@ -78,6 +78,16 @@ describe('billing with Stripe', () => {
     expect(again.status).toBe(409);
   });
 
+  it('verifies the signature over the exact bytes Stripe sent, on a real socket', async () => {
+    const { token } = await t.userWithRole('operator');
+    const { event } = await subscribe(token, 'enterprise');
+    const port = await t.hub.start();
+    // The fake sends the event pretty-printed, as Stripe does: any re-serialisation would break the HMAC.
+    const res = await fake.deliver(event, { url: `http://127.0.0.1:${port}/api/v1/billing/webhook`, secret: WEBHOOK_SECRET });
+    expect(res.status).toBe(200);
+    expect((await get(token, 'usage')).tier).toBe('enterprise');
+  });
+
   it('opens the customer portal for the user’s Stripe customer', async () => {
     const { token } = await t.userWithRole('viewer');
     const res = await t.request('POST', '/api/v1/billing/portal', { token, json: { return_url: 'https://app.example.com/billing' } });
