@@ -24,4 +24,5 @@ export { exportOnnx } from './artifacts/onnx-export.js';
 export type { QuantizedWeights } from './artifacts/quantize.js';
 export { quantizeSymmetric, quantizeWeights } from './artifacts/quantize.js';
 export { initBackend } from './tf/backend.js';
-export { benchTrainingSpeed } from './training/speed.js';
+export type { SpeedOptions, SpeedTrainer } from './training/speed.js';
+export { benchTrainingSpeed, createSpeedTrainer } from './training/speed.js';

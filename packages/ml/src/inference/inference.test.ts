@@ -1,5 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scoreTable } from '../model/score-table.js';
 import type { TrainingResult } from '../training/result.js';
@@ -46,6 +50,20 @@ describe('edge inference wrapper', () => {
     const rows = rawRows(ae, 200);
     const d = Math.abs((await float.scoreWindow(rows)).score - (await int8.scoreWindow(rows)).score);
     expect(d).toBeLessThanOrEqual(ae.quantization.max_abs_score_delta + 1e-4);
+  });
+
+  it('onnxruntime-web runs from a wasm binary given as bytes, in a fresh process (the armv7 path)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ml-inference-'));
+    writeFileSync(join(dir, 'model.onnx'), gru.model.onnx_int8);
+    writeFileSync(join(dir, 'metadata.json'), JSON.stringify(gru.model.metadata));
+    const script = fileURLToPath(new URL('../test-support/web-runtime-from-file.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, join(dir, 'model.onnx'), join(dir, 'metadata.json')]);
+    const out = JSON.parse(stdout.trim().split('\n').pop() as string) as { runtime: string; score: number };
+    const local = await loadInferenceModel(gru.model.onnx_int8, gru.model.metadata, { runtime: 'onnxruntime-node' });
+    const m = gru.model.metadata;
+    const rows = Array.from({ length: m.sequence_length }, (_, t) => m.feature_columns.map((_, f) => Math.sin(t + f)));
+    expect(out.runtime).toBe('onnxruntime-web');
+    expect(Math.abs(out.score - (await local.scoreWindow(rows)).score)).toBeLessThanOrEqual(1e-5);
   });
 
   it('normalizes with the training statistics and fills gaps like training', () => {

@@ -29,7 +29,7 @@ function stepGradients(dy: tf.Tensor, steps: number, returnSequences: boolean): 
 function inputGradients(x: tf.Tensor, dPre: T2, w: T2, opts: SequenceOptions, steps: number): [tf.Tensor, tf.Tensor] {
   const b = x.shape[0] as number;
   if (opts.repeat !== null) {
-    const summed = tf.sum(tf.reshape(dPre, [steps, b, w.shape[1]]), 0) as T2;
+    const summed = tf.reshape(columnSums(tf.reshape(dPre, [steps, b * w.shape[1]])), [b, w.shape[1]]) as T2;
     return [tf.matMul(summed, w, false, true), tf.matMul(x as T2, summed, true, false)];
   }
   const f = x.shape[2] as number;
@@ -46,8 +46,19 @@ function projectSteps(x: tf.Tensor, w: T2, bias: tf.Tensor, opts: SequenceOption
   return { steps: tf.unstack(tf.reshape(tf.add(tf.matMul(timeMajor(x), w), bias), [t, b, w.shape[1]])) as T2[], count: t };
 }
 
+// Stacking along axis 0 is a plain copy; tfjs-wasm's Pack along axis 1 was ~30x slower.
 function output(hs: T2[], returnSequences: boolean): tf.Tensor {
-  return returnSequences ? tf.stack(hs, 1) : (hs[hs.length - 1] as T2);
+  return returnSequences ? tf.transpose(tf.stack(hs, 0), [1, 0, 2]) : (hs[hs.length - 1] as T2);
+}
+
+/**
+ * Column sums of a tall matrix as a matrix product (XNNPACK) instead of wasm's slow axis-0 Sum.
+ * The ones vector is the right-hand operand on purpose: tfjs-wasm caches XNNPACK operators by the
+ * right-hand tensor's id, and a reshaped tensor keeps its id, so a reshape of a matrix already used
+ * on the right would hit the old shape's cached operator (seen here: wrong gradients).
+ */
+function columnSums(m: T2): tf.Tensor1D {
+  return tf.reshape(tf.matMul(m, tf.ones([m.shape[0], 1]), true, false), [m.shape[1]]);
 }
 
 export function lstmSequence(x: tf.Tensor, w: T2, u: T2, bih: tf.Tensor1D, bhh: tf.Tensor1D, opts: SequenceOptions): tf.Tensor {
@@ -91,7 +102,7 @@ export function lstmSequence(x: tf.Tensor, w: T2, u: T2, bih: tf.Tensor1D, bhh: 
         }
         const dPre = tf.concat(dz, 0) as T2;
         const dU = count > 1 ? tf.matMul(tf.concat(H.slice(0, -1), 0) as T2, tf.slice(dPre, [b, 0], [(count - 1) * b, -1]), true, false) : tf.zerosLike(su);
-        const db = tf.sum(dPre, 0);
+        const db = columnSums(dPre);
         const [dx, dW] = inputGradients(sx, dPre, sw, opts, count);
         return [dx, dW, dU, db, db];
       },
@@ -143,7 +154,7 @@ export function gruSequence(x: tf.Tensor, w: T2, u: T2, bih: tf.Tensor1D, bhh: t
         const dHu = tf.concat(dhu, 0) as T2;
         const dU = tf.matMul(tf.concat([z0, ...H.slice(0, -1)], 0) as T2, dHu, true, false);
         const [dx, dW] = inputGradients(sx, dPre, sw, opts, count);
-        return [dx, dW, dU, tf.sum(dPre, 0), tf.sum(dHu, 0)];
+        return [dx, dW, dU, columnSums(dPre), columnSums(dHu)];
       },
     };
   });

@@ -10,6 +10,8 @@ export interface WindowScores {
   probabilities: Float32Array | null;
   /** Autoencoder: squared error summed per feature over all windows and steps; else null. */
   featureErrors: Float64Array | null;
+  /** Autoencoder: per window, each feature's mean squared error over the steps ([n, F]); else null. */
+  windowFeatureErrors: Float32Array | null;
 }
 
 /** Runs a tfjs model over windows in batches and reduces its outputs to per-window scores. */
@@ -20,6 +22,8 @@ export function scoreWindows(model: tf.LayersModel, spec: ModelSpec, set: Window
   const width = spec.architecture === 'gru_predictor' ? 3 : 1;
   const probabilities = ae ? null : new Float32Array(set.count * width);
   const featureErrors = ae ? new Float64Array(spec.inputFeatures) : null;
+  const F = spec.inputFeatures;
+  const windowFeatureErrors = ae ? new Float32Array(set.count * F) : null;
   for (let start = 0; start < set.count; start += batchSize) {
     const idx = Int32Array.from({ length: Math.min(batchSize, set.count - start) }, (_, k) => start + k);
     tf.tidy(() => {
@@ -38,13 +42,14 @@ export function scoreWindows(model: tf.LayersModel, spec: ModelSpec, set: Window
         for (let j = 0; j < per; j++) {
           const e = sq[k * per + j] as number;
           sum += e;
-          featureErrors![j % shape.features] = (featureErrors![j % shape.features] as number) + e;
+          featureErrors![j % F] = (featureErrors![j % F] as number) + e;
+          windowFeatureErrors![(start + k) * F + (j % F)] = (windowFeatureErrors![(start + k) * F + (j % F)] as number) + e / shape.steps;
         }
         scores[start + k] = sum / per;
       });
     });
   }
-  return { scores, probabilities, featureErrors };
+  return { scores, probabilities, featureErrors, windowFeatureErrors };
 }
 
 /** Labels the metrics compare against: gru_predictor's first horizon target, else the window label. */

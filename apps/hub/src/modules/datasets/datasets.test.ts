@@ -203,4 +203,20 @@ describe('real socket', () => {
       await live.close();
     }
   });
+
+  it('an over-limit file streamed over a socket gets 413 and leaves nothing behind', async () => {
+    const live = await createTestHub({ DATASET_MAX_UPLOAD_BYTES: '100000', MQTT_PORT: '0', MQTT_TLS_PORT: '0' });
+    try {
+      const port = await live.hub.start();
+      const token = await live.adminToken();
+      const csv = `a,b\n${'1,2\n'.repeat(40_000)}`;
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/datasets`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: uploadForm(csv) });
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: 'The limit is 100000 bytes' });
+      expect(fs.readdirSync(path.join(live.dataDir, 'tmp')).filter((f) => f.startsWith('upload-'))).toEqual([]);
+      expect(fs.readdirSync(path.join(live.dataDir, 'datasets'))).toEqual([]);
+    } finally {
+      await live.close();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
@@ -43,27 +43,44 @@ export async function receiveUpload(c: Context<HubEnv>, tmpDir: string, limit: n
   let error: Error | undefined;
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: { 'content-type': contentType }, limits: { fileSize: limit, files: 1, fields: 20, fieldSize: 64 * 1024 } });
+    parser = busboy({ headers: { 'content-type': contentType }, limits: { files: 1, fields: 20, fieldSize: 64 * 1024 } });
   } catch (err) {
     throw badRequest('Invalid upload: malformed multipart/form-data', (err as Error).message);
   }
+  let overLimit: () => void = () => undefined;
+  const limitHit = new Promise<void>((resolve) => (overLimit = resolve));
   parser.on('field', (name, value) => (fields[name] = value));
   parser.on('file', (name, stream, info) => {
     if (name !== 'file' || found) return void stream.resume();
     const entry = { filename: info.filename ?? 'upload.csv', bytes: 0, done: Promise.resolve() };
-    stream.on('data', (chunk: Buffer) => (entry.bytes += chunk.length));
-    stream.on('limit', () => (error ??= tooLarge(limit)));
-    entry.done = pipeline(stream, fs.createWriteStream(target));
+    // Counted here rather than with busboy's fileSize limit, which stalls a socket upload once truncated.
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        entry.bytes += chunk.length;
+        if (entry.bytes <= limit) return cb(null, chunk);
+        error ??= tooLarge(limit);
+        overLimit();
+        cb();
+      },
+    });
+    entry.done = pipeline(stream, counter, fs.createWriteStream(target));
     found = entry;
   });
+  const body = bodyStream(c);
+  const parsed = pipeline(body, parser).then(() => found?.done);
+  parsed.catch(() => undefined);
   try {
-    await pipeline(bodyStream(c), parser);
-    await found?.done;
+    await Promise.race([parsed, limitHit]);
   } catch (err) {
     fs.rmSync(target, { force: true });
     throw error ?? badRequest('Invalid upload: malformed multipart/form-data', (err as Error).message);
   }
   if (error) {
+    // Answer now; the rest of the body is read and dropped so the 413 can be delivered.
+    body.unpipe(parser);
+    body.resume();
+    parser.destroy();
+    await found?.done.catch(() => undefined);
     fs.rmSync(target, { force: true });
     throw error;
   }
