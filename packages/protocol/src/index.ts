@@ -11,3 +11,6 @@ export * from './billing.js';
 export * from './push.js';
 export * from './connectors.js';
 export * from './agent.js';
+export * from './training.js';
+export * from './models.js';
+export * from './evaluations.js';

@@ -5,3 +5,6 @@ export * from './fleet.js';
 export * from './billing.js';
 export * from './push.js';
 export * from './agent.js';
+export * from './training.js';
+export * from './models.js';
+export * from './evaluations.js';

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { IsoTime } from './common.js';
+
+// Evaluations (api-reference.md "Evaluations"): metrics of a model on its validation windows (made when
+// training ends) or on any dataset with its columns (POST /evaluations, an addition), and the Gradient review.
+
+export const EvaluationCreateRequest = z.object({
+  model_id: z.string().min(1).max(128),
+  dataset_id: z.string().min(1).max(128),
+  /** Windows start every `stride` rows (default 1: every row). */
+  stride: z.number().int().min(1).max(10_000).optional(),
+  /** Score = trailing mean over this many consecutive windows (default 1: the window's own score). */
+  smoothing_windows: z.number().int().min(1).max(10_000).optional(),
+}).strict();
+export type EvaluationCreateRequest = z.infer<typeof EvaluationCreateRequest>;
+
+export const EvaluationMetrics = z.object({
+  accuracy: z.number().nullable(),
+  precision: z.number().nullable(),
+  recall: z.number().nullable(),
+  f1: z.number().nullable(),
+  auc_roc: z.number().nullable(),
+  /** The model's best validation loss (training). */
+  val_loss: z.number(),
+  reconstruction_error_threshold: z.number().nullable(),
+});
+export type EvaluationMetrics = z.infer<typeof EvaluationMetrics>;
+
+export const ConfusionMatrix = z.object({
+  true_positive: z.number().int(),
+  false_positive: z.number().int(),
+  true_negative: z.number().int(),
+  false_negative: z.number().int(),
+});
+
+export const TrainingCurves = z.object({
+  epochs: z.array(z.number().int()),
+  train_loss: z.array(z.number()),
+  /** Null on epochs without validation (val_check_interval > 1). */
+  val_loss: z.array(z.number().nullable()),
+});
+export type TrainingCurves = z.infer<typeof TrainingCurves>;
+
+/** The 19 Gradient metrics: each computed from the evaluation's own figures, null when its data is absent. */
+export const GRADIENT_METRIC_NAMES = [
+  'auc_roc_fold_mean', 'auc_roc_fold_std', 'f1_fold_mean', 'f1_fold_std', 'score_drift',
+  'brier_score', 'expected_calibration_error', 'threshold_margin_iqr', 'near_threshold_fraction',
+  'false_alarm_rate', 'score_separation', 'top_feature_error_share', 'top3_feature_error_share',
+  'feature_error_evenness', 'quantization_auc_roc_delta', 'quantization_score_delta_ratio',
+  'missing_value_share', 'val_train_loss_ratio', 'best_epoch_fraction',
+] as const;
+export type GradientMetricName = (typeof GRADIENT_METRIC_NAMES)[number];
+
+export const GradientMetrics = z.object(
+  Object.fromEntries(GRADIENT_METRIC_NAMES.map((n) => [n, z.number().nullable()])) as Record<GradientMetricName, z.ZodNullable<z.ZodNumber>>,
+);
+export type GradientMetrics = z.infer<typeof GradientMetrics>;
+
+export const GradientFinding = z.object({
+  metric: z.enum(GRADIENT_METRIC_NAMES),
+  severity: z.enum(['info', 'warning', 'critical']),
+  message: z.string().min(1).max(2000),
+});
+export type GradientFinding = z.infer<typeof GradientFinding>;
+
+/** The structured review (from the language model, checked against this schema, or the local reviewer). */
+export const GradientReview = z.object({
+  verdict: z.enum(['ready', 'needs_attention', 'not_ready']),
+  summary: z.string().min(1).max(4000),
+  findings: z.array(GradientFinding).max(40),
+  recommendations: z.array(z.string().min(1).max(1000)).max(20),
+});
+export type GradientReview = z.infer<typeof GradientReview>;
+
+export const GradientEvaluation = z.object({
+  reviewer: z.enum(['local', 'llm']),
+  /** The language model that wrote the review (llm), else null. */
+  model: z.string().nullable(),
+  metrics: GradientMetrics,
+  top_feature: z.string().nullable(),
+  review: GradientReview,
+  /** Set when a configured language model failed and the local reviewer answered instead. */
+  llm_error: z.string().nullable(),
+  completed_at: IsoTime,
+});
+export type GradientEvaluation = z.infer<typeof GradientEvaluation>;
+
+export const GradientStatus = z.enum(['none', 'running', 'completed', 'failed']);
+
+const FoldFigure = z.object({ fold: z.number().int(), count: z.number().int(), auc_roc: z.number().nullable(), f1: z.number().nullable(), mean_score: z.number() });
+
+/** Additions: the figures the reviewer reads. */
+export const EvaluationFigures = z.object({
+  folds: z.array(FoldFigure),
+  auc_std: z.number().nullable(),
+  f1_std: z.number().nullable(),
+  calibration: z.object({ brier: z.number().nullable(), ece: z.number().nullable() }).nullable(),
+  feature_error_share: z.array(z.object({ feature: z.string(), share: z.number() })).nullable(),
+  threshold_margin: z.object({ normal_median: z.number().nullable(), margin_in_iqr: z.number().nullable(), near_threshold_fraction: z.number() }),
+  /** Median score of faulty minus normal windows, in units of the normal scores' IQR; null without both classes. */
+  score_separation: z.number().nullable(),
+  missing_value_share: z.number(),
+});
+export type EvaluationFigures = z.infer<typeof EvaluationFigures>;
+
+export const EvaluationSummary = z.object({
+  id: z.string(),
+  model_id: z.string(),
+  dataset_id: z.string(),
+  /** training: the model's validation windows; dataset: a dataset scored on demand. */
+  kind: z.enum(['training', 'dataset']),
+  metrics: EvaluationMetrics,
+  gradient_status: GradientStatus,
+  created_at: IsoTime,
+});
+export type EvaluationSummary = z.infer<typeof EvaluationSummary>;
+
+export const EvaluationDetail = EvaluationSummary.extend({
+  confusion_matrix: ConfusionMatrix.nullable(),
+  training_curves: TrainingCurves,
+  gradient_evaluation: GradientEvaluation.nullable(),
+  /** Additions. */
+  gradient_error: z.string().nullable(),
+  threshold: z.number(),
+  windows: z.number().int(),
+  positives: z.number().int().nullable(),
+  stride: z.number().int(),
+  smoothing_windows: z.number().int(),
+  figures: EvaluationFigures,
+  quantization: z.object({ f1_delta: z.number().nullable(), auc_roc_delta: z.number().nullable(), max_abs_score_delta: z.number() }),
+});
+export type EvaluationDetail = z.infer<typeof EvaluationDetail>;
+
+export const GradientStartResponse = z.object({ status: z.literal('running'), message: z.string() });
+export type GradientStartResponse = z.infer<typeof GradientStartResponse>;
