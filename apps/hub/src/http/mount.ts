@@ -85,7 +85,10 @@ export function mountRoutes(app: Hono<HubEnv>, routes: AnyRoute[], opts: MountOp
         throw new AppError('PAYLOAD_TOO_LARGE', 'Request body too large', { details: `The limit is ${maxSize} bytes` });
       },
     });
-    const handlers: MiddlewareHandler<HubEnv>[] = route.method === 'get' ? [] : [sizeGuard];
+    // Multipart routes stream their body and enforce their own limit: hono's guard would touch the body
+    // (or buffer it whole when there is no Content-Length), so it is not applied to them.
+    const streamed = route.bodyKind === 'multipart';
+    const handlers: MiddlewareHandler<HubEnv>[] = route.method === 'get' || streamed ? [] : [sizeGuard];
     app.on([route.method.toUpperCase()], [route.path], ...handlers, handlerFor(route, opts));
   }
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { DatasetDetail, DatasetPreview, DatasetSummary, RecommendResponse, ValidationReport } from '@prometheus/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../../test/harness.js';
-import { uploadForm, uploadOk } from './test-helpers.js';
+import { serveHub, uploadForm, uploadOk } from './test-helpers.js';
 
 const LBNL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../../shared/data/lbnl');
 let t: TestHub;
@@ -169,11 +169,11 @@ describe('preview, validation, recommend, access', () => {
 });
 
 describe('real socket', () => {
-  it('streams an upload through hub.start() and exports it back', async () => {
-    // Port 0 for every listener hub.start() opens (HTTP here, the MQTT broker when the edge link is present).
-    const live = await createTestHub({ MQTT_PORT: '0', MQTT_TLS_PORT: '0' });
+  it('streams an upload over a real socket and exports it back', async () => {
+    const live = await createTestHub();
+    const http1 = await serveHub(live);
+    const port = Number(new URL(http1.url).port);
     try {
-      const port = await live.hub.start();
       const token = await live.adminToken();
       const rows = Array.from({ length: 20_000 }, (_, i) => `${new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString()},${i},${i % 3}`);
       const csv = `timestamp,a,b\n${rows.join('\n')}\n`;
@@ -200,14 +200,16 @@ describe('real socket', () => {
       expect(big.status).toBe(413);
       expect(JSON.parse(big.body)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', error: 'File too large: the limit is 100 MB' });
     } finally {
+      await http1.close();
       await live.close();
     }
   });
 
   it('an over-limit file streamed over a socket gets 413 and leaves nothing behind', async () => {
-    const live = await createTestHub({ DATASET_MAX_UPLOAD_BYTES: '100000', MQTT_PORT: '0', MQTT_TLS_PORT: '0' });
+    const live = await createTestHub({ DATASET_MAX_UPLOAD_BYTES: '100000' });
+    const http1 = await serveHub(live);
+    const port = Number(new URL(http1.url).port);
     try {
-      const port = await live.hub.start();
       const token = await live.adminToken();
       const csv = `a,b\n${'1,2\n'.repeat(40_000)}`;
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/datasets`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: uploadForm(csv) });
@@ -216,6 +218,7 @@ describe('real socket', () => {
       expect(fs.readdirSync(path.join(live.dataDir, 'tmp')).filter((f) => f.startsWith('upload-'))).toEqual([]);
       expect(fs.readdirSync(path.join(live.dataDir, 'datasets'))).toEqual([]);
     } finally {
+      await http1.close();
       await live.close();
     }
   });

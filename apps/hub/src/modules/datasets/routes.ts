@@ -27,8 +27,8 @@ export function datasetsRoutes(datasets: DatasetsService): AnyRoute[] {
     defineRoute({
       method: 'post', path: '/api/v1/datasets', tag,
       summary: `Upload a CSV (multipart: file, name, equipment_type, location?, unit?); streamed to disk, max ${maxUploadBytes} bytes`,
-      // The handler enforces the file limit itself (declared length first, then streamed bytes) and names it.
-      permission: 'data:write', bodyKind: 'multipart', bodyLimit: Number.MAX_SAFE_INTEGER,
+      // Streamed: the handler enforces the file limit itself (declared length first, then streamed bytes) and names it.
+      permission: 'data:write', bodyKind: 'multipart',
       responses: {
         201: { description: 'Created, with column stats', schema: DatasetCreated }, 400: err('Invalid CSV (the line named) or missing fields'),
         ...auth, 403: err('Viewer role, or a tier limit'), 413: err('File over the size limit (named)'),
