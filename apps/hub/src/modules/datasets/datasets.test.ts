@@ -159,6 +159,14 @@ describe('preview, validation, recommend, access', () => {
     expect((await t.request('GET', '/api/v1/datasets/ds_nope', { token: admin })).status).toBe(404);
   });
 
+  it("a deleted user's datasets pass to the deleting admin", async () => {
+    const gone = await t.userWithRole('operator');
+    const ds = await uploadOk(t, gone.token, CSV);
+    expect((await t.request('DELETE', `/api/v1/admin/users/${gone.username}`, { token: admin })).status).toBe(204);
+    expect(await get<DatasetDetail>(`/api/v1/datasets/${ds.id}`)).toMatchObject({ id: ds.id, created_by: 'admin' });
+    expect((await t.request('GET', '/api/v1/datasets')).status).toBe(401);
+  });
+
   it('a delete guard refuses while a run uses the dataset', async () => {
     const ds = await uploadOk(t, user, CSV);
     t.hub.services.datasets.addDeleteGuard((id) => (id === ds.id ? 'Used by training run tr_1' : undefined));
