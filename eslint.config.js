@@ -58,4 +58,22 @@ export default tseslint.config(
         { group: ['@prometheus/hub', '**/apps/hub/**'], message: 'Apps never import each other.' }] }],
     },
   },
+  {
+    // The console (browser code) reaches the hub over HTTP only: no hub or agent sources, no Node built-ins.
+    // no-cycle stays within our files: walking into Vite's dist, its `node/` folder is taken for a resolver.
+    files: ['apps/hub/web/**/*.ts', 'apps/hub/web/**/*.tsx'],
+    rules: {
+      'import-x/no-cycle': ['error', { maxDepth: 8, ignoreExternal: true }],
+      'no-restricted-imports': ['error', { patterns: [deepPackageImport,
+        { group: ['@prometheus/edge-agent', '**/edge-agent/**', '**/hub/src/**', '../../src/**'], message: 'The console talks to the hub over its API only.' }] }],
+    },
+  },
+  {
+    files: ['apps/hub/web/src/**/*.ts', 'apps/hub/web/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [deepPackageImport,
+        { group: ['@prometheus/edge-agent', '**/edge-agent/**', '**/hub/src/**', '../../src/**'], message: 'The console talks to the hub over its API only.' },
+        { regex: '^node:', message: 'Browser code: no Node built-ins.' }] }],
+    },
+  },
 );

@@ -8,6 +8,7 @@ import { loadSecretBox } from './crypto/secret-box.js';
 import { openDatabase } from './db/client.js';
 import { createEventBus } from './events.js';
 import { createApp } from './http/app.js';
+import { mountConsole } from './http/console.js';
 import type { HubEnv } from './http/context.js';
 import { createRateLimits } from './http/rate-limit.js';
 import type { AnyRoute } from './http/route.js';
@@ -150,6 +151,8 @@ export function createHub(config: Config, options: HubOptions = {}) {
     defaultBodyLimit: config.bodyLimitBytes, strictResponses: options.strictResponses ?? false,
   });
   edge.mountWebSocket(app, ws.upgradeWebSocket);
+  // The admin console at `/` (apps/hub/web/dist); API, WebSocket, health and MQTT paths never fall back to it.
+  mountConsole(app);
 
   let server: ServerType | undefined;
   const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push, agent };

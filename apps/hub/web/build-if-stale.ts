@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// `npm start` runs this first: it builds the console into web/dist when its sources changed since the
+// last build (a hash of every source file, kept in dist/.build-hash), and is a fast no-op otherwise.
+// `--force` always builds (the `build` script).
+const webDir = path.dirname(fileURLToPath(import.meta.url));
+const distDir = path.join(webDir, 'dist');
+const stampFile = path.join(distDir, '.build-hash');
+const INPUTS = ['index.html', 'vite.config.ts', 'tsconfig.json', 'src', '../package.json'];
+
+function files(entry: string): string[] {
+  const full = path.join(webDir, entry);
+  if (!fs.existsSync(full)) return [];
+  if (!fs.statSync(full).isDirectory()) return [full];
+  return fs.readdirSync(full, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name))
+    .sort();
+}
+
+export function sourceHash(): string {
+  const h = createHash('sha256');
+  for (const f of INPUTS.flatMap(files)) h.update(path.relative(webDir, f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  return h.digest('hex');
+}
+
+export async function buildIfStale(force = false): Promise<boolean> {
+  const hash = sourceHash();
+  const built = fs.existsSync(stampFile) && fs.existsSync(path.join(distDir, 'index.html')) ? fs.readFileSync(stampFile, 'utf8').trim() : '';
+  if (!force && built === hash) return false;
+  const started = Date.now();
+  process.stderr.write('prometheus: building the console (apps/hub/web)...\n');
+  const { build } = await import('vite');
+  await build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: 'warn' });
+  fs.writeFileSync(stampFile, `${hash}\n`);
+  process.stderr.write(`prometheus: console built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return true;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  buildIfStale(process.argv.includes('--force')).catch((err: unknown) => {
+    process.stderr.write(`prometheus: console build failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

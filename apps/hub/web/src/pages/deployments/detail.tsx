@@ -1,0 +1,38 @@
+import { useRoute } from 'preact-iso';
+import { download } from '../../api/client.js';
+import { bytes, when } from '../../ui/format.js';
+import { useAction, useApi } from '../../ui/hooks.js';
+import { Async, Button, Card, ErrorNote, PageHeader, Stat } from '../../ui/kit.js';
+import type { Deployment } from './list.js';
+import { finished, Steps } from './steps.js';
+
+export function DeploymentPage() {
+  const { params } = useRoute();
+  const id = params.id ?? '';
+  const first = useApi<Deployment>(`/api/v1/deployments/${id}`);
+  const done = first.data ? finished(first.data.status) : false;
+  // Polled while the steps progress; the first answer already tells whether it finished.
+  const polled = useApi<Deployment>(first.data && !done ? `/api/v1/deployments/${id}?live` : null, 1500);
+  const d = polled.data ?? first.data;
+  const binary = useAction(() => download(`/api/v1/deployments/${id}/binary`, `${id}.bin`));
+  return (
+    <Async state={{ ...first, data: d }} what="Loading deployment">
+      {(x) => (
+        <>
+          <PageHeader title={`Deployment to ${x.target_name}`} subtitle={<>Model <a href={`/models/${x.model_id}`}>{x.model_id}</a></>}
+            actions={x.status === 'deployed' ? <Button busy={binary.busy} onClick={() => void binary.run()}>Download package</Button> : undefined} />
+          <ErrorNote error={binary.error} />
+          <Card title="Progress"><Steps status={x.status} />{x.error ? <div class="alert error">{x.error}</div> : null}</Card>
+          <Card title="Details">
+            <div class="stats">
+              <Stat label="Target" value={x.target_name} hint={x.target_ip ?? undefined} />
+              <Stat label="Architecture" value={x.target_arch ?? '—'} />
+              <Stat label="Package size" value={bytes(x.binary_size_bytes)} />
+              <Stat label="Deployed" value={when(x.deployed_at)} hint={x.deployed_by} />
+            </div>
+          </Card>
+        </>
+      )}
+    </Async>
+  );
+}
