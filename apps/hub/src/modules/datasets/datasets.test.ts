@@ -72,6 +72,7 @@ describe('LBNL air-handler data', () => {
     const training = await t.hub.services.datasets.loadForTraining(ds.id, { id: 'x', role: 'admin' });
     expect(training.rowCount).toBe(15_839);
     expect(training.timestamps[0]).toBe(Date.UTC(2017, 8, 11));
+    expect(training.labelColumn).toBe('Fault Detection Ground Truth');
     const oat = training.values[training.columns.indexOf('AHU: Outdoor Air Temperature')]!;
     expect(oat.filter(Number.isNaN)).toHaveLength(1);
     expect((await t.request('DELETE', `/api/v1/datasets/${ds.id}`, { token: admin })).status).toBe(409);

@@ -7,6 +7,7 @@ import { filesOf, visibleDataset, type Actor, type DatasetsContext } from './con
 import { csvErrorToBadRequest } from './csv-inspect.js';
 import { ident, lit } from './engine.js';
 import type { DatasetWithOwner } from './repo.js';
+import { findLabel } from './recommend.js';
 import { numericExpr, sourceRelation, timeExpr } from './storage.js';
 
 // Reading a dataset back, whichever form it is in (CSV while editable, zstd Parquet while locked):
@@ -64,6 +65,8 @@ export interface TrainingData {
   values: Float64Array[];
   rowCount: number;
   isValidated: boolean;
+  /** A 0/1 column named like a label (`fault`, `label`, `Fault Detection Ground Truth`, ...), if any; it is also in `columns`. */
+  labelColumn: string | null;
 }
 
 export async function loadForTraining(ctx: DatasetsContext, id: string, actor: Actor): Promise<TrainingData> {
@@ -80,6 +83,7 @@ export async function loadForTraining(ctx: DatasetsContext, id: string, actor: A
     datasetId: id, timestampColumn: ds.timeColumn,
     timestamps: ds.timeColumn ? toArray(result.values[0]) : new Float64Array(0),
     columns, values: columns.map((_, i) => toArray(result.values[i + offset])), rowCount, isValidated: ds.isValidated,
+    labelColumn: findLabel(ds.stats)?.column ?? null,
   };
 }
 

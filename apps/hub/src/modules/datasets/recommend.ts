@@ -29,7 +29,7 @@ export interface DataFacts {
 }
 
 /** A 0/1 column named like a label; its mean is the share of faulted rows. */
-function findLabel(stats: Record<string, ColumnState>): DataFacts['label'] {
+export function findLabel(stats: Record<string, ColumnState>): DataFacts['label'] {
   for (const [name, s] of Object.entries(stats)) {
     if (LABEL.test(name.trim()) && s.kind === 'numeric' && s.min !== null && s.min >= 0 && s.max !== null && s.max <= 1) {
       return { column: name, positiveShare: s.mean };
