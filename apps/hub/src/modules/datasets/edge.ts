@@ -118,10 +118,14 @@ export async function appendReadings(ctx: DatasetsContext, datasetId: string, re
     const stats = { ...ds.stats };
     for (const name of added) stats[name] = emptyState(ds.rowCount);
     for (const name of columns.slice(1)) stats[name] = addValues(stats[name] ?? emptyState(ds.rowCount), readings.map((r) => r.values[name] ?? null));
-    const times = readings.map((r) => r.timestamp);
+    let timeStart = ds.timeStart ?? Infinity;
+    let timeEnd = ds.timeEnd ?? -Infinity;
+    for (const r of readings) {
+      timeStart = Math.min(timeStart, r.timestamp);
+      timeEnd = Math.max(timeEnd, r.timestamp);
+    }
     await ctx.repo.update(datasetId, {
-      columns, stats, rowCount: ds.rowCount + readings.length, fileSizeBytes: fs.statSync(files.csv).size,
-      timeStart: Math.min(ds.timeStart ?? Infinity, ...times), timeEnd: Math.max(ds.timeEnd ?? -Infinity, ...times),
+      columns, stats, rowCount: ds.rowCount + readings.length, fileSizeBytes: fs.statSync(files.csv).size, timeStart, timeEnd,
       // New rows change what was validated.
       isValidated: false, updatedAt: now,
     });

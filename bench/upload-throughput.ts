@@ -1,0 +1,146 @@
+// Upload + stats throughput of the hub's POST /api/v1/datasets (real HTTP, hub in its own process) beside
+// DuckDB's own min/max/avg/stddev over read_csv of the same file, in one run. Prints MB/s (medians), the
+// ratio, and the hub process's peak RSS (VmHWM). Run: node --import tsx bench/upload-throughput.ts
+// Options (env): BENCH_MB (default 100), BENCH_RUNS (default 3), BENCH_COLUMNS (default 20).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+const MB = 1024 * 1024;
+const SIZE_MB = Number(process.env.BENCH_MB ?? 100);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const COLUMNS = Number(process.env.BENCH_COLUMNS ?? 20);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'prom-bench-upload-'));
+const csvFile = path.join(work, 'numeric.csv');
+const PASSWORD = 'bench-password-1';
+
+function generate(): void {
+  const out = fs.openSync(csvFile, 'w');
+  fs.writeSync(out, `${Array.from({ length: COLUMNS }, (_, i) => `sensor_${i}`).join(',')}\n`);
+  let written = 0;
+  let row = 0;
+  // Stops just under SIZE_MB so the file fits the hub's default 100 MB upload limit.
+  for (;;) {
+    const lines: string[] = [];
+    for (let k = 0; k < 5000; k += 1, row += 1) {
+      lines.push(Array.from({ length: COLUMNS }, (_, i) => (50 + i + 10 * Math.sin(row / 97 + i) + ((row * 7919 + i * 104729) % 1000) / 1000).toFixed(3)).join(','));
+    }
+    const chunk = `${lines.join('\n')}\n`;
+    if (written + chunk.length > SIZE_MB * MB - 4096) break;
+    written += fs.writeSync(out, chunk);
+  }
+  fs.closeSync(out);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function duckdbRun(): Promise<number> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const c = await instance.connect();
+  const cols = Array.from({ length: COLUMNS }, (_, i) => `sensor_${i}`);
+  const sql = `SELECT ${cols.map((x) => `min(${x}), max(${x}), avg(${x}), stddev(${x})`).join(', ')} FROM read_csv('${csvFile}')`;
+  const started = performance.now();
+  await c.runAndReadAll(sql);
+  const seconds = (performance.now() - started) / 1000;
+  c.closeSync();
+  instance.closeSync();
+  return fs.statSync(csvFile).size / MB / seconds;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startHub(): Promise<{ url: string; pid: number; stop: () => void }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps/hub/src/main.ts')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PROMETHEUS_DATA_DIR: path.join(work, 'hub'), PROMETHEUS_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', MQTT_PORT: '0', MQTT_TLS_PORT: '0' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i += 1) {
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('hub did not start');
+}
+
+async function hubToken(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+  const { token } = (await res.json()) as { token: string };
+  // Lift the tier limits where billing is present, so the benchmark measures ingestion only.
+  await fetch(`${url}/api/v1/admin/users/admin/subscription`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ tier: 'enterprise' }) });
+  return token;
+}
+
+/** One multipart upload streamed from disk with a Content-Length; time until the 201 with stats arrives. */
+async function hubRun(url: string, token: string, n: number): Promise<number> {
+  const boundary = `----prometheus-bench-${n}`;
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nbench ${n}\r\n`
+    + `--${boundary}\r\nContent-Disposition: form-data; name="equipment_type"\r\n\r\nchiller\r\n`
+    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="numeric.csv"\r\nContent-Type: text/csv\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const size = fs.statSync(csvFile).size;
+  const body = (async function* () {
+    yield head;
+    for await (const chunk of fs.createReadStream(csvFile, { highWaterMark: MB })) yield chunk as Buffer;
+    yield tail;
+  })();
+  const started = performance.now();
+  const res = await fetch(`${url}/api/v1/datasets`, {
+    method: 'POST', body: body as unknown as BodyInit, duplex: 'half',
+    headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + tail.length) },
+  } as RequestInit);
+  const answer = (await res.json()) as { id?: string; row_count?: number; error?: string };
+  const seconds = (performance.now() - started) / 1000;
+  if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${JSON.stringify(answer)}`);
+  await fetch(`${url}/api/v1/datasets/${answer.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+  return size / MB / seconds;
+}
+
+const procMb = (pid: number, field: 'VmHWM' | 'VmRSS') =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+async function main(): Promise<void> {
+  generate();
+  const sizeMb = fs.statSync(csvFile).size / MB;
+  console.log(`file: ${sizeMb.toFixed(1)} MB, ${COLUMNS} numeric columns; ${RUNS} runs each; ${os.availableParallelism()} cores`);
+  const hub = await startHub();
+  try {
+    const token = await hubToken(hub.url);
+    // What the hub holds before any upload (all modules loaded), to tell the upload's own share.
+    const baseline = procMb(hub.pid, 'VmHWM');
+    const duck: number[] = [];
+    const ours: number[] = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      duck.push(await duckdbRun());
+      ours.push(await hubRun(hub.url, token, i));
+    }
+    const rss = procMb(hub.pid, 'VmHWM');
+    const d = median(duck);
+    const h = median(ours);
+    console.log('| path | MB/s (median) | runs |');
+    console.log('|---|---|---|');
+    console.log(`| DuckDB read_csv min/max/avg/stddev (in process) | ${d.toFixed(1)} | ${duck.map((x) => x.toFixed(0)).join(', ')} |`);
+    console.log(`| hub POST /api/v1/datasets (HTTP upload + stats) | ${h.toFixed(1)} | ${ours.map((x) => x.toFixed(0)).join(', ')} |`);
+    console.log(`ratio hub/DuckDB: ${(h / d).toFixed(2)} (goal >= 0.5)`);
+    console.log(`hub peak RSS: ${rss.toFixed(0)} MB (goal < 256); before the first upload: ${baseline.toFixed(0)} MB; added by uploads: ${(rss - baseline).toFixed(0)} MB`);
+  } finally {
+    hub.stop();
+    await new Promise((r) => setTimeout(r, 500));
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
