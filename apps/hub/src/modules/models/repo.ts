@@ -1,0 +1,42 @@
+import { desc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { models } from '../../db/schema/index.js';
+
+export type ModelRow = typeof models.$inferSelect;
+export type NewModelRow = typeof models.$inferInsert;
+
+export function createModelsRepo(db: Db) {
+  return {
+    async insert(row: NewModelRow): Promise<ModelRow> {
+      return db.insert(models).values(row).returning().get();
+    },
+    async findById(id: string): Promise<ModelRow | undefined> {
+      return db.select().from(models).where(eq(models.id, id)).get();
+    },
+    /** All models, or one owner's, newest first. */
+    async list(ownerId?: string): Promise<ModelRow[]> {
+      const q = db.select().from(models);
+      return (ownerId ? q.where(eq(models.ownerId, ownerId)) : q).orderBy(desc(models.createdAt)).all();
+    },
+    async allIds(): Promise<Set<string>> {
+      return new Set(db.select({ id: models.id }).from(models).all().map((r) => r.id));
+    },
+    async countByOwner(ownerId: string): Promise<number> {
+      return db.$count(models, eq(models.ownerId, ownerId));
+    },
+    async countAll(): Promise<number> {
+      return db.$count(models);
+    },
+    async setEvaluation(id: string, evaluationId: string): Promise<void> {
+      db.update(models).set({ evaluationId }).where(eq(models.id, id)).run();
+    },
+    async delete(id: string): Promise<boolean> {
+      return db.delete(models).where(eq(models.id, id)).run().changes > 0;
+    },
+    async reassignOwner(fromUserId: string, toUserId: string): Promise<void> {
+      db.update(models).set({ ownerId: toUserId }).where(eq(models.ownerId, fromUserId)).run();
+    },
+  };
+}
+
+export type ModelsRepo = ReturnType<typeof createModelsRepo>;
