@@ -44,6 +44,17 @@ import { connectorsRoutes } from './modules/connectors/routes.js';
 import { createUsersRepo } from './modules/users/repo.js';
 import { usersRoutes } from './modules/users/routes.js';
 import { createUsersService } from './modules/users/users-service.js';
+import { createEvaluationsService } from './modules/evaluations/evaluations-service.js';
+import { createEvaluationsRepo } from './modules/evaluations/repo.js';
+import { evaluationsRoutes } from './modules/evaluations/routes.js';
+import { createLlm } from './modules/agent/llm.js';
+import { createModelsService } from './modules/models/models-service.js';
+import { createModelsRepo } from './modules/models/repo.js';
+import { modelsRoutes } from './modules/models/routes.js';
+import { createTrainingRepo } from './modules/training/repo.js';
+import { trainingRoutes } from './modules/training/routes.js';
+import { createTrainingService } from './modules/training/training-service.js';
+import { mountTrainingSocket } from './modules/training/ws.js';
 import { ensureHubDirs, hubPaths } from './paths.js';
 import { createEdgeLink } from './mqtt/edge-link.js';
 import { datasetSinkFrom } from './modules/fleet/dataset-sink.js';
@@ -126,10 +137,33 @@ export function createHub(config: Config, options: HubOptions = {}) {
   // PrometheusForge: a configured language model, else the local analyst; conversations cascade with their user.
   const agent = createAgentService({ repo: createAgentRepo(db), datasets, limits: billing.limits, settings: config.agent, clock, log });
 
+  // Training, models and evaluations: runs in worker threads behind a FIFO queue (TRAINING_MAX_CONCURRENT),
+  // models as files under <data dir>/models/<id>/ plus a row, evaluations with the Gradient review.
+  const models = createModelsService({ repo: createModelsRepo(db), root: paths.models, clock, log });
+  const evaluations = createEvaluationsService({
+    repo: createEvaluationsRepo(db), models, datasets, limits: billing.limits, llm: config.agent.llm ? createLlm(config.agent.llm) : undefined, clock, log,
+  });
+  const training = createTrainingService({
+    repo: createTrainingRepo(db), datasets, models, evaluations, limits: billing.limits, events, clock, log,
+    maxConcurrent: config.training.maxConcurrent, shutdownGraceMs: Math.floor(config.shutdownTimeoutMs / 2),
+  });
+  datasets.addDeleteGuard((datasetId) => training.datasetInUse(datasetId));
+  billing.limits.registerCounter('max_concurrent_trainings', training.countActive);
+  billing.limits.registerCounter('max_models', models.countByOwner);
+  system.registerCounter('active_training_runs', training.countRunning);
+  system.registerCounter('total_models', models.countAll);
+  users.addCleanup(async (deletedUserId, actorId) => {
+    await training.handOver(deletedUserId, actorId);
+    await models.handOver(deletedUserId, actorId);
+    await evaluations.handOver(deletedUserId, actorId);
+  });
+
   const components: HubComponent[] = [];
   components.push(push.component);
   components.push({ name: 'datasets', start: () => datasets.sweepTmp(), stop: () => datasetEngine.close() });
   components.push(edge.component);
+  // Stopped in reverse: training first (its workers stop and keep their best weights), then pending reviews.
+  components.push(evaluations.component, training.component);
   const routes: AnyRoute[] = [
     ...systemRoutes(system),
     ...authRoutes({ auth, mfa, usersRepo, trustProxy: config.trustProxy }),
@@ -141,6 +175,9 @@ export function createHub(config: Config, options: HubOptions = {}) {
     ...billingRoutes(billing),
     ...pushRoutes(push),
     ...agentRoutes(agent),
+    ...trainingRoutes(training),
+    ...modelsRoutes(models),
+    ...evaluationsRoutes(evaluations),
     // Before any future /api/v1/deployments/:id route, so `targets` is never taken for an id.
     ...edge.routes,
   ];
@@ -153,9 +190,10 @@ export function createHub(config: Config, options: HubOptions = {}) {
   edge.mountWebSocket(app, ws.upgradeWebSocket);
   // The admin console at `/` (apps/hub/web/dist); API, WebSocket, health and MQTT paths never fall back to it.
   mountConsole(app);
+  mountTrainingSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, training });
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push, agent };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push, agent, training, models, evaluations };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,

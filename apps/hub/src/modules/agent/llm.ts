@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionFunctionTool, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { AgentSettings } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { TOOL_DEFINITIONS, type Toolbox } from './tools.js';
@@ -63,7 +63,28 @@ export function createLlm(settings: LlmSettings) {
     throw new Error('unreachable');
   }
 
-  return { converse, model: settings.model };
+  /**
+   * Structured output through function calling (served by every OpenAI-compatible endpoint with tools):
+   * one request forcing a call of `tool`; returns its parsed arguments for the caller to validate.
+   * Used by the evaluations module's Gradient review.
+   */
+  async function callTool(messages: ChatCompletionMessageParam[], tool: ChatCompletionFunctionTool, onTokens: (n: number) => void): Promise<unknown> {
+    const completion = await client.chat.completions.create({
+      model: settings.model, messages, tools: [tool], tool_choice: { type: 'function', function: { name: tool.function.name } },
+    }).catch((err: unknown) => {
+      throw upstream(err);
+    });
+    onTokens(completion.usage?.total_tokens ?? 0);
+    const call = (completion.choices[0]?.message?.tool_calls ?? []).find((c) => c.type === 'function' && c.function.name === tool.function.name);
+    if (!call || call.type !== 'function') throw new AppError('UPSTREAM_FAILED', `The language model did not call ${tool.function.name}`);
+    try {
+      return JSON.parse(call.function.arguments) as unknown;
+    } catch (err) {
+      throw new AppError('UPSTREAM_FAILED', `The language model's ${tool.function.name} arguments are not JSON`, { details: (err as Error).message, cause: err });
+    }
+  }
+
+  return { converse, callTool, model: settings.model };
 }
 
 export type Llm = ReturnType<typeof createLlm>;

@@ -1,0 +1,124 @@
+import fs from 'node:fs/promises';
+import type { EvaluationCreateRequest, EvaluationDetail, EvaluationMetrics, EvaluationSummary, GradientStartResponse, TrainingCurves } from '@prometheus/protocol';
+import { decodeAxonml, findLabelColumn, type ClassificationMetrics, type TrainingResult } from '@prometheus/ml';
+import type { Clock } from '../../clock.js';
+import { AppError, badRequest, notFound } from '../../errors.js';
+import { canSeeAll } from '../../http/permissions.js';
+import { newId } from '../../ids.js';
+import type { Logger } from '../../logger.js';
+import type { Llm } from '../agent/llm.js';
+import type { Limits } from '../billing/limits.js';
+import type { Actor, DatasetsService } from '../datasets/datasets-service.js';
+import { createKeyedLock } from '../datasets/keyed-lock.js';
+import type { ModelsService } from '../models/models-service.js';
+import { metadataOf } from '../models/present.js';
+import { numericColumns, toTrainingTable } from '../training/table.js';
+import { createGradientReviewer } from './gradient.js';
+import { curvesOf, toEvaluationDetail, toEvaluationSummary, trainingFigures, type StoredFigures } from './present.js';
+import type { EvaluationRow, EvaluationsRepo } from './repo.js';
+import { runEvaluation } from './run-evaluation.js';
+
+export interface EvaluationsServiceDeps {
+  repo: EvaluationsRepo;
+  models: Pick<ModelsService, 'row' | 'getArtifacts'>;
+  datasets: Pick<DatasetsService, 'get' | 'loadForTraining'>;
+  limits: Pick<Limits, 'assertTokens' | 'charge'>;
+  /** The agent's OpenAI-compatible client when AGENT_API_URL/AGENT_MODEL are set; else the local reviewer answers. */
+  llm: Pick<Llm, 'callTool' | 'model'> | undefined;
+  clock: Clock;
+  log: Logger;
+}
+
+const metricsOf = (m: ClassificationMetrics, valLoss: number, threshold: number | null): EvaluationMetrics => ({
+  accuracy: m.accuracy, precision: m.precision, recall: m.recall, f1: m.f1, auc_roc: m.auc_roc, val_loss: valLoss, reconstruction_error_threshold: threshold,
+});
+
+export function createEvaluationsService(deps: EvaluationsServiceDeps) {
+  const { repo, clock } = deps;
+  // One scoring worker at a time: each takes a core for as long as it scores.
+  const scoring = createKeyedLock();
+  const reviewer = createGradientReviewer({ repo, llm: deps.llm, limits: deps.limits, clock, log: deps.log });
+  const ready = repo.failRunningGradients('hub restarted during the review', clock.now());
+
+  async function visible(id: string, actor: Actor): Promise<EvaluationRow> {
+    const row = await repo.findById(id);
+    if (!row || (!canSeeAll(actor.role) && row.ownerId !== actor.id)) throw notFound('Evaluation', id);
+    return row;
+  }
+
+  /** When training ends: the validation-window figures the run measured, stored as the model's evaluation. */
+  async function fromTraining(input: { ownerId: string; modelId: string; datasetId: string; result: TrainingResult; rows: number }): Promise<EvaluationRow> {
+    const { result } = input;
+    const now = clock.now();
+    return repo.insert({
+      id: newId('eval'), ownerId: input.ownerId, modelId: input.modelId, datasetId: input.datasetId, kind: 'training',
+      metrics: metricsOf(result.metrics, result.best_val_loss, result.metrics.reconstruction_error_threshold),
+      confusionMatrix: result.metrics.confusion_matrix as unknown as Record<string, number> | null,
+      figures: trainingFigures(result, input.rows) as unknown as Record<string, unknown>, windows: result.metrics.count,
+      trainingCurves: curvesOf(result), createdAt: now, updatedAt: now,
+    });
+  }
+
+  /** The model's training curves, from its training evaluation. */
+  async function curvesOfModel(evaluationId: string | null): Promise<TrainingCurves> {
+    const row = evaluationId ? await repo.findById(evaluationId) : undefined;
+    return row?.trainingCurves ?? { epochs: [], train_loss: [], val_loss: [] };
+  }
+
+  async function evaluate(actor: Actor, req: EvaluationCreateRequest): Promise<EvaluationDetail> {
+    const model = await deps.models.row(req.model_id, actor);
+    const dataset = await deps.datasets.get(req.dataset_id, actor);
+    const meta = metadataOf(model);
+    const columns = numericColumns(dataset);
+    const absent = meta.feature_columns.filter((f) => !columns.includes(f));
+    if (absent.length > 0) {
+      throw badRequest("Invalid request body: 'dataset_id' lacks the model's feature columns", `Missing numeric columns: ${absent.join(', ')}`);
+    }
+    const found = meta.label_column !== null && columns.includes(meta.label_column) ? meta.label_column : findLabelColumn(columns);
+    const labelColumn = found !== null && !meta.feature_columns.includes(found) ? found : null;
+    const table = toTrainingTable(await deps.datasets.loadForTraining(dataset.id, actor));
+    const weights = decodeAxonml(await fs.readFile((await deps.models.getArtifacts(model.id)).axonml)).weights;
+    const stride = req.stride ?? 1;
+    const smoothing = req.smoothing_windows ?? 1;
+    const outcome = await scoring('score', () => runEvaluation({ model: { metadata: meta, weights }, table, labelColumn, stride, smoothing }))
+      .catch((err: unknown) => {
+        throw new AppError('BAD_REQUEST', 'The dataset could not be scored with this model', { details: (err as Error).message, cause: err });
+      });
+    const q = model.quantization as unknown as StoredFigures['quantization'];
+    const figures: StoredFigures = {
+      ...outcome.figures, threshold: meta.threshold, positives: outcome.metrics.positives, stride, smoothing_windows: smoothing,
+      quantization: { f1_delta: q.f1_delta, auc_roc_delta: q.auc_roc_delta, max_abs_score_delta: q.max_abs_score_delta },
+    };
+    const valLoss = (model.metrics as { val_loss: number }).val_loss;
+    const now = clock.now();
+    const row = await repo.insert({
+      id: newId('eval'), ownerId: actor.id, modelId: model.id, datasetId: dataset.id, kind: 'dataset',
+      metrics: metricsOf(outcome.metrics, valLoss, meta.threshold_kind === 'reconstruction_error' ? meta.threshold : null),
+      confusionMatrix: outcome.metrics.confusion_matrix as unknown as Record<string, number> | null,
+      figures: figures as unknown as Record<string, unknown>, windows: outcome.metrics.count,
+      trainingCurves: await curvesOfModel(model.evaluationId), createdAt: now, updatedAt: now,
+    });
+    return toEvaluationDetail(row);
+  }
+
+  return {
+    fromTraining, evaluate, ready,
+    async list(actor: Actor): Promise<EvaluationSummary[]> {
+      return (await repo.list(canSeeAll(actor.role) ? undefined : actor.id)).map(toEvaluationSummary);
+    },
+    async get(id: string, actor: Actor): Promise<EvaluationDetail> {
+      return toEvaluationDetail(await visible(id, actor));
+    },
+    /** POST /evaluations/:id/gradient: 202 now, the review fills `gradient_evaluation` later. */
+    async gradient(id: string, actor: Actor): Promise<GradientStartResponse> {
+      const row = await visible(id, actor);
+      const model = await deps.models.row(row.modelId, { id: row.ownerId, role: 'admin' });
+      const started = await reviewer.start(row, model.architecture);
+      return { status: 'running', message: started ? 'Gradient evaluation started' : 'Gradient evaluation already running' };
+    },
+    handOver: (fromUserId: string, toUserId: string) => repo.reassignOwner(fromUserId, toUserId),
+    component: { name: 'evaluations', stop: () => reviewer.idle() },
+  };
+}
+
+export type EvaluationsService = ReturnType<typeof createEvaluationsService>;

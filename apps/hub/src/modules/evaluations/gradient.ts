@@ -1,0 +1,75 @@
+import type { EvaluationMetrics, GradientEvaluation } from '@prometheus/protocol';
+import type { Clock } from '../../clock.js';
+import { isoTime } from '../../ids.js';
+import type { Logger } from '../../logger.js';
+import type { Llm } from '../agent/llm.js';
+import type { Limits } from '../billing/limits.js';
+import { gradientMetrics, type GradientInput } from './gradient-metrics.js';
+import { llmReview } from './llm-reviewer.js';
+import { localReview, type ReviewContext } from './local-reviewer.js';
+import type { StoredFigures } from './present.js';
+import type { EvaluationRow, EvaluationsRepo } from './repo.js';
+
+// The Gradient review runs after the 202: the 19 metrics from the evaluation's figures, then the review by
+// the configured language model (tokens charged to the evaluation's owner) or, without one or when it
+// fails, by the local reviewer. The result (or the failure) is written to the evaluation row.
+export interface GradientReviewerDeps {
+  repo: EvaluationsRepo;
+  llm: Pick<Llm, 'callTool' | 'model'> | undefined;
+  limits: Pick<Limits, 'assertTokens' | 'charge'>;
+  clock: Clock;
+  log: Logger;
+}
+
+export function createGradientReviewer(deps: GradientReviewerDeps) {
+  const inFlight = new Set<Promise<void>>();
+
+  async function review(row: EvaluationRow, architecture: string): Promise<GradientEvaluation> {
+    const figures = row.figures as unknown as StoredFigures;
+    const { metrics, topFeature } = gradientMetrics({
+      figures, confusion: row.confusionMatrix as GradientInput['confusion'], threshold: figures.threshold,
+      quantization: figures.quantization, curves: row.trainingCurves,
+    });
+    const m = row.metrics as unknown as EvaluationMetrics;
+    const ctx: ReviewContext = { architecture, windows: row.windows, auc: m.auc_roc, f1: m.f1, topFeature };
+    const done = (by: Pick<GradientEvaluation, 'reviewer' | 'model' | 'review' | 'llm_error'>): GradientEvaluation => ({
+      ...by, metrics, top_feature: topFeature, completed_at: isoTime(deps.clock.now()),
+    });
+    if (!deps.llm) return done({ reviewer: 'local', model: null, review: localReview(metrics, ctx), llm_error: null });
+    let tokens = 0;
+    try {
+      await deps.limits.assertTokens(row.ownerId);
+      const reviewed = await llmReview(deps.llm, metrics, ctx, (n) => void (tokens += n));
+      return done({ reviewer: 'llm', model: deps.llm.model, review: reviewed, llm_error: null });
+    } catch (err) {
+      deps.log.warn({ err, evaluationId: row.id }, 'language-model review failed; the local reviewer answers');
+      return done({ reviewer: 'local', model: null, review: localReview(metrics, ctx), llm_error: (err as Error).message });
+    } finally {
+      await deps.limits.charge(row.ownerId, tokens);
+    }
+  }
+
+  async function run(row: EvaluationRow, architecture: string): Promise<void> {
+    try {
+      const result = await review(row, architecture);
+      await deps.repo.update(row.id, { gradientStatus: 'completed', gradientEvaluation: result as unknown as Record<string, unknown>, gradientError: null, updatedAt: deps.clock.now() });
+    } catch (err) {
+      deps.log.error({ err, evaluationId: row.id }, 'gradient review failed');
+      await deps.repo.update(row.id, { gradientStatus: 'failed', gradientError: (err as Error).message, updatedAt: deps.clock.now() });
+    }
+  }
+
+  return {
+    /** Claims the evaluation and starts its review; false when one is already running. */
+    async start(row: EvaluationRow, architecture: string): Promise<boolean> {
+      if (!(await deps.repo.claimGradient(row.id, deps.clock.now()))) return false;
+      const job = run(row, architecture).finally(() => inFlight.delete(job));
+      inFlight.add(job);
+      return true;
+    },
+    /** Resolves when every running review has been written (hub stop waits for this). */
+    async idle(): Promise<void> {
+      await Promise.all([...inFlight]);
+    },
+  };
+}

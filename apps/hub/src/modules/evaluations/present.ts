@@ -1,0 +1,62 @@
+import type {
+  EvaluationDetail, EvaluationFigures, EvaluationMetrics, EvaluationSummary, GradientEvaluation, TrainingCurves,
+} from '@prometheus/protocol';
+import type { TrainingResult } from '@prometheus/ml';
+import { isoTime } from '../../ids.js';
+import type { EvaluationRow } from './repo.js';
+
+// Rows <-> the contract's shapes. `figures` (JSON) keeps the reviewer figures plus the evaluation's
+// settings (threshold, stride, smoothing, positives) and the model's measured int8 cost.
+export interface StoredFigures extends EvaluationFigures {
+  threshold: number;
+  positives: number | null;
+  stride: number;
+  smoothing_windows: number;
+  quantization: { f1_delta: number | null; auc_roc_delta: number | null; max_abs_score_delta: number };
+}
+
+const finiteOrNull = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+export function curvesOf(result: TrainingResult): TrainingCurves {
+  const c = result.training_curves;
+  return { epochs: c.epochs, train_loss: c.train_loss, val_loss: c.val_loss.map(finiteOrNull) };
+}
+
+/** The reviewer figures the ML package measured on the validation windows, in the stored form. */
+export function trainingFigures(result: TrainingResult, rows: number): StoredFigures {
+  const r = result.reviewer;
+  const q = result.quantization;
+  const features = result.model.metadata.feature_columns;
+  const missing = result.missing_values.filter((m) => features.includes(m.column)).reduce((a, m) => a + m.missing, 0);
+  return {
+    folds: r.folds, auc_std: r.auc_std, f1_std: r.f1_std,
+    calibration: r.calibration ? { brier: r.calibration.brier, ece: r.calibration.ece } : null,
+    feature_error_share: r.feature_error_share,
+    threshold_margin: { ...r.threshold_margin, normal_median: finiteOrNull(r.threshold_margin.normal_median) },
+    // Needs per-window scores by label, which the training result does not carry.
+    score_separation: null,
+    missing_value_share: rows > 0 && features.length > 0 ? missing / (rows * features.length) : 0,
+    threshold: result.model.metadata.threshold, positives: result.metrics.positives,
+    stride: result.model.metadata.hyperparameters.stride, smoothing_windows: 1,
+    quantization: { f1_delta: q.f1_delta, auc_roc_delta: q.auc_roc_delta, max_abs_score_delta: q.max_abs_score_delta },
+  };
+}
+
+export function toEvaluationSummary(row: EvaluationRow): EvaluationSummary {
+  return {
+    id: row.id, model_id: row.modelId, dataset_id: row.datasetId, kind: row.kind, metrics: row.metrics as unknown as EvaluationMetrics,
+    gradient_status: row.gradientStatus, created_at: isoTime(row.createdAt),
+  };
+}
+
+export function toEvaluationDetail(row: EvaluationRow): EvaluationDetail {
+  const f = row.figures as unknown as StoredFigures;
+  const { threshold, positives, stride, smoothing_windows, quantization, ...figures } = f;
+  return {
+    ...toEvaluationSummary(row),
+    confusion_matrix: (row.confusionMatrix as EvaluationDetail['confusion_matrix']) ?? null,
+    training_curves: row.trainingCurves,
+    gradient_evaluation: (row.gradientEvaluation as unknown as GradientEvaluation | null) ?? null,
+    gradient_error: row.gradientError, threshold, windows: row.windows, positives, stride, smoothing_windows, figures, quantization,
+  };
+}
