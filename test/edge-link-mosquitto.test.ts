@@ -77,7 +77,8 @@ async function agentFor(brokerUrl: string): Promise<{ spec: AgentSpec; deviceId:
 async function startMosquitto(port: number, dir: string): Promise<ChildProcess> {
   const conf = path.join(dir, 'mosquitto.conf');
   fs.writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n`);
-  const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  const bin = fs.existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
+  const child = spawn(bin, ['-c', conf], { stdio: 'ignore' });
   brokers.push(child);
   await waitFor('mosquitto listening', () => connect(`mqtt://127.0.0.1:${port}`).then((c) => (c.end(true), true), () => false), 10_000, 100);
   return child;

@@ -15,9 +15,6 @@ const COALESCE_MS = 1000;
  */
 export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo: FleetRepo; sink: DatasetSink | undefined; log: Logger }) {
   const { ingestRepo, sink, log } = deps;
-  const running = new Map<string, Promise<void>>();
-  const again = new Set<string>();
-  const soon = new Map<string, NodeJS.Timeout>();
 
   const toReadings = (rows: JournalRow[]) =>
     rows.map((r) => ({ timestamp: r.ts, values: JSON.parse(r.values) as Record<string, number | null> }));
@@ -33,65 +30,73 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
     await ingestRepo.completeHandover(deviceId, throughSeq, count);
   }
 
-  async function drain(deviceId: string): Promise<void> {
-    if (!sink) return;
+  /** One step for one device: settle an interrupted hand-over, or hand one chunk over. True when more is waiting. */
+  async function step(deviceId: string): Promise<boolean> {
+    if (!sink) return false;
     const target = await deps.fleetRepo.findById(deviceId);
-    if (!target?.datasetId) return;
-    for (;;) {
-      const state = await ingestRepo.state(deviceId);
-      if (!state) return;
-      if (state.syncInflightTo !== null && state.syncInflightCount !== null) {
-        await settleInflight(deviceId, target.datasetId, state.datasetSynced, state.syncInflightTo, state.syncInflightCount);
-        continue;
+    const state = await ingestRepo.state(deviceId);
+    if (!target?.datasetId || !state) return false;
+    if (state.syncInflightTo !== null && state.syncInflightCount !== null) {
+      await settleInflight(deviceId, target.datasetId, state.datasetSynced, state.syncInflightTo, state.syncInflightCount);
+      return true;
+    }
+    const rows = await ingestRepo.journal(deviceId, CHUNK);
+    const last = rows.at(-1);
+    if (!last) return false;
+    await ingestRepo.markInflight(deviceId, last.seq, rows.length);
+    await sink.appendReadings(target.datasetId, toReadings(rows));
+    await ingestRepo.completeHandover(deviceId, last.seq, rows.length);
+    return rows.length === CHUNK;
+  }
+
+  // One worker for all devices, one append at a time, yielding to the event loop between appends: ingest and
+  // acknowledgements come first, the dataset follows (the journal holds everything durably meanwhile).
+  const dirty = new Set<string>();
+  let worker: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function work(): Promise<void> {
+    for (let next = dirty.values().next(); !next.done; next = dirty.values().next()) {
+      const deviceId = next.value;
+      dirty.delete(deviceId);
+      try {
+        if (await step(deviceId)) dirty.add(deviceId); // round robin: back of the line
+      } catch (err) {
+        log.error({ err, deviceId }, 'dataset hand-over failed; journal kept for the next try');
       }
-      const rows = await ingestRepo.journal(deviceId, CHUNK);
-      const last = rows.at(-1);
-      if (!last) return;
-      await ingestRepo.markInflight(deviceId, last.seq, rows.length);
-      await sink.appendReadings(target.datasetId, toReadings(rows));
-      await ingestRepo.completeHandover(deviceId, last.seq, rows.length);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
-  /** One hand-over per device at a time; a request during a run schedules one more run. */
-  function schedule(deviceId: string): Promise<void> {
-    const current = running.get(deviceId);
-    if (current) {
-      again.add(deviceId);
-      return current;
-    }
-    const run = drain(deviceId)
-      .catch((err: unknown) => log.error({ err, deviceId }, 'dataset hand-over failed; journal kept for the next try'))
-      .finally(() => {
-        running.delete(deviceId);
-        if (again.delete(deviceId)) void schedule(deviceId);
-      });
-    running.set(deviceId, run);
-    return run;
+  function startWorker(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    worker ??= work().finally(() => {
+      worker = undefined;
+      if (dirty.size > 0 && !timer) timer = setTimeout(startWorker, COALESCE_MS);
+    });
+    return worker;
   }
 
   return {
-    schedule,
-    /** After a short pause, so a busy device's readings go over in larger appends. */
+    /** Hand over now (start-up recovery, tests). */
+    schedule(deviceId: string): Promise<void> {
+      dirty.add(deviceId);
+      return startWorker();
+    },
+    /** After a pause, so a busy device's readings go over in larger appends. */
     scheduleSoon(deviceId: string): void {
-      if (soon.has(deviceId)) return;
-      soon.set(deviceId, setTimeout(() => {
-        soon.delete(deviceId);
-        void schedule(deviceId);
-      }, COALESCE_MS));
+      dirty.add(deviceId);
+      if (!worker && !timer) timer = setTimeout(startWorker, COALESCE_MS);
     },
     enabled: sink !== undefined,
     /** Start-up: settle hand-overs a crash interrupted and drain what is left. */
     async recover(): Promise<void> {
-      for (const id of await ingestRepo.devicesWithJournal()) await schedule(id);
+      for (const id of await ingestRepo.devicesWithJournal()) dirty.add(id);
+      await startWorker();
     },
     async idle(): Promise<void> {
-      for (const [id, timer] of soon) {
-        clearTimeout(timer);
-        soon.delete(id);
-        void schedule(id);
-      }
-      while (running.size > 0) await Promise.all([...running.values()]);
+      while (dirty.size > 0 || worker) await startWorker();
     },
   };
 }

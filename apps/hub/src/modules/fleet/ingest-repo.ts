@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, eq, lte, sql } from 'drizzle-orm';
 import type { SeqRange, TelemetryBatch } from '@prometheus/protocol';
 import type { Db } from '../../db/client.js';
 import { edgeIngestJournal, edgeIngestState } from '../../db/schema/index.js';
