@@ -53,6 +53,17 @@ describe('aegis_bridge (Aegis-DB fake, both server versions)', () => {
     await expectError(await connect(t, token, { controller_ip: '127.0.0.1', aegis_port: fake.port, auth_token: 'edge-token', collection: 'nope' }), 400, 'BAD_REQUEST', /nope/);
   });
 
+  it('epoch-second timestamps (no match for an ISO range) are listed and filtered by the hub', async () => {
+    const fake = await startAegisDbFake({ mode: 'old' });
+    fakes.push(fake);
+    fake.insert('hardware_metrics', Array.from({ length: 30 }, (_, i) => ({ timestamp: T0 / 1000 + i * 60, supply_temp: 50 + i })));
+    const ds = await connectOk(t, token, { controller_ip: '127.0.0.1', aegis_port: fake.port, time_range: { start: iso(T0), end: iso(T0 + 9 * 60_000) } });
+    expect(ds).toMatchObject({ row_count: 10, time_range: { start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:09:00Z' } });
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /api/v1/documents/collections/hardware_metrics/query', 'GET /api/v1/documents/collections/hardware_metrics/documents',
+    ]);
+  });
+
   it('hung connection -> 504, reset -> 502, closed server -> 502', async () => {
     const fake = await startAegisDbFake({ mode: 'old' });
     fakes.push(fake);

@@ -36,34 +36,52 @@ function baseUrl(src: AegisSource): string {
   return `http://${ip}:${src.aegis_port}/api/v1/documents/collections/${encodeURIComponent(src.collection)}`;
 }
 
-export async function readAegis(src: AegisSource, ctx: SourceContext): Promise<SourceRecord[]> {
-  const end = src.time_range?.end ?? ctx.now().toISOString();
-  const start = src.time_range?.start ?? new Date(Date.parse(end) - 30 * DAY).toISOString();
+interface Fetcher {
+  (path: string, method: 'GET' | 'POST', body?: unknown): Promise<Page>;
+}
+
+function fetcher(src: AegisSource, ctx: SourceContext): Fetcher {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (src.auth_token) headers.authorization = `Bearer ${src.auth_token}`;
   const opts = { policy: ctx.policy, timeoutMs: ctx.timeoutMs, what: WHAT };
-  const out: SourceRecord[] = [];
-  let skip = 0;
-  let cursor: string | undefined;
-  // Two operators on one field: both server versions evaluate that (older ones drop `$and` arrays).
-  const filter = { timestamp: { $gte: start, $lte: end } };
-  while (out.length < ctx.rowCap) {
-    const limit = Math.min(PAGE, ctx.rowCap - out.length);
-    const body = JSON.stringify({ filter, limit, skip, ...(cursor ? { cursor } : {}), sort: { field: 'timestamp', ascending: true } });
-    const res = await httpCall({ method: 'POST', url: `${baseUrl(src)}/query`, headers, body }, opts);
+  return async (suffix, method, body) => {
+    const res = await httpCall({ method, url: `${baseUrl(src)}${suffix}`, headers, ...(body ? { body: JSON.stringify(body) } : {}) }, opts);
     if (res.status === 401) throw upstreamFailed(WHAT, `Authentication refused (401): ${res.text.slice(0, 200)}; set auth_token`);
     if (res.status === 404) throw badRequest(`Aegis-DB collection '${src.collection}' not found`, res.text.slice(0, 200));
     checkStatus(res, WHAT);
-    const page = pageOf(jsonOf(res, WHAT));
+    return pageOf(jsonOf(res, WHAT));
+  };
+}
+
+/** Pages until a short page or the row cap: `next_cursor` where the server gives one, `skip` otherwise. */
+async function pageAll(ctx: SourceContext, get: (limit: number, skip: number, cursor: string | undefined) => Promise<Page>): Promise<SourceRecord[]> {
+  const out: SourceRecord[] = [];
+  let cursor: string | undefined;
+  while (out.length < ctx.rowCap) {
+    const limit = Math.min(PAGE, ctx.rowCap - out.length);
+    const page = await get(limit, out.length, cursor);
     out.push(...page.docs);
     if (page.docs.length < limit) break;
     cursor = page.nextCursor;
-    skip += page.docs.length;
   }
-  // Times may be stored as epoch numbers, which a string range does not select: keep what falls in range.
+  return out;
+}
+
+export async function readAegis(src: AegisSource, ctx: SourceContext): Promise<SourceRecord[]> {
+  const end = src.time_range?.end ?? ctx.now().toISOString();
+  const start = src.time_range?.start ?? new Date(Date.parse(end) - 30 * DAY).toISOString();
+  const call = fetcher(src, ctx);
+  // Two operators on one field: both server versions evaluate that (older ones drop `$and` arrays).
+  const filter = { timestamp: { $gte: start, $lte: end } };
+  let docs = await pageAll(ctx, (limit, skip, cursor) =>
+    call('/query', 'POST', { filter, limit, skip, ...(cursor ? { cursor } : {}), sort: { field: 'timestamp', ascending: true } }));
+  // Controllers that store epoch numbers match no ISO string range: list the collection and filter here.
+  if (docs.length === 0) {
+    docs = await pageAll(ctx, (limit, skip, cursor) => call(`/documents?limit=${limit}&skip=${skip}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, 'GET'));
+  }
   const lo = Date.parse(start);
   const hi = Date.parse(end);
-  return out.filter((d) => {
+  return docs.filter((d) => {
     const t = isoOf(d.timestamp);
     return t === undefined || (Date.parse(t) >= lo && Date.parse(t) <= hi);
   });
