@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createAegisReader } from './aegis/aegis-reader.js';
 import { createSensorsPoller } from './aegis/sensors-poller.js';
 import type { AgentConfig } from './config.js';
@@ -50,6 +51,7 @@ export function createAgent(config: AgentConfig, credentials: Credentials, paths
     url: config.mqtt_url ?? credentials.mqtt_url, deviceId: credentials.device_id, secret: credentials.device_secret,
     keepaliveS: config.keepalive_s, reconnect: { initialMs: config.reconnect.initial_ms, maxMs: config.reconnect.max_ms },
     will: statusMessage('offline', undefined, startedAt),
+    ca: config.mqtt_ca_file ? fs.readFileSync(config.mqtt_ca_file) : undefined,
   }, router, {
     connected: () => {
       late.heartbeat?.beat();

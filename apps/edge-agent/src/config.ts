@@ -33,6 +33,8 @@ const SensorsSource = z.object({
 export const ConfigFile = z.object({
   hub_url: url.optional(),
   mqtt_url: z.string().regex(/^(mqtts?|wss?):\/\//, 'must be an mqtt://, mqtts://, ws:// or wss:// URL').optional(),
+  /** PEM file of the CA that signed the hub's broker certificate (mqtts:// or wss:// with a private CA). */
+  mqtt_ca_file: z.string().min(1).optional(),
   source: z.discriminatedUnion('kind', [AegisSource, SensorsSource]).prefault({ kind: 'aegis' }),
   interval_s: z.number().positive().max(86_400).default(15),
   batch_size: z.number().int().min(1).max(1000).default(50),

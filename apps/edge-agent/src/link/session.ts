@@ -12,6 +12,8 @@ export interface LinkOptions {
   reconnect: { initialMs: number; maxMs: number };
   /** Retained on `status` by the broker when the session dies without DISCONNECT. */
   will: Buffer;
+  /** Extra trusted CA for mqtts:// / wss:// (PEM). */
+  ca?: Buffer | undefined;
 }
 
 export interface LinkEvents {
@@ -36,6 +38,7 @@ export function createLinkSession(opts: LinkOptions, router: CommandRouter, even
     const c = mqtt.connect(opts.url, {
       clientId: opts.deviceId, username: opts.deviceId, password: opts.secret, protocolVersion: 4, clean: true,
       keepalive: opts.keepaliveS, reconnectPeriod: 0, connectTimeout: 15_000, queueQoSZero: false,
+      ...(opts.ca ? { ca: opts.ca } : {}),
       will: { topic: deviceTopic(opts.deviceId, 'status'), payload: opts.will, qos: 1, retain: true },
     });
     client = c;
