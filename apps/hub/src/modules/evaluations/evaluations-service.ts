@@ -9,14 +9,13 @@ import type { Logger } from '../../logger.js';
 import type { Llm } from '../agent/llm.js';
 import type { Limits } from '../billing/limits.js';
 import type { Actor, DatasetsService } from '../datasets/datasets-service.js';
-import { createKeyedLock } from '../datasets/keyed-lock.js';
 import type { ModelsService } from '../models/models-service.js';
 import { metadataOf } from '../models/present.js';
 import { numericColumns, toTrainingTable } from '../training/table.js';
 import { createGradientReviewer } from './gradient.js';
 import { curvesOf, toEvaluationDetail, toEvaluationSummary, trainingFigures, type StoredFigures } from './present.js';
 import type { EvaluationRow, EvaluationsRepo } from './repo.js';
-import { runEvaluation } from './run-evaluation.js';
+import { createScorer } from './scorer.js';
 
 export interface EvaluationsServiceDeps {
   repo: EvaluationsRepo;
@@ -35,8 +34,7 @@ const metricsOf = (m: ClassificationMetrics, valLoss: number, threshold: number 
 
 export function createEvaluationsService(deps: EvaluationsServiceDeps) {
   const { repo, clock } = deps;
-  // One scoring worker at a time: each takes a core for as long as it scores.
-  const scoring = createKeyedLock();
+  const scorer = createScorer({ idleMs: 60_000 });
   const reviewer = createGradientReviewer({ repo, llm: deps.llm, limits: deps.limits, clock, log: deps.log });
   const ready = repo.failRunningGradients('hub restarted during the review', clock.now());
 
@@ -80,7 +78,7 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
     const weights = decodeAxonml(await fs.readFile((await deps.models.getArtifacts(model.id)).axonml)).weights;
     const stride = req.stride ?? 1;
     const smoothing = req.smoothing_windows ?? 1;
-    const outcome = await scoring('score', () => runEvaluation({ model: { metadata: meta, weights }, table, labelColumn, stride, smoothing }))
+    const outcome = await scorer.score({ model: { metadata: meta, weights }, table, labelColumn, stride, smoothing })
       .catch((err: unknown) => {
         throw new AppError('BAD_REQUEST', 'The dataset could not be scored with this model', { details: (err as Error).message, cause: err });
       });
@@ -117,7 +115,13 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
       return { status: 'running', message: started ? 'Gradient evaluation started' : 'Gradient evaluation already running' };
     },
     handOver: (fromUserId: string, toUserId: string) => repo.reassignOwner(fromUserId, toUserId),
-    component: { name: 'evaluations', stop: () => reviewer.idle() },
+    component: {
+      name: 'evaluations',
+      async stop() {
+        await reviewer.idle();
+        await scorer.close();
+      },
+    },
   };
 }
 
