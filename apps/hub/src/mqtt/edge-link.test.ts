@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { deviceTopic, type EnrollResponse, type TelemetryAck } from '@prometheus/protocol';
-import { createTestHub, type TestHub } from '../test/harness.js';
+import { createTestHub, testClock, type TestHub } from '../test/harness.js';
 
 // The edge link in-process: REST enrollment, the broker's CONNECT auth and ACL, telemetry ingest and acks.
 let t: TestHub;
@@ -64,12 +64,31 @@ describe('targets and enrollment', () => {
     const theirs = (await (await t.request('GET', '/api/v1/deployments/targets', { token: other.token })).json()) as unknown[];
     expect(theirs).toEqual([]);
     expect((await t.request('PATCH', `/api/v1/deployments/targets/${body.id}`, { token: other.token, json: { name: 'y' } })).status).toBe(404);
-    const renamed = await t.request('PATCH', `/api/v1/deployments/targets/${body.id}`, { token: op.token, json: { name: 'Boiler 3' } });
-    expect(((await renamed.json()) as { name: string }).name).toBe('Boiler 3');
     const enroll = () => t.request('POST', '/api/v1/deployments/targets/enroll', { json: { enrollment_token: body.enrollment_token } });
     expect((await enroll()).status).toBe(201);
+    // A rename reaches the target's dataset too.
+    const renamed = await t.request('PATCH', `/api/v1/deployments/targets/${body.id}`, { token: op.token, json: { name: 'Boiler 3' } });
+    const view = (await renamed.json()) as { name: string; dataset_id: string };
+    expect(view.name).toBe('Boiler 3');
+    const ds = (await (await t.request('GET', `/api/v1/datasets/${view.dataset_id}`, { token: op.token })).json()) as { target_name: string; source: string };
+    expect(ds).toMatchObject({ target_name: 'Boiler 3', source: 'edge' });
     expect((await enroll()).status).toBe(400);
     expect((await t.request('POST', '/api/v1/deployments/targets/enroll', { json: { enrollment_token: 'x'.repeat(43) } })).status).toBe(400);
+  });
+});
+
+describe('enrollment tokens', () => {
+  it('expire', async () => {
+    const clock = testClock();
+    const h = await createTestHub({ ENROLLMENT_TOKEN_TTL_HOURS: '1' }, { clock });
+    try {
+      const created = await h.request('POST', '/api/v1/deployments/targets', { token: await h.adminToken(), json: { name: 'Late' } });
+      const { enrollment_token } = (await created.json()) as { enrollment_token: string };
+      clock.advance(3_600_001);
+      expect((await h.request('POST', '/api/v1/deployments/targets/enroll', { json: { enrollment_token } })).status).toBe(400);
+    } finally {
+      await h.close();
+    }
   });
 });
 

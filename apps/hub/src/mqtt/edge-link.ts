@@ -38,7 +38,7 @@ export function createEdgeLink(deps: EdgeLinkDeps) {
   const log = deps.log.child({ part: 'edge-link' });
   const fleetRepo = createFleetRepo(deps.db);
   const ingestRepo = createIngestRepo(deps.db, deps.sqlite);
-  const targets = createTargetsService({ fleetRepo, clock: deps.clock, log, enrollmentTtlMs: deps.enrollmentTtlMs });
+  const targets = createTargetsService({ fleetRepo, clock: deps.clock, log, enrollmentTtlMs: deps.enrollmentTtlMs, datasets: deps.datasets });
   const wsUrl = `${deps.publicUrl.replace(/^http/, 'ws')}${deps.mqtt.wsPath}`;
   const enrollment = createEnrollmentService({ fleetRepo, clock: deps.clock, log, mqttUrl: deps.mqtt.publicUrl, mqttWsUrl: wsUrl, datasets: deps.datasets });
   const handover = createDatasetHandover({ ingestRepo, fleetRepo, sink: deps.datasets, log });

@@ -1,4 +1,4 @@
-import type { CreateTargetRequest, CreateTargetResponse, DeviceStatus, Target } from '@prometheus/protocol';
+import type { CreateTargetRequest, CreateTargetResponse, DeviceStatus, EquipmentType, Target } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import { hashToken, newToken } from '../../crypto/tokens.js';
 import { notFound } from '../../errors.js';
@@ -6,6 +6,7 @@ import type { AuthUser } from '../../http/context.js';
 import { canSeeAll } from '../../http/permissions.js';
 import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
+import type { DatasetSink } from './dataset-sink.js';
 import type { FleetRepo, TargetWithIngest } from './repo.js';
 
 export interface TargetsServiceDeps {
@@ -13,6 +14,8 @@ export interface TargetsServiceDeps {
   clock: Clock;
   log: Logger;
   enrollmentTtlMs: number;
+  /** When set, a rename is carried to the target's dataset (its `target_name`). */
+  datasets?: DatasetSink | undefined;
 }
 
 type RevokeListener = (targetId: string) => void;
@@ -70,8 +73,11 @@ export function createTargetsService(deps: TargetsServiceDeps) {
     },
 
     async rename(user: AuthUser, id: string, name: string): Promise<Target> {
-      await visible(user, id);
+      const t = await visible(user, id);
       await fleetRepo.update(id, { name, updatedAt: clock.now() });
+      if (t.datasetId && deps.datasets) {
+        await deps.datasets.ensureEdgeDataset({ targetId: id, targetName: name, ownerId: t.ownerId, equipmentType: t.equipmentType as EquipmentType });
+      }
       return toTargetView(await visible(user, id));
     },
 
