@@ -1,0 +1,127 @@
+import { GRADIENT_METRIC_NAMES, type EvaluationDetail, type EvaluationSummary, type GradientEvaluation } from '@prometheus/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestHub, type TestHub } from '../../test/harness.js';
+import { sensorCsv, setTier, TINY, trainToEnd, validatedDataset, waitForGradient } from '../../test/training.js';
+import { uploadCsv } from '../../test/upload.js';
+
+type Json = Record<string, unknown>;
+
+// Evaluations: made when training ends, and on demand for a dataset with the model's columns (labelled:
+// every metric; unlabelled: label metrics null, never invented), then the local Gradient review.
+describe('evaluations', () => {
+  let t: TestHub;
+  let op: { token: string; username: string; id: string };
+  let aeModel: string;
+  let sentinelModel: string;
+  let trainingEvaluation: string;
+  let later: string;
+  let unlabelled: string;
+
+  beforeAll(async () => {
+    t = await createTestHub({ TRAINING_MAX_CONCURRENT: '2' });
+    op = await t.userWithRole('operator');
+    await setTier(t, op.username, 'enterprise');
+    const train = (await validatedDataset(t, op.token, sensorCsv({ rows: 240, faultFrom: 220 }), 'first days')).id;
+    later = (await validatedDataset(t, op.token, sensorCsv({ rows: 300, faultFrom: 150, seed: 11, start: Date.UTC(2026, 0, 9) }), 'later days')).id;
+    unlabelled = (await uploadCsv(t, op.token, sensorCsv({ rows: 200, label: false, seed: 5 }), { name: 'no labels' }).then((r) => r.json()) as Json).id as string;
+    const [ae, sentinel] = await Promise.all([
+      trainToEnd(t, op.token, { dataset_id: train, architecture: 'lstm_autoencoder', hyperparameters: { ...TINY, epochs: 4 } }),
+      trainToEnd(t, op.token, { dataset_id: train, architecture: 'sentinel', hyperparameters: TINY }),
+    ]);
+    aeModel = ae.model_id as string;
+    sentinelModel = sentinel.model_id as string;
+    trainingEvaluation = ae.evaluation_id as string;
+  });
+  afterAll(() => t.close());
+
+  const evaluate = (json: Json, token = op.token) => t.request('POST', '/api/v1/evaluations', { token, json });
+
+  it('keeps the validation-window evaluation made when training ended', async () => {
+    const res = await t.request('GET', `/api/v1/evaluations/${trainingEvaluation}`, { token: op.token });
+    const ev = (await res.json()) as EvaluationDetail;
+    expect(ev).toMatchObject({ kind: 'training', model_id: aeModel, gradient_evaluation: null, gradient_status: 'none', smoothing_windows: 1 });
+    expect(ev.training_curves.epochs).toEqual([1, 2, 3, 4]);
+    expect(ev.metrics.reconstruction_error_threshold).toBe(ev.threshold);
+    expect(ev.figures.folds.length).toBeGreaterThan(0);
+    expect(ev.figures.feature_error_share?.map((f) => f.feature)).toEqual(['supply_temp', 'return_temp', 'fan_speed']);
+    const list = (await (await t.request('GET', '/api/v1/evaluations', { token: op.token })).json()) as EvaluationSummary[];
+    expect(list.map((e) => e.id)).toContain(trainingEvaluation);
+  });
+
+  it('evaluates a labelled dataset on demand: every metric, from the model\'s own threshold', async () => {
+    const res = await evaluate({ model_id: aeModel, dataset_id: later });
+    expect(res.status).toBe(201);
+    const ev = (await res.json()) as EvaluationDetail;
+    expect(ev).toMatchObject({ kind: 'dataset', dataset_id: later, stride: 1, smoothing_windows: 1 });
+    // 300 rows, windows of 8: 293 windows, 150 of them end on a faulty row.
+    expect(ev.windows).toBe(293);
+    expect(ev.positives).toBe(150);
+    const cm = ev.confusion_matrix!;
+    expect(cm.true_positive + cm.false_positive + cm.true_negative + cm.false_negative).toBe(293);
+    expect(ev.metrics.precision).toBeCloseTo(cm.true_positive / (cm.true_positive + cm.false_positive), 12);
+    // The fault offsets the supply temperature by 6 degrees: an autoencoder trained on normal rows sees it.
+    expect(ev.metrics.auc_roc).toBeGreaterThan(0.9);
+    expect(ev.figures.score_separation).toBeGreaterThan(1);
+    expect(ev.training_curves.epochs).toEqual([1, 2, 3, 4]);
+    const smoothed = (await (await evaluate({ model_id: aeModel, dataset_id: later, stride: 3, smoothing_windows: 5 })).json()) as EvaluationDetail;
+    expect(smoothed).toMatchObject({ stride: 3, smoothing_windows: 5, windows: 98 });
+  });
+
+  it('evaluates an unlabelled dataset with every label-based metric null (autoencoder and sentinel)', async () => {
+    for (const model of [aeModel, sentinelModel]) {
+      const res = await evaluate({ model_id: model, dataset_id: unlabelled });
+      expect(res.status).toBe(201);
+      const ev = (await res.json()) as EvaluationDetail;
+      expect(ev.metrics).toMatchObject({ accuracy: null, precision: null, recall: null, f1: null, auc_roc: null });
+      expect(ev).toMatchObject({ confusion_matrix: null, positives: null, windows: 193 });
+      expect(ev.figures.folds.every((f) => f.auc_roc === null && f.f1 === null)).toBe(true);
+      expect(ev.figures.score_separation).toBeNull();
+      expect(ev.figures.calibration).toBeNull();
+    }
+  });
+
+  it('refuses what cannot be evaluated: missing columns (400), unknown or foreign ids (404), viewers (403)', async () => {
+    const csv = sensorCsv({ rows: 50 }).replace('fan_speed', 'fan_power');
+    const other = ((await (await uploadCsv(t, op.token, csv, { name: 'other columns' })).json()) as Json).id;
+    const missing = await evaluate({ model_id: aeModel, dataset_id: other });
+    expect(missing.status).toBe(400);
+    const body = (await missing.json()) as Json;
+    expect(body.error).toContain("'dataset_id'");
+    expect(body.details).toContain('fan_speed');
+    expect((await evaluate({ model_id: 'mdl_none', dataset_id: later })).status).toBe(404);
+    expect((await evaluate({ model_id: aeModel, dataset_id: 'ds_none' })).status).toBe(404);
+    expect((await evaluate({ model_id: aeModel })).status).toBe(400);
+    const stranger = await t.userWithRole('operator');
+    expect((await evaluate({ model_id: aeModel, dataset_id: later }, stranger.token)).status).toBe(404);
+    expect((await t.request('GET', `/api/v1/evaluations/${trainingEvaluation}`, { token: stranger.token })).status).toBe(404);
+    const viewer = await t.userWithRole('viewer');
+    expect((await evaluate({ model_id: aeModel, dataset_id: later }, viewer.token)).status).toBe(403);
+    expect((await t.request('POST', `/api/v1/evaluations/${trainingEvaluation}/gradient`, { token: viewer.token })).status).toBe(403);
+  });
+
+  it('answers 202 to a Gradient request and fills the 19 metrics and a local review from the figures', async () => {
+    const labelled = (await (await evaluate({ model_id: aeModel, dataset_id: later })).json()) as EvaluationDetail;
+    const bare = (await (await evaluate({ model_id: aeModel, dataset_id: unlabelled })).json()) as EvaluationDetail;
+    const reviews: GradientEvaluation[] = [];
+    for (const ev of [labelled, bare]) {
+      const res = await t.request('POST', `/api/v1/evaluations/${ev.id}/gradient`, { token: op.token });
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ status: 'running', message: 'Gradient evaluation started' });
+      const done = await waitForGradient(t, op.token, ev.id);
+      expect(done.gradient_status).toBe('completed');
+      reviews.push(done.gradient_evaluation as GradientEvaluation);
+    }
+    const [withLabels, without] = reviews as [GradientEvaluation, GradientEvaluation];
+    expect(Object.keys(withLabels.metrics).sort()).toEqual([...GRADIENT_METRIC_NAMES].sort());
+    expect(withLabels).toMatchObject({ reviewer: 'local', model: null, llm_error: null, top_feature: expect.any(String) });
+    expect(withLabels.metrics.auc_roc_fold_mean).not.toBeNull();
+    expect(withLabels.metrics.false_alarm_rate).toBeCloseTo(labelled.confusion_matrix!.false_positive / (labelled.confusion_matrix!.false_positive + labelled.confusion_matrix!.true_negative), 12);
+    expect(withLabels.review.summary).toContain(`ROC AUC ${labelled.metrics.auc_roc!.toFixed(3)}`);
+    expect(without.metrics).toMatchObject({ auc_roc_fold_mean: null, f1_fold_mean: null, false_alarm_rate: null, score_separation: null, brier_score: null });
+    expect(without.metrics.missing_value_share).toBe(0);
+    expect(without.review.summary).toContain('no labels');
+    expect(without.review.summary).not.toBe(withLabels.review.summary);
+    for (const f of [...withLabels.review.findings, ...without.review.findings]) expect(GRADIENT_METRIC_NAMES).toContain(f.metric);
+    expect((await t.request('POST', '/api/v1/evaluations/eval_none/gradient', { token: op.token })).status).toBe(404);
+  });
+});
