@@ -35,6 +35,8 @@ describe('console error messages', () => {
     expect(describeError(new ApiError(0, 'NETWORK_ERROR', 'x')).title).toBe('The hub cannot be reached');
     const internal = describeError(new ApiError(500, 'INTERNAL_ERROR', 'Internal server error', 'request id abc'));
     expect(internal.hint).toBe('Give your administrator this reference: request id abc.');
+    expect(describeError(new ApiError(404, 'NOT_FOUND', 'Dataset not found')).message).toBe('It may have been deleted, or it belongs to another user.');
+    expect(describeError(new ApiError(404, 'NOT_FOUND', 'Not found', 'No route for GET /api/v1/deployments')).title).toBe('This hub does not offer this yet');
     expect(describeError(new ApiError(409, 'CONFLICT', 'Dataset is locked', 'Unlock it first')).title).toBe('Dataset is locked');
   });
 

@@ -13,7 +13,9 @@ const NEVER_PAGE = /^\/(api|ws|health|mqtt)(\/|$)/;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const CSP = [
   "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
-  "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+  "connect-src 'self'", "font-src 'self'",
+  // mqtt.js runs its keepalive timers in a worker made from a blob, so background tabs keep their session.
+  "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
 ].join('; ');
 
 export interface ConsoleOptions {

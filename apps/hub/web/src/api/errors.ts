@@ -62,7 +62,9 @@ const byCode: Record<string, (err: ApiError) => ErrorText> = {
   MFA_REQUIRED: () => ({ title: 'Two-factor code needed', message: 'Enter the code from your authenticator app to finish signing in.' }),
   FORBIDDEN: (e) => ({ title: 'Not allowed for your role', message: e.message, hint: 'Ask an administrator if you need this.' }),
   TIER_LIMIT: (e) => ({ title: 'Plan limit reached', message: e.message, hint: tierHint(e.details) }),
-  NOT_FOUND: (e) => ({ title: `${e.message}`, message: 'It may have been deleted, or it belongs to another user.' }),
+  NOT_FOUND: (e) => /^No route for/.test(e.details ?? '')
+    ? { title: 'This hub does not offer this yet', message: `The hub has no ${e.details!.replace(/^No route for /, '')} route.`, hint: 'Update the hub to a version that includes it.' }
+    : { title: e.message, message: 'It may have been deleted, or it belongs to another user.' },
   CONFLICT: (e) => ({ title: e.message, message: e.details ?? 'It is in a state that does not allow this right now.' }),
   PAYLOAD_TOO_LARGE: (e) => ({ title: 'The file is too large', message: e.message, hint: 'Split the file, or ask an administrator to raise the limit.' }),
   UNSUPPORTED_MEDIA_TYPE: (e) => ({ title: 'Unsupported file', message: e.details ?? e.message }),

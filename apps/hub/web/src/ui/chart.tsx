@@ -25,6 +25,8 @@ export interface ChartProps {
   xRange?: [number, number];
   yRange?: [number, number];
   log?: boolean;
+  /** Whole-number x (epochs): ticks at 1, 2, 5, 10, … never between. */
+  xIntegers?: boolean;
   testId?: string;
 }
 
@@ -38,11 +40,11 @@ function options(p: ChartProps, width: number): uPlot.Options {
       x: { time: p.xKind === 'time', ...(p.xRange ? { range: p.xRange } : {}) },
       y: { ...(p.yRange ? { range: p.yRange } : {}), ...(p.log ? { distr: 3 } : {}) },
     },
-    axes: [{ ...axis, ...(p.xLabel ? { label: p.xLabel } : {}) }, { ...axis, ...(p.yLabel ? { label: p.yLabel } : {}), size: 60 }],
+    axes: [{ ...axis, ...(p.xLabel ? { label: p.xLabel } : {}), ...(p.xIntegers ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] } : {}) }, { ...axis, ...(p.yLabel ? { label: p.yLabel } : {}), size: 60 }],
     legend: { show: true },
     cursor: { drag: { x: true, y: false } },
     series: [
-      {},
+      { label: p.xLabel ?? (p.xKind === 'time' ? 'time' : 'x') },
       ...p.series.map((s) => {
         const color = cssVar(s.color);
         return s.pointsOnly

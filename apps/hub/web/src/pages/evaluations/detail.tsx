@@ -86,7 +86,7 @@ function CurvesCard({ d }: { d: EvaluationDetail }) {
   return (
     <Card title="Training curves">
       {c.epochs.length === 0 ? <Empty title="No training curves" /> : (
-        <Chart testId="curves-chart" x={c.epochs} xLabel="epoch" yLabel="loss" height={260}
+        <Chart testId="curves-chart" x={c.epochs} xLabel="epoch" xIntegers yLabel="loss" height={260}
           series={[{ label: 'train loss', values: c.train_loss, color: '--chart-1' }, { label: 'validation loss', values: c.val_loss, color: '--chart-2' }]} />
       )}
     </Card>

@@ -53,7 +53,7 @@ function ModelView({ m }: { m: ModelDetail }) {
         <Card title="Downloads">
           <div class="stack">
             {FILES.map((f) => (
-              <div class="actions" key={f.key} style={{ justifyContent: 'space-between' }}>
+              <div class="actions" key={f.key} data-file={f.key} style={{ justifyContent: 'space-between' }}>
                 <span>{f.label} <span class="muted">{bytes(m.files[f.key])}</span></span>
                 <Button busy={get.busy} onClick={() => void get.run(f)}>Download</Button>
               </div>

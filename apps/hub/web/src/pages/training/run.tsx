@@ -56,7 +56,7 @@ function RunView({ r, reload }: { r: TrainingRunDetail; reload(): void }) {
       <Card title="Loss" actions={<Badge tone={live.state === 'open' ? 'ok' : 'neutral'}>{live.state === 'open' ? 'live' : live.complete ? 'finished' : live.state}</Badge>}>
         {live.points.length === 0
           ? <Empty title={active ? 'Waiting for the first epoch…' : 'No epochs recorded'} />
-          : <Chart testId="loss-chart" x={x} series={series} xLabel="epoch" yLabel="loss" height={300} />}
+          : <Chart testId="loss-chart" x={x} series={series} xLabel="epoch" xIntegers yLabel="loss" height={300} />}
       </Card>
       <Card title="Configuration">
         <div class="stats">
