@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startAegisDbFake, type AegisDbFake } from './fakes/index.js';
 import {
-  adminToken, agentSpec, checksum, datasetSamples, enrollAgent, hubSpec, killAll, range, samples, startAgent, startHub,
+  adminToken, agentSpec, checksum, datasetSamples, enrollAgent, hubSpec, killAll, range, removeTempDirs, samples, startAgent, startHub,
   target, waitFor, type AgentSpec, type HubProc, type HubSpec,
 } from './edge-link/harness.js';
 
@@ -14,6 +14,7 @@ const table: string[] = [];
 afterEach(killAll);
 afterAll(async () => {
   await Promise.all(fakes.map((f) => f.close()));
+  removeTempDirs();
   // The fault table of the closing note (printed, not asserted: the assertions are in each test).
   process.stdout.write(`\n| fault | at the fault | after recovery |\n|---|---|---|\n${table.join('\n')}\n`);
 });

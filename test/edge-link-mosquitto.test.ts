@@ -5,7 +5,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TelemetryBatch, deviceTopic, parseMessage, type DeviceStatus } from '@prometheus/protocol';
 import { startAegisDbFake, type AegisDbFake } from './fakes/index.js';
-import { agentSpec, checksum, freePort, killAll, range, samples, startAgent, tempDir, waitFor, type AgentSpec } from './edge-link/harness.js';
+import { agentSpec, checksum, freePort, killAll, range, removeTempDirs, samples, startAgent, tempDir, waitFor, type AgentSpec } from './edge-link/harness.js';
 
 // The agent against Mosquitto, a broker we did not write: QoS 1 telemetry, the retained status and the
 // last will, and reconnection after the broker restarts. A small stand-in for the hub subscribes, stores
@@ -19,7 +19,10 @@ afterEach(async () => {
   for (const c of clients.splice(0)) c.end(true);
   for (const b of brokers.splice(0)) b.kill('SIGKILL');
 });
-afterAll(async () => Promise.all(fakes.map((f) => f.close())));
+afterAll(async () => {
+  await Promise.all(fakes.map((f) => f.close()));
+  removeTempDirs();
+});
 
 function connect(url: string): Promise<MqttClient> {
   return new Promise((resolve, reject) => {

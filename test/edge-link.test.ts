@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAegisDbFake, startHardwareDaemonFake, type AegisDbFake } from './fakes/index.js';
 import {
-  adminToken, agentCommand, agentSpec, api, checksum, datasetSamples, enrollAgent, hubSpec, killAll, range, samples,
+  adminToken, agentCommand, agentSpec, api, checksum, datasetSamples, enrollAgent, hubSpec, killAll, range, removeTempDirs, samples,
   startAgent, startHub, target, waitFor, type HubProc,
 } from './edge-link/harness.js';
 
@@ -20,6 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await killAll();
   await Promise.all(fakes.map((f) => f.close()));
+  removeTempDirs();
 });
 
 async function aegis(mode: 'old' | 'new'): Promise<AegisDbFake> {

@@ -13,8 +13,17 @@ export const ADMIN_PASSWORD = 'edge-link-admin-1';
 const AGENT_BIN = path.join(root, 'apps/edge-agent/bin/prometheus-edge.js');
 const children = new Set<ChildProcess>();
 
+const dirs: string[] = [];
+
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Removes every temporary dir made by tempDir() (after the processes using them are gone). */
+export function removeTempDirs(): void {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export async function freePort(): Promise<number> {
