@@ -59,6 +59,8 @@ export function createTrainingService(deps: TrainingServiceDeps) {
     if (failed.length > 0) deps.log.warn({ runs: failed }, 'training runs failed by a restart');
     for (const run of await repo.withStatus('queued')) scheduler.enqueue(run.id);
   })();
+  // Awaited by start() and the component's start, which report a failure; this only keeps it from being unhandled.
+  ready.catch((err: unknown) => deps.log.error({ err }, 'training start-up recovery failed'));
 
   async function visible(id: string, actor: Actor): Promise<RunRow> {
     const row = await repo.findById(id);
