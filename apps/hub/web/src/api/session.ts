@@ -13,6 +13,8 @@ export interface Session {
 
 const KEY = 'prometheus.session';
 let current: Session | undefined = load();
+/** Why the user was sent back to the login page; shown there until the next sign-in. */
+let reason: string | undefined;
 const listeners = new Set<(s: Session | undefined) => void>();
 
 function load(): Session | undefined {
@@ -30,6 +32,7 @@ export function getSession(): Session | undefined {
 
 export function setSession(next: Session | undefined): void {
   current = next;
+  if (next) reason = undefined;
   if (next) sessionStorage.setItem(KEY, JSON.stringify(next));
   else sessionStorage.removeItem(KEY);
   for (const fn of listeners) fn(next);
@@ -40,14 +43,10 @@ export function onSessionChange(fn: (s: Session | undefined) => void): () => voi
   return () => listeners.delete(fn);
 }
 
-/** Why the user was sent back to the login page (shown there once). */
-let logoutReason: string | undefined;
-export function endSession(reason?: string): void {
-  logoutReason = reason;
+export function endSession(why?: string): void {
+  reason = why;
   setSession(undefined);
 }
-export function takeLogoutReason(): string | undefined {
-  const r = logoutReason;
-  logoutReason = undefined;
-  return r;
+export function logoutReason(): string | undefined {
+  return reason;
 }

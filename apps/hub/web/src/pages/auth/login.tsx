@@ -2,14 +2,14 @@ import type { LoginResponse } from '@prometheus/protocol';
 import { useLocation } from 'preact-iso';
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client.js';
-import { setSession, takeLogoutReason } from '../../api/session.js';
+import { logoutReason, setSession } from '../../api/session.js';
 import { Button, ErrorNote, Field, formValues, Note } from '../../ui/kit.js';
 import { useAction } from '../../ui/hooks.js';
 
 // Sign-in: username and password, then the authenticator code when the account has MFA.
 export function LoginPage() {
   const { query, route } = useLocation();
-  const [reason] = useState(takeLogoutReason);
+  const reason = logoutReason();
   const [pending, setPending] = useState<LoginResponse | undefined>();
   const next = query.next && query.next.startsWith('/') && !query.next.startsWith('//') ? query.next : '/datasets';
 
