@@ -2,7 +2,7 @@
 // The edge-side runtime lives in the "./inference" subpath and does not load tfjs.
 export * from './hyperparameters.js';
 export type { TrainingTable, ResolvedColumns } from './data/table.js';
-export { findLabelColumn, isTimestampColumn, resolveColumns, samplingIntervalSeconds, columnKey } from './data/table.js';
+export { findColumn, findLabelColumn, isTimestampColumn, resolveColumns, samplingIntervalSeconds, columnKey } from './data/table.js';
 export type { MissingValueCount } from './data/missing.js';
 export type { PreparedData, WindowSet } from './data/prepare.js';
 export { HORIZONS_MINUTES, prepareData } from './data/prepare.js';
@@ -15,7 +15,9 @@ export { TrainingInputError } from './training/result.js';
 export { runTraining, validateTrainingJob } from './training/run.js';
 export type { TrainingCallbacks, TrainingHandle } from './training/start-training.js';
 export { startTraining } from './training/start-training.js';
+export type { ScoreOptions, TableScores } from './model/score-table.js';
 export { scoreTable } from './model/score-table.js';
+export type { WindowScores } from './model/scoring.js';
 export * from './metrics/classification.js';
 export { calibration, featureErrorShare, foldStability, thresholdMargin } from './metrics/reviewer.js';
 export type { AxonmlHeader, AxonmlModel, AxonmlInput } from './artifacts/axonml.js';

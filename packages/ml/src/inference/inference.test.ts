@@ -66,6 +66,17 @@ describe('edge inference wrapper', () => {
     expect(Math.abs(out.score - (await local.scoreWindow(rows)).score)).toBeLessThanOrEqual(1e-5);
   });
 
+  it('scoreTable needs no labels, even for a supervised model, and gives none then', async () => {
+    const unlabelled = { columns: table.columns.slice(0, -1), timestamps: table.timestamps, values: table.values.slice(0, -1) };
+    const scored = await scoreTable(gru.model, unlabelled, { stride: 5 });
+    expect(scored.labels).toBeNull();
+    expect(scored.scores.every((s) => s >= 0 && s <= 1)).toBe(true);
+    const labelled = await scoreTable(gru.model, table, { stride: 5 });
+    expect(Array.from(labelled.scores)).toEqual(Array.from(scored.scores.subarray(0, labelled.scores.length)));
+    expect(labelled.labels).not.toBeNull();
+    expect((await scoreTable(gru.model, table, { stride: 5, labelColumn: null })).labels).toBeNull();
+  });
+
   it('normalizes with the training statistics and fills gaps like training', () => {
     const meta = { norm_means: [10, 0], norm_stds: [2, 1], sequence_length: 3, feature_columns: ['a', 'b'] };
     expect(Array.from(normalizeWindow(meta, [[Number.NaN, 1], [14, null], [12, 3]]))).toEqual([0, 1, 2, 1, 1, 3]);

@@ -2,7 +2,7 @@ import type { WindowSet } from '../data/prepare.js';
 import { buildWindowSet, horizonRows } from '../data/prepare.js';
 import { fillMissing } from '../data/missing.js';
 import type { TrainingTable } from '../data/table.js';
-import { resolveColumns } from '../data/table.js';
+import { findColumn } from '../data/table.js';
 import { normalizeRows, windowStarts } from '../data/windows.js';
 import { initBackend } from '../tf/backend.js';
 import { buildModel } from './build.js';
@@ -20,16 +20,27 @@ export interface TableScores extends WindowScores {
   windows: WindowSet;
 }
 
+export interface ScoreOptions {
+  /** Windows start every `stride` rows (default 1). */
+  stride?: number;
+  /** Column of 0/1 labels to measure against; default: the model's label column when the table has it. null = no labels. */
+  labelColumn?: string | null;
+}
+
 /**
  * Scores new data with a trained model (tfjs, in this thread): the model's own feature columns,
- * normalization and missing-value rule (forward-fill, then the training mean).
+ * normalization and missing-value rule (forward-fill, then the training mean). Labels are optional
+ * for every architecture: without them `labels` is null and nothing is measured.
  */
-export async function scoreTable(model: { metadata: ModelMetadata; weights: Float32Array }, table: TrainingTable, stride = 1): Promise<TableScores> {
+export async function scoreTable(model: { metadata: ModelMetadata; weights: Float32Array }, table: TrainingTable, options: ScoreOptions | number = {}): Promise<TableScores> {
   const m = model.metadata;
-  const hp = { ...m.hyperparameters, feature_columns: m.feature_columns, label_column: m.label_column };
-  const resolved = resolveColumns(table, m.architecture, hp);
-  if (!resolved.ok) throw new Error(resolved.errors.map((e) => `${e.field}: ${e.message}`).join('; '));
-  const { featureIndex, labelIndex } = resolved.value;
+  const { stride = 1, labelColumn } = typeof options === 'number' ? { stride: options } : options;
+  const featureIndex = m.feature_columns.map((f) => findColumn(table.columns, f));
+  const absent = m.feature_columns.filter((_, i) => featureIndex[i] === -1);
+  if (absent.length > 0) throw new Error(`the table lacks the model's feature columns: ${absent.join(', ')}`);
+  const wanted = labelColumn === undefined ? m.label_column : labelColumn;
+  const labelIndex = wanted === null ? -1 : findColumn(table.columns, wanted);
+  if (labelColumn && labelIndex === -1) throw new Error(`label column "${labelColumn}" is not in the table`);
   const { filled } = fillMissing(m.feature_columns, featureIndex.map((i) => table.values[i] as Float64Array), m.norm_means);
   const labels = labelIndex >= 0 ? Float64Array.from(table.values[labelIndex] as Float64Array, (v) => (Number.isFinite(v) ? v : 0)) : null;
   let faults: Int32Array | null = null;
