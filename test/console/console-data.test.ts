@@ -220,6 +220,20 @@ describe('console: data, training, models', () => {
     await shot(page, 'models-compare');
   });
 
+  it('stops a running training run from its page', async () => {
+    const run = await api<{ id: string }>(hub.url, 'POST', '/api/v1/training/start', token, {
+      dataset_id: state.datasetId, architecture: 'lstm_autoencoder', name: 'Long run',
+      hyperparameters: { epochs: 500, hidden_dim: 4, bottleneck_dim: 2, sequence_length: 10, batch_size: 64, stride: 5 },
+    });
+    expect(run.status).toBe(201);
+    await page.goto(`${hub.url}/training/${run.body.id}`);
+    await chartPoints(page, 'loss-chart', 0);
+    await page.getByRole('button', { name: 'Stop training' }).click();
+    await page.locator('.page-header .badge', { hasText: 'stopped' }).waitFor();
+    expect((await api<{ status: string }>(hub.url, 'GET', `/api/v1/training/${run.body.id}`, token)).body.status).toBe('stopped');
+    await shot(page, 'training-stopped');
+  });
+
   it('fits the data pages at phone width (390 px)', async () => {
     const phone = await openPage(ctx, [], PHONE);
     await signIn(phone.page, hub.url, 'admin', ADMIN_PASSWORD);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,17 +28,47 @@ export function sourceHash(): string {
   return h.digest('hex');
 }
 
+const builtHash = () => (fs.existsSync(stampFile) && fs.existsSync(path.join(distDir, 'index.html')) ? fs.readFileSync(stampFile, 'utf8').trim() : '');
+
+/** One build at a time on this machine (parallel test files, a start during a build): a directory as the lock. */
+async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(os.tmpdir(), `prometheus-console-build-${createHash('sha1').update(webDir).digest('hex').slice(0, 12)}.lock`);
+  for (const until = Date.now() + 300_000; ;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      // A lock left by a killed build is taken over after two minutes.
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) fs.rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > until) throw new Error(`timed out waiting for ${lock}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 export async function buildIfStale(force = false): Promise<boolean> {
   const hash = sourceHash();
-  const built = fs.existsSync(stampFile) && fs.existsSync(path.join(distDir, 'index.html')) ? fs.readFileSync(stampFile, 'utf8').trim() : '';
-  if (!force && built === hash) return false;
+  if (!force && builtHash() === hash) return false;
+  return withLock(async () => {
+    if (!force && builtHash() === hash) return false; // built by whoever held the lock
+    await runBuild(hash);
+    return true;
+  });
+}
+
+async function runBuild(hash: string): Promise<void> {
   const started = Date.now();
   process.stderr.write('prometheus: building the console (apps/hub/web)...\n');
   const { build } = await import('vite');
   await build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: 'warn' });
   fs.writeFileSync(stampFile, `${hash}\n`);
   process.stderr.write(`prometheus: console built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  return true;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
