@@ -26,19 +26,25 @@ export function validateTrainingJob(job: TrainingJob): { ok: true; architecture:
  * The whole run in the calling thread: validate, prepare, train, finalize. startTraining() runs
  * this in a worker thread; call it directly only where blocking the thread is fine (tests, scripts).
  */
-export async function runTraining(job: TrainingJob, options: LoopOptions = {}): Promise<TrainingResult> {
+export async function runTraining(job: TrainingJob, options: LoopOptions & { onLog?: (message: string) => void } = {}): Promise<TrainingResult> {
+  const log = options.onLog ?? (() => undefined);
   const v = validateTrainingJob(job);
   if (!v.ok) throw new TrainingInputError(v.errors);
   const prepared = prepareData(job.data, v.architecture, v.hyperparameters);
   if (!prepared.ok) throw new TrainingInputError(prepared.errors);
   const backend = await initBackend();
   const data = prepared.value;
+  const missing = data.missing.filter((m) => m.missing > 0).map((m) => `${m.column} ${m.missing}`);
+  log(`backend ${backend}; ${data.features.length} features, label ${data.label ?? 'none'}; ${data.train.count} training and ${data.validation.count} validation windows; missing cells filled: ${missing.length ? missing.join(', ') : 'none'}`);
   const spec = modelSpec(v.architecture, data.features.length, v.hyperparameters);
   const model = buildModel(spec, v.hyperparameters.seed);
   try {
     importTorchWeights(model, spec, initialTorchWeights(spec, v.hyperparameters.seed));
     const loop = trainLoop(model, spec, data, v.hyperparameters, options);
-    return finalizeTraining(model, spec, data, v.hyperparameters, loop, backend);
+    log(`training ${loop.status} after ${loop.epochsRun} epochs (${loop.batchesRun} batches); best epoch ${loop.bestEpoch}, validation loss ${loop.bestValLoss}`);
+    const result = finalizeTraining(model, spec, data, v.hyperparameters, loop, backend);
+    log(`exported: ${result.model.num_parameters} parameters, ONNX ${result.model.onnx.length} bytes float / ${result.model.onnx_int8.length} int8`);
+    return result;
   } finally {
     model.dispose();
     tf.disposeVariables();

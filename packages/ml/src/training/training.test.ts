@@ -23,8 +23,11 @@ const job = (architecture: string, over: object = {}): TrainingJob => ({ archite
 describe('training in a worker thread', () => {
   it('reports every epoch and returns a complete result', async () => {
     const epochs: EpochProgress[] = [];
-    const handle = startTraining(job('gru_predictor'), { onEpoch: (p) => epochs.push(p) });
+    const logs: string[] = [];
+    const handle = startTraining(job('gru_predictor'), { onEpoch: (p) => epochs.push(p), onLog: (m) => logs.push(m) });
     const result = await handle.result;
+    expect(logs[0]).toMatch(/^backend wasm; 4 features, label fault; \d+ training and \d+ validation windows/);
+    expect(logs.at(-1)).toMatch(/^exported: \d+ parameters/);
     expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
     for (const e of epochs) {
       expect(e).toMatchObject({ total_epochs: 3, learning_rate: 0.001 });

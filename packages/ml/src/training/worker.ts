@@ -15,6 +15,7 @@ try {
   const result = await runTraining(job, {
     shouldStop: () => Atomics.load(stop, 0) === 1,
     onEpoch: (progress) => post({ type: 'epoch', progress }),
+    onLog: (message) => post({ type: 'log', message }),
   });
   post({ type: 'result', result });
 } catch (error) {
