@@ -18,7 +18,7 @@ const HYPERPARAMETERS = {
 const TRAIN_DAYS = ['9/20/2017', '9/21/2017'];
 const LATER_DAYS = ['9/22/2017', '9/23/2017', '9/24/2017'];
 
-describe.skipIf(!fs.existsSync(SZVAV_CSV))('SZVAV end to end (needs shared/data/lbnl/SZVAV.csv)', () => {
+describe.skipIf(!fs.existsSync(SZVAV_CSV))('SZVAV end to end (needs shared/data/lbnl/SZVAV.csv)', { timeout: 600_000 }, () => {
   let t: TestHub;
   let token: string;
   const data = fs.existsSync(SZVAV_CSV) ? readSzvavDays() : null;
@@ -27,7 +27,7 @@ describe.skipIf(!fs.existsSync(SZVAV_CSV))('SZVAV end to end (needs shared/data/
     t = await createTestHub();
     token = await t.adminToken();
     await setTier(t, 'admin', 'enterprise');
-  });
+  }, 180_000);
   afterAll(() => t.close());
 
   it('trains lstm_autoencoder on the first normal days and detects the faulted days clearly above chance', async () => {

@@ -8,7 +8,7 @@ type Json = Record<string, unknown>;
 
 // Evaluations: made when training ends, and on demand for a dataset with the model's columns (labelled:
 // every metric; unlabelled: label metrics null, never invented), then the local Gradient review.
-describe('evaluations', () => {
+describe('evaluations', { timeout: 180_000 }, () => {
   let t: TestHub;
   let op: { token: string; username: string; id: string };
   let aeModel: string;
@@ -31,7 +31,7 @@ describe('evaluations', () => {
     aeModel = ae.model_id as string;
     sentinelModel = sentinel.model_id as string;
     trainingEvaluation = ae.evaluation_id as string;
-  });
+  }, 180_000);
   afterAll(() => t.close());
 
   const evaluate = (json: Json, token = op.token) => t.request('POST', '/api/v1/evaluations', { token, json });

@@ -10,7 +10,7 @@ const MODEL = 'gpt-4o-mini';
 // The Gradient review through an OpenAI-compatible endpoint (the chat completions fake): the 19 local
 // metrics go in, a forced submit_gradient_review call comes back and is checked against the schema; a
 // reply that does not fit falls back to the local reviewer and says why.
-describe('Gradient review with a language model', () => {
+describe('Gradient review with a language model', { timeout: 180_000 }, () => {
   let fake: OpenAiChatFake;
   let t: TestHub;
   let op: { token: string; username: string; id: string };
@@ -24,7 +24,7 @@ describe('Gradient review with a language model', () => {
     const ds = (await validatedDataset(t, op.token, sensorCsv({ rows: 200, faultFrom: 170 }))).id;
     const run = await trainToEnd(t, op.token, { dataset_id: ds, architecture: 'lstm_autoencoder', hyperparameters: TINY });
     evaluationId = run.evaluation_id as string;
-  });
+  }, 180_000);
   afterAll(async () => {
     await t.close();
     await fake.close();

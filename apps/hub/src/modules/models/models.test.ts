@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
 
 // Models made by real (tiny) runs: detail fields, the downloads parsed (.axonml layout, ONNX ops and opset),
 // ONNX scores equal to the model's own tfjs scores for a window (float and int8), compare, delete, access.
-describe('models', () => {
+describe('models', { timeout: 180_000 }, () => {
   let t: TestHub;
   let owner: { token: string; username: string; id: string };
   let ae: ModelDetail;
@@ -35,7 +35,7 @@ describe('models', () => {
     ]);
     ae = (await (await t.request('GET', `/api/v1/models/${a.model_id}`, { token: owner.token })).json()) as ModelDetail;
     sentinel = (await (await t.request('GET', `/api/v1/models/${s.model_id}`, { token: owner.token })).json()) as ModelDetail;
-  });
+  }, 180_000);
   afterAll(() => t.close());
 
   it('describes a model with the contract fields, real sizes and what the edge needs', async () => {

@@ -9,12 +9,12 @@ type Json = Record<string, unknown>;
 
 // The tier limits training and models enforce (billing README): concurrent runs and models kept, counted
 // per user; and a deleted user's runs, models and evaluations passing to the deleting admin.
-describe('training tier limits and user deletion', () => {
+describe('training tier limits and user deletion', { timeout: 180_000 }, () => {
   let t: TestHub;
 
   beforeAll(async () => {
     t = await createTestHub({ TRAINING_MAX_CONCURRENT: '4' });
-  });
+  }, 180_000);
   afterAll(() => t.close());
 
   it('refuses a second concurrent run on the free tier with 403 TIER_LIMIT', async () => {

@@ -9,8 +9,13 @@ import type { EpochRow, RunRow } from './repo.js';
 export const finite = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
+/** Why start-up failed a run a previous process left running. */
+export const RESTART_REASON = 'hub restarted during training';
+
 function wallSeconds(row: RunRow, now: Date): number {
   if (!row.startedAt) return 0;
+  // That process died at an unknown moment: its last reported training time, not the downtime after it.
+  if (row.status === 'failed' && row.error === RESTART_REASON) return round1(row.trainingSeconds);
   const end = row.completedAt ?? (row.status === 'running' ? now : row.startedAt);
   return round1(Math.max(0, end.getTime() - row.startedAt.getTime()) / 1000);
 }

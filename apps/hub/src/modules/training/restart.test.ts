@@ -51,7 +51,7 @@ function spawnHub(dir: string): Promise<{ child: ChildProcess; port: number }> {
   });
 }
 
-describe('training across hub restarts', () => {
+describe('training across hub restarts', { timeout: 240_000 }, () => {
   it('fails the runs a killed hub left running and runs its queued ones at the next start', async () => {
     const dir = dataDir();
     const setup = await createTestHub({ PROMETHEUS_DATA_DIR: dir });
@@ -82,6 +82,9 @@ describe('training across hub restarts', () => {
       const failed = (await (await t.request('GET', `/api/v1/training/${running.id}`, { token: admin })).json()) as TrainingRunDetail;
       expect(failed).toMatchObject({ status: 'failed', error: 'hub restarted during training', model_id: null, estimated_remaining_seconds: 0 });
       expect(failed.current_epoch).toBeGreaterThanOrEqual(1);
+      // The training time it last reported, not the time until the next start.
+      expect(failed.training_time_seconds).toBeGreaterThan(0);
+      expect(failed.training_time_seconds).toBeLessThanOrEqual((Date.parse(failed.completed_at as string) - Date.parse(failed.started_at)) / 1000);
       expect(failed.completed_at).not.toBeNull();
       // The queued run was queued again and takes the free slot.
       await waitForRun(t, admin, String(queued.id), (r) => r.status === 'running' && r.current_epoch >= 1);

@@ -10,7 +10,7 @@ import type { Actor } from '../datasets/datasets-service.js';
 import { createKeyedLock } from '../datasets/keyed-lock.js';
 import type { ModelsService } from '../models/models-service.js';
 import { createLiveFeed } from './live.js';
-import { toCompleteMessage, toRunDetail, toRunSummary, toStartResponse } from './present.js';
+import { RESTART_REASON, toCompleteMessage, toRunDetail, toRunSummary, toStartResponse } from './present.js';
 import type { RunRow } from './repo.js';
 import { executeRun, type RunDeps } from './run-job.js';
 import { createScheduler } from './scheduler.js';
@@ -23,8 +23,6 @@ export interface TrainingServiceDeps extends Omit<RunDeps, 'live' | 'models'> {
   /** On hub stop, running workers get this long to stop and keep their best weights before they are killed. */
   shutdownGraceMs: number;
 }
-
-const RESTART_REASON = 'hub restarted during training';
 
 const ARCHITECTURE_NAMES = { lstm_autoencoder: 'LSTM autoencoder', gru_predictor: 'GRU fault predictor', sentinel: 'Sentinel health score' } as const;
 

@@ -9,7 +9,7 @@ type Json = Record<string, unknown>;
 
 // The training routes on a hub with one training slot: start, queue, detail, stop, the 400/401/403/404s,
 // events, the datasets delete guard. Runs are tiny (a few seconds each on a loaded machine).
-describe('training', () => {
+describe('training', { timeout: 180_000 }, () => {
   let t: TestHub;
   let admin: string;
   let operator: { token: string; username: string; id: string };
@@ -27,7 +27,7 @@ describe('training', () => {
     }
     labelled = (await validatedDataset(t, operator.token, sensorCsv({ rows: 240, faultFrom: 200 }), 'Labelled AHU')).id;
     unlabelled = (await validatedDataset(t, operator.token, sensorCsv({ rows: 240, label: false }), 'Unlabelled AHU')).id;
-  });
+  }, 180_000);
   afterAll(() => t.close());
 
   it('trains an autoencoder to a model: detail, list, curves, events', async () => {

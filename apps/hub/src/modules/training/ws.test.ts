@@ -24,7 +24,7 @@ function connect(url: string, headers: Record<string, string> = {}): Promise<Ses
   });
 }
 
-describe('WebSocket /ws/training/:id', () => {
+describe('WebSocket /ws/training/:id', { timeout: 180_000 }, () => {
   let t: TestHub;
   let base: string;
   let operator: { token: string; username: string; id: string };
@@ -37,7 +37,7 @@ describe('WebSocket /ws/training/:id', () => {
     operator = await t.userWithRole('operator');
     await setTier(t, operator.username, 'enterprise');
     dataset = (await validatedDataset(t, operator.token, sensorCsv({ rows: 200, faultFrom: 170 }))).id;
-  });
+  }, 180_000);
   afterAll(() => t.close());
 
   const start = async (epochs: number) => {
