@@ -20,7 +20,6 @@ export function ModelPage() {
 
 function ModelView({ m }: { m: ModelDetail }) {
   const { route } = useLocation();
-  const others = useApi<ModelSummary[]>('/api/v1/models');
   const get = useAction((f: (typeof FILES)[number]) =>
     download(`/api/v1/models/${m.id}/download?format=${f.format}&quantized=${f.quantized}`, `${m.name}${f.quantized ? '-int8' : ''}.${f.format}`));
   const remove = useAction(async () => {
@@ -80,20 +79,28 @@ function ModelView({ m }: { m: ModelDetail }) {
         </div>
         <p><a href={`/datasets/${m.dataset_id}`}>Dataset</a> · <a href={`/training/${m.training_run_id}`}>Training run</a></p>
       </Card>
-      <Async state={others}>
-        {(list) => list.length < 2 ? null : (
-          <Card title="Compare with another model">
-            <form class="actions" onSubmit={(e) => {
-              e.preventDefault();
-              const other = new FormData(e.currentTarget).get('other');
-              route(`/models/compare?a=${m.id}&b=${String(other)}`);
-            }}>
-              <Select label="Other model" name="other" options={list.filter((o) => o.id !== m.id).map((o) => [o.id, o.name])} />
-              <button type="submit">Compare</button>
-            </form>
-          </Card>
-        )}
-      </Async>
+      <CompareWith m={m} />
     </>
+  );
+}
+
+function CompareWith({ m }: { m: ModelDetail }) {
+  const { route } = useLocation();
+  const others = useApi<ModelSummary[]>('/api/v1/models');
+  return (
+    <Async state={others}>
+      {(list) => list.length < 2 ? null : (
+        <Card title="Compare with another model">
+          <form class="actions" style={{ alignItems: 'flex-end' }} onSubmit={(e) => {
+            e.preventDefault();
+            const other = new FormData(e.currentTarget).get('other');
+            route(`/models/compare?a=${m.id}&b=${String(other)}`);
+          }}>
+            <Select label="Other model" name="other" options={list.filter((o) => o.id !== m.id).map((o) => [o.id, o.name])} />
+            <button type="submit">Compare</button>
+          </form>
+        </Card>
+      )}
+    </Async>
   );
 }
