@@ -55,6 +55,7 @@ describe('training across hub restarts', { timeout: 240_000 }, () => {
   it('fails the runs a killed hub left running and runs its queued ones at the next start', async () => {
     const dir = dataDir();
     const setup = await createTestHub({ PROMETHEUS_DATA_DIR: dir });
+    dirs.push(setup.dataDir); // the harness's own temporary dir, unused here
     const dataset = (await validatedDataset(setup, await setup.adminToken(), sensorCsv({ rows: 150 }))).id;
     await setTier(setup, 'admin', 'enterprise');
     await setup.hub.stop();
@@ -77,6 +78,7 @@ describe('training across hub restarts', { timeout: 240_000 }, () => {
     await new Promise((r) => child.once('exit', r));
 
     const t = await createTestHub({ PROMETHEUS_DATA_DIR: dir, TRAINING_MAX_CONCURRENT: '1' });
+    dirs.push(t.dataDir);
     try {
       const admin = await t.adminToken();
       const failed = (await (await t.request('GET', `/api/v1/training/${running.id}`, { token: admin })).json()) as TrainingRunDetail;
@@ -99,6 +101,7 @@ describe('training across hub restarts', { timeout: 240_000 }, () => {
   it('stops running workers on hub stop, keeping their best weights, and says why', async () => {
     const dir = dataDir();
     const first = await createTestHub({ PROMETHEUS_DATA_DIR: dir, SHUTDOWN_TIMEOUT_MS: '30000' });
+    dirs.push(first.dataDir);
     const admin = await first.adminToken();
     const dataset = (await validatedDataset(first, admin, sensorCsv({ rows: 150 }))).id;
     const res = await first.request('POST', '/api/v1/training/start', {
@@ -109,6 +112,7 @@ describe('training across hub restarts', { timeout: 240_000 }, () => {
     await first.hub.stop();
 
     const second = await createTestHub({ PROMETHEUS_DATA_DIR: dir });
+    dirs.push(second.dataDir);
     try {
       const run = (await (await second.request('GET', `/api/v1/training/${id}`, { token: await second.adminToken() })).json()) as TrainingRunDetail;
       expect(run).toMatchObject({ status: 'stopped', stop_reason: 'stopped', error: 'hub shut down during training' });
