@@ -22,7 +22,6 @@ export interface EvaluationOutcome {
 }
 
 const GAP_FACTOR = 5;
-const PLACEHOLDER_LABEL = '__prometheus_no_label__';
 
 /** Row ranges without a gap longer than GAP_FACTOR sampling intervals. */
 export function segments(timestamps: ArrayLike<number>): [number, number][] {
@@ -40,19 +39,6 @@ export function segments(timestamps: ArrayLike<number>): [number, number][] {
 
 function slice(table: TrainingTable, [a, b]: [number, number]): TrainingTable {
   return { columns: table.columns, timestamps: Array.prototype.slice.call(table.timestamps, a, b) as number[], values: table.values.map((v) => v.subarray(a, b)) };
-}
-
-/**
- * The ML scorer reads labels through the model's label column. Without labels in this dataset, a
- * supervised model is given a column of missing values under that name and the labels are dropped
- * afterwards: nothing is ever measured against them.
- */
-function scoringInput(job: EvaluationJob): { metadata: ModelMetadata; table: TrainingTable } {
-  const m = job.model.metadata;
-  if (job.labelColumn !== null) return { metadata: { ...m, label_column: job.labelColumn }, table: job.table };
-  if (m.architecture === 'lstm_autoencoder') return { metadata: { ...m, label_column: null }, table: job.table };
-  const empty = new Float64Array(job.table.timestamps.length).fill(Number.NaN);
-  return { metadata: { ...m, label_column: PLACEHOLDER_LABEL }, table: { ...job.table, columns: [...job.table.columns, PLACEHOLDER_LABEL], values: [...job.table.values, empty] } };
 }
 
 function missingShare(job: EvaluationJob): number {
@@ -75,8 +61,8 @@ export function scoreSeparation(scores: ArrayLike<number>, labels: ArrayLike<num
 }
 
 export async function evaluateTable(job: EvaluationJob): Promise<EvaluationOutcome> {
-  const { metadata, table } = scoringInput(job);
-  const model = { metadata, weights: job.model.weights };
+  const { model, table } = job;
+  const metadata = model.metadata;
   const scores: number[] = [];
   const labels: number[] = [];
   const features = metadata.feature_columns;
@@ -84,9 +70,11 @@ export async function evaluateTable(job: EvaluationJob): Promise<EvaluationOutco
   let hasFeatureErrors = false;
   for (const range of segments(table.timestamps)) {
     if (range[1] - range[0] < metadata.sequence_length) continue;
-    const scored = await scoreTable(model, slice(table, range), job.stride);
-    scores.push(...rollingMean(scored.scores, job.smoothing));
-    if (scored.labels) labels.push(...scored.labels);
+    // Labels only from the column chosen for this dataset (null: none are read, whatever the model's was).
+    const scored = await scoreTable(model, slice(table, range), { stride: job.stride, labelColumn: job.labelColumn });
+    // Loops, not push(...array): a spread of a few hundred thousand windows overflows the stack.
+    for (const v of rollingMean(scored.scores, job.smoothing)) scores.push(v);
+    if (scored.labels) for (const v of scored.labels) labels.push(v);
     if (scored.featureErrors) {
       hasFeatureErrors = true;
       scored.featureErrors.forEach((e, f) => (errorTotals[f] = (errorTotals[f] as number) + e));
