@@ -35,6 +35,8 @@ describe('console fleet series', () => {
     expect(parseScores({ scores: [{ at: 6000, score: 0.9, threshold: 0.5 }, { ts: 7000, score: 0.1, alert: true }, { nope: 1 }] })).toEqual([
       { t: 6, score: 0.9, threshold: 0.5, alert: true }, { t: 7, score: 0.1, threshold: null, alert: true },
     ]);
+    expect(parseScores({ v: 1, kind: 'scores', scores: [{ ts: 8000, score: 0.7, anomaly: true }] }, 0.5)).toEqual([{ t: 8, score: 0.7, threshold: 0.5, alert: true }]);
+    expect(parseScores({ threshold: 0.5, scores: [{ ts: '1970-01-01T00:00:09Z', score: 0.3, anomaly: false }] })).toEqual([{ t: 9, score: 0.3, threshold: 0.5, alert: false }]);
     expect(parseScores('x')).toEqual([]);
   });
 

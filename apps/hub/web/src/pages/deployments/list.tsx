@@ -17,6 +17,12 @@ export interface Deployment {
   deployed_at?: string | null;
   deployed_by?: string;
   error?: string | null;
+  /** Additions of the hub's deployments module. */
+  target_id?: string;
+  status_detail?: string | null;
+  steps?: { status: string; at: string; detail: string | null }[];
+  transfer?: { bytes_acked: number; bytes_total: number; target_online: boolean } | null;
+  health?: { score: number; expected: number; runtime: string } | null;
 }
 
 export function DeploymentsPage() {
@@ -57,7 +63,7 @@ function DeployForm({ onDone }: { onDone(): void }) {
   const deploy = useAction(async (v: Record<string, string>) => {
     const t = targets.data?.find((x) => x.id === v.target);
     if (!t) throw new Error('Choose a controller.');
-    const created = await post<Deployment>('/api/v1/deployments', { model_id: v.model, target_ip: t.ip ?? t.id, target_name: t.name });
+    const created = await post<Deployment>('/api/v1/deployments', { model_id: v.model, target_id: t.id });
     onDone();
     route(`/deployments/${created.id}`);
   });

@@ -59,17 +59,22 @@ export interface ScorePoint {
 }
 
 /**
- * Reads an inference message: `{ts|at, score, threshold?, alert?}` or `{scores: [...]}` of those.
- * The edge link's inference schema is not in the protocol yet (deployments land later); unknown shapes are skipped.
+ * Reads the scores of an inference message (`{kind: 'scores', scores: [{ts, score, anomaly}]}`) or of the
+ * REST history (`{threshold, scores: [{ts: ISO, score, anomaly}]}`); a single `{ts, score}` also reads.
+ * An anomalous window (or one above the threshold) is marked as an alert; other shapes give nothing.
  */
-export function parseScores(body: unknown): ScorePoint[] {
+export function parseScores(body: unknown, fallbackThreshold: number | null = null): ScorePoint[] {
+  const top = typeof body === 'object' && body !== null ? (body as { threshold?: unknown }).threshold : undefined;
+  const base = typeof top === 'number' ? top : fallbackThreshold;
   const one = (o: unknown): ScorePoint | undefined => {
     if (typeof o !== 'object' || o === null) return undefined;
-    const r = o as { ts?: unknown; at?: unknown; score?: unknown; threshold?: unknown; alert?: unknown };
-    const ts = typeof r.ts === 'number' ? r.ts : typeof r.at === 'number' ? r.at : undefined;
-    if (ts === undefined || typeof r.score !== 'number') return undefined;
-    const threshold = typeof r.threshold === 'number' ? r.threshold : null;
-    return { t: ts / 1000, score: r.score, threshold, alert: r.alert === true || (threshold !== null && r.score > threshold) };
+    const r = o as { ts?: unknown; at?: unknown; score?: unknown; threshold?: unknown; alert?: unknown; anomaly?: unknown };
+    const raw = r.ts ?? r.at;
+    const ts = typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) : NaN;
+    if (!Number.isFinite(ts) || typeof r.score !== 'number') return undefined;
+    const threshold = typeof r.threshold === 'number' ? r.threshold : base;
+    const alert = r.alert === true || r.anomaly === true || (threshold !== null && r.score > threshold);
+    return { t: ts / 1000, score: r.score, threshold, alert };
   };
   const list = typeof body === 'object' && body !== null && Array.isArray((body as { scores?: unknown }).scores) ? (body as { scores: unknown[] }).scores : [body];
   return list.map(one).filter((p): p is ScorePoint => p !== undefined);

@@ -6,9 +6,10 @@ import { useDeviceTopics } from '../../live/mqtt.js';
 import { Chart } from '../../ui/chart.js';
 import { ago, num, when } from '../../ui/format.js';
 import { useAction, useApi } from '../../ui/hooks.js';
-import { Async, Badge, Button, Card, Empty, ErrorNote, PageHeader, Stat } from '../../ui/kit.js';
+import { Async, Button, Card, Empty, ErrorNote, PageHeader, Stat } from '../../ui/kit.js';
 import { LiveNote, StatusBadge, useNow, withStatus } from './list.js';
-import { appendBatch, emptySeries, fromPreview, parseScores, type ScorePoint, type Series } from './series.js';
+import { ScoresCard, useScores } from './scores.js';
+import { appendBatch, emptySeries, fromPreview, type Series } from './series.js';
 
 const COLORS = ['--chart-1', '--chart-2', '--chart-3', '--chart-4'];
 
@@ -28,14 +29,14 @@ function TargetView({ t: base, reload }: { t: Target; reload(): void }) {
   const { route } = useLocation();
   const history = useHistory(base.dataset_id);
   const [series, setSeries] = useState<Series>(emptySeries());
-  const [scores, setScores] = useState<ScorePoint[]>([]);
+  const scores = useScores(base.id);
   const [t, setT] = useState(base);
   useEffect(() => setT(base), [base]);
   useEffect(() => setSeries(history), [history.t.length, history.t[history.t.length - 1]]);
   const live = useDeviceTopics(base.status === 'revoked' ? [] : [base.id], ['status', 'telemetry', 'inference'], (_id, leaf, body) => {
     if (leaf === 'status') setT((cur) => withStatus(cur, body as object));
     if (leaf === 'telemetry') setSeries((s) => appendBatch(s, body as TelemetryBatch));
-    if (leaf === 'inference') setScores((s) => [...s, ...parseScores(body)].slice(-2000));
+    if (leaf === 'inference') scores.onMessage(body);
   });
   const now = useNow();
   const revoke = useAction(async () => {
@@ -71,7 +72,7 @@ function TargetView({ t: base, reload }: { t: Target; reload(): void }) {
         {t.dataset_id ? <p><a href={`/datasets/${t.dataset_id}`}>Open the dataset its readings grow</a></p> : null}
       </Card>
       <TelemetryCard series={series} />
-      <ScoresCard scores={scores} />
+      <ScoresCard live={scores} />
     </>
   );
 }
@@ -83,22 +84,6 @@ function TelemetryCard({ series }: { series: Series }) {
       {series.t.length === 0 ? <Empty title="No readings yet">Readings appear here as the controller sends them.</Empty> : (
         <Chart testId="telemetry-chart" xKind="time" x={series.t} height={280}
           series={cols.map((c, i) => ({ label: c, values: series.values[c] ?? [], color: COLORS[i % COLORS.length]! }))} />
-      )}
-    </Card>
-  );
-}
-
-function ScoresCard({ scores }: { scores: ScorePoint[] }) {
-  const alerts = scores.filter((s) => s.alert).length;
-  const threshold = scores.findLast((s) => s.threshold !== null)?.threshold ?? null;
-  return (
-    <Card title="Anomaly scores" actions={alerts > 0 ? <Badge tone="bad">{alerts} alert{alerts === 1 ? '' : 's'}</Badge> : undefined}>
-      {scores.length === 0 ? <Empty title="No scores yet">Scores stream in once a model is deployed to this controller and running.</Empty> : (
-        <Chart testId="scores-chart" xKind="time" x={scores.map((s) => s.t)} height={220} series={[
-          { label: 'score', values: scores.map((s) => s.score), color: '--chart-2' },
-          ...(threshold !== null ? [{ label: 'threshold', values: scores.map(() => threshold), color: '--muted', dash: [6, 4] }] : []),
-          { label: 'alert', values: scores.map((s) => (s.alert ? s.score : null)), color: '--chart-bad', pointsOnly: true },
-        ]} />
       )}
     </Card>
   );
