@@ -8,7 +8,7 @@ import {
 } from './edge-link/harness.js';
 
 // End to end: the hub with its embedded broker and the agent as real child processes, against the
-// Aegis-DB double (wrapped documents, cursor and skip/limit paging, bearer auth) and the /sensors double.
+// Aegis-DB double (wrapped documents, timestamp queries and skip/limit paging, bearer auth) and the /sensors double.
 let hub: HubProc;
 let token: string;
 const fakes: { close(): Promise<void> }[] = [];
@@ -23,8 +23,8 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-async function aegis(mode: 'old' | 'new'): Promise<AegisDbFake> {
-  const fake = await startAegisDbFake({ mode, token: 'aegis-secret' });
+async function aegis(mode: 'old' | 'new', queryRoute = true): Promise<AegisDbFake> {
+  const fake = await startAegisDbFake({ mode, token: 'aegis-secret', queryRoute });
   fakes.push(fake);
   return fake;
 }
@@ -41,7 +41,7 @@ async function arrived(id: string, n: number): Promise<number[]> {
 }
 
 describe('edge link end to end', () => {
-  it('enrolls, syncs a cursor-paging Aegis-DB with a bearer token into the target dataset, and reports status', async () => {
+  it('enrolls, syncs an Aegis-DB resumed by timestamp with a bearer token into the target dataset, and reports status', async () => {
     const db = await aegis('new');
     db.insert('hardware_metrics', samples(0, 1200));
     const spec = agentSpec({ source: { kind: 'aegis', token: 'aegis-secret', page_size: 250 } });
@@ -51,8 +51,10 @@ describe('edge link end to end', () => {
 
     const rows = await arrived(id, 1200);
     expect(checksum(rows)).toBe(checksum(range(0, 1200)));
-    const paged = db.requests.filter((r) => r.path.endsWith('/hardware_metrics/documents'));
-    expect(paged.some((r) => r.query.cursor)).toBe(true);
+    // Resumed by timestamp (the collection answers a timestamp filter), never by offset.
+    const paged = db.requests.filter((r) => r.path.includes('/hardware_metrics/'));
+    expect(paged.some((r) => r.path.endsWith('/query') && r.body.includes('"$gte"'))).toBe(true);
+    expect(paged.some((r) => r.query.skip !== undefined && r.query.skip !== '0')).toBe(false);
     expect(paged.every((r) => r.headers.authorization === 'Bearer aegis-secret')).toBe(true);
 
     db.insert('hardware_metrics', samples(1200, 1500));
@@ -71,8 +73,8 @@ describe('edge link end to end', () => {
     expect(status).toMatchObject({ device_id: id, outbox: { depth: 0, acked_seq: 1500 } });
   });
 
-  it('pages an older Aegis-DB by skip/limit without auth, and polls a hardware daemon', async () => {
-    const db = await aegis('old');
+  it('pages an older Aegis-DB without the query route by skip/limit without auth, and polls a hardware daemon', async () => {
+    const db = await aegis('old', false);
     db.insert('hardware_metrics', samples(0, 700));
     const spec = agentSpec({ source: { kind: 'aegis', page_size: 100 } });
     const id = await enrollAgent(hub.url, token, spec, 'Old controller');

@@ -31,6 +31,8 @@ export interface AegisDbFakeOptions {
   latencyMs?: number;
   /** 'ignore' reproduces the public server's parser, which drops `$and`/`$or` arrays. */
   logicalOperators?: LogicalOperators;
+  /** false: no `POST /collections/:name/query` route (the edge agent's offset fallback is tested with it). */
+  queryRoute?: boolean;
 }
 
 export interface AegisDbFake extends FakeHandle {
@@ -64,7 +66,7 @@ export async function startAegisDbFake(options: AegisDbFakeOptions = {}): Promis
   const auth = requireAuth(mode, () => new Set([...sessions, ...(options.token ? [options.token] : [])]));
   app.get('/health', (c) => c.json({ status: 'healthy', version: options.version ?? (mode === 'new' ? '0.2.4' : '0.1.0') }));
   app.post('/api/v1/auth/login', (c) => login(c, options.users ?? [{ username: 'admin', password: 'admin' }], sessions));
-  documentRoutes(app, auth, docs, mode);
+  documentRoutes(app, auth, docs, mode, options.queryRoute ?? true);
   timeSeriesRoutes(app, auth, series, mode);
   app.post('/api/v1/query', auth, (c) => {
     const body = jsonBody(c);
@@ -138,7 +140,7 @@ function unprocessable(c: FakeContext, reason: string): Response {
 
 type Auth = MiddlewareHandler<FakeEnv>;
 
-function documentRoutes(app: Hono<FakeEnv>, auth: Auth, docs: DocumentStore, mode: AegisMode): void {
+function documentRoutes(app: Hono<FakeEnv>, auth: Auth, docs: DocumentStore, mode: AegisMode, queryRoute: boolean): void {
   const base = '/api/v1/documents';
   app.get(`${base}/collections`, auth, (c) =>
     c.json(docs.names().map((name) => ({ name, document_count: docs.count(name), index_count: 0 }))));
@@ -166,7 +168,7 @@ function documentRoutes(app: Hono<FakeEnv>, auth: Auth, docs: DocumentStore, mod
   };
   app.get(`${base}/collections/:name/documents`, auth, (c) => list(c, true));
   app.get(`${base}/collections/:name`, auth, (c) => envelope(c, docs, param(c, 'name'), {}, false));
-  app.post(`${base}/collections/:name/query`, auth, (c) => {
+  if (queryRoute) app.post(`${base}/collections/:name/query`, auth, (c) => {
     const body = jsonBody(c);
     const q = isRecord(body) ? body : {};
     const skip = (mode === 'new' && typeof q.cursor === 'string' ? decodeCursor(q.cursor) : undefined) ?? asCount(q.skip) ?? 0;
