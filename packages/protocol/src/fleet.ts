@@ -62,5 +62,7 @@ export const EnrollResponse = z.object({
     ws_url: z.string().describe('MQTT over WebSocket'),
     topic_prefix: z.string(),
   }),
+  /** Addition: the hub's ed25519 public key (SPKI PEM) that signs model deployments; the agent pins it. */
+  deploy_public_key: z.string().optional(),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponse>;

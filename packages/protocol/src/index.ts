@@ -14,3 +14,4 @@ export * from './agent.js';
 export * from './training.js';
 export * from './models.js';
 export * from './evaluations.js';
+export * from './deployments.js';

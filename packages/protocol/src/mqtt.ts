@@ -138,3 +138,140 @@ export function parseMessage<S extends z.ZodType>(schema: S, payload: Uint8Array
   const parsed = schema.safeParse(json);
   return parsed.success ? parsed.data : undefined;
 }
+
+// --- Deployments and inference (deploy, deploy/chunk, deploy/status, inference) ---
+
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
+const DeploymentId = z.string().regex(/^dep_[A-Za-z0-9]{6,64}$/, 'must be a deployment id (dep_...)');
+
+/** Hysteresis of edge alerts: raised after `raise_windows` windows above the threshold, cleared after `clear_windows` below `clear_threshold`. */
+export const AlertPolicy = z.object({
+  raise_windows: z.number().int().min(1).max(1000),
+  clear_windows: z.number().int().min(1).max(1000),
+  clear_threshold: z.number().finite(),
+});
+export type AlertPolicy = z.infer<typeof AlertPolicy>;
+
+/**
+ * What the agent needs to verify, install and run a model: signed by the hub (ed25519 over the exact
+ * manifest JSON bytes). `model` is @prometheus/ml's ModelMetadata without the training hyperparameters.
+ */
+export const DeployManifest = z.object({
+  format: z.literal('prometheus-deploy/1'),
+  deployment_id: DeploymentId,
+  target_id: DeviceId,
+  model_id: z.string().min(1).max(128),
+  model_version: z.string().min(1).max(64),
+  created_at: z.string(),
+  package: z.object({ file: z.literal('model.onnx'), size: z.number().int().min(1), sha256: Sha256Hex, quantized: z.boolean() }),
+  model: z.object({
+    format: z.literal('prometheus-model/1'),
+    architecture: z.enum(['lstm_autoencoder', 'gru_predictor', 'sentinel']),
+    feature_columns: z.array(z.string().min(1)).min(1),
+    label_column: z.string().nullable(),
+    norm_means: z.array(z.number()),
+    norm_stds: z.array(z.number()),
+    sequence_length: z.number().int().min(1),
+    sampling_interval_seconds: z.number().positive(),
+    threshold: z.number(),
+    threshold_kind: z.enum(['reconstruction_error', 'probability']),
+    input_name: z.literal('window'),
+    output_names: z.array(z.string()),
+    horizons_minutes: z.array(z.number()).nullable(),
+    num_parameters: z.number().int(),
+  }),
+  alerts: AlertPolicy,
+  /** A window of raw rows and the score the hub computed for it with the same file: the health inference. */
+  health: z.object({ rows: z.array(z.array(z.number())), expected_score: z.number(), tolerance: z.number().positive() }),
+});
+export type DeployManifest = z.infer<typeof DeployManifest>;
+
+/** hub -> agent on `deploy`, QoS 1: a signed manifest (the agent answers on `deploy/status` with where to start). */
+export const DeployCommand = z.object({
+  v: z.literal(1),
+  kind: z.literal('manifest'),
+  deployment_id: DeploymentId,
+  /** The manifest's JSON text: the exact bytes the signature covers. */
+  manifest: z.string().min(2).max(1_000_000),
+  /** ed25519 signature of `manifest` (UTF-8), base64. */
+  signature: z.string().min(1).max(200),
+});
+export type DeployCommand = z.infer<typeof DeployCommand>;
+
+/**
+ * hub -> agent on `deploy/chunk`, QoS 1. Binary: u16 big-endian header length, the header JSON, then the
+ * raw bytes (no base64: a third less on the controller's link and no decode on armv7). The header's sha256
+ * covers the bytes; `last` marks the end of the package as the hub sends it.
+ */
+export const DeployChunkHeader = z.object({
+  v: z.literal(1),
+  deployment_id: DeploymentId,
+  offset: z.number().int().min(0),
+  sha256: Sha256Hex,
+  last: z.boolean(),
+});
+export type DeployChunkHeader = z.infer<typeof DeployChunkHeader>;
+
+export function encodeDeployChunk(header: DeployChunkHeader, data: Uint8Array): Uint8Array {
+  const head = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(2 + head.length + data.length);
+  new DataView(out.buffer).setUint16(0, head.length);
+  out.set(head, 2);
+  out.set(data, 2 + head.length);
+  return out;
+}
+
+/** Splits a chunk message; undefined when the framing or the header is wrong. */
+export function decodeDeployChunk(payload: Uint8Array): { header: DeployChunkHeader; data: Uint8Array } | undefined {
+  if (payload.length < 2) return undefined;
+  const len = new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint16(0);
+  if (2 + len > payload.length) return undefined;
+  const header = parseMessage(DeployChunkHeader, payload.subarray(2, 2 + len));
+  return header ? { header, data: payload.subarray(2 + len) } : undefined;
+}
+
+export const AgentDeployState = z.enum(['idle', 'receiving', 'verifying', 'installing', 'health_check', 'deployed', 'failed', 'rolled_back']);
+export type AgentDeployState = z.infer<typeof AgentDeployState>;
+
+/** The model the agent runs now. */
+export const RunningModel = z.object({ deployment_id: DeploymentId, model_id: z.string(), model_version: z.string() });
+export type RunningModel = z.infer<typeof RunningModel>;
+
+/**
+ * agent -> hub on `deploy/status`, QoS 1: progress of one deployment, and on every connect a sync of where
+ * the agent is (`resume: true` asks the hub to send from `next_offset`).
+ */
+export const DeployStatusReport = z.object({
+  v: z.literal(1),
+  deployment_id: DeploymentId.nullable(),
+  state: AgentDeployState,
+  next_offset: z.number().int().min(0).optional(),
+  resume: z.boolean().optional(),
+  reason: z.string().max(2000).optional(),
+  current: RunningModel.nullable(),
+  health: z.object({ score: z.number(), expected: z.number(), runtime: z.string() }).optional(),
+  at: z.number().int().min(0),
+});
+export type DeployStatusReport = z.infer<typeof DeployStatusReport>;
+
+export const EdgeScore = z.object({ ts: z.number().int().min(0), score: z.number(), anomaly: z.boolean() });
+export type EdgeScore = z.infer<typeof EdgeScore>;
+
+export const EdgeAlertEvent = z.object({
+  /** Unique per target: the deployment and the time the alert was raised. */
+  id: z.string().min(1).max(200),
+  state: z.enum(['raised', 'cleared']),
+  raised_at: z.number().int().min(0),
+  cleared_at: z.number().int().min(0).nullable(),
+  peak_score: z.number(),
+  threshold: z.number(),
+  message: z.string().max(500),
+});
+export type EdgeAlertEvent = z.infer<typeof EdgeAlertEvent>;
+
+/** agent -> hub on `inference`, QoS 1, through the agent's own store-and-forward queue (`seq` is its key). */
+export const InferenceMessage = z.discriminatedUnion('kind', [
+  z.object({ v: z.literal(1), kind: z.literal('scores'), seq: Seq, deployment_id: DeploymentId, model_id: z.string(), scores: z.array(EdgeScore).min(1).max(1000) }),
+  z.object({ v: z.literal(1), kind: z.literal('alert'), seq: Seq, deployment_id: DeploymentId, model_id: z.string(), alert: EdgeAlertEvent }),
+]);
+export type InferenceMessage = z.infer<typeof InferenceMessage>;

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { IsoTime } from './common.js';
+import { AlertPolicy } from './mqtt.js';
+
+// Deployments (api-reference.md "Deployments"): a model packaged, signed and sent to an edge target over
+// MQTT, and what the target's agent reports back (scores, alerts). Fields beyond the contract are marked.
+
+export const DeploymentStatus = z.enum(['compiling', 'quantizing', 'packaging', 'transferring', 'deployed', 'failed', 'rolled_back', 'superseded']);
+export type DeploymentStatus = z.infer<typeof DeploymentStatus>;
+
+/** The target by id (addition) or by the contract's `target_ip` / `target_name` (both must match when both are given). */
+export const DeploymentCreateRequest = z.object({
+  model_id: z.string().min(1).max(128),
+  target_id: z.string().min(1).max(128).optional(),
+  target_ip: z.string().trim().min(1).max(64).optional(),
+  target_name: z.string().trim().min(1).max(128).optional(),
+  /** Addition: alert hysteresis (defaults: 3 windows up, 3 windows below 0.8 x threshold to clear). */
+  alerts: AlertPolicy.partial().strict().optional(),
+}).strict().refine((b) => b.target_id !== undefined || b.target_ip !== undefined || b.target_name !== undefined, {
+  message: 'name the target: target_id, target_ip or target_name', path: ['target_id'],
+});
+export type DeploymentCreateRequest = z.infer<typeof DeploymentCreateRequest>;
+
+export const DeploymentCreateResponse = z.object({
+  id: z.string(),
+  status: DeploymentStatus,
+  model_id: z.string(),
+  target_ip: z.string().nullable(),
+  target_id: z.string(),
+  target_name: z.string(),
+});
+export type DeploymentCreateResponse = z.infer<typeof DeploymentCreateResponse>;
+
+export const DeploymentStep = z.object({ status: DeploymentStatus, at: IsoTime, detail: z.string().nullable() });
+
+export const DeploymentSummary = z.object({
+  id: z.string(),
+  model_id: z.string(),
+  target_ip: z.string().nullable(),
+  target_name: z.string(),
+  target_arch: z.string().nullable(),
+  status: DeploymentStatus,
+  /** Size of what `GET /deployments/:id/binary` serves for the target (null when there is none for its architecture). */
+  binary_size_bytes: z.number().int().nullable(),
+  deployed_at: IsoTime.nullable(),
+  deployed_by: z.string(),
+  /** Additions. */
+  target_id: z.string(),
+  model_version: z.string(),
+  status_detail: z.string().nullable(),
+  error: z.string().nullable(),
+  created_at: IsoTime,
+});
+export type DeploymentSummary = z.infer<typeof DeploymentSummary>;
+
+export const DeploymentDetail = DeploymentSummary.extend({
+  package: z.object({ size_bytes: z.number().int(), sha256: z.string(), quantized: z.boolean() }).nullable(),
+  transfer: z.object({ bytes_acked: z.number().int(), bytes_total: z.number().int(), target_online: z.boolean() }).nullable(),
+  alerts: AlertPolicy,
+  /** The target's health inference: its score against the hub's. */
+  health: z.object({ score: z.number(), expected: z.number(), runtime: z.string() }).nullable(),
+  steps: z.array(DeploymentStep),
+});
+export type DeploymentDetail = z.infer<typeof DeploymentDetail>;
+
+export const DeploymentBinaryQuery = z.object({
+  file: z.enum(['executable', 'wasm', 'addon', 'manifest']).default('executable'),
+});
+
+export const EdgeAlert = z.object({
+  id: z.string(),
+  target_id: z.string(),
+  deployment_id: z.string(),
+  model_id: z.string(),
+  state: z.enum(['raised', 'cleared']),
+  raised_at: IsoTime,
+  cleared_at: IsoTime.nullable(),
+  peak_score: z.number(),
+  threshold: z.number(),
+  message: z.string(),
+  received_at: IsoTime,
+});
+export type EdgeAlert = z.infer<typeof EdgeAlert>;
+
+export const EdgeAlertQuery = z.object({
+  state: z.enum(['raised', 'cleared']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const EdgeScorePoint = z.object({ ts: IsoTime, score: z.number(), anomaly: z.boolean(), deployment_id: z.string() });
+
+export const EdgeScoreQuery = z.object({
+  since: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(500),
+});
+
+export const EdgeScoreList = z.object({
+  target_id: z.string(),
+  threshold: z.number().nullable(),
+  /** Oldest first. */
+  scores: z.array(EdgeScorePoint),
+});
+export type EdgeScoreList = z.infer<typeof EdgeScoreList>;
