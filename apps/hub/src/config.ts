@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 // Every setting of the hub, parsed once at start. A bad value stops start-up naming the variable;
@@ -56,6 +57,12 @@ const EnvSchema = z.object({
   AGENT_API_KEY: z.string().min(1).optional(),
   AGENT_MODEL: z.string().min(1).optional(),
   AGENT_TIMEOUT_MS: int(1000, 600_000).default(60_000),
+  DEPLOY_CHUNK_BYTES: int(1024, 256 * 1024).default(32 * 1024),
+  DEPLOY_WINDOW_CHUNKS: int(1, 256).default(8),
+  DEPLOY_STEP_TIMEOUT_S: int(5, 86_400).default(300),
+  DEPLOY_OFFLINE_WAIT_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
+  EDGE_BUILD_DIR: z.string().min(1).optional(),
+  EDGE_SCORES_RETENTION_DAYS: int(1, 3650).default(30),
 }).refine((e) => (e.MQTT_TLS_CERT === undefined) === (e.MQTT_TLS_KEY === undefined), {
   message: 'set both MQTT_TLS_CERT and MQTT_TLS_KEY, or neither', path: ['MQTT_TLS_CERT'],
 }).refine((e) => (e.STRIPE_SECRET_KEY === undefined) === (e.STRIPE_WEBHOOK_SECRET === undefined), {
@@ -107,7 +114,21 @@ export interface Config {
   billing: BillingSettings;
   push: PushSettings;
   agent: AgentSettings;
+  deployments: DeploymentSettings;
   version: string;
+}
+
+export interface DeploymentSettings {
+  /** Bytes of package per `deploy/chunk` message, and chunks sent ahead of the agent's confirmation. */
+  chunkBytes: number;
+  windowChunks: number;
+  /** An online target that reports no progress for this long gets the manifest again; the third time fails. */
+  stepTimeoutMs: number;
+  /** A deployment waits this long for an offline (or not yet enrolled) target, then fails. */
+  offlineWaitMs: number;
+  /** Where `npm run build:edge-armv7` leaves the armv7 executable (served by GET /deployments/:id/binary). */
+  edgeBuildDir: string;
+  scoresRetentionMs: number;
 }
 
 export interface BillingSettings {
@@ -191,6 +212,12 @@ export function loadConfig(env: Env = process.env): Config {
       llm: e.AGENT_API_URL && e.AGENT_MODEL
         ? { baseUrl: e.AGENT_API_URL.replace(/\/$/, ''), apiKey: e.AGENT_API_KEY, model: e.AGENT_MODEL, timeoutMs: e.AGENT_TIMEOUT_MS }
         : undefined,
+    },
+    deployments: {
+      chunkBytes: e.DEPLOY_CHUNK_BYTES, windowChunks: e.DEPLOY_WINDOW_CHUNKS, stepTimeoutMs: e.DEPLOY_STEP_TIMEOUT_S * 1000,
+      offlineWaitMs: e.DEPLOY_OFFLINE_WAIT_HOURS * 3_600_000,
+      edgeBuildDir: path.resolve(e.EDGE_BUILD_DIR ?? fileURLToPath(new URL('../../../dist/edge', import.meta.url))),
+      scoresRetentionMs: e.EDGE_SCORES_RETENTION_DAYS * 86_400_000,
     },
     version: HUB_VERSION,
   };

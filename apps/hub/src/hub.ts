@@ -58,6 +58,11 @@ import { mountTrainingSocket } from './modules/training/ws.js';
 import { ensureHubDirs, hubPaths } from './paths.js';
 import { createEdgeLink } from './mqtt/edge-link.js';
 import { datasetSinkFrom } from './modules/fleet/dataset-sink.js';
+import { createDeploymentsService } from './modules/deployments/deployments-service.js';
+import { mailDeploymentNotices } from './modules/deployments/notices.js';
+import { createDeploymentsRepo } from './modules/deployments/repo.js';
+import { deploymentsRoutes } from './modules/deployments/routes.js';
+import { loadDeploySigner } from './modules/deployments/signing.js';
 
 export interface HubOptions {
   logger?: Logger;
@@ -121,8 +126,11 @@ export function createHub(config: Config, options: HubOptions = {}) {
   });
   const connectors = createConnectService({ datasets, policy: outboundPolicy, clock, settings: config.connectors });
 
-  // Edge link: fleet targets, enrollment, telemetry ingest and the embedded MQTT broker.
+  // Edge link: fleet targets, enrollment, telemetry ingest and the embedded MQTT broker. Agents pin the
+  // deployment signing key (created once under keys/) at enrollment.
+  const deploySigner = loadDeploySigner(paths.keys);
   const edge = createEdgeLink({
+    deployPublicKey: deploySigner.publicKeyPem,
     db, sqlite: store.sqlite, clock, log, mqtt: config.mqtt, publicUrl: config.publicUrl, enrollmentTtlMs: config.enrollmentTtlMs,
     authenticateUser: sessions.authenticate, datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
   });
@@ -158,10 +166,23 @@ export function createHub(config: Config, options: HubOptions = {}) {
     await evaluations.handOver(deletedUserId, actorId);
   });
 
+  // Deployments: a model compiled, quantized, packaged and signed here, sent over MQTT, verified and run by the agent.
+  const deployments = createDeploymentsService({
+    repo: createDeploymentsRepo(db), models, targets: edge.targets, broker: edge.broker, signer: deploySigner, limits: billing.limits,
+    events, clock, log, settings: config.deployments, root: paths.deployments,
+  });
+  billing.limits.registerCounter('max_deployments', deployments.countActive);
+  system.registerCounter('total_deployments', deployments.countAll);
+  models.addDeleteGuard((modelId) => deployments.modelInUse(modelId));
+  users.addCleanup((deletedUserId, actorId) => deployments.handOver(deletedUserId, actorId));
+  mailDeploymentNotices({ events, usersRepo, mailer, log });
+
   const components: HubComponent[] = [];
   components.push(push.component);
   components.push({ name: 'datasets', start: () => datasets.sweepTmp(), stop: () => datasetEngine.close() });
   components.push(edge.component);
+  // After the broker: recovery offers waiting packages to agents as they reconnect.
+  components.push(deployments.component);
   // Stopped in reverse: training first (its workers stop and keep their best weights), then pending reviews.
   components.push(evaluations.component, training.component);
   const routes: AnyRoute[] = [
@@ -180,6 +201,8 @@ export function createHub(config: Config, options: HubOptions = {}) {
     ...evaluationsRoutes(evaluations),
     // Before any future /api/v1/deployments/:id route, so `targets` is never taken for an id.
     ...edge.routes,
+    // After the fleet's /api/v1/deployments/targets... routes (deployments.test.ts checks the order).
+    ...deploymentsRoutes(deployments),
   ];
 
   createApp(app, routes, {
@@ -193,7 +216,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   mountTrainingSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, training });
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push, agent, training, models, evaluations };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push, agent, training, models, evaluations, deployments };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,

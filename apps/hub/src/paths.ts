@@ -10,6 +10,8 @@ export interface HubPaths {
   models: string;
   uploadsTmp: string;
   keys: string;
+  /** Deployment packages: `<id>/model.onnx`, `manifest.json`, `manifest.sig`. */
+  deployments: string;
 }
 
 export function hubPaths(dataDir: string): HubPaths {
@@ -21,11 +23,12 @@ export function hubPaths(dataDir: string): HubPaths {
     models: path.join(dataDir, 'models'),
     uploadsTmp: path.join(dataDir, 'tmp'),
     keys: path.join(dataDir, 'keys'),
+    deployments: path.join(dataDir, 'deployments'),
   };
 }
 
 export function ensureHubDirs(paths: HubPaths): void {
-  for (const dir of [paths.dataDir, paths.outbox, paths.datasets, paths.models, paths.uploadsTmp, paths.keys]) {
+  for (const dir of [paths.dataDir, paths.outbox, paths.datasets, paths.models, paths.uploadsTmp, paths.keys, paths.deployments]) {
     fs.mkdirSync(dir, { recursive: true });
   }
   fs.chmodSync(paths.keys, 0o700);

@@ -28,6 +28,8 @@ export interface EdgeLinkDeps {
   enrollmentTtlMs: number;
   authenticateUser(token: string): Promise<AuthUser>;
   datasets: DatasetSink | undefined;
+  /** Handed to agents at enrollment (modules/deployments signs with its private half). */
+  deployPublicKey?: string | undefined;
 }
 
 /**
@@ -40,7 +42,9 @@ export function createEdgeLink(deps: EdgeLinkDeps) {
   const ingestRepo = createIngestRepo(deps.db, deps.sqlite);
   const targets = createTargetsService({ fleetRepo, clock: deps.clock, log, enrollmentTtlMs: deps.enrollmentTtlMs, datasets: deps.datasets });
   const wsUrl = `${deps.publicUrl.replace(/^http/, 'ws')}${deps.mqtt.wsPath}`;
-  const enrollment = createEnrollmentService({ fleetRepo, clock: deps.clock, log, mqttUrl: deps.mqtt.publicUrl, mqttWsUrl: wsUrl, datasets: deps.datasets });
+  const enrollment = createEnrollmentService({ fleetRepo, clock: deps.clock, log, mqttUrl: deps.mqtt.publicUrl, mqttWsUrl: wsUrl, datasets: deps.datasets,
+    deployPublicKey: deps.deployPublicKey,
+  });
   const handover = createDatasetHandover({ ingestRepo, fleetRepo, sink: deps.datasets, log });
   const telemetry = createTelemetryService({ ingestRepo, handover, clock: deps.clock, log });
   const broker = createMqttBroker({

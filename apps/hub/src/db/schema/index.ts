@@ -8,3 +8,4 @@ export * from './agent.js';
 export * from './training.js';
 export * from './models.js';
 export * from './evaluations.js';
+export * from './deployments.js';

@@ -13,6 +13,8 @@ export interface EnrollmentServiceDeps {
   mqttUrl: string;
   mqttWsUrl: string;
   datasets: DatasetSink | undefined;
+  /** SPKI PEM of the key that signs deployments; agents pin it at enrollment. */
+  deployPublicKey?: string | undefined;
 }
 
 const invalidToken = () => new AppError('INVALID_TOKEN', 'Invalid or expired enrollment token', {
@@ -47,6 +49,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
       return {
         device_id: target.id, device_secret: secret, target_name: target.name,
         mqtt: { url: deps.mqttUrl, ws_url: deps.mqttWsUrl, topic_prefix: `${TOPIC_ROOT}/${target.id}/` },
+        ...(deps.deployPublicKey ? { deploy_public_key: deps.deployPublicKey } : {}),
       };
     },
 

@@ -1,0 +1,78 @@
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { users } from './accounts.js';
+import { flag, timestamp } from './columns.js';
+import { edgeTargets } from './fleet.js';
+
+export const DEPLOYMENT_STATUSES = ['compiling', 'quantizing', 'packaging', 'transferring', 'deployed', 'failed', 'rolled_back', 'superseded'] as const;
+
+/** One step of a deployment as it happened (status, time, what was done or went wrong). */
+export interface DeploymentStepRecord {
+  status: (typeof DEPLOYMENT_STATUSES)[number];
+  at: number;
+  detail: string | null;
+}
+
+// A model deployment: a persisted state machine (status) driven by the hub's orchestrator and the agent's
+// reports; its package (model, manifest, signature) lives under `<data dir>/deployments/<id>/`.
+export const deployments = sqliteTable('deployments', {
+  id: text('id').primaryKey(),
+  // No cascade: on user deletion the deployments pass to the deleting admin (users.addCleanup).
+  ownerId: text('owner_id').notNull().references(() => users.id),
+  /** Username of who deployed, as shown (kept when the user is gone). */
+  deployedBy: text('deployed_by').notNull(),
+  // No foreign key: a finished deployment keeps naming its model after the model is deleted.
+  modelId: text('model_id').notNull(),
+  targetId: text('target_id').notNull().references(() => edgeTargets.id),
+  /** The target's name, IP and architecture when the deployment was made. */
+  targetName: text('target_name').notNull(),
+  targetIp: text('target_ip'),
+  targetArch: text('target_arch'),
+  modelVersion: text('model_version').notNull(),
+  status: text('status', { enum: DEPLOYMENT_STATUSES }).notNull(),
+  statusDetail: text('status_detail'),
+  error: text('error'),
+  steps: text('steps', { mode: 'json' }).$type<DeploymentStepRecord[]>().notNull(),
+  alertPolicy: text('alert_policy', { mode: 'json' }).$type<{ raise_windows: number; clear_windows: number; clear_threshold: number }>().notNull(),
+  packageSha256: text('package_sha256'),
+  packageSize: integer('package_size'),
+  quantized: flag('quantized').notNull().default(true),
+  /** Bytes of the package the agent confirmed it holds. */
+  bytesAcked: integer('bytes_acked').notNull().default(0),
+  healthScore: real('health_score'),
+  healthExpected: real('health_expected'),
+  healthRuntime: text('health_runtime'),
+  createdAt: timestamp('created_at').notNull(),
+  updatedAt: timestamp('updated_at').notNull(),
+  deployedAt: timestamp('deployed_at'),
+  finishedAt: timestamp('finished_at'),
+}, (t) => [
+  index('deployments_owner_idx').on(t.ownerId, t.createdAt),
+  index('deployments_target_idx').on(t.targetId, t.createdAt),
+  index('deployments_status_idx').on(t.status),
+]);
+
+/** Anomaly scores the agents computed on live windows (one per window end); replays overwrite themselves. */
+export const edgeScores = sqliteTable('edge_scores', {
+  targetId: text('target_id').notNull().references(() => edgeTargets.id, { onDelete: 'cascade' }),
+  ts: integer('ts').notNull(),
+  deploymentId: text('deployment_id').notNull(),
+  score: real('score').notNull(),
+  anomaly: flag('anomaly').notNull(),
+}, (t) => [primaryKey({ columns: [t.targetId, t.ts, t.deploymentId] })]);
+
+/** Alerts raised by agents (hysteresis on the model's threshold), updated when they clear. */
+export const edgeAlerts = sqliteTable('edge_alerts', {
+  id: text('id').primaryKey(),
+  targetId: text('target_id').notNull().references(() => edgeTargets.id, { onDelete: 'cascade' }),
+  /** The agent's own id of the alert (unique per target). */
+  agentAlertId: text('agent_alert_id').notNull(),
+  deploymentId: text('deployment_id').notNull(),
+  modelId: text('model_id').notNull(),
+  state: text('state', { enum: ['raised', 'cleared'] }).notNull(),
+  raisedAt: timestamp('raised_at').notNull(),
+  clearedAt: timestamp('cleared_at'),
+  peakScore: real('peak_score').notNull(),
+  threshold: real('threshold').notNull(),
+  message: text('message').notNull(),
+  receivedAt: timestamp('received_at').notNull(),
+}, (t) => [index('edge_alerts_target_idx').on(t.targetId, t.raisedAt), uniqueIndex('edge_alerts_agent_idx').on(t.targetId, t.agentAlertId)]);

@@ -1,0 +1,17 @@
+// What a target's architecture string means for a deployment. Agents report Node's `process.arch` ('arm'
+// for the armv7 executable, 'x64', 'arm64'); people may type 'armv7', 'armhf' or a Rust-style triple.
+export type EdgeArch = 'armv7' | 'x64' | 'arm64';
+
+export function normalizeArch(arch: string | null | undefined): EdgeArch | undefined {
+  const a = (arch ?? '').trim().toLowerCase();
+  if (a === '') return undefined;
+  if (a === 'arm64' || a.startsWith('aarch64')) return 'arm64';
+  if (a === 'arm' || a === 'armhf' || a === 'arm32' || a.startsWith('armv7')) return 'armv7';
+  if (a === 'x64' || a.startsWith('x86_64') || a === 'amd64') return 'x64';
+  return undefined;
+}
+
+/** The ONNX runtime the target's agent runs a model with (armv7: no onnxruntime-node binary exists). */
+export function targetRuntime(arch: EdgeArch | undefined): 'onnxruntime-node' | 'onnxruntime-web' {
+  return arch === 'armv7' ? 'onnxruntime-web' : 'onnxruntime-node';
+}

@@ -1,0 +1,162 @@
+import type {
+  DeploymentCreateRequest, DeploymentCreateResponse, DeploymentDetail, DeploymentSummary, EdgeAlert, EdgeScoreList,
+} from '@prometheus/protocol';
+import type { Clock } from '../../clock.js';
+import type { DeploymentSettings } from '../../config.js';
+import { AppError, notFound } from '../../errors.js';
+import type { HubEventBus } from '../../events.js';
+import type { AuthUser } from '../../http/context.js';
+import { canSeeAll } from '../../http/permissions.js';
+import { isoTime, newId } from '../../ids.js';
+import type { Logger } from '../../logger.js';
+import type { MqttBroker } from '../../mqtt/broker.js';
+import type { Limits } from '../billing/limits.js';
+import { createKeyedLock } from '../datasets/keyed-lock.js';
+import type { TargetWithIngest } from '../fleet/repo.js';
+import type { TargetsService } from '../fleet/targets-service.js';
+import type { ModelsService } from '../models/models-service.js';
+import { assertExecutableArch, edgeBuildFile, type BinaryFile, type ServedFile } from './binary.js';
+import { normalizeArch } from './arch.js';
+import { createEdgeResults } from './edge-results.js';
+import { createOrchestrator } from './orchestrator.js';
+import { toDeploymentDetail, toDeploymentSummary, toEdgeAlert } from './present.js';
+import type { DeploymentRow, DeploymentsRepo } from './repo.js';
+import type { DeploySigner } from './signing.js';
+import { alertPolicy } from './steps.js';
+
+export interface DeploymentsServiceDeps {
+  repo: DeploymentsRepo;
+  models: ModelsService;
+  targets: TargetsService;
+  broker: Pick<MqttBroker, 'publishToDevice' | 'isOnline' | 'onDeviceMessage'>;
+  signer: DeploySigner;
+  limits: Limits;
+  events: HubEventBus;
+  clock: Clock;
+  log: Logger;
+  settings: DeploymentSettings;
+  /** `<data dir>/deployments`. */
+  root: string;
+}
+
+/** Deployments as people use them: create (which starts the state machine), list, detail, binary, results. */
+export function createDeploymentsService(deps: DeploymentsServiceDeps) {
+  const { repo, clock, settings, broker } = deps;
+  const log = deps.log.child({ module: 'deployments' });
+  const createLock = createKeyedLock();
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const orchestrator = createOrchestrator({
+    repo, models: deps.models, signer: deps.signer, clock, log, root: deps.root, events: deps.events, offlineWaitMs: settings.offlineWaitMs,
+    // Through the broker object (not a copy of its method), so what is published can be observed in tests.
+    link: { publishToDevice: (id, leaf, payload, opts) => broker.publishToDevice(id, leaf, payload, opts), isOnline: (id) => broker.isOnline(id) },
+    transfer: { chunkBytes: settings.chunkBytes, windowChunks: settings.windowChunks, stepTimeoutMs: settings.stepTimeoutMs, maxResends: 2 },
+    recordCurrentModel: (targetId, status) => deps.targets.recordStatus(targetId, status),
+  });
+  const results = createEdgeResults({ repo, events: deps.events, clock, log });
+  broker.onDeviceMessage('deploy/status', (targetId, payload) => orchestrator.onDeployStatus(targetId, payload));
+  broker.onDeviceMessage('inference', (targetId, payload) => results.onInference(targetId, payload));
+
+  async function visible(id: string, actor: AuthUser): Promise<DeploymentRow> {
+    const row = await repo.findById(id);
+    if (!row || (!canSeeAll(actor.role) && row.ownerId !== actor.id)) throw notFound('Deployment', id);
+    return row;
+  }
+
+  /** The target by id, else the one visible target matching the given name and/or IP. */
+  async function resolveTarget(actor: AuthUser, body: DeploymentCreateRequest): Promise<TargetWithIngest> {
+    if (body.target_id) {
+      const t = await deps.targets.visible(actor, body.target_id);
+      if ((body.target_name && t.name !== body.target_name) || (body.target_ip && t.ip !== body.target_ip)) {
+        throw new AppError('BAD_REQUEST', 'target_id names another target than target_name/target_ip', { details: `${t.id} is '${t.name}' (${t.ip ?? 'no IP'})` });
+      }
+      return t;
+    }
+    const views = (await deps.targets.list(actor)).filter((t) => t.status !== 'revoked'
+      && (!body.target_name || t.name === body.target_name) && (!body.target_ip || t.ip === body.target_ip));
+    const wanted = [body.target_name, body.target_ip].filter(Boolean).join(' / ');
+    if (views.length === 0) throw notFound('Target', wanted);
+    if (views.length > 1) {
+      throw new AppError('CONFLICT', 'More than one target matches', { details: `${views.map((v) => v.id).join(', ')} match '${wanted}'; send target_id` });
+    }
+    return deps.targets.visible(actor, (views[0] as { id: string }).id);
+  }
+
+  async function create(actor: AuthUser, body: DeploymentCreateRequest): Promise<DeploymentCreateResponse> {
+    const model = await deps.models.row(body.model_id, actor);
+    const target = await resolveTarget(actor, body);
+    if (target.revokedAt) throw new AppError('CONFLICT', 'The target is revoked', { details: `Target ${target.id} can no longer connect` });
+    const meta = (await deps.models.getArtifacts(model.id)).metadata;
+    const row = await createLock(actor.id, async () => {
+      // A deployment to a target replaces what runs there, so that target's do not count against the limit.
+      await deps.limits.assertWithin(actor.id, 'max_deployments', await repo.countActiveElsewhere(actor.id, target.id));
+      const now = clock.now();
+      return repo.insert({
+        id: newId('dep'), ownerId: actor.id, deployedBy: actor.username, modelId: model.id, targetId: target.id, targetName: target.name,
+        targetIp: target.ip, targetArch: target.arch, modelVersion: `v${(await repo.countForTarget(target.id)) + 1}`, status: 'compiling',
+        statusDetail: 'exporting ONNX from the model for the target', steps: [{ status: 'compiling', at: now.getTime(), detail: null }],
+        alertPolicy: alertPolicy(meta.threshold, body.alerts), createdAt: now, updatedAt: now,
+      });
+    });
+    log.info({ deploymentId: row.id, modelId: model.id, targetId: target.id, by: actor.id }, 'deployment created');
+    await orchestrator.supersedeInProgress(target.id, row.id);
+    void orchestrator.submit(row);
+    return { id: row.id, status: row.status, model_id: row.modelId, target_ip: row.targetIp, target_id: row.targetId, target_name: row.targetName };
+  }
+
+  return {
+    create,
+    orchestrator,
+    async list(actor: AuthUser): Promise<DeploymentSummary[]> {
+      return (await repo.list(canSeeAll(actor.role) ? undefined : actor.id)).map((r) => toDeploymentSummary(r, settings.edgeBuildDir));
+    },
+    async get(id: string, actor: AuthUser): Promise<DeploymentDetail> {
+      const row = await visible(id, actor);
+      return toDeploymentDetail(row, settings.edgeBuildDir, broker.isOnline(row.targetId));
+    },
+    /** A file of the edge executable for the deployment's target (armv7 only). */
+    async binary(id: string, actor: AuthUser, file: BinaryFile): Promise<ServedFile> {
+      const row = await visible(id, actor);
+      const target = await deps.targets.visible(actor, row.targetId).catch(() => undefined);
+      const raw = target?.arch ?? row.targetArch;
+      assertExecutableArch(normalizeArch(raw), raw);
+      return edgeBuildFile(settings.edgeBuildDir, file);
+    },
+    async alerts(actor: AuthUser, targetId: string, state: 'raised' | 'cleared' | undefined, limit: number): Promise<EdgeAlert[]> {
+      await deps.targets.visible(actor, targetId);
+      return (await repo.listAlerts(targetId, state, limit)).map(toEdgeAlert);
+    },
+    async scores(actor: AuthUser, targetId: string, since: string | undefined, limit: number): Promise<EdgeScoreList> {
+      await deps.targets.visible(actor, targetId);
+      const rows = await repo.listScores(targetId, since ? Date.parse(since) : undefined, limit);
+      const current = (await repo.forTarget(targetId, ['deployed'])).at(-1);
+      return {
+        target_id: targetId, threshold: current ? (await deps.models.getArtifacts(current.modelId).catch(() => undefined))?.metadata.threshold ?? null : null,
+        scores: rows.map((r) => ({ ts: isoTime(r.ts), score: r.score, anomaly: r.anomaly, deployment_id: r.deploymentId })),
+      };
+    },
+    /** models delete guard: a model in progress or running on a target stays. */
+    async modelInUse(modelId: string): Promise<string | undefined> {
+      const row = await repo.activeWithModel(modelId);
+      return row ? `${row.status === 'deployed' ? 'deployed' : 'being deployed'} to ${row.targetName} (${row.id})` : undefined;
+    },
+    countActive: (userId: string) => repo.countActive(userId),
+    countAll: () => repo.countAll(),
+    handOver: (fromUserId: string, toUserId: string) => repo.reassignOwner(fromUserId, toUserId),
+    component: {
+      name: 'deployments',
+      async start(): Promise<void> {
+        await orchestrator.component.start();
+        const prune = () => results.prune(settings.scoresRetentionMs).catch((err: unknown) => log.error({ err }, 'pruning scores failed'));
+        await prune();
+        pruneTimer = setInterval(() => void prune(), 3_600_000);
+        pruneTimer.unref();
+      },
+      async stop(): Promise<void> {
+        if (pruneTimer) clearInterval(pruneTimer);
+        await orchestrator.component.stop();
+      },
+    },
+  };
+}
+
+export type DeploymentsService = ReturnType<typeof createDeploymentsService>;

@@ -1,0 +1,37 @@
+import { InferenceMessage, parseMessage } from '@prometheus/protocol';
+import type { Clock } from '../../clock.js';
+import type { HubEventBus } from '../../events.js';
+import { newId } from '../../ids.js';
+import type { Logger } from '../../logger.js';
+import type { DeploymentsRepo } from './repo.js';
+
+// What agents report on `inference`: anomaly scores of live windows and alerts (raised, later cleared).
+// Messages come at least once (the agent's queue resends after a lost PUBACK), so storing is idempotent:
+// a score is keyed by (target, window end, deployment), an alert by the agent's own id.
+export function createEdgeResults(deps: { repo: DeploymentsRepo; events: HubEventBus; clock: Clock; log: Logger }) {
+  const { repo, clock, log } = deps;
+
+  return {
+    async onInference(targetId: string, payload: Buffer): Promise<void> {
+      const msg = parseMessage(InferenceMessage, payload);
+      if (!msg) return log.warn({ targetId }, 'malformed inference message ignored');
+      const deployment = await repo.findById(msg.deployment_id);
+      if (!deployment || deployment.targetId !== targetId) return log.warn({ targetId, deploymentId: msg.deployment_id }, 'inference for an unknown deployment ignored');
+      if (msg.kind === 'scores') return repo.insertScores(targetId, msg.deployment_id, msg.scores);
+      const a = msg.alert;
+      const { row, raisedNow } = await repo.upsertAlert({
+        id: newId('alr'), targetId, agentAlertId: a.id, deploymentId: msg.deployment_id, modelId: msg.model_id, state: a.state,
+        raisedAt: new Date(a.raised_at), clearedAt: a.cleared_at === null ? null : new Date(a.cleared_at), peakScore: a.peak_score,
+        threshold: a.threshold, message: a.message, receivedAt: clock.now(),
+      }, a);
+      if (!raisedNow) return;
+      const target = await repo.targetOwner(targetId);
+      log.info({ targetId, alertId: row.id, state: row.state }, 'edge alert');
+      if (target) deps.events.emit('edge.alert', { userId: target.ownerId, targetId, targetName: target.name, message: a.message });
+    },
+    /** Drops scores older than the retention. */
+    prune: (retentionMs: number) => repo.pruneScores(clock.now().getTime() - retentionMs),
+  };
+}
+
+export type EdgeResults = ReturnType<typeof createEdgeResults>;

@@ -1,0 +1,170 @@
+import { DeployStatusReport, parseMessage, type DeviceStatus } from '@prometheus/protocol';
+import type { Clock } from '../../clock.js';
+import type { HubEventBus } from '../../events.js';
+import type { Logger } from '../../logger.js';
+import { advance, runPipeline, type PipelineDeps } from './pipeline.js';
+import { readPackage, sha256Hex, sweepPackages } from './package-files.js';
+import { IN_PROGRESS, type DeploymentRow, type DeploymentState } from './repo.js';
+import { createTransfers, type TransferLink, type TransferSettings } from './transfer.js';
+
+// The deployment state machine. The status column is the state; the hub's steps run one deployment at a
+// time (they are CPU work), then the transfer and the agent's reports take it to deployed, failed or
+// rolled_back. A hub restart re-runs interrupted hub steps from the start and resumes transfers from the
+// stored package (the agent says how far it got); whatever cannot resume fails with the reason.
+
+export interface OrchestratorDeps extends PipelineDeps {
+  link: TransferLink;
+  transfer: TransferSettings;
+  events: HubEventBus;
+  /** Records what the target runs now (its `current_model`). */
+  recordCurrentModel(targetId: string, status: DeviceStatus): Promise<void>;
+  offlineWaitMs: number;
+  clock: Clock;
+  log: Logger;
+}
+
+const AGENT_BUSY = new Set(['verifying', 'installing', 'health_check']);
+const AGENT_STEP: Record<string, string> = {
+  verifying: 'the target is verifying the package (sha256, signature)', installing: 'the target is installing the model',
+  health_check: 'the target is running the health inference',
+};
+
+export function createOrchestrator(deps: OrchestratorDeps) {
+  const { repo, clock, log, events } = deps;
+  let queue: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const transfers = createTransfers(deps.link, deps.transfer, {
+    progress: (id, bytes) => void repo.update(id, { bytesAcked: bytes, updatedAt: clock.now() }),
+    stalled: (id, reason) => void fail(id, reason),
+  }, log, () => clock.now().getTime());
+
+  /** Ends a deployment that is still in progress; the event tells its owner. */
+  async function fail(id: string, reason: string, status: Extract<DeploymentState, 'failed' | 'rolled_back'> = 'failed'): Promise<void> {
+    transfers.close(id);
+    const row = await repo.findById(id);
+    if (!row || !IN_PROGRESS.includes(row.status)) return;
+    const done = await advance(repo, row, status, reason, clock.now(), { error: reason, statusDetail: null, finishedAt: clock.now() });
+    if (!done) return;
+    log.warn({ deploymentId: id, status, reason }, 'deployment did not complete');
+    events.emit('deployment.failed', { userId: row.ownerId, deploymentId: id, targetName: row.targetName, reason: status === 'rolled_back' ? `rolled back: ${reason}` : reason });
+  }
+
+  async function startTransfer(row: DeploymentRow): Promise<void> {
+    const pkg = await readPackage(deps.root, row.id);
+    if (!pkg || sha256Hex(pkg.model) !== row.packageSha256) return fail(row.id, 'the package is missing or damaged on the hub; deploy again');
+    transfers.open(row.id, row.targetId, pkg);
+    if (!deps.link.isOnline(row.targetId)) await repo.update(row.id, { statusDetail: 'waiting for the target to come online', updatedAt: clock.now() });
+  }
+
+  /** Queues the hub-side steps of a deployment in `compiling`. */
+  function submit(row: DeploymentRow): Promise<void> {
+    const work = queue.then(async () => {
+      if (stopped) return;
+      try {
+        const ready = await runPipeline(deps, row);
+        if (ready) await startTransfer(ready);
+      } catch (err) {
+        const step = (await repo.findById(row.id))?.status ?? 'compiling';
+        await fail(row.id, `${step}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+    queue = work.catch(() => undefined);
+    return work;
+  }
+
+  async function deployed(row: DeploymentRow, report: DeployStatusReport): Promise<void> {
+    transfers.close(row.id);
+    const now = clock.now();
+    const done = await advance(repo, row, 'deployed', `verified, installed and health-checked on the target${report.health ? ` (${report.health.runtime})` : ''}`, now, {
+      statusDetail: null, error: null, deployedAt: now, finishedAt: now, bytesAcked: row.packageSize ?? row.bytesAcked,
+      ...(report.health ? { healthScore: report.health.score, healthRuntime: report.health.runtime } : {}),
+    });
+    if (!done) return;
+    for (const older of await repo.forTarget(row.targetId, ['deployed'])) {
+      if (older.id !== row.id) await advance(repo, older, 'superseded', `replaced by ${row.id}`, now, { statusDetail: null });
+    }
+    await deps.recordCurrentModel(row.targetId, { v: 1, state: 'online', current_model: row.modelId, current_model_version: row.modelVersion });
+    events.emit('deployment.ready', { userId: row.ownerId, deploymentId: row.id, targetName: row.targetName });
+  }
+
+  /** A `deploy/status` message from a target (after the broker's ACL). */
+  async function onDeployStatus(targetId: string, payload: Buffer): Promise<void> {
+    const report = parseMessage(DeployStatusReport, payload);
+    if (!report) return log.warn({ targetId }, 'malformed deploy/status ignored');
+    if (report.current) {
+      await deps.recordCurrentModel(targetId, { v: 1, state: 'online', current_model: report.current.model_id, current_model_version: report.current.model_version });
+    }
+    const row = report.deployment_id ? await repo.findById(report.deployment_id) : undefined;
+    if (row && row.targetId === targetId && row.status === 'transferring') {
+      if (report.state === 'receiving') transfers.receiving(row.id, report);
+      else if (AGENT_BUSY.has(report.state)) {
+        transfers.alive(row.id);
+        await repo.update(row.id, { statusDetail: AGENT_STEP[report.state] ?? report.state, bytesAcked: row.packageSize ?? row.bytesAcked, updatedAt: clock.now() });
+      } else if (report.state === 'deployed') await deployed(row, report);
+      else if (report.state === 'failed' || report.state === 'rolled_back') await fail(row.id, report.reason ?? 'the target gave no reason', report.state);
+    }
+    // A sync (on connect, or the answer to another manifest): offer what else is waiting for this target.
+    if (report.resume || report.state === 'idle' || report.state === 'deployed' || report.state === 'failed' || report.state === 'rolled_back') {
+      for (const waiting of await repo.forTarget(targetId, ['transferring'])) {
+        if (waiting.id !== report.deployment_id) transfers.offer(waiting.id);
+      }
+    }
+  }
+
+  /** Start-up: interrupted hub steps run again from the start, transfers resume from the stored package. */
+  async function recover(): Promise<void> {
+    const open = await repo.withStatus(IN_PROGRESS);
+    for (const row of open) {
+      if (row.status === 'transferring') {
+        await startTransfer(row);
+        continue;
+      }
+      const restarted = await advance(repo, row, 'compiling', `the hub restarted during ${row.status}; the steps run again`, clock.now());
+      if (restarted) void submit(restarted);
+    }
+    const keep = new Set((await repo.withStatus([...IN_PROGRESS, 'deployed'])).map((r) => r.id));
+    const removed = await sweepPackages(deps.root, keep);
+    if (removed.length > 0) log.info({ removed }, 'removed deployment packages no longer needed');
+  }
+
+  /** Periodic: transfers to targets that came online or went quiet, and offline waits that ran out. */
+  async function tick(): Promise<void> {
+    transfers.tick();
+    const now = clock.now().getTime();
+    for (const row of await repo.withStatus(['transferring'])) {
+      const since = [...row.steps].reverse().find((s) => s.status === 'transferring')?.at ?? row.updatedAt.getTime();
+      if (!deps.link.isOnline(row.targetId) && now - since > deps.offlineWaitMs) {
+        await fail(row.id, `the target did not come online within ${Math.round(deps.offlineWaitMs / 3_600_000)} h`);
+      }
+    }
+  }
+
+  return {
+    submit,
+    fail,
+    onDeployStatus,
+    /** A new deployment to the target replaces any still in progress there. */
+    async supersedeInProgress(targetId: string, byId: string): Promise<void> {
+      for (const row of await repo.forTarget(targetId, IN_PROGRESS)) {
+        if (row.id !== byId) await fail(row.id, `superseded by ${byId} before it was deployed`);
+      }
+    },
+    component: {
+      name: 'deployments',
+      async start(): Promise<void> {
+        stopped = false;
+        await recover();
+        timer = setInterval(() => void tick().catch((err: unknown) => log.error({ err }, 'deployment tick failed')), 2000);
+        timer.unref();
+      },
+      async stop(): Promise<void> {
+        stopped = true;
+        if (timer) clearInterval(timer);
+        await queue;
+      },
+    },
+  };
+}
+
+export type Orchestrator = ReturnType<typeof createOrchestrator>;

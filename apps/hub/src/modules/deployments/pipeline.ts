@@ -1,0 +1,66 @@
+import type { Clock } from '../../clock.js';
+import { isoTime } from '../../ids.js';
+import type { Logger } from '../../logger.js';
+import type { ModelsService } from '../models/models-service.js';
+import { normalizeArch } from './arch.js';
+import { writePackage } from './package-files.js';
+import type { DeploymentPatch, DeploymentRow, DeploymentState, DeploymentsRepo } from './repo.js';
+import type { DeploySigner } from './signing.js';
+import { buildManifest, compile, quantize } from './steps.js';
+
+// The hub's steps of one deployment, each persisted before the next starts: compiling -> quantizing ->
+// packaging -> transferring. Every transition is guarded by the state it leaves, so a deployment that was
+// superseded or failed meanwhile is never moved on by a step still running.
+
+export interface PipelineDeps {
+  repo: DeploymentsRepo;
+  models: Pick<ModelsService, 'getArtifacts'>;
+  signer: DeploySigner;
+  clock: Clock;
+  log: Logger;
+  /** `<data dir>/deployments`. */
+  root: string;
+}
+
+/** The next state of a row with a step record appended; undefined when the row left `row.status` meanwhile. */
+export async function advance(repo: DeploymentsRepo, row: DeploymentRow, status: DeploymentState, detail: string | null,
+  now: Date, patch: DeploymentPatch = {}): Promise<DeploymentRow | undefined> {
+  return repo.transition(row.id, [row.status], {
+    ...patch, status, statusDetail: patch.statusDetail === undefined ? detail : patch.statusDetail,
+    steps: [...row.steps, { status, at: now.getTime(), detail }], updatedAt: now,
+  });
+}
+
+const ms = (t0: number) => `${Math.round(performance.now() - t0)} ms`;
+const fmt = (x: number) => Number(x.toPrecision(4)).toString();
+
+/** Runs the hub-side steps; resolves with the row in `transferring`, or undefined when it stopped (failed or superseded). */
+export async function runPipeline(deps: PipelineDeps, start: DeploymentRow): Promise<DeploymentRow | undefined> {
+  const { repo, clock } = deps;
+  const arch = normalizeArch(start.targetArch);
+  let row: DeploymentRow | undefined = start;
+  let t0 = performance.now();
+  const artifacts = await deps.models.getArtifacts(start.modelId);
+  const compiled = await compile(artifacts, arch);
+  row = await advance(repo, row, 'quantizing',
+    `ONNX exported from the float weights and run in ${compiled.runtime}${arch ? ` (target ${arch})` : ' (target architecture not known yet)'} in ${ms(t0)}; health score ${fmt(compiled.floatScore)}`,
+    clock.now());
+  if (!row) return undefined;
+
+  t0 = performance.now();
+  const q = await quantize(compiled, arch);
+  row = await advance(repo, row, 'packaging',
+    `int8 weights: ${q.onnx.byteLength} bytes (float ${compiled.onnx.byteLength}); health score ${fmt(q.score)}, ${fmt(q.delta)} from float; ${ms(t0)}`,
+    clock.now());
+  if (!row) return undefined;
+
+  const manifest = buildManifest({
+    deploymentId: row.id, targetId: row.targetId, modelId: row.modelId, modelVersion: row.modelVersion, createdAt: isoTime(clock.now()),
+    metadata: compiled.metadata, model: q.onnx, quantized: true, healthScore: q.score, alerts: row.alertPolicy,
+  });
+  const manifestJson = JSON.stringify(manifest);
+  const signature = deps.signer.sign(Buffer.from(manifestJson, 'utf8'));
+  await writePackage(deps.root, row.id, { model: Buffer.from(q.onnx), manifest: manifestJson, signature });
+  return advance(repo, row, 'transferring', `package ${manifest.package.size} bytes, sha256 ${manifest.package.sha256.slice(0, 16)}…, signed (ed25519)`,
+    clock.now(), { packageSha256: manifest.package.sha256, packageSize: manifest.package.size, quantized: true, healthExpected: q.score });
+}

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import {
+  DeploymentBinaryQuery, DeploymentCreateRequest, DeploymentCreateResponse, DeploymentDetail, DeploymentSummary, EdgeAlert, EdgeAlertQuery,
+  EdgeScoreList, EdgeScoreQuery, IdParam,
+} from '@prometheus/protocol';
+import { z } from 'zod';
+import { currentUser } from '../../http/context.js';
+import { defineRoute, errorDoc as err, type AnyRoute } from '../../http/route.js';
+import type { DeploymentsService } from './deployments-service.js';
+
+const tag = 'Deployments';
+const auth = { 401: err('Not logged in') };
+const missing = err('No such deployment (or not yours)');
+
+// Mounted after the fleet module's `/api/v1/deployments/targets...` routes, so `targets` is never taken for an id.
+export function deploymentsRoutes(deployments: DeploymentsService): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get', path: '/api/v1/deployments', tag, summary: 'Deployments (admins see all, others their own), newest first',
+      permission: 'data:read',
+      responses: { 200: { description: 'Deployments', schema: z.array(DeploymentSummary) }, ...auth },
+      handler: async (c) => c.json(await deployments.list(currentUser(c)), 200),
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/deployments', tag,
+      summary: 'Deploy a model to an edge target: compiling -> quantizing -> packaging -> transferring -> deployed (or failed / rolled_back)',
+      description: 'The target by `target_id` (addition) or the contract\'s `target_ip`/`target_name`. A deployment to an offline target waits '
+        + 'until it comes online. A new deployment to a target replaces the one running there once it is deployed.',
+      permission: 'deploy:write', body: DeploymentCreateRequest,
+      responses: {
+        201: { description: 'Created; the steps run in the background', schema: DeploymentCreateResponse }, 400: err('Invalid input, field named'), ...auth,
+        403: err('Viewer role, or the tier\'s max_deployments (TIER_LIMIT)'), 404: err('Model or target not found (or not yours)'),
+        409: err('Target revoked, or several targets match the name/IP'),
+      },
+      handler: async (c, { body }) => c.json(await deployments.create(currentUser(c), body), 201),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/deployments/:id', tag, summary: 'Deployment status with its steps, transfer progress and the target\'s health inference',
+      permission: 'data:read', params: IdParam,
+      responses: { 200: { description: 'Deployment', schema: DeploymentDetail }, ...auth, 404: missing },
+      handler: async (c, { params }) => c.json(await deployments.get(params.id, currentUser(c)), 200),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/deployments/:id/binary', tag,
+      summary: 'Download the armv7 edge executable for the deployment\'s target; `?file=wasm|addon|manifest` for the files that sit beside it',
+      description: 'Put the executable, `ort-wasm-simd-threaded.wasm` and `better_sqlite3.node` in one directory on the controller. '
+        + 'Only armv7 targets have an executable (x64/arm64 run the agent under Node: 409). 503 until `npm run build:edge-armv7` ran on the hub.',
+      permission: 'data:read', params: IdParam, query: DeploymentBinaryQuery,
+      responses: {
+        200: { description: 'The file', contentType: 'application/octet-stream' }, 400: err('Unknown file'), ...auth, 404: missing,
+        409: err('No executable for the target\'s architecture'), 503: err('The executable has not been built on this hub'),
+      },
+      handler: async (c, { params, query }) => {
+        const f = await deployments.binary(params.id, currentUser(c), query.file);
+        return c.body(Readable.toWeb(fs.createReadStream(f.path)) as ReadableStream, 200, {
+          'content-type': 'application/octet-stream', 'content-length': String(f.size), 'content-disposition': `attachment; filename="${f.name}"`,
+          'x-prometheus-edge-version': f.version, ...(f.sha256 ? { 'x-content-sha256': f.sha256 } : {}),
+        });
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/deployments/targets/:id/alerts', tag, summary: 'Alerts the target raised (addition), newest first',
+      description: 'Raised after `raise_windows` windows above the model\'s threshold, cleared after `clear_windows` below `clear_threshold`; raised offline too (they arrive when the link is back).',
+      permission: 'data:read', params: IdParam, query: EdgeAlertQuery,
+      responses: { 200: { description: 'Alerts', schema: z.array(EdgeAlert) }, 400: err('Bad query'), ...auth, 404: err('Target not found (or not yours)') },
+      handler: async (c, { params, query }) => c.json(await deployments.alerts(currentUser(c), params.id, query.state, query.limit), 200),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/deployments/targets/:id/scores', tag, summary: 'Anomaly scores of the target\'s live windows (addition), oldest first',
+      permission: 'data:read', params: IdParam, query: EdgeScoreQuery,
+      responses: { 200: { description: 'Scores', schema: EdgeScoreList }, 400: err('Bad query'), ...auth, 404: err('Target not found (or not yours)') },
+      handler: async (c, { params, query }) => c.json(await deployments.scores(currentUser(c), params.id, query.since, query.limit), 200),
+    }),
+  ];
+}
