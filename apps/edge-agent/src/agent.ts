@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { createAegisReader } from './aegis/aegis-reader.js';
 import { createSensorsPoller } from './aegis/sensors-poller.js';
+import type { DeviceStatus } from '@prometheus/protocol';
 import type { AgentConfig } from './config.js';
 import type { Credentials } from './credentials.js';
 import { createHeartbeat, statusMessage } from './heartbeat.js';
@@ -28,6 +29,10 @@ export interface AgentContext {
   router: CommandRouter;
   link: LinkSession;
   log: Logger;
+  /** Runs on every connect, after the link subscribed (e.g. to tell the hub where a transfer stands). */
+  onLinkUp(listener: () => void): void;
+  /** Fields added to the retained `status` heartbeat (e.g. current_model); `changed()` sends one now. */
+  status: { set(fields: Partial<DeviceStatus>): void; changed(): void };
 }
 
 export type ComponentFactory = (ctx: AgentContext) => AgentComponent;
@@ -46,6 +51,8 @@ export function createAgent(config: AgentConfig, credentials: Credentials, paths
   const components: AgentComponent[] = [{ name: 'outbox', stop: () => outbox.close() }];
   // The link's callbacks reach parts created after it (they need the link themselves).
   const late: { forwarder?: ReturnType<typeof createForwarder>; heartbeat?: ReturnType<typeof createHeartbeat> } = {};
+  const linkUp: (() => void)[] = [];
+  let statusFields: Partial<DeviceStatus> = {};
 
   const link = createLinkSession({
     url: config.mqtt_url ?? credentials.mqtt_url, deviceId: credentials.device_id, secret: credentials.device_secret,
@@ -56,6 +63,7 @@ export function createAgent(config: AgentConfig, credentials: Credentials, paths
     connected: () => {
       late.heartbeat?.beat();
       late.forwarder?.onConnected();
+      for (const listener of linkUp) listener();
     },
     disconnected: () => log.warn('hub link down; readings stay in the outbox'),
   }, log);
@@ -64,10 +72,13 @@ export function createAgent(config: AgentConfig, credentials: Credentials, paths
     outbox, link, router, log);
   late.forwarder = forwarder;
   components.push(forwarder);
-  const ctx: AgentContext = { config, credentials, paths, outbox, router, link, log };
+  const ctx: AgentContext = {
+    config, credentials, paths, outbox, router, link, log, onLinkUp: (listener) => void linkUp.push(listener),
+    status: { set: (fields) => void (statusFields = { ...statusFields, ...fields }), changed: () => late.heartbeat?.beat() },
+  };
   for (const make of extras) components.push(make(ctx));
-  components.push({ name: 'link', start: () => link.start(), stop: () => link.stop(statusMessage('offline', outbox, startedAt)) });
-  const heartbeat = createHeartbeat(config.heartbeat_s * 1000, link, outbox, startedAt);
+  components.push({ name: 'link', start: () => link.start(), stop: () => link.stop(statusMessage('offline', outbox, startedAt, statusFields)) });
+  const heartbeat = createHeartbeat(config.heartbeat_s * 1000, link, outbox, startedAt, () => statusFields);
   late.heartbeat = heartbeat;
   components.push(heartbeat);
   components.push(createPoller(config, outbox, log, () => forwarder.nudge()));

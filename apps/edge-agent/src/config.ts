@@ -53,6 +53,14 @@ export const ConfigFile = z.object({
   keepalive_s: z.number().int().min(5).max(3600).default(30),
   shutdown_timeout_ms: z.number().int().min(100).default(10_000),
   log_level: z.enum(['error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  inference: z.object({
+    /** A poll that brings more readings (a backlog) scores only the newest this many windows. */
+    max_windows_per_poll: z.number().int().min(1).max(100_000).default(120),
+    /** Scores wait this long to go out together in one `inference` message. */
+    batch_ms: z.number().int().min(0).max(600_000).default(2_000),
+    /** Messages kept for the hub while offline; beyond it the oldest scores are dropped (alerts are kept). */
+    max_queued: z.number().int().min(100).max(10_000_000).default(100_000),
+  }).strict().prefault({}),
 }).strict();
 export type ConfigFile = z.output<typeof ConfigFile>;
 

@@ -10,6 +10,8 @@ export const Credentials = z.object({
   mqtt_url: z.string().min(1),
   ws_url: z.string().min(1),
   enrolled_at: z.string(),
+  /** The hub's ed25519 public key (SPKI PEM), pinned at enrollment: only manifests it signed are installed. */
+  hub_public_key: z.string().optional(),
 });
 export type Credentials = z.infer<typeof Credentials>;
 

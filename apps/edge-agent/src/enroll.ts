@@ -19,6 +19,7 @@ export async function enroll(paths: AgentPaths, hubUrl: string, token: string): 
   const creds: Credentials = {
     device_id: body.device_id, device_secret: body.device_secret, target_name: body.target_name, hub_url: base,
     mqtt_url: body.mqtt.url, ws_url: body.mqtt.ws_url, enrolled_at: new Date().toISOString(),
+    ...(body.deploy_public_key ? { hub_public_key: body.deploy_public_key } : {}),
   };
   writeCredentials(paths.credentials, creds);
   return creds;

@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAgent } from './agent.js';
 import { ConfigError, loadConfig, type AgentConfig } from './config.js';
 import { readCredentials } from './credentials.js';
+import { deploymentComponents } from './deploy/index.js';
+import { currentModelDir, isComplete } from './deploy/install.js';
 import { enroll } from './enroll.js';
 import { createLogger } from './logger.js';
 import { openSqlite } from './outbox/open-db.js';
@@ -34,7 +38,7 @@ async function run(config: AgentConfig): Promise<void> {
   const log = createLogger(config.log_level);
   const creds = readCredentials(paths.credentials);
   if (!creds) fail(`not enrolled: run 'prometheus-edge enroll --hub <url> --token <token> --state-dir ${paths.stateDir}' first`);
-  const agent = createAgent(config, creds, paths, log);
+  const agent = createAgent(config, creds, paths, log, deploymentComponents());
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -57,10 +61,16 @@ function status(config: AgentConfig): void {
   const outbox = new Outbox(openSqlite(paths.outbox), { maxRows: config.outbox.max_rows, maxBytes: config.outbox.max_bytes });
   const s = outbox.stats();
   outbox.close();
+  const modelDir = currentModelDir(paths.models);
+  const manifest = modelDir && fs.existsSync(path.join(modelDir, 'manifest.json'))
+    ? JSON.parse(fs.readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as { deployment_id: string; model_id: string; model_version: string } : undefined;
   const out = {
     version: AGENT_VERSION, state_dir: paths.stateDir, enrolled: creds !== undefined, device_id: creds?.device_id ?? null,
     target_name: creds?.target_name ?? null, hub_url: creds?.hub_url ?? null, mqtt_url: config.mqtt_url ?? creds?.mqtt_url ?? null,
     outbox: { depth: s.depth, bytes: s.bytes, dropped_total: s.droppedTotal, acked_seq: s.ackedSeq, last_seq: s.lastSeq },
+    model: manifest && modelDir
+      ? { deployment_id: manifest.deployment_id, model_id: manifest.model_id, model_version: manifest.model_version, complete: isComplete(modelDir) }
+      : null,
   };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }

@@ -11,6 +11,8 @@ export interface AgentPaths {
   /** Received model packages and the active model (deploy/ and runtime/). */
   deployments: string;
   models: string;
+  /** Scores and alerts waiting for the hub (better-sqlite3, WAL). */
+  inference: string;
 }
 
 export const DEFAULT_STATE_DIR = '/var/lib/prometheus-edge';
@@ -24,6 +26,7 @@ export function agentPaths(stateDir: string): AgentPaths {
     outbox: path.join(dir, 'outbox.db'),
     deployments: path.join(dir, 'deployments'),
     models: path.join(dir, 'models'),
+    inference: path.join(dir, 'inference.db'),
   };
 }
 

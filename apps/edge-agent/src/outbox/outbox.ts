@@ -34,6 +34,7 @@ const EVICT_CHUNK = 1000;
  * bound evicts the oldest: the evicted ranges are kept until acknowledged so the hub learns what was lost.
  */
 export class Outbox {
+  private readonly appendListeners: ((readings: Reading[]) => void)[] = [];
   private depth = 0;
   private bytes = 0;
   private droppedTotal = 0;
@@ -77,6 +78,7 @@ export class Outbox {
     const out = run.immediate();
     this.depth = out.depth;
     this.bytes = out.bytes;
+    for (const listener of this.appendListeners) listener(readings);
     return readings.length > 0 ? { first: out.first, last: out.last } : undefined;
   }
 
@@ -107,6 +109,11 @@ export class Outbox {
     const prev = this.db.prepare('SELECT from_seq AS "from", to_seq AS "to" FROM drops ORDER BY from_seq DESC LIMIT 1').get() as SeqRange | undefined;
     if (prev && prev.to + 1 === from) this.db.prepare('UPDATE drops SET to_seq = ? WHERE from_seq = ?').run(to, prev.from);
     else this.db.prepare('INSERT INTO drops (from_seq, to_seq) VALUES (?, ?)').run(from, to);
+  }
+
+  /** Called with every batch of readings once it is committed (runtime/ scores them). */
+  onAppend(listener: (readings: Reading[]) => void): void {
+    this.appendListeners.push(listener);
   }
 
   /** Unacknowledged readings after `afterSeq`, oldest first. */

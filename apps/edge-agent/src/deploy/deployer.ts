@@ -1,0 +1,173 @@
+import { createHash, verify } from 'node:crypto';
+import {
+  DeployCommand, DeployManifest, decodeDeployChunk, parseMessage, type AgentDeployState, type DeployStatusReport,
+} from '@prometheus/protocol';
+import type { AgentComponent, AgentContext } from '../agent.js';
+import { healthCheck, loadModel, type LoadedModel } from '../runtime/model.js';
+import type { InferenceRuntime } from '../runtime/inference-runtime.js';
+import { installModel, recoverModels, removeModel, switchCurrent } from './install.js';
+import { TransferStore, type Outcome } from './transfer-store.js';
+
+// The package receiver: a signed manifest on `deploy`, chunks on `deploy/chunk`, progress and outcome on
+// `deploy/status`. Checks, in order: the manifest's ed25519 signature against the key pinned at enrollment,
+// each chunk's sha256, the package's size and sha256 against the signed manifest; then an atomic install,
+// the health inference and the switch. Any failure keeps (or restores) the previous model and says why.
+// All work runs one step at a time, in arrival order.
+
+interface Transfer {
+  id: string;
+  manifest: DeployManifest;
+  text: string;
+}
+
+type Extra = Partial<Omit<DeployStatusReport, 'v' | 'state' | 'current' | 'at'>>;
+
+export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): AgentComponent {
+  const { link, log, paths } = ctx;
+  let store: TransferStore | undefined;
+  let transfer: Transfer | undefined;
+  let chain: Promise<void> = Promise.resolve();
+
+  const enqueue = (what: string, fn: () => Promise<void> | void) => {
+    chain = chain.then(fn).catch((err: unknown) => log.error(`deploy: ${what} failed`, { err }));
+  };
+
+  function report(state: AgentDeployState, extra: Extra = {}): void {
+    const body: DeployStatusReport = { v: 1, deployment_id: extra.deployment_id ?? transfer?.id ?? null, state, current: runtime.running(), at: Date.now(), ...extra };
+    if (link.connected) void link.publish('deploy/status', JSON.stringify(body), { qos: 1 }).catch(() => undefined);
+  }
+
+  function finish(outcome: Outcome): void {
+    store?.setLastOutcome(outcome);
+    if (transfer?.id === outcome.deployment_id) transfer = undefined;
+    const running = runtime.running();
+    ctx.status.set({ current_model: running?.model_id ?? null, current_model_version: running?.model_version ?? null });
+    ctx.status.changed();
+    report(outcome.state, { deployment_id: outcome.deployment_id, reason: outcome.reason, health: outcome.health });
+    (outcome.state === 'deployed' ? log.info : log.warn)(`deployment ${outcome.state}`, { ...outcome });
+  }
+
+  function reject(id: string, reason: string): void {
+    store?.discard(id);
+    finish({ deployment_id: id, state: 'failed', reason: `${reason}; ${keptModel()}` });
+  }
+
+  const keptModel = () => {
+    const r = runtime.running();
+    return r ? `kept ${r.model_id} (${r.deployment_id})` : 'no previous model to keep';
+  };
+
+  /** A signed manifest: verified, then the transfer starts (or continues from what is on disk). */
+  function adopt(id: string, text: string, signature: string): Transfer | undefined {
+    const key = ctx.credentials.hub_public_key;
+    if (!key) return void reject(id, 'no hub key pinned: this agent was enrolled before deployments existed; enroll it again');
+    let signed = false;
+    try {
+      signed = verify(null, Buffer.from(text, 'utf8'), key, Buffer.from(signature, 'base64'));
+    } catch {
+      signed = false;
+    }
+    if (!signed) return void reject(id, 'manifest signature does not verify against the hub key pinned at enrollment');
+    const parsed = DeployManifest.safeParse(JSON.parse(text));
+    if (!parsed.success) return void reject(id, `manifest invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    if (parsed.data.deployment_id !== id || parsed.data.target_id !== ctx.credentials.device_id) return void reject(id, 'manifest is for another deployment or target');
+    return { id, manifest: parsed.data, text };
+  }
+
+  async function onManifest(payload: Buffer): Promise<void> {
+    const cmd = parseMessage(DeployCommand, payload);
+    if (!cmd || !store) return log.warn('malformed deploy command ignored');
+    const id = cmd.deployment_id;
+    const last = store.lastOutcome();
+    if (last?.deployment_id === id) return report(last.state, { deployment_id: id, reason: last.reason, health: last.health, resume: true });
+    if (runtime.running()?.deployment_id === id) return report('deployed', { deployment_id: id, resume: true });
+    const t = adopt(id, cmd.manifest, cmd.signature);
+    if (!t) return;
+    transfer = t;
+    const held = store.begin(id, cmd.manifest, cmd.signature);
+    if (held > t.manifest.package.size) return reject(id, 'more bytes on disk than the package holds');
+    if (held === t.manifest.package.size) return finalize(t);
+    report('receiving', { next_offset: held, resume: true });
+  }
+
+  async function onChunk(payload: Buffer): Promise<void> {
+    const c = decodeDeployChunk(payload);
+    const t = transfer;
+    if (!c || !store) return log.warn('malformed deploy chunk ignored');
+    if (!t || c.header.deployment_id !== t.id) return; // an older transfer's chunk still in flight
+    const { header, data } = c;
+    if (createHash('sha256').update(data).digest('hex') !== header.sha256) return reject(t.id, `chunk at offset ${header.offset} is corrupted (sha256 mismatch)`);
+    const held = store.size(t.id);
+    if (header.offset < held) return; // a resend of bytes already held
+    if (header.offset > held) return report('receiving', { next_offset: held, resume: true });
+    const size = t.manifest.package.size;
+    if (held + data.length > size) return reject(t.id, `the hub sent more than the manifest's ${size} bytes`);
+    const now = store.append(t.id, data);
+    if (now === size) return finalize(t);
+    if (header.last) return reject(t.id, `transfer truncated: the hub ended the package at ${now} of ${size} bytes`);
+    report('receiving', { next_offset: now });
+  }
+
+  async function finalize(t: Transfer): Promise<void> {
+    if (!store) return;
+    report('verifying', { deployment_id: t.id });
+    const sha = store.sha256(t.id);
+    if (sha !== t.manifest.package.sha256) return reject(t.id, `package sha256 ${sha.slice(0, 16)}… does not match the signed manifest's ${t.manifest.package.sha256.slice(0, 16)}…`);
+    report('installing', { deployment_id: t.id });
+    const dir = installModel(paths.models, t.id, store.packagePath(t.id), t.text);
+    report('health_check', { deployment_id: t.id });
+    let loaded: LoadedModel | undefined;
+    let health: { score: number; runtime: string };
+    try {
+      loaded = await loadModel(dir);
+      health = await healthCheck(loaded);
+    } catch (err) {
+      await loaded?.model.close();
+      removeModel(paths.models, t.id);
+      store.discard(t.id);
+      return finish({ deployment_id: t.id, state: 'rolled_back', reason: `${err instanceof Error ? err.message : String(err)}; ${keptModel()}` });
+    }
+    switchCurrent(paths.models, t.id);
+    await runtime.activate(loaded);
+    store.discard(t.id);
+    finish({ deployment_id: t.id, state: 'deployed', health: { ...health, expected: t.manifest.health.expected_score } });
+  }
+
+  /** Start-up: the model that was current (or the previous one, if it is damaged), and a transfer to continue. */
+  async function restore(): Promise<void> {
+    if (!store) return;
+    const { current, restored } = recoverModels(paths.models);
+    if (restored) store.setLastOutcome({ deployment_id: restored, state: 'rolled_back', reason: 'the installed model was damaged; the previous one was restored' });
+    if (current) {
+      const loaded = await loadModel(current);
+      await runtime.activate(loaded);
+      const r = runtime.running();
+      ctx.status.set({ current_model: r?.model_id ?? null, current_model_version: r?.model_version ?? null });
+    }
+    const pending = store.pending();
+    if (pending) transfer = adopt(pending.id, pending.manifest, pending.signature);
+  }
+
+  /** On every connect: where this agent stands, so the hub resumes or learns an outcome it missed. */
+  function sync(): void {
+    if (transfer && store) return report('receiving', { deployment_id: transfer.id, next_offset: store.size(transfer.id), resume: true });
+    const last = store?.lastOutcome();
+    if (last) return report(last.state, { deployment_id: last.deployment_id, reason: last.reason, health: last.health, resume: true });
+    report('idle', { deployment_id: null, resume: true });
+  }
+
+  return {
+    name: 'deploy',
+    start(): void {
+      store = new TransferStore(paths.deployments);
+      ctx.router.on('deploy', (payload) => enqueue('manifest', () => onManifest(payload)));
+      ctx.router.on('deploy/chunk', (payload) => enqueue('chunk', () => onChunk(payload)));
+      ctx.onLinkUp(() => enqueue('sync', sync));
+      // In the background: opening a model takes ~30 s in onnxruntime-web under emulation; telemetry need not wait.
+      enqueue('restore', restore);
+    },
+    async stop(): Promise<void> {
+      await chain;
+    },
+  };
+}

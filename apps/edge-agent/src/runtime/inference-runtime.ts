@@ -1,0 +1,151 @@
+import { normalizeWindow } from '@prometheus/ml/inference';
+import type { EdgeScore, Reading, RunningModel } from '@prometheus/protocol';
+import type { AgentComponent, AgentContext } from '../agent.js';
+import { openSqlite } from '../outbox/open-db.js';
+import { initialAlertState, stepAlert, type AlertState } from './alerts.js';
+import { InferenceQueue } from './inference-queue.js';
+import { metadataOf, type LoadedModel } from './model.js';
+import { ReadingWindow } from './window.js';
+
+// Inference beside the equipment: every reading the agent collects (outbox.onAppend) moves the model's
+// window; each full window is z-scored with the manifest's statistics and scored, the score goes into the
+// agent's own store-and-forward queue for `inference`, and the alert hysteresis runs on it. Nothing here
+// needs the hub: offline, scores and alerts wait in the queue and go out in order when the link is back.
+
+const SCORE_BATCH = 500;
+const RUN_BATCH = 32;
+
+export interface InferenceRuntime extends AgentComponent {
+  /** Makes a loaded (and health-checked) model the one that scores; the previous one is closed. */
+  activate(loaded: LoadedModel): Promise<void>;
+  running(): RunningModel | null;
+  /** Resolves when every reading handed over so far is scored and queued (tests, shutdown). */
+  idle(): Promise<void>;
+  queueDepth(): number;
+}
+
+export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
+  const { config, link, log } = ctx;
+  const opts = config.inference;
+  let queue: InferenceQueue | undefined;
+  let active: { loaded: LoadedModel; alert: AlertState } | undefined;
+  const window = new ReadingWindow(1, Number.POSITIVE_INFINITY);
+  let pending: EdgeScore[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  let publishing = false;
+
+  const alertKey = (deploymentId: string) => `alert:${deploymentId}`;
+
+  async function publish(): Promise<void> {
+    if (publishing || !queue) return;
+    publishing = true;
+    try {
+      while (link.connected && queue) {
+        const batch = queue.peek(16);
+        if (batch.length === 0) break;
+        for (const msg of batch) {
+          await link.publish('inference', JSON.stringify(msg), { qos: 1 });
+          queue.remove(msg.seq);
+        }
+      }
+    } catch (err) {
+      log.debug('inference publish interrupted; kept for later', { err });
+    } finally {
+      publishing = false;
+    }
+  }
+
+  function flush(): void {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (!active || !queue || pending.length === 0) return;
+    const { manifest } = active.loaded;
+    for (let i = 0; i < pending.length; i += SCORE_BATCH) {
+      queue.push({ v: 1, kind: 'scores', deployment_id: manifest.deployment_id, model_id: manifest.model_id, scores: pending.slice(i, i + SCORE_BATCH) });
+    }
+    pending = [];
+    void publish();
+  }
+
+  function record(ts: number, score: number, anomaly: boolean): void {
+    if (!active || !queue) return;
+    const { manifest } = active.loaded;
+    pending.push({ ts, score, anomaly });
+    const ctxAlert = { policy: manifest.alerts, threshold: manifest.model.threshold, deploymentId: manifest.deployment_id, targetName: ctx.credentials.target_name };
+    const step = stepAlert(active.alert, ctxAlert, ts, score);
+    active.alert = step.state;
+    queue.setMeta(alertKey(manifest.deployment_id), JSON.stringify(step.state));
+    if (step.event) {
+      flush(); // scores before the alert they led to
+      queue.push({ v: 1, kind: 'alert', deployment_id: manifest.deployment_id, model_id: manifest.model_id, alert: step.event });
+      log.warn(`alert ${step.event.state}`, { alert: step.event.id, score });
+      void publish();
+    } else {
+      flushTimer ??= setTimeout(flush, opts.batch_ms);
+    }
+  }
+
+  /** Windows ending at the newest `max_windows_per_poll` readings of the batch are scored. */
+  async function score(readings: Reading[]): Promise<void> {
+    const model = active?.loaded;
+    const scoredFrom = Math.max(0, readings.length - opts.max_windows_per_poll);
+    if (!model) {
+      for (const r of readings) window.push(r);
+      return;
+    }
+    const meta = metadataOf(model.manifest);
+    const windows: { ts: number; data: Float32Array }[] = [];
+    readings.forEach((r, i) => {
+      if (window.push(r) && i >= scoredFrom && window.full) windows.push({ ts: r.ts, data: normalizeWindow(meta, window.rows(meta.feature_columns)) });
+    });
+    const size = meta.sequence_length * meta.feature_columns.length;
+    for (let i = 0; i < windows.length; i += RUN_BATCH) {
+      const part = windows.slice(i, i + RUN_BATCH);
+      const input = new Float32Array(part.length * size);
+      part.forEach((w, k) => input.set(w.data, k * size));
+      const results = await model.model.runNormalized(input, part.length);
+      if (active?.loaded !== model) return; // replaced meanwhile
+      results.forEach((res, k) => record((part[k] as { ts: number }).ts, res.score, res.anomaly));
+    }
+  }
+
+  return {
+    name: 'runtime',
+    start(): void {
+      queue = new InferenceQueue(openSqlite(ctx.paths.inference), opts.max_queued);
+      ctx.outbox.onAppend((readings) => {
+        chain = chain.then(() => score(readings)).catch((err: unknown) => log.error('scoring failed', { err }));
+      });
+      ctx.onLinkUp(() => void publish());
+    },
+    async stop(): Promise<void> {
+      await chain;
+      flush();
+      await active?.loaded.model.close();
+      active = undefined;
+      queue?.close();
+      queue = undefined;
+    },
+    async activate(loaded: LoadedModel): Promise<void> {
+      await chain;
+      flush();
+      const previous = active?.loaded;
+      const m = loaded.manifest.model;
+      window.resize(m.sequence_length, Math.max(5 * m.sampling_interval_seconds, 3 * config.interval_s) * 1000);
+      const saved = queue?.meta(alertKey(loaded.manifest.deployment_id));
+      active = { loaded, alert: saved ? (JSON.parse(saved) as AlertState) : initialAlertState() };
+      if (previous && previous !== loaded) await previous.model.close();
+      log.info('model active', { deployment: loaded.manifest.deployment_id, model: loaded.manifest.model_id, runtime: loaded.model.runtime });
+    },
+    running(): RunningModel | null {
+      const m = active?.loaded.manifest;
+      return m ? { deployment_id: m.deployment_id, model_id: m.model_id, model_version: m.model_version } : null;
+    },
+    idle: async () => {
+      await chain;
+      flush();
+    },
+    queueDepth: () => queue?.depth() ?? 0,
+  };
+}

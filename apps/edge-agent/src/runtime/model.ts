@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { loadInferenceModel, type InferenceModel, type ModelMetadata } from '@prometheus/ml/inference';
+import { DeployManifest } from '@prometheus/protocol';
+import { isSea, onnxWasmPath } from '../../../../toolchains/sea-runtime.js';
+
+// An installed model (`models/<deployment>/model.onnx` + `manifest.json`) opened for inference: onnxruntime-node
+// where it has a binary, else onnxruntime-web's wasm (inside the armv7 executable, from the file beside it).
+export const MODEL_FILE = 'model.onnx';
+export const MANIFEST_FILE = 'manifest.json';
+
+export interface LoadedModel {
+  dir: string;
+  manifest: DeployManifest;
+  model: InferenceModel;
+}
+
+let wasmBinary: Uint8Array | undefined;
+
+/** The manifest's model section as @prometheus/ml's metadata (training hyperparameters are not needed to run). */
+export function metadataOf(manifest: DeployManifest): ModelMetadata {
+  return { ...manifest.model, hyperparameters: undefined } as unknown as ModelMetadata;
+}
+
+export async function readManifest(dir: string): Promise<DeployManifest> {
+  return DeployManifest.parse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
+}
+
+/** Opens an installed model; refuses files that do not match their manifest (never runs a broken model). */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  const manifest = await readManifest(dir);
+  const bytes = await fs.readFile(path.join(dir, MODEL_FILE));
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== manifest.package.sha256) throw new Error(`${path.join(dir, MODEL_FILE)} does not match its manifest (sha256 ${sha.slice(0, 12)}…)`);
+  if (isSea()) wasmBinary ??= readFileSync(onnxWasmPath());
+  const model = await loadInferenceModel(bytes, metadataOf(manifest), wasmBinary ? { wasmBinary } : {});
+  return { dir, manifest, model };
+}
+
+/** The health inference: the manifest's window must score what the hub computed with the same file. */
+export async function healthCheck(loaded: LoadedModel): Promise<{ score: number; runtime: string }> {
+  const { rows, expected_score: expected, tolerance } = loaded.manifest.health;
+  const { score } = await loaded.model.scoreWindow(rows);
+  if (!Number.isFinite(score) || Math.abs(score - expected) > tolerance) {
+    throw new Error(`health inference scored ${score} where the hub expects ${expected} (tolerance ${tolerance}) with ${loaded.model.runtime}`);
+  }
+  return { score, runtime: loaded.model.runtime };
+}
