@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { api, waitFor } from '../edge-link/harness.js';
 
 // Helpers of the deployment end-to-end tests: controller documents with a daily-like cycle (and an injected
@@ -89,3 +90,5 @@ export async function scores(hubUrl: string, token: string, targetId: string): P
 export async function alerts(hubUrl: string, token: string, targetId: string): Promise<{ id: string; state: string; peak_score: number; threshold: number; raised_at: string; message: string }[]> {
   return (await api<{ id: string; state: string; peak_score: number; threshold: number; raised_at: string; message: string }[]>(hubUrl, 'GET', `/api/v1/deployments/targets/${targetId}/alerts`, token)).body;
 }
+
+export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
