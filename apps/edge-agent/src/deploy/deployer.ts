@@ -118,9 +118,11 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     report('health_check', { deployment_id: t.id });
     let loaded: LoadedModel | undefined;
     let health: { score: number; runtime: string };
+    const opening = Date.now();
     try {
       loaded = await loadModel(dir);
       health = await healthCheck(loaded);
+      log.info('health inference passed', { deployment: t.id, runtime: health.runtime, ms: Date.now() - opening });
     } catch (err) {
       await loaded?.model.close();
       removeModel(paths.models, t.id);

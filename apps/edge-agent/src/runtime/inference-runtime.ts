@@ -13,7 +13,10 @@ import { ReadingWindow } from './window.js';
 // needs the hub: offline, scores and alerts wait in the queue and go out in order when the link is back.
 
 const SCORE_BATCH = 500;
-const RUN_BATCH = 32;
+// A wasm session.run holds the event loop: under qemu the full-size autoencoder takes ~0.3 s a window, so a
+// backlog is scored a few windows per run, yielding between runs so MQTT keepalives and polls go on.
+const RUN_BATCH = 4;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface InferenceRuntime extends AgentComponent {
   /** Makes a loaded (and health-checked) model the one that scores; the previous one is closed. */
@@ -107,6 +110,7 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
       const results = await model.model.runNormalized(input, part.length);
       if (active?.loaded !== model) return; // replaced meanwhile
       results.forEach((res, k) => record((part[k] as { ts: number }).ts, res.score, res.anomaly));
+      await yieldToLoop();
     }
   }
 
