@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from '../logger.js';
 
 export interface MailMessage {
@@ -19,12 +19,14 @@ export interface Mailer {
  * <data dir>/outbox/ (a person running the hub locally can open it) and its subject is logged.
  */
 export function createMailer(opts: { smtpUrl: string | undefined; from: string; outboxDir: string; log: Logger }): Mailer {
-  const transport = opts.smtpUrl
+  // nodemailer loads with the first message: most hubs send mail rarely, and the idle process stays smaller.
+  let transport: Promise<Transporter> | undefined;
+  const open = () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => (opts.smtpUrl
     ? nodemailer.createTransport(opts.smtpUrl)
-    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }))));
   return {
     async send(message) {
-      const info = await transport.sendMail({ from: opts.from, ...message });
+      const info = await (await open()).sendMail({ from: opts.from, ...message });
       if (!opts.smtpUrl) {
         const file = path.join(opts.outboxDir, `${Date.now()}-${info.messageId.replace(/[^A-Za-z0-9.-]/g, '')}.eml`);
         await fs.writeFile(file, (info as unknown as { message: Buffer }).message);
@@ -33,6 +35,6 @@ export function createMailer(opts: { smtpUrl: string | undefined; from: string; 
         opts.log.info({ subject: message.subject }, 'mail sent');
       }
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close(), () => undefined),
   };
 }

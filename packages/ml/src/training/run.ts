@@ -1,6 +1,4 @@
 import { prepareData } from '../data/prepare.js';
-import type { Architecture, FieldError, Hyperparameters } from '../hyperparameters.js';
-import { validateHyperparameters } from '../hyperparameters.js';
 import { buildModel } from '../model/build.js';
 import { modelSpec } from '../model/spec.js';
 import { importTorchWeights, initialTorchWeights } from '../model/torch-weights.js';
@@ -10,17 +8,10 @@ import type { LoopOptions } from './loop.js';
 import { trainLoop } from './loop.js';
 import type { TrainingJob, TrainingResult } from './result.js';
 import { TrainingInputError } from './result.js';
+import { validateTrainingJob } from './validate.js';
 
-/** Checks a job without training: hyperparameters, the loss/architecture pairing, columns, windows. */
-export function validateTrainingJob(job: TrainingJob): { ok: true; architecture: Architecture; hyperparameters: Hyperparameters } | { ok: false; errors: FieldError[] } {
-  const v = validateHyperparameters(job.architecture, job.hyperparameters ?? {});
-  if (!v.ok) return v;
-  const { architecture, hyperparameters } = v.value;
-  if (architecture === 'lstm_autoencoder' && hyperparameters.loss === 'bce') {
-    return { ok: false, errors: [{ field: 'hyperparameters.loss', message: 'lstm_autoencoder reconstructs real values: use mse' }] };
-  }
-  return { ok: true, architecture, hyperparameters };
-}
+// Checking a job needs no tfjs: it lives in validate.ts so the hub's main thread can import it alone (../core.ts).
+export { validateTrainingJob };
 
 /**
  * The whole run in the calling thread: validate, prepare, train, finalize. startTraining() runs

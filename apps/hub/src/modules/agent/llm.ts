@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionFunctionTool, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { AgentSettings } from '../../config.js';
 import { AppError } from '../../errors.js';
@@ -25,18 +25,29 @@ export interface LlmTurn {
   tokens: number;
 }
 
-function upstream(err: unknown): AppError {
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return new AppError('UPSTREAM_TIMEOUT', 'The language model did not answer in time', { cause: err });
-  if (err instanceof OpenAI.APIError) {
+// The SDK loads with the first request (about 20 MB the idle hub does not hold); errors come after it loaded.
+let sdk: Promise<typeof OpenAI> | undefined;
+const loadSdk = () => (sdk ??= import('openai').then((m) => m.default));
+
+function upstream(err: unknown, sdk: typeof OpenAI): AppError {
+  if (err instanceof sdk.APIConnectionTimeoutError) return new AppError('UPSTREAM_TIMEOUT', 'The language model did not answer in time', { cause: err });
+  if (err instanceof sdk.APIError) {
     return new AppError('UPSTREAM_FAILED', 'The language model endpoint failed', { details: `${err.status ?? 'no status'}: ${err.message}`, cause: err });
   }
   return new AppError('UPSTREAM_FAILED', 'The language model endpoint failed', { details: (err as Error).message, cause: err });
 }
 
 export function createLlm(settings: LlmSettings) {
-  const client = new OpenAI({
-    baseURL: settings.baseUrl, apiKey: settings.apiKey ?? 'not-needed', timeout: settings.timeoutMs, maxRetries: 1,
-  });
+  let client: Promise<{ api: OpenAI; sdk: typeof OpenAI }> | undefined;
+  const connect = () => (client ??= loadSdk().then((sdk) => ({
+    sdk, api: new sdk({ baseURL: settings.baseUrl, apiKey: settings.apiKey ?? 'not-needed', timeout: settings.timeoutMs, maxRetries: 1 }),
+  })));
+  async function create(body: Parameters<OpenAI['chat']['completions']['create']>[0] & { stream?: false }) {
+    const { api, sdk } = await connect();
+    return api.chat.completions.create(body).catch((err: unknown) => {
+      throw upstream(err, sdk);
+    });
+  }
 
   /**
    * Runs one user turn: asks, executes the tools the model calls, feeds their results back, until it answers
@@ -45,10 +56,8 @@ export function createLlm(settings: LlmSettings) {
   async function converse(messages: ChatCompletionMessageParam[], toolbox: Toolbox, onTokens: (n: number) => void): Promise<string> {
     for (let round = 0; round <= MAX_TOOL_ROUNDS; round += 1) {
       const lastRound = round === MAX_TOOL_ROUNDS;
-      const completion = await client.chat.completions.create({
+      const completion = await create({
         model: settings.model, messages, tools: TOOL_DEFINITIONS, tool_choice: lastRound ? 'none' : 'auto',
-      }).catch((err: unknown) => {
-        throw upstream(err);
       });
       onTokens(completion.usage?.total_tokens ?? 0);
       const reply = completion.choices[0]?.message;
@@ -69,10 +78,8 @@ export function createLlm(settings: LlmSettings) {
    * Used by the evaluations module's Gradient review.
    */
   async function callTool(messages: ChatCompletionMessageParam[], tool: ChatCompletionFunctionTool, onTokens: (n: number) => void): Promise<unknown> {
-    const completion = await client.chat.completions.create({
+    const completion = await create({
       model: settings.model, messages, tools: [tool], tool_choice: { type: 'function', function: { name: tool.function.name } },
-    }).catch((err: unknown) => {
-      throw upstream(err);
     });
     onTokens(completion.usage?.total_tokens ?? 0);
     const call = (completion.choices[0]?.message?.tool_calls ?? []).find((c) => c.type === 'function' && c.function.name === tool.function.name);

@@ -11,7 +11,7 @@ import type { UsersRepo } from '../users/repo.js';
 import { createLimits } from './limits.js';
 import { mailPlanChanges } from './notices.js';
 import type { BillingRepo, SubscriptionRow } from './repo.js';
-import { createStripeGateway, type StripeGateway } from './stripe-gateway.js';
+import type { StripeGateway } from './stripe-gateway.js';
 import { interpret } from './webhook.js';
 
 export interface BillingServiceDeps {
@@ -39,10 +39,12 @@ export function createBillingService(deps: BillingServiceDeps) {
   const { repo, usersRepo, clock, log } = deps;
   const limits = createLimits({ repo, clock });
   mailPlanChanges({ events: deps.events, usersRepo, mailer: deps.mailer, log });
-  const gateway: StripeGateway | undefined = deps.settings.stripe ? createStripeGateway(deps.settings.stripe, deps.settings.prices) : undefined;
+  // The Stripe SDK (about 20 MB) loads with the first billing call, not with the hub.
+  let gateway: Promise<StripeGateway> | undefined;
 
-  function stripe(): StripeGateway {
-    if (gateway) return gateway;
+  async function stripe(): Promise<StripeGateway> {
+    const settings = deps.settings.stripe;
+    if (settings) return (gateway ??= import('./stripe-gateway.js').then((m) => m.createStripeGateway(settings, deps.settings.prices)));
     throw new AppError('SERVICE_UNAVAILABLE', 'Billing is not configured on this hub', {
       details: 'Set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to take payments; until then an administrator sets tiers',
     });
@@ -57,7 +59,7 @@ export function createBillingService(deps: BillingServiceDeps) {
     if (row.stripeCustomerId) return row.stripeCustomerId;
     const user = await usersRepo.findById(userId);
     if (!user) throw notFound('User', userId);
-    const customer = await stripe().createCustomer(user);
+    const customer = await (await stripe()).createCustomer(user);
     await repo.setCustomer(userId, customer, clock.now());
     return customer;
   }
@@ -72,7 +74,7 @@ export function createBillingService(deps: BillingServiceDeps) {
     usage: (userId: string) => limits.usage(userId),
 
     async checkout(userId: string, body: CheckoutRequest): Promise<string> {
-      const gw = stripe();
+      const gw = await stripe();
       const row = await limits.subscription(userId);
       if (row.stripeSubscriptionId) {
         throw new AppError('CONFLICT', `You already have a ${row.tier} subscription`, { details: 'Change or cancel plans in the customer portal (POST /api/v1/billing/portal)' });
@@ -85,13 +87,13 @@ export function createBillingService(deps: BillingServiceDeps) {
     },
 
     async portal(userId: string, body: PortalRequest): Promise<string> {
-      const gw = stripe();
+      const gw = await stripe();
       return gw.portalUrl(await customerOf(userId), body.return_url ?? `${deps.publicUrl}/billing`);
     },
 
     /** Verifies, then applies once. Returns whether the event had been seen before. */
     async webhook(rawBody: Buffer, signature: string | undefined): Promise<{ duplicate: boolean }> {
-      const gw = stripe();
+      const gw = await stripe();
       const event = gw.verify(rawBody, signature);
       const { record, target } = await interpret(event, { repo, gateway: gw });
       const result = await repo.applyEvent(record, target, clock.now());
@@ -114,8 +116,8 @@ export function createBillingService(deps: BillingServiceDeps) {
     /** users.addCleanup: a deleted user's paid Stripe subscription is cancelled (best effort, logged). */
     async cancelForDeletedUser(userId: string): Promise<void> {
       const row = await repo.get(userId);
-      if (!row?.stripeSubscriptionId || !gateway) return;
-      await gateway.cancel(row.stripeSubscriptionId).catch((err: unknown) =>
+      if (!row?.stripeSubscriptionId || !deps.settings.stripe) return;
+      await (await stripe()).cancel(row.stripeSubscriptionId).catch((err: unknown) =>
         log.error({ err, userId, subscription: row.stripeSubscriptionId }, 'could not cancel the Stripe subscription of a deleted user'));
     },
   };

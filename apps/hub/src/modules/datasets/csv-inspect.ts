@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { CsvLayout } from '../../db/schema/index.js';
 import { badRequest } from '../../errors.js';
 import { lit, type DatasetEngine } from './engine.js';
+import { CSV_BUFFER_OPTION } from './storage.js';
 
 // First look at an uploaded file, before the full pass: is it text, which delimiter, is there a header,
 // which column holds the time and in which format. Everything here reads only the head of the file.
@@ -153,7 +154,7 @@ export async function inspectCsv(engine: DatasetEngine, file: string): Promise<C
   const cols = raw.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ');
   let rows: Record<string, string | null>[];
   try {
-    rows = await engine.query(`SELECT * FROM read_csv(${lit(file)}, header = false, delim = ${lit(delimiter)}, quote = '"', escape = '"', `
+    rows = await engine.query(`SELECT * FROM read_csv(${lit(file)}, header = false, delim = ${lit(delimiter)}, quote = '"', escape = '"', ${CSV_BUFFER_OPTION}, `
       + `strict_mode = true, null_padding = false, auto_detect = false, columns = {${cols}}) LIMIT ${SAMPLE_ROWS + 1}`);
   } catch (err) {
     throw csvErrorToBadRequest(err);

@@ -24,13 +24,20 @@ export interface StoredDataset {
 }
 
 /**
+ * DuckDB's CSV buffer: its default (16 x the 2 MB max line, 32 MB per reading thread) took ~85 MB of native
+ * memory during a 100 MB upload's stats pass; 8 MB per thread scans as fast and keeps the hub's peak RSS
+ * inside its budget. Lines stay limited to DuckDB's 2 MB `max_line_size` either way.
+ */
+export const CSV_BUFFER_OPTION = `buffer_size = ${8 * 1024 * 1024}`;
+
+/**
  * DuckDB options that read a stored CSV exactly: every cell as text (types are decided per cell, so a stray
  * `#VALUE!` cannot fail the read), the hub's column names instead of the raw header, strict column counts
  * so a ragged row is an error naming its line.
  */
 export function csvReader(file: string, columns: string[], delimiter: string): string {
   const cols = columns.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ');
-  return `read_csv(${lit(file)}, header = true, delim = ${lit(delimiter)}, quote = '"', escape = '"', `
+  return `read_csv(${lit(file)}, header = true, delim = ${lit(delimiter)}, quote = '"', escape = '"', ${CSV_BUFFER_OPTION}, `
     + `strict_mode = true, null_padding = false, auto_detect = false, columns = {${cols}})`;
 }
 

@@ -6,7 +6,7 @@ import { csvErrorToBadRequest } from './csv-inspect.js';
 import { ident, lit } from './engine.js';
 import type { DatasetWithOwner } from './repo.js';
 import { scanStats, type ScanResult } from './stats.js';
-import { csvReader, fileSize, sourceRelation } from './storage.js';
+import { CSV_BUFFER_OPTION, csvReader, fileSize, sourceRelation } from './storage.js';
 
 // Validation scans every row (the same pass as the upload stats) and words its findings as the contract
 // does. A finding blocks when it exceeds the tolerance: a few missing setpoint cells or one `#VALUE!` in a
@@ -113,6 +113,6 @@ export async function unlockDataset(ctx: DatasetsContext, id: string, actor: Act
 }
 
 async function tailHeader(ctx: DatasetsContext, file: string): Promise<string[]> {
-  const rows = await ctx.engine.query<{ column_name: string }>(`DESCRIBE SELECT * FROM read_csv(${lit(file)}, header = true, all_varchar = true, delim = ',')`);
+  const rows = await ctx.engine.query<{ column_name: string }>(`DESCRIBE SELECT * FROM read_csv(${lit(file)}, header = true, all_varchar = true, delim = ',', ${CSV_BUFFER_OPTION})`);
   return rows.map((r) => r.column_name);
 }

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { decodeAxonml, exportOnnx, modelSpec, quantizeWeights, type ModelMetadata, type ModelSpec } from '@prometheus/ml';
+import { decodeAxonml, exportOnnx, modelSpec, quantizeWeights, type ModelMetadata, type ModelSpec } from '@prometheus/ml/core';
 import { loadInferenceModel } from '@prometheus/ml/inference';
 import type { AlertPolicy, DeployManifest } from '@prometheus/protocol';
 import type { ModelArtifacts } from '../models/models-service.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import type { EvaluationCreateRequest, EvaluationDetail, EvaluationMetrics, EvaluationSummary, GradientStartResponse, TrainingCurves } from '@prometheus/protocol';
-import { decodeAxonml, findLabelColumn, type ClassificationMetrics, type TrainingResult } from '@prometheus/ml';
+import { decodeAxonml, findLabelColumn, type ClassificationMetrics, type TrainingResult } from '@prometheus/ml/core';
 import type { Clock } from '../../clock.js';
 import { AppError, badRequest, notFound } from '../../errors.js';
 import { canSeeAll } from '../../http/permissions.js';

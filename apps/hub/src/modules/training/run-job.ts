@@ -1,4 +1,4 @@
-import { startTraining, TrainingInputError, type EpochProgress, type TrainingHandle, type TrainingResult } from '@prometheus/ml';
+import { startTraining, TrainingInputError, type EpochProgress, type TrainingHandle, type TrainingResult } from '@prometheus/ml/core';
 import type { Clock } from '../../clock.js';
 import type { HubEventBus } from '../../events.js';
 import type { Logger } from '../../logger.js';

@@ -1,5 +1,5 @@
 import type { DatasetDetail } from '@prometheus/protocol';
-import { resolveColumns, type FieldError, type Hyperparameters, type TrainingTable, type Architecture } from '@prometheus/ml';
+import { resolveColumns, type FieldError, type Hyperparameters, type TrainingTable, type Architecture } from '@prometheus/ml/core';
 import { AppError } from '../../errors.js';
 import type { TrainingData } from '../datasets/datasets-service.js';
 

@@ -1,7 +1,7 @@
 import type {
   TrainingQueueResponse, TrainingRunDetail, TrainingRunSummary, TrainingStartRequest, TrainingStartResponse, TrainingStopResponse,
 } from '@prometheus/protocol';
-import { validateTrainingJob, type TrainingHandle } from '@prometheus/ml';
+import { validateTrainingJob, type TrainingHandle } from '@prometheus/ml/core';
 import { AppError, badRequest, notFound } from '../../errors.js';
 import { canSeeAll } from '../../http/permissions.js';
 import { newId } from '../../ids.js';

@@ -1,4 +1,4 @@
-import { MongoClient } from 'mongodb';
+import type { MongoClient } from 'mongodb';
 import { AppError } from '../../../errors.js';
 import { checkStatus, httpCall, jsonOf } from '../http-client.js';
 import { resolveChecked } from '../outbound-policy.js';
@@ -53,8 +53,10 @@ async function readDriver(src: MongoSource, ctx: SourceContext): Promise<SourceR
   const cs = src.connection_string!;
   await checkHosts(cs, ctx);
   let client: MongoClient;
+  // The driver loads on first use (about 15 MB the idle hub does not hold).
+  const { MongoClient: Client } = await import('mongodb');
   try {
-    client = new MongoClient(cs, { serverSelectionTimeoutMS: ctx.timeoutMs, connectTimeoutMS: ctx.timeoutMs, socketTimeoutMS: ctx.timeoutMs });
+    client = new Client(cs, { serverSelectionTimeoutMS: ctx.timeoutMs, connectTimeoutMS: ctx.timeoutMs, socketTimeoutMS: ctx.timeoutMs });
   } catch (err) {
     throw new AppError('BAD_REQUEST', 'Invalid MongoDB connection string', { details: (err as Error).message });
   }

@@ -1,5 +1,4 @@
-import mysql from 'mysql2/promise';
-import pg from 'pg';
+import type mysql from 'mysql2/promise';
 import { AppError, badRequest } from '../../../errors.js';
 import { checkStatus, httpCall, jsonOf } from '../http-client.js';
 import { resolveChecked } from '../outbound-policy.js';
@@ -32,6 +31,8 @@ function parseUrl(cs: string, protocols: string[]): URL {
 async function readPostgres(src: SqlSource, ctx: SourceContext): Promise<SourceRecord[]> {
   const url = parseUrl(src.connection_string!, ['postgresql:', 'postgres:']);
   const target = await resolveChecked(ctx.policy, url.hostname);
+  // Drivers load on first use: the hub's idle memory stays free of connectors nobody called.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     connectionString: src.connection_string, host: target.address, connectionTimeoutMillis: ctx.timeoutMs,
     statement_timeout: ctx.timeoutMs, query_timeout: ctx.timeoutMs + 1000,
@@ -58,8 +59,9 @@ async function readMysql(src: SqlSource, ctx: SourceContext): Promise<SourceReco
   const url = parseUrl(src.connection_string!, ['mysql:', 'tidb:']);
   const target = await resolveChecked(ctx.policy, url.hostname);
   let conn: mysql.Connection | undefined;
+  const { default: driver } = await import('mysql2/promise');
   const work = (async () => {
-    conn = await mysql.createConnection({
+    conn = await driver.createConnection({
       host: target.address, port: Number(url.port || 4000), user: decodeURIComponent(url.username),
       password: decodeURIComponent(url.password), database: decodeURIComponent(url.pathname.slice(1)) || undefined,
       connectTimeout: ctx.timeoutMs, dateStrings: false, supportBigNumbers: true, bigNumberStrings: false,
