@@ -42,11 +42,14 @@ export const datasets = sqliteTable('datasets', {
   timeStart: integer('time_start'),
   timeEnd: integer('time_end'),
   rowCount: integer('row_count').notNull(),
+  /** Bytes of the stored file; for an edge dataset's data.csv, the committed length (appends past it are torn, see edge.ts). */
   fileSizeBytes: integer('file_size_bytes').notNull(),
   /** 'csv' while editable; 'parquet' (zstd) while locked. */
   storage: text('storage', { enum: ['csv', 'parquet'] }).notNull(),
   /** Edge readings that arrived while locked, waiting in tail.csv until unlock. */
   tailRows: integer('tail_rows').notNull().default(0),
+  /** The committed length of tail.csv (0: no tail yet). */
+  tailBytes: integer('tail_bytes').notNull().default(0),
   isValidated: flag('is_validated').notNull().default(false),
   locked: flag('locked').notNull().default(false),
   validatedAt: timestamp('validated_at'),

@@ -54,12 +54,14 @@ export const edgePendingSeqs = sqliteTable('edge_pending_seqs', {
 }, (t) => [primaryKey({ columns: [t.deviceId, t.seq] })]);
 
 /**
- * Readings stored exactly once, waiting to be handed to the per-target dataset (append journal). Only
- * sequences up to the acknowledged one leave, in sequence order, so the dataset grows in order.
+ * The append journal as the ingest writes it now: one row per contiguous run of sequences stored from one
+ * telemetry batch (`readings`: JSON `[[ts, values], ...]` for seq_from..seq_to). Runs never overlap, so rows in
+ * seq_from order hold the readings in sequence order; a run is wholly at or below the acknowledged sequence or
+ * wholly above it, and leaves (to the per-target dataset) only in the first case.
  */
-export const edgeIngestJournal = sqliteTable('edge_ingest_journal', {
+export const edgeIngestBatches = sqliteTable('edge_ingest_batches', {
   deviceId: text('device_id').notNull().references(() => edgeTargets.id, { onDelete: 'cascade' }),
-  seq: integer('seq').notNull(),
-  ts: integer('ts').notNull(),
-  values: text('values').notNull(),
-}, (t) => [primaryKey({ columns: [t.deviceId, t.seq] })]);
+  seqFrom: integer('seq_from').notNull(),
+  seqTo: integer('seq_to').notNull(),
+  readings: text('readings').notNull(),
+}, (t) => [primaryKey({ columns: [t.deviceId, t.seqFrom] })]);

@@ -17,7 +17,7 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
   const { ingestRepo, sink, log } = deps;
 
   const toReadings = (rows: JournalRow[]) =>
-    rows.map((r) => ({ timestamp: r.ts, values: JSON.parse(r.values) as Record<string, number | null> }));
+    rows.map((r) => ({ timestamp: r.ts, values: r.values }));
 
   async function settleInflight(deviceId: string, datasetId: string, synced: number, throughSeq: number, count: number): Promise<void> {
     if (!sink) return;

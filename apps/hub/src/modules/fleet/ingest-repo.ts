@@ -2,11 +2,16 @@ import type Database from 'better-sqlite3';
 import { and, eq, lte, sql } from 'drizzle-orm';
 import type { SeqRange } from '@prometheus/protocol';
 import type { Db } from '../../db/client.js';
-import { edgeIngestJournal, edgeIngestState } from '../../db/schema/index.js';
+import { edgeIngestBatches, edgeIngestState } from '../../db/schema/index.js';
 import { createIngestWriter } from './ingest-writer.js';
 
 export type IngestState = typeof edgeIngestState.$inferSelect;
-export type JournalRow = typeof edgeIngestJournal.$inferSelect;
+/** One journaled reading (runs are unpacked when read). */
+export interface JournalRow {
+  seq: number;
+  ts: number;
+  values: Record<string, number | null>;
+}
 
 export interface IngestOutcome {
   ackSeq: number;
@@ -37,7 +42,7 @@ export function createIngestRepo(db: Db, sqlite: Database.Database) {
     },
 
     async devicesWithJournal(): Promise<string[]> {
-      return db.selectDistinct({ id: edgeIngestJournal.deviceId }).from(edgeIngestJournal).all().map((r) => r.id);
+      return db.selectDistinct({ id: edgeIngestBatches.deviceId }).from(edgeIngestBatches).all().map((r) => r.id);
     },
 
     async markInflight(deviceId: string, throughSeq: number, count: number): Promise<void> {
@@ -48,7 +53,7 @@ export function createIngestRepo(db: Db, sqlite: Database.Database) {
     /** The dataset holds the hand-over: drop it from the journal and move the synced count, in one commit. */
     async completeHandover(deviceId: string, throughSeq: number, count: number): Promise<void> {
       db.transaction((tx) => {
-        tx.delete(edgeIngestJournal).where(and(eq(edgeIngestJournal.deviceId, deviceId), lte(edgeIngestJournal.seq, throughSeq))).run();
+        tx.delete(edgeIngestBatches).where(and(eq(edgeIngestBatches.deviceId, deviceId), lte(edgeIngestBatches.seqTo, throughSeq))).run();
         tx.update(edgeIngestState)
           .set({ datasetSynced: sql`${edgeIngestState.datasetSynced} + ${count}`, syncInflightTo: null, syncInflightCount: null })
           .where(eq(edgeIngestState.deviceId, deviceId)).run();

@@ -7,7 +7,7 @@ const MAX_GAPS = 100;
 /**
  * The per-batch write path of telemetry: prepared statements on the raw handle (bulk ingest), since it runs once
  * per MQTT publish of every agent. One batch is one transaction (or one savepoint of a group commit): the readings
- * go into the journal and the contiguous acknowledgement moves in the same commit, so a crash either keeps both or
+ * go into the journal (one row per contiguous run, not per reading) and the contiguous acknowledgement moves in the same commit, so a crash either keeps both or
  * neither, and a replay finds every stored sequence.
  */
 export function createIngestWriter(sqlite: Database.Database) {
@@ -17,14 +17,14 @@ export function createIngestWriter(sqlite: Database.Database) {
     newState: sqlite.prepare('INSERT INTO edge_ingest_state (device_id) VALUES (?)'),
     saveState: sqlite.prepare('UPDATE edge_ingest_state SET ack_seq = ?, stored_total = ?, lost_total = ? WHERE device_id = ?'),
     seen: sqlite.prepare('UPDATE edge_targets SET last_seen = ? WHERE id = ?'),
-    journal: sqlite.prepare('INSERT INTO edge_ingest_journal (device_id, seq, ts, "values") VALUES (?, ?, ?, ?)'),
+    journal: sqlite.prepare('INSERT INTO edge_ingest_batches (device_id, seq_from, seq_to, readings) VALUES (?, ?, ?, ?)'),
     anyPending: sqlite.prepare('SELECT 1 FROM edge_pending_seqs WHERE device_id = ? LIMIT 1').pluck(),
     pendingAt: sqlite.prepare('SELECT 1 FROM edge_pending_seqs WHERE device_id = ? AND seq = ?').pluck(),
     addPending: sqlite.prepare('INSERT OR IGNORE INTO edge_pending_seqs (device_id, seq, lost) VALUES (?, ?, ?)'),
     dropPending: sqlite.prepare('DELETE FROM edge_pending_seqs WHERE device_id = ? AND seq <= ?'),
     countPending: sqlite.prepare('SELECT count(*) FROM edge_pending_seqs WHERE device_id = ? AND seq BETWEEN ? AND ?').pluck(),
-    journalRows: sqlite.prepare<[string, number, number], JournalRow>(
-      'SELECT device_id AS deviceId, seq, ts, "values" FROM edge_ingest_journal WHERE device_id = ? AND seq <= ? ORDER BY seq LIMIT ?'),
+    journalRuns: sqlite.prepare<[string, number], { seq_from: number; readings: string }>(
+      'SELECT seq_from, readings FROM edge_ingest_batches WHERE device_id = ? AND seq_to <= ? ORDER BY seq_from'),
     pendingList: sqlite.prepare('SELECT seq FROM edge_pending_seqs WHERE device_id = ? ORDER BY seq LIMIT 100000').pluck(),
   };
 
@@ -74,10 +74,17 @@ export function createIngestWriter(sqlite: Database.Database) {
     let ack = dropped.ack;
     let anyPending = q.anyPending.get(deviceId) !== undefined;
     let stored = 0;
+    // One journal row per contiguous run of stored sequences (usually the whole batch).
+    let run: { from: number; items: [number, TelemetryBatch['readings'][number]['values']][] } | undefined;
+    const flushRun = () => {
+      if (run) q.journal.run(deviceId, run.from, run.from + run.items.length - 1, JSON.stringify(run.items));
+      run = undefined;
+    };
     batch.readings.forEach((reading, i) => {
       const seq = batch.seq_from + i;
-      if (seq <= ack || (anyPending && seq > ack + 1 && q.pendingAt.get(deviceId, seq) !== undefined)) return;
-      q.journal.run(deviceId, seq, reading.ts, JSON.stringify(reading.values));
+      if (seq <= ack || (anyPending && seq > ack + 1 && q.pendingAt.get(deviceId, seq) !== undefined)) return flushRun();
+      if (run) run.items.push([reading.ts, reading.values]);
+      else run = { from: seq, items: [[reading.ts, reading.values]] };
       stored += 1;
       if (seq !== ack + 1) {
         q.addPending.run(deviceId, seq, 0);
@@ -86,6 +93,7 @@ export function createIngestWriter(sqlite: Database.Database) {
         ack = anyPending ? advance(deviceId, seq) : seq;
       }
     });
+    flushRun();
     const lostTotal = state.lost_total + dropped.lost;
     q.saveState.run(ack, state.stored_total + stored, lostTotal, deviceId);
     q.seen.run(now, deviceId);
@@ -115,10 +123,18 @@ export function createIngestWriter(sqlite: Database.Database) {
       return ingestAll.immediate(items, now.getTime());
     },
 
-    /** Journal rows of a device up to its acknowledged sequence (and `throughSeq`), in sequence order. */
+    /**
+     * Journaled readings of a device up to its acknowledged sequence (and `throughSeq`), in sequence order, in
+     * whole runs: at least `limit` readings when that many wait (a hand-over completes whole runs only).
+     */
     journalRows(deviceId: string, limit: number, throughSeq?: number): JournalRow[] {
       const ack = (q.state.get(deviceId)?.ack_seq) ?? 0;
-      return q.journalRows.all(deviceId, Math.min(ack, throughSeq ?? ack), limit);
+      const rows: JournalRow[] = [];
+      for (const r of q.journalRuns.iterate(deviceId, Math.min(ack, throughSeq ?? ack))) {
+        (JSON.parse(r.readings) as [number, JournalRow['values']][]).forEach(([ts, values], i) => rows.push({ seq: r.seq_from + i, ts, values }));
+        if (rows.length >= limit) break;
+      }
+      return rows;
     },
   };
 }

@@ -1,0 +1,1 @@
+DROP TABLE `edge_ingest_journal`;
