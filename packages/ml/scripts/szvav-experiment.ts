@@ -13,7 +13,7 @@ import { fitPca, pcaErrors } from './pca-baseline.js';
 // trailing mean of per-window reconstruction errors over `smoothing` windows. The PCA baseline of
 // the README is fitted on the same two normal days and scored on the same window ends.
 
-export const SZVAV_CSV = fileURLToPath(new URL('../../../../shared/data/lbnl/SZVAV.csv', import.meta.url));
+export const SZVAV_CSV = fileURLToPath(new URL('../../../test/fixtures/lbnl/SZVAV.csv', import.meta.url));
 
 export interface ExperimentOptions {
   csv?: string;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// The LBNL SZVAV air-handler file (shared/data/lbnl, README there), split by whole days in time order for an
+// The LBNL SZVAV air-handler file (test/fixtures/lbnl, README there), split by whole days in time order for an
 // honest evaluation: train on the first normal days, score other days; no day is ever split.
-export const SZVAV_CSV = fileURLToPath(new URL('../../../../../shared/data/lbnl/SZVAV.csv', import.meta.url));
+export const SZVAV_CSV = fileURLToPath(new URL('../../../../test/fixtures/lbnl/SZVAV.csv', import.meta.url));
 
 export interface SzvavDays {
   header: string;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { serveHub, uploadForm, uploadOk } from './test-helpers.js';
 
-const LBNL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../../shared/data/lbnl');
+const LBNL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../test/fixtures/lbnl');
 let t: TestHub;
 let admin: string;
 
