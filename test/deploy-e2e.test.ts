@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAegisDbFake, type AegisDbFake } from './fakes/index.js';
 import {
   adminToken, agentCommand, agentSpec, api, enrollAgent, hubSpec, killAll, removeTempDirs, startAgent, startHub, target, waitFor, type HubProc,
+  type HubSpec,
 } from './edge-link/harness.js';
 import { ahuSamples, alerts, deploy, scores, settled, STEP_MS, START, trainOnTelemetry } from './deploy/harness.js';
 
@@ -9,12 +10,14 @@ import { ahuSamples, alerts, deploy, scores, settled, STEP_MS, START, trainOnTel
 // under plain Node against the Aegis-DB double. Enroll, telemetry arrives, a model trained on that telemetry
 // through the API is deployed, the agent verifies/installs/health-checks it and reports `deployed`, scores
 // of live windows arrive, and a fault injected into the Aegis-DB data raises an alert at the hub.
+let hubAt: HubSpec;
 let hub: HubProc;
 let token: string;
 let db: AegisDbFake;
 
 beforeAll(async () => {
-  hub = await startHub(await hubSpec());
+  hubAt = await hubSpec();
+  hub = await startHub(hubAt);
   token = await adminToken(hub.url);
   db = await startAegisDbFake({ mode: 'new', token: 'aegis-secret' });
 });
@@ -72,6 +75,18 @@ describe('deployment end to end (x64 agent)', () => {
     // Back to normal: the alert clears (hysteresis: a few windows below the lower level).
     db.insert('hardware_metrics', ahuSamples(700, 760));
     await waitFor('the alert clears', async () => (await alerts(hub.url, token, id))[0]?.state === 'cleared', 60_000);
+
+    // Offline: the hub is down, the fault comes back; the agent raises the alert alone and keeps it queued.
+    expect(await hub.stop()).toBe(0);
+    db.insert('hardware_metrics', ahuSamples(760, 800, { from: 760, offset: 25 }));
+    await waitFor('the agent raises the alert offline', () => agent.lines.filter((l) => l.includes('"alert raised"')).length >= 2, 60_000);
+    hub = await startHub(hubAt);
+    const both = await waitFor('the offline alert at the hub', async () => {
+      const a = await alerts(hub.url, token, id);
+      return a.length === 2 ? a : undefined;
+    }, 60_000);
+    expect(Date.parse(both[0]!.raised_at)).toBeGreaterThanOrEqual(START + 760 * STEP_MS);
+    expect(both[0]).toMatchObject({ state: 'raised' });
 
     expect(await agent.stop()).toBe(0);
     const status = JSON.parse((await agentCommand(['status', '--state-dir', spec.stateDir, '--config', spec.configFile])).out) as { model: unknown };
