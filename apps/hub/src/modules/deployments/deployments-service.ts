@@ -3,7 +3,7 @@ import type {
 } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import type { DeploymentSettings } from '../../config.js';
-import { AppError, notFound } from '../../errors.js';
+import { AppError, badRequest, notFound } from '../../errors.js';
 import type { HubEventBus } from '../../events.js';
 import type { AuthUser } from '../../http/context.js';
 import { canSeeAll } from '../../http/permissions.js';
@@ -86,6 +86,10 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
     const target = await resolveTarget(actor, body);
     if (target.revokedAt) throw new AppError('CONFLICT', 'The target is revoked', { details: `Target ${target.id} can no longer connect` });
     const meta = (await deps.models.getArtifacts(model.id)).metadata;
+    const policy = alertPolicy(meta.threshold, body.alerts);
+    if (policy.clear_threshold > meta.threshold) {
+      throw badRequest("Invalid request body: 'alerts.clear_threshold' must not be above the model's threshold", `The threshold is ${meta.threshold}`);
+    }
     const row = await createLock(actor.id, async () => {
       // A deployment to a target replaces what runs there, so that target's do not count against the limit.
       await deps.limits.assertWithin(actor.id, 'max_deployments', await repo.countActiveElsewhere(actor.id, target.id));
@@ -94,7 +98,7 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
         id: newId('dep'), ownerId: actor.id, deployedBy: actor.username, modelId: model.id, targetId: target.id, targetName: target.name,
         targetIp: target.ip, targetArch: target.arch, modelVersion: `v${(await repo.countForTarget(target.id)) + 1}`, status: 'compiling',
         statusDetail: 'exporting ONNX from the model for the target', steps: [{ status: 'compiling', at: now.getTime(), detail: null }],
-        alertPolicy: alertPolicy(meta.threshold, body.alerts), createdAt: now, updatedAt: now,
+        alertPolicy: policy, createdAt: now, updatedAt: now,
       });
     });
     log.info({ deploymentId: row.id, modelId: model.id, targetId: target.id, by: actor.id }, 'deployment created');

@@ -74,6 +74,9 @@ describe('routes', () => {
     expect((await post(admin, { model_id: modelId, target_id: revoked.id })).status).toBe(409);
     const mismatch = await post(admin, { model_id: modelId, target_id: target.id, target_name: 'Gone box' });
     expect(mismatch.status).toBe(400);
+    const clear = await post(admin, { model_id: modelId, target_id: target.id, alerts: { clear_threshold: 1e9 } });
+    expect(clear.status).toBe(400);
+    expect(((await clear.json()) as { error: string }).error).toContain('alerts.clear_threshold');
   });
 });
 

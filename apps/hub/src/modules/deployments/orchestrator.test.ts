@@ -170,6 +170,12 @@ describe('inference reports', () => {
     expect(list.scores).toHaveLength(5);
     expect(list.scores.filter((s) => s.anomaly)).toHaveLength(2);
     expect(seen).toEqual(['Scoring box: anomaly']);
+    // The owner is mailed too (no SMTP here: the hub's outbox dir).
+    const mails = await until('alert mail', () => {
+      const texts = fs.readdirSync(path.join(dataDir, 'outbox')).map((f) => fs.readFileSync(path.join(dataDir, 'outbox', f), 'utf8'));
+      return texts.some((x) => x.includes('Subject: Alert from Scoring box')) ? texts : undefined;
+    });
+    expect(mails.filter((x) => x.includes('Subject: Alert from Scoring box'))).toHaveLength(1);
     const raisedOnly = await t.request('GET', `/api/v1/deployments/targets/${target.id}/alerts?state=raised`, { token: admin });
     expect(await raisedOnly.json()).toEqual([]);
     // Another user sees neither.
