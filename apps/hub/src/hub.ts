@@ -179,7 +179,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
 
   const components: HubComponent[] = [];
   components.push(push.component);
-  components.push({ name: 'datasets', start: () => datasets.sweepTmp(), stop: () => datasetEngine.close() });
+  components.push({ name: 'datasets', start: () => datasets.start(), stop: () => datasetEngine.close() });
   components.push(edge.component);
   // After the broker: recovery offers waiting packages to agents as they reconnect.
   components.push(deployments.component);

@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js';
 import { canSeeAll } from '../../http/permissions.js';
 import { filesOf, toDetail, toSummary, visibleDataset, type Actor, type DatasetsContext, type DatasetsSettings } from './context.js';
 import { createFromFile, type CreateCheck, type CreateDatasetInput } from './create.js';
-import { appendReadings, ensureEdgeDataset, type EdgeDatasetRequest, type Reading } from './edge.js';
+import { appendReadings, ensureEdgeDataset, settleEdgeDataset, type EdgeDatasetRequest, type Reading } from './edge.js';
 import type { DatasetEngine } from './engine.js';
 import { createKeyedLock } from './keyed-lock.js';
 import { exportFile, loadForTraining, medianIntervalMs, previewDataset, type TrainingData } from './read.js';
@@ -30,6 +30,16 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
   const ctx: DatasetsContext = { ...deps, lock: createKeyedLock() };
   const createChecks: CreateCheck[] = [];
   const deleteGuards: DeleteGuard[] = [];
+
+  /** Removes leftovers of uploads interrupted by a crash (tmp files older than an hour). */
+  function sweepTmp(): void {
+    const cutoff = deps.clock.now().getTime() - 3_600_000;
+    for (const name of fs.existsSync(deps.tmpDir) ? fs.readdirSync(deps.tmpDir) : []) {
+      if (!/^(upload|import|export)-/.test(name)) continue;
+      const file = `${deps.tmpDir}/${name}`;
+      if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+    }
+  }
 
   return {
     settings: deps.settings,
@@ -85,15 +95,19 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
       await deps.repo.reassignOwner(fromUserId, toUserId);
     },
 
-    /** Removes leftovers of uploads interrupted by a crash (tmp files older than an hour). */
-    sweepTmp(): void {
-      const cutoff = deps.clock.now().getTime() - 3_600_000;
-      for (const name of fs.existsSync(deps.tmpDir) ? fs.readdirSync(deps.tmpDir) : []) {
-        if (!/^(upload|import|export)-/.test(name)) continue;
-        const file = `${deps.tmpDir}/${name}`;
-        if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+    /** Hub start: edge files back to what their rows committed (a crash may have left a torn append), then the tmp sweep. */
+    async start(): Promise<void> {
+      for (const { id } of await deps.repo.listEdge()) {
+        await ctx.lock(id, async () => {
+          const ds = await deps.repo.findById(id);
+          // A file that cannot be settled (missing, shorter than committed) fails its next append loudly instead.
+          if (ds) settleEdgeDataset(ctx, ds);
+        }).catch(() => undefined);
       }
+      sweepTmp();
     },
+
+    sweepTmp,
   };
 }
 

@@ -32,6 +32,10 @@ export function createDatasetsRepo(db: Db) {
       const rows = (ownerId ? q.where(eq(datasets.ownerId, ownerId)) : q).orderBy(desc(datasets.createdAt)).all();
       return rows.map(flatten);
     },
+    /** Every edge dataset (start-up recovery of their files). */
+    async listEdge(): Promise<DatasetRow[]> {
+      return db.select().from(datasets).where(eq(datasets.source, 'edge')).all();
+    },
     async countByOwner(ownerId: string): Promise<number> {
       return db.$count(datasets, eq(datasets.ownerId, ownerId));
     },

@@ -105,7 +105,7 @@ export async function unlockDataset(ctx: DatasetsContext, id: string, actor: Act
       const scan = await scanStats(ctx.engine, { relation: csvReader(files.csv, columns, ','), columns, timeColumn: ds.timeColumn, timeFormat: layout.timeFormat });
       await ctx.repo.update(id, {
         columns, layout, storage: 'csv', stats: scan.stats, rowCount: scan.rowCount, timeStart: scan.timeStart, timeEnd: scan.timeEnd,
-        fileSizeBytes: fileSize(files.csv), tailRows: 0, updatedAt: ctx.clock.now(),
+        fileSizeBytes: fileSize(files.csv), tailRows: 0, tailBytes: 0, updatedAt: ctx.clock.now(),
       });
     }
     await ctx.repo.update(id, { isValidated: false, locked: false, validatedAt: null, updatedAt: ctx.clock.now() });

@@ -4,6 +4,9 @@ import type { IngestRepo, JournalRow } from './ingest-repo.js';
 import type { FleetRepo } from './repo.js';
 
 const CHUNK = 10_000;
+
+/** Where a test may stop the process (SIGKILL in a child) around the append; no-ops in the hub. */
+export const handoverFaults: { hit(point: 'inflight' | 'appended'): void } = { hit: () => undefined };
 /** Hand-overs wait this long after a batch, so bursts go over in large appends (the datasets module's cost is per append). */
 const COALESCE_MS = 1000;
 
@@ -44,7 +47,9 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
     const last = rows.at(-1);
     if (!last) return false;
     await ingestRepo.markInflight(deviceId, last.seq, rows.length);
+    handoverFaults.hit('inflight');
     await sink.appendReadings(target.datasetId, toReadings(rows));
+    handoverFaults.hit('appended');
     await ingestRepo.completeHandover(deviceId, last.seq, rows.length);
     return rows.length === CHUNK;
   }
