@@ -1,7 +1,8 @@
+import type { EquipmentType } from '@prometheus/protocol';
 import type { Logger } from '../../logger.js';
 import type { DatasetSink } from './dataset-sink.js';
 import type { IngestRepo, JournalRow } from './ingest-repo.js';
-import type { FleetRepo } from './repo.js';
+import type { FleetRepo, TargetRow } from './repo.js';
 
 const CHUNK = 10_000;
 
@@ -33,14 +34,38 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
     await ingestRepo.completeHandover(deviceId, throughSeq, count);
   }
 
+  /**
+   * The dataset the target's readings go to. Someone may have deleted it: a live target then starts a new one
+   * (deleting an edge dataset clears what was collected, it does not stop collection) and the journal, which
+   * holds everything not yet confirmed, goes there from its start; a revoked target's journal has nowhere to go.
+   */
+  async function datasetOf(target: TargetRow, sink: DatasetSink): Promise<string | undefined> {
+    if (!target.datasetId || (await sink.exists(target.datasetId))) return target.datasetId ?? undefined;
+    if (target.revokedAt) {
+      const dropped = await ingestRepo.dropJournal(target.id);
+      log.warn({ deviceId: target.id, dropped }, 'revoked target\'s dataset was deleted; its journaled readings are dropped');
+      return undefined;
+    }
+    const datasetId = await sink.ensureEdgeDataset({
+      targetId: target.id, targetName: target.name, ownerId: target.ownerId, equipmentType: target.equipmentType as EquipmentType,
+    });
+    await deps.fleetRepo.update(target.id, { datasetId });
+    await ingestRepo.restartSync(target.id);
+    log.warn({ deviceId: target.id, old: target.datasetId, datasetId }, 'target\'s dataset was deleted; readings continue in a new one');
+    return datasetId;
+  }
+
   /** One step for one device: settle an interrupted hand-over, or hand one chunk over. True when more is waiting. */
   async function step(deviceId: string): Promise<boolean> {
     if (!sink) return false;
     const target = await deps.fleetRepo.findById(deviceId);
     const state = await ingestRepo.state(deviceId);
     if (!target?.datasetId || !state) return false;
+    const datasetId = await datasetOf(target, sink);
+    if (!datasetId) return false;
+    if (datasetId !== target.datasetId) return true; // begun anew: the next step reads the reset state
     if (state.syncInflightTo !== null && state.syncInflightCount !== null) {
-      await settleInflight(deviceId, target.datasetId, state.datasetSynced, state.syncInflightTo, state.syncInflightCount);
+      await settleInflight(deviceId, datasetId, state.datasetSynced, state.syncInflightTo, state.syncInflightCount);
       return true;
     }
     const rows = await ingestRepo.journal(deviceId, CHUNK);
@@ -48,7 +73,7 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
     if (!last) return false;
     await ingestRepo.markInflight(deviceId, last.seq, rows.length);
     handoverFaults.hit('inflight');
-    await sink.appendReadings(target.datasetId, toReadings(rows));
+    await sink.appendReadings(datasetId, toReadings(rows));
     handoverFaults.hit('appended');
     await ingestRepo.completeHandover(deviceId, last.seq, rows.length);
     return rows.length === CHUNK;

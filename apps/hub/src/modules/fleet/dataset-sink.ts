@@ -9,6 +9,8 @@ export interface DatasetSink {
   ensureEdgeDataset(input: { targetId: string; targetName: string; ownerId: string; equipmentType: EquipmentType }): Promise<string>;
   appendReadings(datasetId: string, readings: { timestamp: number; values: Record<string, number | null> }[]): Promise<void>;
   rowCount(datasetId: string): Promise<number>;
+  /** False once someone deleted the dataset (the hand-over then starts a new one, see dataset-handover.ts). */
+  exists(datasetId: string): Promise<boolean>;
 }
 
 interface EdgeDatasetsService {
@@ -29,5 +31,6 @@ export function datasetSinkFrom(service: EdgeDatasetsService, repo: { findById(i
       if (!ds) throw new Error(`edge dataset ${id} is gone`);
       return ds.rowCount + ds.tailRows;
     },
+    exists: async (id) => (await repo.findById(id)) !== undefined,
   };
 }

@@ -50,6 +50,21 @@ export function createIngestRepo(db: Db, sqlite: Database.Database) {
         .where(eq(edgeIngestState.deviceId, deviceId)).run();
     },
 
+    /** The target's dataset was deleted and a new one begun: nothing is synced to it yet, nothing in flight. */
+    async restartSync(deviceId: string): Promise<void> {
+      db.update(edgeIngestState).set({ datasetSynced: 0, syncInflightTo: null, syncInflightCount: null })
+        .where(eq(edgeIngestState.deviceId, deviceId)).run();
+    },
+
+    /** Readings with nowhere to go (a revoked target whose dataset was deleted) leave the journal. */
+    async dropJournal(deviceId: string): Promise<number> {
+      return db.transaction((tx) => {
+        const n = tx.delete(edgeIngestBatches).where(eq(edgeIngestBatches.deviceId, deviceId)).run().changes;
+        tx.update(edgeIngestState).set({ syncInflightTo: null, syncInflightCount: null }).where(eq(edgeIngestState.deviceId, deviceId)).run();
+        return n;
+      });
+    },
+
     /** The dataset holds the hand-over: drop it from the journal and move the synced count, in one commit. */
     async completeHandover(deviceId: string, throughSeq: number, count: number): Promise<void> {
       db.transaction((tx) => {

@@ -1,0 +1,74 @@
+import type { DatasetDetail, Target } from '@prometheus/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestHub, type TestHub } from '../../test/harness.js';
+
+// A deleted edge dataset: the hand-over used to fail on every try while the target's journal grew. Now a live
+// target's readings continue in a new dataset (the delete cleared what was collected, it did not stop collection),
+// and a revoked target's journal is dropped.
+let t: TestHub;
+let admin: string;
+beforeAll(async () => {
+  t = await createTestHub();
+  admin = await t.adminToken();
+});
+afterAll(() => t.close());
+
+const batch = (from: number, n: number) => Buffer.from(JSON.stringify({
+  v: 1, seq_from: from, dropped: [],
+  readings: Array.from({ length: n }, (_, i) => ({ ts: 1_700_000_000_000 + (from + i) * 1000, values: { supply_temp: from + i } })),
+}));
+
+async function json<T>(method: string, url: string, status = 200): Promise<T> {
+  const res = await t.request(method, url, { token: admin });
+  expect(res.status).toBe(status);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+async function enrolled(name: string): Promise<string> {
+  const { edge } = t.hub.services;
+  const res = await t.request('POST', '/api/v1/deployments/targets', { token: admin, json: { name } });
+  const { enrollment_token } = (await res.json()) as { enrollment_token: string };
+  return (await edge.enrollment.enroll({ enrollment_token })).device_id;
+}
+
+const journalRows = (id: string) =>
+  (t.hub.store.sqlite.prepare('SELECT count(*) AS n FROM edge_ingest_batches WHERE device_id = ?').get(id) as { n: number }).n;
+
+describe('a deleted edge dataset', () => {
+  it('a live target continues in a new dataset with every reading not yet handed over', async () => {
+    const { edge } = t.hub.services;
+    const id = await enrolled('AHU-7');
+    await edge.telemetry.ingest(id, batch(1, 50));
+    await edge.handover.idle();
+    const first = (await json<Target>('GET', `/api/v1/deployments/targets/${id}`)).dataset_id!;
+    expect((await json<DatasetDetail>('GET', `/api/v1/datasets/${first}`)).row_count).toBe(50);
+    await json('DELETE', `/api/v1/datasets/${first}`, 204);
+    await edge.telemetry.ingest(id, batch(51, 30));
+    await edge.handover.idle();
+    const second = (await json<Target>('GET', `/api/v1/deployments/targets/${id}`)).dataset_id!;
+    expect(second).not.toBe(first);
+    expect(await json<DatasetDetail>('GET', `/api/v1/datasets/${second}`)).toMatchObject({ row_count: 30, source: 'edge', target_name: 'AHU-7' });
+    const csv = await (await t.request('GET', `/api/v1/datasets/${second}/export`, { token: admin })).text();
+    expect(csv.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]))).toEqual(Array.from({ length: 30 }, (_, i) => 51 + i));
+    expect(journalRows(id)).toBe(0);
+    // And on from there as before.
+    await edge.telemetry.ingest(id, batch(81, 20));
+    await edge.handover.idle();
+    expect((await json<DatasetDetail>('GET', `/api/v1/datasets/${second}`)).row_count).toBe(50);
+  });
+
+  it('a revoked target\'s journal is dropped rather than retried forever', async () => {
+    const { edge } = t.hub.services;
+    const id = await enrolled('Pump-2');
+    await edge.telemetry.ingest(id, batch(1, 10));
+    await edge.handover.idle();
+    const first = (await json<Target>('GET', `/api/v1/deployments/targets/${id}`)).dataset_id!;
+    await json('DELETE', `/api/v1/datasets/${first}`, 204);
+    await edge.telemetry.ingest(id, batch(11, 10));
+    await json('POST', `/api/v1/deployments/targets/${id}/revoke`);
+    expect(journalRows(id)).toBe(1);
+    await edge.handover.idle();
+    expect(journalRows(id)).toBe(0);
+    expect((await json<Target>('GET', `/api/v1/deployments/targets/${id}`)).dataset_id).toBe(first);
+  });
+});
