@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 
 // The file side of edge appends, made all-or-nothing with the dataset row as the commit point. The row records
@@ -24,14 +25,15 @@ function sizeOf(file: string): number | undefined {
   }
 }
 
-function writeSynced(file: string, data: string, flag: 'w' | 'a'): number {
-  const fd = fs.openSync(file, flag);
+/** Writes and fsyncs off the event loop (the thread pool waits for the disk, ingest and acks go on). */
+async function writeSynced(file: string, data: string, flag: 'w' | 'a'): Promise<number> {
+  const handle = await fsp.open(file, flag);
   try {
-    const bytes = fs.writeSync(fd, data);
-    fs.fdatasyncSync(fd);
-    return bytes;
+    await handle.writeFile(data);
+    await handle.datasync();
+    return Buffer.byteLength(data);
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
 }
 
@@ -56,19 +58,19 @@ export function settleEdgeFile(file: string, committed: number): void {
 }
 
 /** Appends rows past the committed length (fsynced); returns the new length, to be committed by the caller. */
-export function appendRows(file: string, committed: number, rows: string): number {
-  const length = committed + writeSynced(file, rows, 'a');
+export async function appendRows(file: string, committed: number, rows: string): Promise<number> {
+  const length = committed + (await writeSynced(file, rows, 'a'));
   edgeFaults.hit('appended');
   return length;
 }
 
 /** Writes the widened copy (all of the file's rows padded, then the new rows); returns the length to commit. */
-export function writeWidened(file: string, header: string, padding: string, rows: string): { length: number; commit(): void } {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').slice(1).filter((l) => l !== '');
+export async function writeWidened(file: string, header: string, padding: string, rows: string): Promise<{ length: number; commit(): void }> {
+  const lines = (await fsp.readFile(file, 'utf8')).split('\n').slice(1).filter((l) => l !== '');
   const content = `${header}\n${lines.map((l) => l + padding).join('\n')}${lines.length > 0 ? '\n' : ''}${rows}`;
   const length = Buffer.byteLength(content);
   const copy = path.join(path.dirname(file), `${widenPrefix(file)}${length}`);
-  writeSynced(copy, content, 'w');
+  await writeSynced(copy, content, 'w');
   edgeFaults.hit('widened');
   return {
     length,
@@ -80,6 +82,6 @@ export function writeWidened(file: string, header: string, padding: string, rows
 }
 
 /** A new (or restarted) file holding only its header; its length is committed with the first rows. */
-export function startFile(file: string, header: string): number {
+export function startFile(file: string, header: string): Promise<number> {
   return writeSynced(file, `${header}\n`, 'w');
 }

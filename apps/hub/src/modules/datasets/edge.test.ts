@@ -2,6 +2,7 @@ import type { DatasetDetail, DatasetPreview, DatasetSummary, ValidationReport } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import type { Reading } from './datasets-service.js';
+import { isoOf } from './edge.js';
 
 let t: TestHub;
 let admin: string;
@@ -90,5 +91,13 @@ describe('edge datasets', () => {
     await expect(ds.appendReadings('ds_missing', readings(0, 1))).rejects.toThrow(/not found/);
     const id = await ds.ensureEdgeDataset({ targetId: 'tgt_d', targetName: 'x', ownerId: adminId, equipmentType: 'pump' });
     await expect(ds.appendReadings(id, [{ timestamp: Number.NaN, values: {} }])).rejects.toMatchObject({ details: 'readings[0].timestamp must be epoch milliseconds' });
+  });
+});
+
+describe('isoOf', () => {
+  it('formats like Date.toISOString across days, hours and milliseconds', () => {
+    const samples = [0, 1, 999, 86_399_999, 86_400_000, T0, T0 + 15_000, 1_772_800_012_345, 4_102_444_799_999];
+    for (let i = 0; i < 2000; i += 1) samples.push(Math.floor(((i * 7_919_993) % 1_000_003) * 4_102_444.8));
+    for (const ms of samples) expect(isoOf(ms)).toBe(new Date(ms).toISOString());
   });
 });

@@ -4,6 +4,29 @@ import type { IngestOutcome, JournalRow } from './ingest-repo.js';
 
 const MAX_GAPS = 100;
 
+/** A batch to store: its parsed form, and the payload text it came as (stored as is when given). */
+export interface IngestItem {
+  deviceId: string;
+  batch: TelemetryBatch;
+  text?: string | undefined;
+}
+
+/**
+ * The readings of a journal row: the telemetry payload as received (the run is `readings[from - seq_from ..]`),
+ * or, for rows carried over from the per-reading journal (migration 0007), `[[ts, values], ...]`.
+ */
+function unpackRun(from: number, to: number, stored: string, into: JournalRow[]): void {
+  const parsed = JSON.parse(stored) as TelemetryBatch | [number, JournalRow['values']][];
+  if (Array.isArray(parsed)) {
+    parsed.forEach(([ts, values], i) => into.push({ seq: from + i, ts, values }));
+    return;
+  }
+  for (let seq = from; seq <= to; seq += 1) {
+    const r = parsed.readings[seq - parsed.seq_from]!;
+    into.push({ seq, ts: r.ts, values: r.values });
+  }
+}
+
 /**
  * The per-batch write path of telemetry: prepared statements on the raw handle (bulk ingest), since it runs once
  * per MQTT publish of every agent. One batch is one transaction (or one savepoint of a group commit): the readings
@@ -23,8 +46,8 @@ export function createIngestWriter(sqlite: Database.Database) {
     addPending: sqlite.prepare('INSERT OR IGNORE INTO edge_pending_seqs (device_id, seq, lost) VALUES (?, ?, ?)'),
     dropPending: sqlite.prepare('DELETE FROM edge_pending_seqs WHERE device_id = ? AND seq <= ?'),
     countPending: sqlite.prepare('SELECT count(*) FROM edge_pending_seqs WHERE device_id = ? AND seq BETWEEN ? AND ?').pluck(),
-    journalRuns: sqlite.prepare<[string, number], { seq_from: number; readings: string }>(
-      'SELECT seq_from, readings FROM edge_ingest_batches WHERE device_id = ? AND seq_to <= ? ORDER BY seq_from'),
+    journalRuns: sqlite.prepare<[string, number], { seq_from: number; seq_to: number; readings: string }>(
+      'SELECT seq_from, seq_to, readings FROM edge_ingest_batches WHERE device_id = ? AND seq_to <= ? ORDER BY seq_from'),
     pendingList: sqlite.prepare('SELECT seq FROM edge_pending_seqs WHERE device_id = ? ORDER BY seq LIMIT 100000').pluck(),
   };
 
@@ -64,7 +87,7 @@ export function createIngestWriter(sqlite: Database.Database) {
     return gaps;
   }
 
-  const ingestTx = sqlite.transaction((deviceId: string, batch: TelemetryBatch, now: number): IngestOutcome => {
+  const ingestTx = sqlite.transaction((deviceId: string, batch: TelemetryBatch, now: number, text?: string): IngestOutcome => {
     let state = q.state.get(deviceId);
     if (!state) {
       q.newState.run(deviceId);
@@ -74,17 +97,18 @@ export function createIngestWriter(sqlite: Database.Database) {
     let ack = dropped.ack;
     let anyPending = q.anyPending.get(deviceId) !== undefined;
     let stored = 0;
-    // One journal row per contiguous run of stored sequences (usually the whole batch).
-    let run: { from: number; items: [number, TelemetryBatch['readings'][number]['values']][] } | undefined;
+    // One journal row per contiguous run of stored sequences (usually the whole batch), holding the payload as
+    // received: no re-serialising on the hot path; the hand-over parses it once (journalRows).
+    let run: { from: number; to: number } | undefined;
     const flushRun = () => {
-      if (run) q.journal.run(deviceId, run.from, run.from + run.items.length - 1, JSON.stringify(run.items));
+      if (run) q.journal.run(deviceId, run.from, run.to, text ?? JSON.stringify(batch));
       run = undefined;
     };
-    batch.readings.forEach((reading, i) => {
+    batch.readings.forEach((_reading, i) => {
       const seq = batch.seq_from + i;
       if (seq <= ack || (anyPending && seq > ack + 1 && q.pendingAt.get(deviceId, seq) !== undefined)) return flushRun();
-      if (run) run.items.push([reading.ts, reading.values]);
-      else run = { from: seq, items: [[reading.ts, reading.values]] };
+      if (run) run.to = seq;
+      else run = { from: seq, to: seq };
       stored += 1;
       if (seq !== ack + 1) {
         q.addPending.run(deviceId, seq, 0);
@@ -102,9 +126,9 @@ export function createIngestWriter(sqlite: Database.Database) {
   });
 
   // Inside an open transaction a transaction function runs as a SAVEPOINT (better-sqlite3).
-  const ingestAll = sqlite.transaction((items: { deviceId: string; batch: TelemetryBatch }[], now: number) => items.map((item) => {
+  const ingestAll = sqlite.transaction((items: IngestItem[], now: number) => items.map((item) => {
     try {
-      return ingestTx(item.deviceId, item.batch, now);
+      return ingestTx(item.deviceId, item.batch, now, item.text);
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }
@@ -119,7 +143,7 @@ export function createIngestWriter(sqlite: Database.Database) {
      * Group commit: many batches (of any devices) in one transaction, each in its own savepoint, so one
      * commit covers a burst of publishes and a failing batch takes only itself back.
      */
-    ingestMany(items: { deviceId: string; batch: TelemetryBatch }[], now: Date): (IngestOutcome | Error)[] {
+    ingestMany(items: IngestItem[], now: Date): (IngestOutcome | Error)[] {
       return ingestAll.immediate(items, now.getTime());
     },
 
@@ -131,7 +155,7 @@ export function createIngestWriter(sqlite: Database.Database) {
       const ack = (q.state.get(deviceId)?.ack_seq) ?? 0;
       const rows: JournalRow[] = [];
       for (const r of q.journalRuns.iterate(deviceId, Math.min(ack, throughSeq ?? ack))) {
-        (JSON.parse(r.readings) as [number, JournalRow['values']][]).forEach(([ts, values], i) => rows.push({ seq: r.seq_from + i, ts, values }));
+        unpackRun(r.seq_from, r.seq_to, r.readings, rows);
         if (rows.length >= limit) break;
       }
       return rows;

@@ -1,9 +1,12 @@
-import { parseTelemetryBatch, type TelemetryAck, type TelemetryBatch } from '@prometheus/protocol';
+import { parseTelemetryBatch, type TelemetryAck } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { DatasetHandover } from './dataset-handover.js';
 import type { IngestRepo } from './ingest-repo.js';
+import type { IngestItem } from './ingest-writer.js';
+
+const decoder = new TextDecoder();
 
 export interface TelemetryResult {
   ack: TelemetryAck;
@@ -18,7 +21,7 @@ export interface TelemetryResult {
  */
 export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover: DatasetHandover; clock: Clock; log: Logger }) {
   const { ingestRepo, handover, log } = deps;
-  let queue: { deviceId: string; batch: TelemetryBatch; resolve(r: TelemetryResult): void; reject(e: Error): void }[] = [];
+  let queue: (IngestItem & { resolve(r: TelemetryResult): void; reject(e: Error): void })[] = [];
 
   function flush(): void {
     const items = queue;
@@ -45,11 +48,13 @@ export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover:
   return {
     /** Validates before any storage; rejects with BAD_REQUEST for a payload that is not a telemetry batch. */
     ingest(deviceId: string, payload: Uint8Array): Promise<TelemetryResult> {
-      const batch = parseTelemetryBatch(payload);
+      // Decoded once: parsed here, and journaled as it came (ingest-writer.ts).
+      const text = decoder.decode(payload);
+      const batch = parseTelemetryBatch(text);
       if (!batch) return Promise.reject(new AppError('BAD_REQUEST', 'Not a telemetry batch', { details: `device ${deviceId}` }));
       return new Promise((resolve, reject) => {
         if (queue.length === 0) setImmediate(flush);
-        queue.push({ deviceId, batch, resolve, reject });
+        queue.push({ deviceId, batch, text, resolve, reject });
       });
     },
   };
