@@ -179,7 +179,11 @@ export async function appendReadings(ctx: DatasetsContext, datasetId: string, re
     } catch (err) {
       // Whatever was written past the commit goes (a committed widening is completed instead).
       const now = await ctx.repo.findById(datasetId);
-      if (now) settleEdgeDataset(ctx, now);
+      try {
+        if (now) settleEdgeDataset(ctx, now);
+      } catch {
+        // The append's own error is the one to report; start-up recovery tries again.
+      }
       throw err;
     }
   });

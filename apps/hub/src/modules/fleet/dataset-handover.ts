@@ -10,6 +10,10 @@ const CHUNK = 10_000;
 export const handoverFaults: { hit(point: 'inflight' | 'appended'): void } = { hit: () => undefined };
 /** Hand-overs wait this long after a batch, so bursts go over in large appends (the datasets module's cost is per append). */
 const COALESCE_MS = 1000;
+/** ...and then for a pause in ingest this long, so a burst is stored and acknowledged first... */
+const QUIET_MS = 250;
+/** ...but never longer than this after the first reading waiting (steady load still hands over). */
+const MAX_DELAY_MS = 5000;
 
 /**
  * Hands journaled readings to the per-target dataset, exactly once and in sequence order. Before each append
@@ -84,6 +88,19 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
   const dirty = new Set<string>();
   let worker: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let lastIngest = 0;
+  let waitingSince: number | undefined;
+
+  /** The coalescing timer: hand over once ingest pauses, or when the oldest waiting reading is MAX_DELAY_MS old. */
+  function tick(): void {
+    timer = undefined;
+    const now = Date.now();
+    if (now - lastIngest < QUIET_MS && now - (waitingSince ?? now) < MAX_DELAY_MS) {
+      timer = setTimeout(tick, QUIET_MS);
+      return;
+    }
+    void startWorker();
+  }
 
   async function work(): Promise<void> {
     for (let next = dirty.values().next(); !next.done; next = dirty.values().next()) {
@@ -101,9 +118,13 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
   function startWorker(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    waitingSince = undefined;
     worker ??= work().finally(() => {
       worker = undefined;
-      if (dirty.size > 0 && !timer) timer = setTimeout(startWorker, COALESCE_MS);
+      if (dirty.size > 0 && !timer) {
+        waitingSince ??= Date.now();
+        timer = setTimeout(tick, COALESCE_MS);
+      }
     });
     return worker;
   }
@@ -114,10 +135,12 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
       dirty.add(deviceId);
       return startWorker();
     },
-    /** After a pause, so a busy device's readings go over in larger appends. */
+    /** After a pause (and a pause in ingest, see tick), so a busy device's readings go over in larger appends. */
     scheduleSoon(deviceId: string): void {
       dirty.add(deviceId);
-      if (!worker && !timer) timer = setTimeout(startWorker, COALESCE_MS);
+      lastIngest = Date.now();
+      waitingSince ??= lastIngest;
+      if (!worker && !timer) timer = setTimeout(tick, COALESCE_MS);
     },
     enabled: sink !== undefined,
     /** Start-up: settle hand-overs a crash interrupted and drain what is left. */
