@@ -28,9 +28,9 @@ export interface Armv7Proc {
 }
 
 /** Starts the armv7 executable under qemu; stdout and stderr lines are kept (DEBUG_EDGE_LINK prints them). */
-export function runEdge(args: string[]): Armv7Proc {
+export function runEdge(args: string[], env: NodeJS.ProcessEnv = {}): Armv7Proc {
   const [cmd, argv] = qemuCommand(edgeExecutable, args);
-  const child = spawn(cmd, argv, { cwd: REPO_ROOT, env: armv7Env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, argv, { cwd: REPO_ROOT, env: armv7Env({ ...process.env, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (line: string) => {
     lines.push(line);

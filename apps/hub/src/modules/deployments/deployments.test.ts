@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,7 +109,6 @@ describe('a deployment through the hub steps and the scripted device', () => {
       await waitStatus(admin, id, () => device.received(id).length > held || device.received(id).length === size);
       held = device.received(id).length;
     }
-    const { createHash } = await import('node:crypto');
     expect(createHash('sha256').update(device.received(id)).digest('hex')).toBe(manifest.package.sha256);
     expect(device.chunks.get(id)?.at(-1)?.last).toBe(true);
 
@@ -185,7 +185,6 @@ describe('tier limit, hand-over and the binary', () => {
 
     const files = { 'prometheus-edge-linux-armv7': 'ELF-ish', 'better_sqlite3.node': 'addon', 'ort-wasm-simd-threaded.wasm': '\0asm' };
     for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(buildDir, name), content);
-    const { createHash } = await import('node:crypto');
     const sha = (s: string) => createHash('sha256').update(s).digest('hex');
     fs.writeFileSync(path.join(buildDir, 'prometheus-edge-linux-armv7.manifest.json'), JSON.stringify({
       executable: 'prometheus-edge-linux-armv7', version: '0.1.0', node: '20.11.0', files: Object.fromEntries(Object.entries(files).map(([n, c]) => [n, sha(c)])),
