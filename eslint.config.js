@@ -10,7 +10,7 @@ const deepPackageImport = {
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/data/**', '**/.turbo/**', 'apps/hub/web/dist/**',
+    ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'apps/*/data/**', '**/.turbo/**', 'apps/hub/web/dist/**',
       'apps/hub/drizzle/**', 'test-artifacts/**', '**/*.js', '**/*.cjs', '**/*.mjs'],
   },
   ...tseslint.configs.recommended,
