@@ -6,7 +6,8 @@ import { normalizeArch } from './arch.js';
 import { writePackage } from './package-files.js';
 import type { DeploymentPatch, DeploymentRow, DeploymentState, DeploymentsRepo } from './repo.js';
 import type { DeploySigner } from './signing.js';
-import { buildManifest, compile, quantize } from './steps.js';
+import { runHubSteps } from './steps-client.js';
+import { buildManifest } from './steps.js';
 
 // The hub's steps of one deployment, each persisted before the next starts: compiling -> quantizing ->
 // packaging -> transferring. Every transition is guarded by the state it leaves, so a deployment that was
@@ -31,7 +32,7 @@ export async function advance(repo: DeploymentsRepo, row: DeploymentRow, status:
   });
 }
 
-const ms = (t0: number) => `${Math.round(performance.now() - t0)} ms`;
+const ms = (x: number) => `${Math.round(x)} ms`;
 const fmt = (x: number) => Number(x.toPrecision(4)).toString();
 
 /** Runs the hub-side steps; resolves with the row in `transferring`, or undefined when it stopped (failed or superseded). */
@@ -39,24 +40,23 @@ export async function runPipeline(deps: PipelineDeps, start: DeploymentRow): Pro
   const { repo, clock } = deps;
   const arch = normalizeArch(start.targetArch);
   let row: DeploymentRow | undefined = start;
-  let t0 = performance.now();
   const artifacts = await deps.models.getArtifacts(start.modelId);
-  const compiled = await compile(artifacts, arch);
+  const steps = runHubSteps({ axonmlFile: artifacts.axonml, metadata: artifacts.metadata, arch });
+  const compiled = await steps.compiled;
   row = await advance(repo, row, 'quantizing',
-    `ONNX exported from the float weights and run in ${compiled.runtime}${arch ? ` (target ${arch})` : ' (target architecture not known yet)'} in ${ms(t0)}; health score ${fmt(compiled.floatScore)}`,
+    `ONNX exported from the float weights and run in ${compiled.runtime}${arch ? ` (target ${arch})` : ' (target architecture not known yet)'} in ${ms(compiled.ms)}; health score ${fmt(compiled.floatScore)}`,
     clock.now());
   if (!row) return undefined;
 
-  t0 = performance.now();
-  const q = await quantize(compiled, arch);
+  const q = await steps.quantized;
   row = await advance(repo, row, 'packaging',
-    `int8 weights: ${q.onnx.byteLength} bytes (float ${compiled.onnx.byteLength}); health score ${fmt(q.score)}, ${fmt(q.delta)} from float; ${ms(t0)}`,
+    `int8 weights: ${q.onnx.byteLength} bytes (float ${compiled.floatBytes}); health score ${fmt(q.score)}, ${fmt(q.delta)} from float; ${ms(q.ms)}`,
     clock.now());
   if (!row) return undefined;
 
   const manifest = buildManifest({
     deploymentId: row.id, targetId: row.targetId, modelId: row.modelId, modelVersion: row.modelVersion, createdAt: isoTime(clock.now()),
-    metadata: compiled.metadata, model: q.onnx, quantized: true, healthScore: q.score, alerts: row.alertPolicy,
+    metadata: artifacts.metadata, model: q.onnx, quantized: true, healthScore: q.score, alerts: row.alertPolicy,
   });
   const manifestJson = JSON.stringify(manifest);
   const signature = deps.signer.sign(Buffer.from(manifestJson, 'utf8'));

@@ -2,13 +2,13 @@ import fs from 'node:fs/promises';
 import { decodeAxonml, exportOnnx, modelSpec, quantizeWeights, type ModelMetadata, type ModelSpec } from '@prometheus/ml/core';
 import { loadInferenceModel } from '@prometheus/ml/inference';
 import type { AlertPolicy, DeployManifest } from '@prometheus/protocol';
-import type { ModelArtifacts } from '../models/models-service.js';
 import { targetRuntime, type EdgeArch } from './arch.js';
 import { sha256Hex } from './package-files.js';
 
 // The hub's side of a deployment, one real step each: compile (ONNX exported from the model's weights and
 // run in the target's runtime), quantize (int8 weights, run and compared), package (manifest with what the
-// agent needs, the package's sha256, signed).
+// agent needs, the package's sha256, signed). compile and quantize load onnxruntime: they run in a worker
+// thread (steps-worker.ts), so its memory goes when the steps are done.
 
 export interface Compiled {
   metadata: ModelMetadata;
@@ -49,9 +49,8 @@ const onnxMetadata = (m: ModelMetadata, arch: EdgeArch | undefined) =>
   ({ prometheus_metadata: JSON.stringify({ ...m, hyperparameters: undefined }), prometheus_target_arch: arch ?? 'unknown' });
 
 /** compiling: the float weights (.axonml) exported to ONNX for the target and run in its runtime. */
-export async function compile(artifacts: ModelArtifacts, arch: EdgeArch | undefined): Promise<Compiled> {
-  const metadata = artifacts.metadata;
-  const axon = decodeAxonml(new Uint8Array(await fs.readFile(artifacts.axonml)));
+export async function compile(axonmlFile: string, metadata: ModelMetadata, arch: EdgeArch | undefined): Promise<Compiled> {
+  const axon = decodeAxonml(new Uint8Array(await fs.readFile(axonmlFile)));
   const spec = modelSpec(metadata.architecture, metadata.feature_columns.length, metadata.hyperparameters);
   const onnx = exportOnnx(spec, axon.weights, null, onnxMetadata(metadata, arch));
   const runtime = targetRuntime(arch);
