@@ -46,7 +46,7 @@ let torchError: string | null = null;
 for (let r = 0; r < reps; r++) {
   tfjsRates.push(trainer.pass(samples));
   for (const threads of [2, 1] as const) {
-    const t = torchError ? null : await torchPass(threads);
+    const t: Awaited<ReturnType<typeof torchPass>> | null = torchError ? null : await torchPass(threads);
     if (t && 'error' in t) torchError = t.error;
     else if (t) {
       if (r === 0 && threads === 2) console.log(t.header);

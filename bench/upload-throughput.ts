@@ -99,7 +99,7 @@ async function hubRun(url: string, token: string, n: number): Promise<number> {
   })();
   const started = performance.now();
   const res = await fetch(`${url}/api/v1/datasets`, {
-    method: 'POST', body: body as unknown as BodyInit, duplex: 'half',
+    method: 'POST', body: body as unknown as RequestInit['body'], duplex: 'half',
     headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + tail.length) },
   } as RequestInit);
   const answer = (await res.json()) as { id?: string; row_count?: number; error?: string };
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     const token = await hubToken(hub.url);
     // What the hub holds before any upload (all modules loaded), to tell the upload's own share.
     const baseline = procMb(hub.pid, 'VmHWM');
+    const idle = procMb(hub.pid, 'VmRSS');
     const duck: number[] = [];
     const ours: number[] = [];
     for (let i = 0; i < RUNS; i += 1) {
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
     console.log(`| DuckDB read_csv min/max/avg/stddev (in process) | ${d.toFixed(1)} | ${duck.map((x) => x.toFixed(0)).join(', ')} |`);
     console.log(`| hub POST /api/v1/datasets (HTTP upload + stats) | ${h.toFixed(1)} | ${ours.map((x) => x.toFixed(0)).join(', ')} |`);
     console.log(`ratio hub/DuckDB: ${(h / d).toFixed(2)} (goal >= 0.5)`);
-    console.log(`hub peak RSS: ${rss.toFixed(0)} MB (goal < 256); before the first upload: ${baseline.toFixed(0)} MB; added by uploads: ${(rss - baseline).toFixed(0)} MB`);
+    console.log(`hub peak RSS: ${rss.toFixed(0)} MB (goal < 256); before the first upload: ${baseline.toFixed(0)} MB peak, ${idle.toFixed(0)} MB resident; added by uploads: ${(rss - baseline).toFixed(0)} MB`);
   } finally {
     hub.stop();
     await new Promise((r) => setTimeout(r, 500));

@@ -9,7 +9,7 @@ export interface UploadOptions {
 /** Uploads CSV text; returns the response (201 with the dataset, or the refusal). */
 export function uploadCsv(t: TestHub, token: string, csv: string | Uint8Array, opts: UploadOptions = {}): Promise<Response> {
   const form = new FormData();
-  form.append('file', new Blob([csv], { type: 'text/csv' }), 'data.csv');
+  form.append('file', new Blob([typeof csv === 'string' ? csv : new Uint8Array(csv)], { type: 'text/csv' }), 'data.csv');
   form.append('name', opts.name ?? 'Test dataset');
   form.append('equipment_type', opts.equipmentType ?? 'air_handler');
   return t.request('POST', '/api/v1/datasets', { token, body: form });
