@@ -16,9 +16,6 @@ let page: Page;
 let db: AegisDbFake;
 let targetId = '';
 let modelId = '';
-/** The deployments module and the agent's receiver land after the console: until then these tests skip, saying so. */
-let landed = false;
-const NOT_LANDED = 'the hub has no /api/v1/deployments route yet (deployments module not landed)';
 
 /** Controller documents, one a minute, a daily cycle on four sensors. */
 function readings(from: number, to: number): Record<string, unknown>[] {
@@ -34,8 +31,7 @@ beforeAll(async () => {
   buildConsole();
   hub = await startHub(await hubSpec());
   token = await adminToken(hub.url);
-  landed = (await api(hub.url, 'GET', '/api/v1/deployments', token)).status === 200;
-  if (!landed) return;
+  expect((await api(hub.url, 'GET', '/api/v1/deployments', token)).status).toBe(200);
   db = await startAegisDbFake({ mode: 'new', token: 'aegis-secret' });
   db.insert('hardware_metrics', readings(0, 1500));
   const spec = agentSpec({ source: { kind: 'aegis', token: 'aegis-secret', page_size: 500 } });
@@ -67,8 +63,7 @@ afterAll(async () => {
 });
 
 describe('console: deploy', () => {
-  it('deploys a model to the controller with the steps shown live', async (c) => {
-    if (!landed) return c.skip(NOT_LANDED);
+  it('deploys a model to the controller with the steps shown live', async () => {
     await page.goto(`${hub.url}/deployments?model=${modelId}&target=${targetId}`);
     await page.getByRole('button', { name: 'Deploy' }).click();
     await page.waitForURL(/\/deployments\/dep_/);
@@ -91,16 +86,14 @@ describe('console: deploy', () => {
     await shot(page, 'deployments-list');
   });
 
-  it('charts the scores the controller sends', async (c) => {
-    if (!landed) return c.skip(NOT_LANDED);
+  it('charts the scores the controller sends', async () => {
     db.insert('hardware_metrics', readings(1500, 1700));
     await page.goto(`${hub.url}/fleet/${targetId}`);
     await chartPoints(page, 'scores-chart', 0, 120_000);
     await shot(page, 'fleet-target-scores');
   });
 
-  it('had no console errors', (c) => {
-    if (!landed) return c.skip(NOT_LANDED);
+  it('had no console errors', () => {
     expect(tab.errors).toEqual([]);
   });
 });
