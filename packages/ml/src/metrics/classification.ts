@@ -63,6 +63,81 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
+export interface RocCurve {
+  fpr: number[];
+  tpr: number[];
+  /** thresholds[k]: "score > thresholds[k]" is the rule that gives (fpr[k], tpr[k]), as in confusionMatrix. */
+  thresholds: number[];
+}
+
+/** The largest double below x: the threshold at which every window counts as positive. */
+function justBelow(x: number): number {
+  const y = x - Math.abs(x) * Number.EPSILON;
+  return y < x ? y : x - Number.MIN_VALUE;
+}
+
+/** Every operating point, as counts: one step per distinct score (tied scores move together). */
+function rocCounts(scores: ArrayLike<number>, labels: ArrayLike<number>): { fp: number[]; tp: number[]; thresholds: number[] } {
+  const n = scores.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const fp = [0];
+  const tp = [0];
+  const thresholds = [n > 0 ? (scores[order[0] as number] as number) : 0];
+  for (let i = 0; i < n; ) {
+    const here = scores[order[i] as number] as number;
+    let f = fp[fp.length - 1] as number;
+    let t = tp[tp.length - 1] as number;
+    for (; i < n && scores[order[i] as number] === here; i++) {
+      if ((labels[order[i] as number] as number) > 0) t++;
+      else f++;
+    }
+    fp.push(f);
+    tp.push(t);
+    thresholds.push(i < n ? (scores[order[i] as number] as number) : justBelow(here));
+  }
+  return { fp, tp, thresholds };
+}
+
+/** Indices of the points left after dropping those on the straight line between their neighbours (area unchanged). */
+function cornerIndices(fp: number[], tp: number[]): number[] {
+  const keep = [0];
+  for (let k = 1; k < fp.length - 1; k++) {
+    const dx1 = (fp[k] as number) - (fp[k - 1] as number);
+    const dy1 = (tp[k] as number) - (tp[k - 1] as number);
+    const dx2 = (fp[k + 1] as number) - (fp[k] as number);
+    const dy2 = (tp[k + 1] as number) - (tp[k] as number);
+    // Integer counts: the collinearity test is exact.
+    if (dx1 * dy2 !== dy1 * dx2) keep.push(k);
+  }
+  if (fp.length > 1) keep.push(fp.length - 1);
+  return keep;
+}
+
+/**
+ * ROC curve from the real scores: (0,0), then one point per distinct score from the highest down, ending at (1,1).
+ * Its trapezoid area equals rocAuc. Past `maxPoints`, points on straight runs go first (the area does not change),
+ * then an even pick by rank, always keeping (0,0) and (1,1). Null without both classes.
+ */
+export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number> | null, maxPoints = 101): RocCurve | null {
+  if (!labels) return null;
+  const { fp, tp, thresholds } = rocCounts(scores, labels);
+  const positives = tp[tp.length - 1] as number;
+  const negatives = fp[fp.length - 1] as number;
+  if (positives === 0 || negatives === 0) return null;
+  const cap = Math.max(2, Math.floor(maxPoints));
+  let picked = Array.from({ length: fp.length }, (_, i) => i);
+  if (picked.length > cap) picked = cornerIndices(fp, tp);
+  if (picked.length > cap) {
+    const from = picked;
+    picked = Array.from({ length: cap }, (_, k) => from[Math.round((k * (from.length - 1)) / (cap - 1))] as number);
+  }
+  return {
+    fpr: picked.map((i) => (fp[i] as number) / negatives),
+    tpr: picked.map((i) => (tp[i] as number) / positives),
+    thresholds: picked.map((i) => thresholds[i] as number),
+  };
+}
+
 /** All classification figures at a threshold (score > threshold = positive). */
 export function classificationMetrics(scores: ArrayLike<number>, labels: ArrayLike<number> | null, threshold: number): ClassificationMetrics {
   if (!labels) {

@@ -5,7 +5,7 @@ import { quantizeWeights } from '../artifacts/quantize.js';
 import type { PreparedData } from '../data/prepare.js';
 import { HORIZONS_MINUTES } from '../data/prepare.js';
 import type { Hyperparameters } from '../hyperparameters.js';
-import { classificationMetrics, percentile } from '../metrics/classification.js';
+import { classificationMetrics, percentile, rocCurve } from '../metrics/classification.js';
 import { calibration, featureErrorShare, foldStability, thresholdMargin } from '../metrics/reviewer.js';
 import type { ModelMetadata } from '../model/metadata.js';
 import { outputNames } from '../model/metadata.js';
@@ -85,6 +85,7 @@ export function finalizeTraining(model: tf.LayersModel, spec: ModelSpec, data: P
       calibration: spec.architecture === 'lstm_autoencoder' ? null : calibration(scored.scores, labels),
       feature_error_share: scored.featureErrors ? featureErrorShare(Float32Array.from(scored.featureErrors), data.features) : null,
       threshold_margin: thresholdMargin(scored.scores, labels, cut),
+      roc_curve: rocCurve(scored.scores, labels),
     },
     quantization, missing_values: data.missing,
     data: { train_windows: data.train.count, validation_windows: val.count, split_timestamp: data.splitTimestamp, sampling_interval_seconds: data.intervalSeconds, backend },

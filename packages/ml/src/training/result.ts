@@ -1,7 +1,7 @@
 import type { MissingValueCount } from '../data/missing.js';
 import type { TrainingTable } from '../data/table.js';
 import type { Architecture, FieldError } from '../hyperparameters.js';
-import type { ClassificationMetrics } from '../metrics/classification.js';
+import type { ClassificationMetrics, RocCurve } from '../metrics/classification.js';
 import type { ReliabilityBin } from '../metrics/reviewer.js';
 import type { ModelMetadata } from '../model/metadata.js';
 import type { StopReason } from './loop.js';
@@ -42,6 +42,8 @@ export interface ReviewerFigures {
   calibration: { brier: number | null; ece: number | null; bins: ReliabilityBin[] } | null;
   feature_error_share: { feature: string; share: number }[] | null;
   threshold_margin: { normal_median: number; margin_in_iqr: number | null; near_threshold_fraction: number };
+  /** ROC curve of the validation windows (at most 101 points); null without both classes. */
+  roc_curve: RocCurve | null;
 }
 
 export interface TrainedModel {
