@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { EvaluationDetail } from '@prometheus/protocol';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, adminToken, api, freePort, hubSpec, killAll, startHub, tempDir, waitFor, type HubProc } from '../edge-link/harness.js';
-import { ahuCsv, buildConsole, chartPoints, launchBrowser, openPage, pageWidth, PHONE, shot, signIn, type WatchedPage } from './browser.js';
+import { ahuCsv, ARTIFACTS, buildConsole, chartPoints, launchBrowser, openPage, pageWidth, PHONE, shot, signIn, type WatchedPage } from './browser.js';
 
 // A person's path through the data side of the console in a real browser: sign in, upload, preview,
 // validate, connect, train from a recommendation while the loss chart moves, then the model and its evaluation.
@@ -199,15 +200,23 @@ describe('console: data, training, models', () => {
     await shot(page, 'models');
   });
 
-  it('shows the evaluation: metrics, confusion matrix, training curves', async () => {
+  it('shows the evaluation: metrics, confusion matrix, ROC curve, training curves', async () => {
     await page.goto(`${hub.url}/models/${state.modelId}`);
     await page.getByRole('link', { name: 'Evaluation', exact: true }).click();
     await page.waitForURL(/\/evaluations\/eval_/);
     state.evaluationId = new URL(page.url()).pathname.split('/')[2];
     await page.locator('[data-testid=confusion-matrix]').waitFor();
     expect(await chartPoints(page, 'curves-chart', 0)).toBe(30);
-    await page.getByText('ROC curve').waitFor();
+    // The validation days hold labelled faults: the hub's ROC points, drawn by uPlot, with the AUC in the title.
+    const ev = (await api<EvaluationDetail>(hub.url, 'GET', `/api/v1/evaluations/${state.evaluationId}`, token)).body;
+    const points = ev.figures.roc_curve!.fpr.length;
+    expect(points).toBeGreaterThan(2);
+    const roc = page.locator('[data-testid=roc]');
+    await roc.locator('[data-testid=roc-chart] canvas').first().waitFor();
+    expect(await chartPoints(page, 'roc-chart', points - 1)).toBe(points);
+    await page.getByRole('heading', { name: `ROC curve · AUC ${String(Number(ev.metrics.auc_roc!.toPrecision(3)))}` }).waitFor();
     await shot(page, 'evaluation');
+    await page.locator('section.card', { has: roc }).screenshot({ path: path.join(ARTIFACTS, 'evaluation-roc-1280.png') });
     await page.goto(`${hub.url}/evaluations`);
     await page.getByRole('link', { name: state.modelId! }).first().waitFor();
     await shot(page, 'evaluations');

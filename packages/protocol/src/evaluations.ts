@@ -89,6 +89,10 @@ export const GradientStatus = z.enum(['none', 'running', 'completed', 'failed'])
 
 const FoldFigure = z.object({ fold: z.number().int(), count: z.number().int(), auc_roc: z.number().nullable(), f1: z.number().nullable(), mean_score: z.number() });
 
+/** Addition: false and true positive rates with the threshold of each point. */
+export const RocCurve = z.object({ fpr: z.array(z.number()), tpr: z.array(z.number()), thresholds: z.array(z.number()) });
+export type RocCurve = z.infer<typeof RocCurve>;
+
 /** Additions: the figures the reviewer reads. */
 export const EvaluationFigures = z.object({
   folds: z.array(FoldFigure),
@@ -100,6 +104,12 @@ export const EvaluationFigures = z.object({
   /** Median score of faulty minus normal windows, in units of the normal scores' IQR; null without both classes. */
   score_separation: z.number().nullable(),
   missing_value_share: z.number(),
+  /**
+   * Addition: the ROC curve of the window scores vs labels, (0,0) to (1,1), at most 101 points thinned from one
+   * per distinct score (the full curve's area is `metrics.auc_roc`); thresholds[k]: "score > threshold" gives
+   * point k. Null without both classes, and for evaluations stored before it was recorded.
+   */
+  roc_curve: RocCurve.nullable(),
 });
 export type EvaluationFigures = z.infer<typeof EvaluationFigures>;
 

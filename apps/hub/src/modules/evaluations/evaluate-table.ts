@@ -1,5 +1,5 @@
 import {
-  calibration, classificationMetrics, featureErrorShare, foldStability, percentile, rollingMean, samplingIntervalSeconds, scoreTable, thresholdMargin,
+  calibration, classificationMetrics, featureErrorShare, foldStability, percentile, rocCurve, rollingMean, samplingIntervalSeconds, scoreTable, thresholdMargin,
   type ClassificationMetrics, type ModelMetadata, type TrainingTable,
 } from '@prometheus/ml';
 import type { EvaluationFigures } from '@prometheus/protocol';
@@ -94,6 +94,7 @@ export async function evaluateTable(job: EvaluationJob): Promise<EvaluationOutco
       feature_error_share: hasFeatureErrors ? featureErrorShare(Float32Array.from(errorTotals), features) : null,
       threshold_margin: thresholdMargin(scores, y, threshold),
       score_separation: scoreSeparation(scores, y), missing_value_share: missingShare(job),
+      roc_curve: rocCurve(scores, y),
     },
   };
 }

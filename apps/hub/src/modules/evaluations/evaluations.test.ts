@@ -6,6 +6,23 @@ import { uploadCsv } from '../../test/upload.js';
 
 type Json = Record<string, unknown>;
 
+type Roc = NonNullable<EvaluationDetail['figures']['roc_curve']>;
+
+/** Checks a ROC curve's shape: (0,0) to (1,1), rates rising as the threshold falls, at most 101 points. */
+function rocShape(roc: Roc | null): Roc {
+  expect(roc).not.toBeNull();
+  const { fpr, tpr, thresholds } = roc!;
+  expect(fpr.length).toBeLessThanOrEqual(101);
+  expect([tpr.length, thresholds.length]).toEqual([fpr.length, fpr.length]);
+  expect([fpr[0], tpr[0], fpr.at(-1), tpr.at(-1)]).toEqual([0, 0, 1, 1]);
+  for (let k = 1; k < fpr.length; k++) {
+    expect(fpr[k]! >= fpr[k - 1]! && tpr[k]! >= tpr[k - 1]! && thresholds[k]! < thresholds[k - 1]!).toBe(true);
+  }
+  return roc!;
+}
+
+const area = ({ fpr, tpr }: Roc) => fpr.slice(1).reduce((a, x, k) => a + ((x - fpr[k]!) * (tpr[k + 1]! + tpr[k]!)) / 2, 0);
+
 // Evaluations: made when training ends, and on demand for a dataset with the model's columns (labelled:
 // every metric; unlabelled: label metrics null, never invented), then the local Gradient review.
 describe('evaluations', { timeout: 180_000 }, () => {
@@ -44,6 +61,11 @@ describe('evaluations', { timeout: 180_000 }, () => {
     expect(ev.metrics.reconstruction_error_threshold).toBe(ev.threshold);
     expect(ev.figures.folds.length).toBeGreaterThan(0);
     expect(ev.figures.feature_error_share?.map((f) => f.feature)).toEqual(['supply_temp', 'return_temp', 'fan_speed']);
+    // 21 validation windows, 10 faulty: the whole curve fits in 101 points, so its area is the AUC exactly.
+    expect(ev.positives).toBeGreaterThan(0);
+    expect(ev.positives).toBeLessThan(ev.windows);
+    const roc = rocShape(ev.figures.roc_curve);
+    expect(area(roc)).toBeCloseTo(ev.metrics.auc_roc!, 12);
     const list = (await (await t.request('GET', '/api/v1/evaluations', { token: op.token })).json()) as EvaluationSummary[];
     expect(list.map((e) => e.id)).toContain(trainingEvaluation);
   });
@@ -62,6 +84,8 @@ describe('evaluations', { timeout: 180_000 }, () => {
     // The fault offsets the supply temperature by 6 degrees: an autoencoder trained on normal rows sees it.
     expect(ev.metrics.auc_roc).toBeGreaterThan(0.9);
     expect(ev.figures.score_separation).toBeGreaterThan(1);
+    // 293 windows thinned to at most 101 points: the area stays within a hair of the AUC of all of them.
+    expect(area(rocShape(ev.figures.roc_curve))).toBeCloseTo(ev.metrics.auc_roc!, 2);
     expect(ev.training_curves.epochs).toEqual([1, 2, 3, 4]);
     const smoothed = (await (await evaluate({ model_id: aeModel, dataset_id: later, stride: 3, smoothing_windows: 5 })).json()) as EvaluationDetail;
     expect(smoothed).toMatchObject({ stride: 3, smoothing_windows: 5, windows: 98 });
@@ -77,7 +101,17 @@ describe('evaluations', { timeout: 180_000 }, () => {
       expect(ev.figures.folds.every((f) => f.auc_roc === null && f.f1 === null)).toBe(true);
       expect(ev.figures.score_separation).toBeNull();
       expect(ev.figures.calibration).toBeNull();
+      expect(ev.figures.roc_curve).toBeNull();
     }
+  });
+
+  it('answers a null ROC curve for an evaluation stored before the curve was recorded', async () => {
+    const ev = (await (await evaluate({ model_id: aeModel, dataset_id: later })).json()) as EvaluationDetail;
+    expect(ev.figures.roc_curve).not.toBeNull();
+    t.hub.store.sqlite.prepare("update evaluations set figures = json_remove(figures, '$.roc_curve') where id = ?").run(ev.id);
+    const old = (await (await t.request('GET', `/api/v1/evaluations/${ev.id}`, { token: op.token })).json()) as EvaluationDetail;
+    expect(old.figures.roc_curve).toBeNull();
+    expect(old.figures.folds).toEqual(ev.figures.folds);
   });
 
   it('refuses what cannot be evaluated: missing columns (400), unknown or foreign ids (404), viewers (403)', async () => {

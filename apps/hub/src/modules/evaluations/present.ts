@@ -35,6 +35,7 @@ export function trainingFigures(result: TrainingResult, rows: number): StoredFig
     threshold_margin: { ...r.threshold_margin, normal_median: finiteOrNull(r.threshold_margin.normal_median) },
     // Needs per-window scores by label, which the training result does not carry.
     score_separation: null,
+    roc_curve: r.roc_curve,
     missing_value_share: rows > 0 && features.length > 0 ? missing / (rows * features.length) : 0,
     threshold: result.model.metadata.threshold, positives: result.metrics.positives,
     stride: result.model.metadata.hyperparameters.stride, smoothing_windows: 1,
@@ -57,6 +58,8 @@ export function toEvaluationDetail(row: EvaluationRow): EvaluationDetail {
     confusion_matrix: (row.confusionMatrix as EvaluationDetail['confusion_matrix']) ?? null,
     training_curves: row.trainingCurves,
     gradient_evaluation: (row.gradientEvaluation as unknown as GradientEvaluation | null) ?? null,
-    gradient_error: row.gradientError, threshold, windows: row.windows, positives, stride, smoothing_windows, figures, quantization,
+    gradient_error: row.gradientError, threshold, windows: row.windows, positives, stride, smoothing_windows, quantization,
+    // Evaluations stored before the ROC curve was recorded have none.
+    figures: { ...figures, roc_curve: figures.roc_curve ?? null },
   };
 }

@@ -4,14 +4,8 @@ import { post } from '../../api/client.js';
 import { Chart } from '../../ui/chart.js';
 import { num, pct, when } from '../../ui/format.js';
 import { useAction, useApi } from '../../ui/hooks.js';
-import { Async, Badge, Button, Card, Empty, ErrorNote, PageHeader, Stat } from '../../ui/kit.js';
+import { Async, Button, Card, Empty, ErrorNote, PageHeader, Stat } from '../../ui/kit.js';
 import { GradientCard } from './gradient.js';
-
-/** ROC points, when the hub sends them (`roc_curve: {fpr, tpr}`; not in the protocol yet). */
-function rocOf(e: EvaluationDetail): { fpr: number[]; tpr: number[] } | undefined {
-  const roc = (e as EvaluationDetail & { roc_curve?: { fpr?: unknown; tpr?: unknown } }).roc_curve;
-  return roc && Array.isArray(roc.fpr) && Array.isArray(roc.tpr) ? { fpr: roc.fpr as number[], tpr: roc.tpr as number[] } : undefined;
-}
 
 export function EvaluationPage() {
   const { params } = useRoute();
@@ -69,14 +63,26 @@ function ConfusionCard({ d }: { d: EvaluationDetail }) {
   );
 }
 
+/** Why there is no curve: no labels, one class only, or an evaluation stored before curves were recorded. */
+function noRocReason(d: EvaluationDetail): string {
+  if (d.positives === null) return 'The data has no fault labels, so true and false positive rates cannot be counted.';
+  if (d.positives === 0) return 'Every window is labelled normal: a ROC curve needs faulty windows too.';
+  if (d.positives === d.windows) return 'Every window is labelled faulty: a ROC curve needs normal windows too.';
+  const again = d.kind === 'dataset' ? ' Evaluate the dataset again to draw it.' : '';
+  return `This evaluation was stored before the hub recorded ROC points, so only the area is known.${again}`;
+}
+
 function RocCard({ d }: { d: EvaluationDetail }) {
-  const roc = rocOf(d);
+  const roc = d.figures.roc_curve;
+  const title = d.metrics.auc_roc !== null ? `ROC curve · AUC ${num(d.metrics.auc_roc, 3)}` : 'ROC curve';
   return (
-    <Card title="ROC curve" actions={d.metrics.auc_roc !== null ? <Badge tone="info">AUC {num(d.metrics.auc_roc, 3)}</Badge> : undefined}>
-      {roc ? (
-        <Chart testId="roc-chart" x={roc.fpr} xRange={[0, 1]} yRange={[0, 1]} xLabel="false positive rate" yLabel="true positive rate" height={260}
-          series={[{ label: 'model', values: roc.tpr, color: '--chart-1' }, { label: 'chance', values: roc.fpr, color: '--muted', dash: [6, 4] }]} />
-      ) : <Empty title="No ROC points">{d.metrics.auc_roc === null ? 'The data has no fault labels.' : 'The hub reports the area under the curve but not the curve itself.'}</Empty>}
+    <Card title={title}>
+      <div data-testid="roc">
+        {roc ? (
+          <Chart testId="roc-chart" x={roc.fpr} xRange={[0, 1]} yRange={[0, 1]} xLabel="false positive rate" yLabel="true positive rate" height={260}
+            series={[{ label: 'model', values: roc.tpr, color: '--chart-1' }, { label: 'chance', values: roc.fpr, color: '--muted', dash: [6, 4] }]} />
+        ) : <Empty title="No ROC curve">{noRocReason(d)}</Empty>}
+      </div>
     </Card>
   );
 }
