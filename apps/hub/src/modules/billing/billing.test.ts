@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestHub, testClock, type TestHub } from '../../test/harness.js';
 import { ahuCsv, uploadCsv } from '../../test/upload.js';
 import { TIERS } from '../../tiers.js';
+import { createLimits } from './limits.js';
+import type { BillingRepo } from './repo.js';
 
 type Json = Record<string, unknown>;
 const MB = 1024 * 1024;
@@ -116,9 +118,14 @@ describe('billing without Stripe', () => {
     expect(mails().filter((m) => m.includes(`To: ${quiet.username}@example.com`))).toEqual([]);
   });
 
-  it('refuses count limits whose owner module registered no counter yet, loudly', async () => {
+  it('has a counter for every count limit in the hub, and refuses a limit without one loudly', async () => {
     const { id } = await t.userWithRole('operator');
-    await expect(t.hub.services.billing.limits.assertCanAdd(id, 'max_models')).rejects.toThrow(/no counter registered/);
+    for (const limit of ['max_datasets', 'max_models', 'max_deployments', 'max_concurrent_trainings'] as const) {
+      await expect(t.hub.services.billing.limits.assertCanAdd(id, limit)).resolves.toBeUndefined();
+    }
+    // A limits service no module has registered counters with (the repo is never reached).
+    const bare = createLimits({ repo: {} as BillingRepo, clock });
+    await expect(bare.assertCanAdd(id, 'max_models')).rejects.toThrow(/no counter registered for max_models/);
     await t.hub.services.billing.limits.assertWithin(id, 'max_models', 2);
     await expect(t.hub.services.billing.limits.assertWithin(id, 'max_models', 3)).rejects.toMatchObject({ code: 'TIER_LIMIT' });
   });
