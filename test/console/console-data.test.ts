@@ -42,6 +42,11 @@ async function uploadViaApi(name: string, csv: string): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
+/** Waits until the preview shows rows whose column `col` is in the given order (a loaded, sorted page). */
+const sortedRows = (col: number, order: 'asc' | 'desc') => page.waitForFunction(([c, o]) => {
+  const v = [...document.querySelectorAll(`[data-testid=preview] tbody tr td:nth-child(${c})`)].map((td) => Number(td.textContent));
+  return v.length > 1 && v.every((x, i) => i === 0 || (o === 'asc' ? v[i - 1]! <= x : v[i - 1]! >= x));
+}, [col, order] as const);
 const columnValues = (col: number) => page.$$eval(`[data-testid=preview] tbody tr td:nth-child(${col})`, (tds) => tds.map((td) => Number(td.textContent)));
 
 describe('console: data, training, models', () => {
@@ -91,12 +96,13 @@ describe('console: data, training, models', () => {
   it('sorts and pages the preview on the hub', async () => {
     await page.getByRole('button', { name: 'supply_temp' }).click();
     await page.locator('th[aria-sort=ascending]').waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-testid=preview] tbody tr') !== null);
+    // The header shows the new order at once; the hub's sorted page arrives after it.
+    await sortedRows(2, 'asc');
     const asc = await columnValues(2);
     expect(asc).toEqual([...asc].sort((a, b) => a - b));
     await page.getByRole('button', { name: 'supply_temp ▲' }).click();
     await page.locator('th[aria-sort=descending]').waitFor();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=preview] tbody td:nth-child(2)')?.textContent) > 60);
+    await sortedRows(2, 'desc');
     const desc = await columnValues(2);
     expect(desc).toEqual([...desc].sort((a, b) => b - a));
     await page.getByRole('button', { name: 'Next' }).click();
