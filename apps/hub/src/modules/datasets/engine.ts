@@ -1,4 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { AppError } from '../../errors.js';
 
 // The dataset engine: one in-process DuckDB per hub, no tables of its own. It reads the stored CSV or
 // Parquet files directly (streaming, vectorized), which is what makes stats, sorted preview and zstd
@@ -28,6 +29,15 @@ function toJs(v: unknown): unknown {
   return v;
 }
 
+/** DuckDB past its memory cap is the server's condition, not the request's: a 503 saying which setting lifts it. */
+function outOfMemory(err: unknown): AppError | undefined {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!/out of memory/i.test(message)) return undefined;
+  return new AppError('SERVICE_UNAVAILABLE', 'The dataset engine ran out of memory', {
+    details: `${message.split('\n')[0]} (raise DATASET_ENGINE_MEMORY_MB, or retry when the hub is less busy)`, headers: { 'Retry-After': '30' }, cause: err,
+  });
+}
+
 export function createDatasetEngine(opts: EngineOptions): DatasetEngine {
   let instance: Promise<DuckDBInstance> | undefined;
   const create = async () => {
@@ -49,6 +59,8 @@ export function createDatasetEngine(opts: EngineOptions): DatasetEngine {
     const connection = await (await open()).connect();
     try {
       return await fn(connection);
+    } catch (err) {
+      throw outOfMemory(err) ?? err;
     } finally {
       connection.closeSync();
     }
