@@ -92,6 +92,8 @@ describe('edge link end to end', () => {
       const v = await target(hub.url, token, sid);
       return v.readings_stored >= 20 ? v : undefined;
     });
+    // Stored readings reach the target's dataset at the next hand-over (after a pause in ingest, at most 5 s).
+    await waitFor('readings in the dataset', async () => ((await api<{ row_count: number }>(hub.url, 'GET', `/api/v1/datasets/${t.dataset_id}`, token)).body.row_count >= 20));
     const exported = await (await fetch(`${hub.url}/api/v1/datasets/${t.dataset_id}/export`, { headers: { authorization: `Bearer ${token}` } })).text();
     expect(exported.split('\n')[0]).toContain('supply_temp');
   });

@@ -156,6 +156,9 @@ describe('console: accounts', () => {
     expect((await api(hub.url, 'POST', '/api/v1/auth/logout', token)).status).toBe(200);
     await page.goto(`${hub.url}/datasets`);
     await page.getByText('Your session has ended. Please sign in again.').waitFor();
+    // A reload (or a request of the old page ending the session first) keeps the reason on the sign-in page.
+    await page.reload();
+    await page.getByText('Your session has ended. Please sign in again.').waitFor();
     await shot(page, 'session-ended');
     expect(ended.errors).toEqual([]);
   });

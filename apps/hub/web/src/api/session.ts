@@ -13,9 +13,18 @@ export interface Session {
 
 const KEY = 'prometheus.session';
 let current: Session | undefined = load();
-/** Why the user was sent back to the login page; shown there until the next sign-in. */
-let reason: string | undefined;
+const REASON_KEY = 'prometheus.session-ended';
+/** Why the user was sent back to the login page; shown there until the next sign-in (also after a reload). */
+let reason: string | undefined = readReason();
 const listeners = new Set<(s: Session | undefined) => void>();
+
+function readReason(): string | undefined {
+  try {
+    return sessionStorage.getItem(REASON_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function load(): Session | undefined {
   try {
@@ -32,7 +41,10 @@ export function getSession(): Session | undefined {
 
 export function setSession(next: Session | undefined): void {
   current = next;
-  if (next) reason = undefined;
+  if (next) {
+    reason = undefined;
+    sessionStorage.removeItem(REASON_KEY);
+  }
   if (next) sessionStorage.setItem(KEY, JSON.stringify(next));
   else sessionStorage.removeItem(KEY);
   for (const fn of listeners) fn(next);
@@ -45,6 +57,8 @@ export function onSessionChange(fn: (s: Session | undefined) => void): () => voi
 
 export function endSession(why?: string): void {
   reason = why;
+  if (why) sessionStorage.setItem(REASON_KEY, why);
+  else sessionStorage.removeItem(REASON_KEY);
   setSession(undefined);
 }
 export function logoutReason(): string | undefined {
