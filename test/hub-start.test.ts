@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -97,5 +98,25 @@ describe('hub start as the README says', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).not.toBe(0);
     expect(stderr).toContain('PORT');
+  });
+
+  it('says which variable moves a port another program holds, without a stack trace', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '0.0.0.0', resolve));
+    const taken = (holder.address() as net.AddressInfo).port;
+    try {
+      const env = { ...process.env, PORT: '0', MQTT_PORT: String(taken), PROMETHEUS_DATA_DIR: tempDir() };
+      const child = spawn('npm', ['start', '--silent'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(2);
+      expect(stderr).toContain(`port ${taken} is already in use`);
+      expect(stderr).toContain('set MQTT_PORT to a free port, or 0');
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      holder.close();
+    }
   });
 });

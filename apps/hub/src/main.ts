@@ -1,5 +1,14 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createHub } from './hub.js';
+
+/** A port someone else holds (Mosquitto on 1883, say) named by the variable that moves it. */
+function portInUse(err: unknown, config: Config): string | undefined {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (e?.code !== 'EADDRINUSE') return undefined;
+  const names: [number, string][] = [[config.port, 'PORT'], [config.mqtt.port, 'MQTT_PORT'], ...(config.mqtt.tls ? [[config.mqtt.tls.port, 'MQTT_TLS_PORT'] as [number, string]] : [])];
+  const name = names.find(([port]) => port === e.port)?.[1] ?? 'PORT';
+  return `port ${e.port ?? '?'} is already in use by another program (another MQTT broker such as Mosquitto holds 1883): set ${name} to a free port, or 0 to pick one`;
+}
 
 // Entry of `npm start`: config first (fail fast), then the hub; signals are handled here once,
 // with a hard-exit timer in case something refuses to close.
@@ -15,7 +24,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const hub = createHub(config);
-  await hub.start();
+  await hub.start().catch((err: unknown) => {
+    const taken = portInUse(err, config);
+    if (!taken) throw err;
+    process.stderr.write(`prometheus-hub: ${taken}\n`);
+    process.exit(2);
+  });
 
   let stopping = false;
   const shutdown = (signal: string) => {
