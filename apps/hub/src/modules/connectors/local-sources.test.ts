@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { connect, connectOk, expectError } from './test-helpers.js';
 
@@ -63,6 +64,24 @@ describe('sqlite (real file)', () => {
     const db = new Database(path.join(importDir, 'plant.db'), { readonly: true });
     expect(db.prepare('SELECT count(*) AS n FROM readings').get()).toEqual({ n: 200 });
     db.close();
+  });
+});
+
+describe('sqlite timeout', () => {
+  it('ends a query that runs past the connector timeout with 504, and the hub answers meanwhile', async () => {
+    // A recursive count to 10^10 runs for minutes; it must not hold the hub's event loop.
+    const slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000000) SELECT max(i) AS m FROM n";
+    const started = Date.now();
+    const pending = connect(t, token, { source_type: 'sqlite', connection_string: 'plant.db', query: slow });
+    await new Promise((r) => setTimeout(r, 300));
+    const health = await t.request('GET', '/health');
+    expect(health.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1500);
+    await expectError(await pending, 504, 'UPSTREAM_TIMEOUT', /timed out/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    // The reader process is gone, not left computing.
+    const children = () => spawnSync('ps', ['--ppid', String(process.pid), '-o', 'args=']).stdout.toString();
+    await vi.waitFor(() => expect(children()).not.toContain('sqlite-child'));
   });
 });
 
