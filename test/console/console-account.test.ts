@@ -65,6 +65,22 @@ describe('console: accounts', () => {
     await page.getByText('Preferences saved').waitFor();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('nexusedge-light');
     await shot(page, 'profile-light');
+    // Times are shown in the preferred zone: "Member since" in Tokyo time after saving Asia/Tokyo.
+    await page.fill('input[name=timezone]', 'Asia/Tokyo');
+    const saved = page.waitForResponse((r) => r.url().endsWith('/api/v1/profile/preferences') && r.request().method() === 'PUT');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    expect((await saved).status()).toBe(200);
+    await page.getByText('Preferences saved').waitFor();
+    await page.reload();
+    const expected = await page.evaluate(async () => {
+      const token = JSON.parse(sessionStorage.getItem('prometheus.session') ?? '{}').token as string;
+      const p = (await (await fetch('/api/v1/profile', { headers: { authorization: `Bearer ${token}` } })).json()) as { created_at: string };
+      const at = (timeZone: string) => new Date(p.created_at).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone });
+      return { tokyo: at('Asia/Tokyo'), utc: at('UTC') };
+    });
+    expect(expected.tokyo).not.toBe(expected.utc);
+    const memberSince = () => page.evaluate(() => [...document.querySelectorAll('.stat')].find((e) => e.firstElementChild?.textContent === 'Member since')?.querySelector('strong')?.textContent ?? null);
+    await expect.poll(memberSince).toBe(expected.tokyo);
     await page.fill('input[name=current_password]', 'dana-password-1');
     await page.fill('input[name=new_password]', 'dana-password-2');
     await page.fill('input[name=confirm]', 'dana-password-2');

@@ -3,7 +3,7 @@ import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { post } from './api/client.js';
 import { endSession } from './api/session.js';
-import { loadPreferredTheme, useSession } from './session-hooks.js';
+import { loadPreferences, useSession } from './session-hooks.js';
 
 const NAV: { href: string; label: string; admin?: boolean }[] = [
   { href: '/datasets', label: 'Datasets' },
@@ -22,7 +22,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
   const { path } = useLocation();
   const [open, setOpen] = useState(false);
   useEffect(() => setOpen(false), [path]);
-  useEffect(() => void loadPreferredTheme(), [session?.token]);
+  useEffect(() => void loadPreferences(), [session?.token]);
   const signOut = async () => {
     await post('/api/v1/auth/logout').catch(() => undefined);
     endSession('You have signed out.');

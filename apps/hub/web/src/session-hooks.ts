@@ -3,6 +3,7 @@ import type { Preferences } from '@prometheus/protocol';
 import { get } from './api/client.js';
 import { getSession, onSessionChange, type Session } from './api/session.js';
 import { applyTheme } from './theme.js';
+import { setDisplayTimeZone } from './ui/format.js';
 
 export function useSession(): Session | undefined {
   const [session, setSession] = useState(getSession());
@@ -10,8 +11,10 @@ export function useSession(): Session | undefined {
   return session;
 }
 
-/** After sign-in the user's saved theme is applied. */
-export async function loadPreferredTheme(): Promise<void> {
+/** After sign-in the user's saved theme and time zone are applied. */
+export async function loadPreferences(): Promise<void> {
   const prefs = await get<Preferences>('/api/v1/profile/preferences').catch(() => undefined);
-  if (prefs) applyTheme(prefs.theme);
+  if (!prefs) return;
+  applyTheme(prefs.theme);
+  setDisplayTimeZone(prefs.timezone);
 }

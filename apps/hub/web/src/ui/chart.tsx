@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { displayTimeZone } from './format.js';
 
 // Every chart of the console is a uPlot: loss curves, ROC, telemetry and anomaly scores.
 export interface ChartSeries {
@@ -34,8 +35,11 @@ const cssVar = (name: string) => getComputedStyle(document.documentElement).getP
 
 function options(p: ChartProps, width: number): uPlot.Options {
   const axis = { stroke: cssVar('--muted'), grid: { stroke: cssVar('--grid'), width: 1 }, ticks: { stroke: cssVar('--grid') } };
+  const tz = displayTimeZone();
   return {
     width, height: p.height ?? 260,
+    // Time axes in the user's time zone preference (uPlot's own helper; x values are epoch seconds).
+    ...(tz ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), tz) } : {}),
     scales: {
       x: { time: p.xKind === 'time', ...(p.xRange ? { range: p.xRange } : {}) },
       y: { ...(p.yRange ? { range: p.yRange } : {}), ...(p.log ? { distr: 3 } : {}) },

@@ -22,10 +22,25 @@ export function pct(n: number | null | undefined): string {
   return n === null || n === undefined ? '—' : `${(n * 100).toFixed(1)}%`;
 }
 
+const ZONE_KEY = 'prometheus.timezone';
+let zone: string | undefined = localStorage.getItem(ZONE_KEY) ?? undefined;
+
+/** The user's time zone preference (IANA name) for every time the console shows; kept per browser like the theme. */
+export function setDisplayTimeZone(tz: string): void {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    return; // the hub validates the name; an unknown one here keeps the browser's zone
+  }
+  zone = tz;
+  localStorage.setItem(ZONE_KEY, tz);
+}
+export const displayTimeZone = (): string | undefined => zone;
+
 export function when(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short', ...(zone ? { timeZone: zone } : {}) });
 }
 
 export function ago(iso: string | null | undefined, now = Date.now()): string {

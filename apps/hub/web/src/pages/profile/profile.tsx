@@ -5,7 +5,7 @@ import { put } from '../../api/client.js';
 import { applyTheme, type Theme } from '../../theme.js';
 import { useAction, useApi } from '../../ui/hooks.js';
 import { Async, Badge, Button, Card, ErrorNote, Field, formValues, Note, PageHeader, Select, Stat } from '../../ui/kit.js';
-import { when } from '../../ui/format.js';
+import { setDisplayTimeZone, when } from '../../ui/format.js';
 import { MfaCard } from './mfa.js';
 
 export function ProfilePage() {
@@ -41,6 +41,13 @@ export function ProfilePage() {
 function PreferencesCard() {
   const prefs = useApi<Preferences>('/api/v1/profile/preferences');
   const [saved, setSaved] = useState(false);
+  // What the user changed since the last save: the fields are controlled, so a re-render must not put back the saved values.
+  const [draft, setDraft] = useState<Partial<Record<keyof Preferences, string | boolean>>>({});
+  const edit = (e: Event) => {
+    const t = e.target as HTMLInputElement;
+    setSaved(false);
+    if (t.name) setDraft((d) => ({ ...d, [t.name]: t.type === 'checkbox' ? t.checked : t.value }));
+  };
   const save = useAction(async (e: Event) => {
     const form = e.currentTarget as HTMLFormElement;
     const v = formValues(e);
@@ -50,26 +57,31 @@ function PreferencesCard() {
       notifications_enabled: checked('notifications_enabled'), email_notifications: checked('email_notifications'), training_auto_stop: checked('training_auto_stop'),
     });
     prefs.set(next);
+    setDraft({});
     applyTheme(next.theme as Theme);
+    setDisplayTimeZone(next.timezone);
     setSaved(true);
   });
   return (
     <Card title="Preferences">
       <Async state={prefs}>
-        {(p) => (
-          <form class="stack" onSubmit={(e) => void save.run(e)} onInput={() => setSaved(false)}>
-            <Select label="Theme" name="theme" value={p.theme} options={[['nexusedge-dark', 'NexusEdge dark'], ['nexusedge-light', 'NexusEdge light']]} />
-            <Select label="Default architecture" name="default_architecture" value={p.default_architecture}
-              options={[['lstm_autoencoder', 'LSTM autoencoder'], ['gru_predictor', 'GRU predictor'], ['sentinel', 'Sentinel']]} />
-            <Field label="Time zone" name="timezone" value={p.timezone} hint="IANA name, e.g. America/New_York." />
-            <label class="check"><input type="checkbox" name="notifications_enabled" checked={p.notifications_enabled} /> Push notifications</label>
-            <label class="check"><input type="checkbox" name="email_notifications" checked={p.email_notifications} /> Email notifications</label>
-            <label class="check"><input type="checkbox" name="training_auto_stop" checked={p.training_auto_stop} /> Stop training automatically when it stops improving</label>
-            <ErrorNote error={save.error} />
-            {saved ? <Note kind="ok">Preferences saved.</Note> : null}
-            <Button class="primary" type="submit" busy={save.busy}>Save preferences</Button>
-          </form>
-        )}
+        {(stored) => {
+          const p = { ...stored, ...draft } as Preferences;
+          return (
+            <form class="stack" onSubmit={(e) => void save.run(e)} onInput={edit} onChange={edit}>
+              <Select label="Theme" name="theme" value={p.theme} options={[['nexusedge-dark', 'NexusEdge dark'], ['nexusedge-light', 'NexusEdge light']]} />
+              <Select label="Default architecture" name="default_architecture" value={p.default_architecture}
+                options={[['lstm_autoencoder', 'LSTM autoencoder'], ['gru_predictor', 'GRU predictor'], ['sentinel', 'Sentinel']]} />
+              <Field label="Time zone" name="timezone" value={p.timezone} hint="IANA name, e.g. America/New_York: every time and chart in the console is shown in it." />
+              <label class="check"><input type="checkbox" name="notifications_enabled" checked={p.notifications_enabled} /> Push notifications</label>
+              <label class="check"><input type="checkbox" name="email_notifications" checked={p.email_notifications} /> Email notifications</label>
+              <label class="check"><input type="checkbox" name="training_auto_stop" checked={p.training_auto_stop} /> Stop training automatically when it stops improving</label>
+              <ErrorNote error={save.error} />
+              {saved ? <Note kind="ok">Preferences saved.</Note> : null}
+              <Button class="primary" type="submit" busy={save.busy}>Save preferences</Button>
+            </form>
+          );
+        }}
       </Async>
     </Card>
   );
