@@ -73,6 +73,7 @@ describe('console: data, training, models', () => {
     await page.setInputFiles('input[name=file]', csv);
     await page.fill('input[name=name]', 'Warren AHU-1');
     await page.fill('input[name=unit]', 'AHU-1');
+    await page.fill('input[name=timezone]', 'America/New_York');
     await page.evaluate(() => {
       const seen: number[] = [];
       (window as unknown as { seen: number[] }).seen = seen;
@@ -90,6 +91,7 @@ describe('console: data, training, models', () => {
     expect(Math.max(...seen)).toBe(100);
     await page.getByText('Upload complete: 3,000 rows read').waitFor();
     await page.getByRole('cell', { name: 'supply_temp' }).waitFor();
+    await page.getByText('America/New_York').waitFor();
     await shot(page, 'dataset-detail');
   });
 

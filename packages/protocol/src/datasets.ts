@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EquipmentType, IsoTime } from './common.js';
-import { Architecture } from './profile.js';
+import { Architecture, isTimeZone } from './profile.js';
 
 export const DatasetSource = z.enum([
   'csv_upload', 'edge', 'aegis_bridge', 'influxdb', 'postgresql', 'tidb', 'sqlite', 'mongodb', 'spacetimedb',
@@ -21,6 +21,8 @@ export const UploadDatasetFields = z.object({
   equipment_type: EquipmentType,
   location: label(200).optional(),
   unit: label(100).optional(),
+  /** Addition: the IANA zone in which the file's zone-less times were recorded (BMS exports are local time); UTC when absent. */
+  timezone: z.string().trim().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as America/Los_Angeles').optional(),
 });
 export type UploadDatasetFields = z.infer<typeof UploadDatasetFields>;
 
@@ -47,6 +49,8 @@ export const DatasetDetail = DatasetSummary.extend({
   column_stats: z.record(z.string(), ColumnStats),
   time_range: TimeRange.nullable(),
   timestamp_column: z.string().nullable(),
+  /** Addition: the zone zone-less times were read in (null = UTC). */
+  timezone: z.string().nullable(),
 });
 export type DatasetDetail = z.infer<typeof DatasetDetail>;
 

@@ -20,7 +20,7 @@ export const PreferencesUpdate = Preferences.extend({
   timezone: z.string().trim().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
 }).partial().strict();
 
-function isTimeZone(tz: string): boolean {
+export function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;

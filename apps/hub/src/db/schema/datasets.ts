@@ -21,6 +21,8 @@ export interface CsvLayout {
   delimiter: string;
   /** 'iso' (ISO 8601), 'mdy4' (M/D/YYYY H:MM[:SS]) or 'mdy2' (M/D/YY H:MM[:SS]). */
   timeFormat: 'iso' | 'mdy4' | 'mdy2' | null;
+  /** IANA zone the file's zone-less times were recorded in (given at upload); absent = UTC. */
+  timeZone?: string | null;
 }
 
 export const datasets = sqliteTable('datasets', {

@@ -52,7 +52,7 @@ export function toSummary(ds: DatasetWithOwner): DatasetSummary {
 
 export function toDetail(ds: DatasetWithOwner): DatasetDetail {
   const timeRange = ds.timeStart !== null && ds.timeEnd !== null ? { start: isoTime(ds.timeStart), end: isoTime(ds.timeEnd) } : null;
-  return { ...toSummary(ds), column_stats: publicStats(ds.stats), time_range: timeRange, timestamp_column: ds.timeColumn };
+  return { ...toSummary(ds), column_stats: publicStats(ds.stats), time_range: timeRange, timestamp_column: ds.timeColumn, timezone: ds.layout.timeZone ?? null };
 }
 
 export type { DatasetRow };

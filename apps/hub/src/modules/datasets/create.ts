@@ -15,6 +15,8 @@ export interface CreateDatasetInput {
   location?: string | undefined;
   unit?: string | undefined;
   source: DatasetSource;
+  /** IANA zone of the file's zone-less times; UTC when absent. */
+  timeZone?: string | undefined;
 }
 
 /** A check run before any dataset is created (e.g. the billing tier's count and size limits); throw to refuse. */
@@ -40,9 +42,10 @@ export async function createFromFile(ctx: DatasetsContext, checks: CreateCheck[]
     const sizeBytes = fileSize(input.file);
     for (const check of checks) await check({ ownerId: input.ownerId, sizeBytes, source: input.source });
     const inspection = await inspectCsv(ctx.engine, input.file);
+    const layout = input.timeZone ? { ...inspection.layout, timeZone: input.timeZone } : inspection.layout;
     const scan = await scanStats(ctx.engine, {
       relation: csvReader(input.file, inspection.columns, inspection.layout.delimiter),
-      columns: inspection.columns, timeColumn: inspection.timeColumn, timeFormat: inspection.layout.timeFormat,
+      columns: inspection.columns, timeColumn: inspection.timeColumn, layout,
     }).catch((err: unknown) => {
       throw csvErrorToBadRequest(err);
     });
@@ -52,7 +55,7 @@ export async function createFromFile(ctx: DatasetsContext, checks: CreateCheck[]
     await ctx.repo.insert({
       id, ownerId: input.ownerId, name: input.name, equipmentType: input.equipmentType,
       location: input.location ?? null, unit: input.unit ?? null, source: input.source,
-      columns: inspection.columns, stats: scan.stats, timeColumn: inspection.timeColumn, layout: inspection.layout,
+      columns: inspection.columns, stats: scan.stats, timeColumn: inspection.timeColumn, layout,
       timeStart: scan.timeStart, timeEnd: scan.timeEnd, rowCount: scan.rowCount, fileSizeBytes: sizeBytes,
       storage: 'csv', createdAt: now, updatedAt: now,
     });

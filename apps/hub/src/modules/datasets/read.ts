@@ -13,7 +13,7 @@ import { numericExpr, sourceRelation, timeExpr } from './storage.js';
 // Reading a dataset back, whichever form it is in (CSV while editable, zstd Parquet while locked):
 // the sorted preview, the CSV export and the arrays training consumes.
 function sortKey(ds: DatasetWithOwner, column: string): string {
-  if (column === ds.timeColumn) return timeExpr(column, ds.layout.timeFormat);
+  if (column === ds.timeColumn) return timeExpr(column, ds.layout);
   if (ds.stats[column]?.kind === 'numeric') return numericExpr(column);
   return ident(column);
 }
@@ -73,7 +73,7 @@ export async function loadForTraining(ctx: DatasetsContext, id: string, actor: A
   const ds = await visibleDataset(ctx, id, actor);
   const columns = ds.columns.filter((c) => c !== ds.timeColumn && ds.stats[c]?.kind === 'numeric');
   const parts = columns.map((c, i) => `${numericExpr(c)} AS v${i}`);
-  if (ds.timeColumn) parts.unshift(`${timeExpr(ds.timeColumn, ds.layout.timeFormat)} AS t`);
+  if (ds.timeColumn) parts.unshift(`${timeExpr(ds.timeColumn, ds.layout)} AS t`);
   const order = ds.timeColumn ? 'ORDER BY t NULLS LAST' : '';
   const result = await ctx.engine.columns(`SELECT ${parts.join(', ') || '1 AS one'} FROM ${sourceRelation(filesOf(ctx, id), ds)} ${order}`);
   const toArray = (col: unknown[] | undefined) => Float64Array.from(col ?? [], (v) => (v === null || v === undefined ? NaN : Number(v)));
@@ -90,7 +90,7 @@ export async function loadForTraining(ctx: DatasetsContext, id: string, actor: A
 /** Typical sampling interval: the median gap between consecutive times over the first rows (gaps between days ignored). */
 export async function medianIntervalMs(ctx: DatasetsContext, ds: DatasetWithOwner): Promise<number | null> {
   if (!ds.timeColumn || ds.rowCount < 2) return null;
-  const t = timeExpr(ds.timeColumn, ds.layout.timeFormat);
+  const t = timeExpr(ds.timeColumn, ds.layout);
   const [row] = await ctx.engine.query<{ gap: number | null }>(`SELECT median(abs(t - prev)) AS gap FROM (SELECT ${t} AS t, lag(${t}) OVER () AS prev `
     + `FROM (SELECT * FROM ${sourceRelation(filesOf(ctx, ds.id), ds)} LIMIT 10000)) WHERE t IS NOT NULL AND prev IS NOT NULL AND t <> prev`);
   return row?.gap ? Number(row.gap) : null;

@@ -26,7 +26,7 @@ export function datasetsRoutes(datasets: DatasetsService): AnyRoute[] {
     }),
     defineRoute({
       method: 'post', path: '/api/v1/datasets', tag,
-      summary: `Upload a CSV (multipart: file, name, equipment_type, location?, unit?); streamed to disk, max ${maxUploadBytes} bytes`,
+      summary: `Upload a CSV (multipart: file, name, equipment_type, location?, unit?, timezone? of zone-less times); streamed to disk, max ${maxUploadBytes} bytes`,
       // Streamed: the handler enforces the file limit itself (declared length first, then streamed bytes) and names it.
       permission: 'data:write', bodyKind: 'multipart',
       responses: {
@@ -39,7 +39,7 @@ export function datasetsRoutes(datasets: DatasetsService): AnyRoute[] {
           const fields = parseInput(UploadDatasetFields, upload.fields, 'request body');
           const created = await datasets.createFromFile({
             file: upload.file, ownerId: currentUser(c).id, name: fields.name, equipmentType: fields.equipment_type,
-            location: fields.location, unit: fields.unit, source: 'csv_upload',
+            location: fields.location, unit: fields.unit, source: 'csv_upload', timeZone: fields.timezone,
           });
           return c.json(created, 201);
         } finally {

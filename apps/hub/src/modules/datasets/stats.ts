@@ -19,7 +19,7 @@ export interface ScanTarget {
   relation: string;
   columns: string[];
   timeColumn: string | null;
-  timeFormat: CsvLayout['timeFormat'];
+  layout: Pick<CsvLayout, 'timeFormat' | 'timeZone'>;
 }
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -35,7 +35,7 @@ export async function scanStats(engine: DatasetEngine, t: ScanTarget): Promise<S
       `avg(${x}) AS mu${i}`, `var_samp(${x}) AS var${i}`);
   });
   if (t.timeColumn) {
-    const ts = timeExpr(t.timeColumn, t.timeFormat);
+    const ts = timeExpr(t.timeColumn, t.layout);
     parts.push(`min(${ts}) AS t_lo`, `max(${ts}) AS t_hi`, `count(${ts}) AS t_ok`);
   }
   const [row] = await engine.query<Record<string, unknown>>(`SELECT ${parts.join(', ')} FROM ${t.relation}`);

@@ -56,13 +56,21 @@ export function numericExpr(column: string): string {
 const MDY = (year: '%Y' | '%y') => [`%m/%d/${year} %H:%M:%S`, `%m/%d/${year} %H:%M`, `%m/%d/${year}`];
 
 /** Epoch milliseconds of a timestamp cell in the dataset's format; naive times are taken as UTC. */
-export function timeExpr(column: string, format: CsvLayout['timeFormat']): string {
+/** A time that carries its own offset: `...12:00Z`, `...12:00:00+02:00` (a date alone never does). */
+const HAS_OFFSET = lit('\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*(Z|z|[+-]\\d\\d(:?\\d\\d)?)$');
+
+export function timeExpr(column: string, layout: Pick<CsvLayout, 'timeFormat' | 'timeZone'>): string {
   const c = ident(column);
-  if (format === 'mdy4' || format === 'mdy2') {
-    const formats = MDY(format === 'mdy4' ? '%Y' : '%y').map(lit).join(', ');
-    return `epoch_ms(try_strptime(trim(${c}), [${formats}]))`;
+  const zone = layout.timeZone ? lit(layout.timeZone) : null;
+  if (layout.timeFormat === 'mdy4' || layout.timeFormat === 'mdy2') {
+    const formats = MDY(layout.timeFormat === 'mdy4' ? '%Y' : '%y').map(lit).join(', ');
+    const local = `try_strptime(trim(${c}), [${formats}])`;
+    return `epoch_ms(${zone ? `timezone(${zone}, ${local})` : local})`;
   }
-  return `epoch_ms(TRY_CAST(trim(${c}) AS TIMESTAMPTZ))`;
+  const withOffset = `TRY_CAST(trim(${c}) AS TIMESTAMPTZ)`;
+  if (!zone) return `epoch_ms(${withOffset})`;
+  // Zone-less times are local to the dataset's zone; times with an offset keep it.
+  return `epoch_ms(CASE WHEN regexp_matches(trim(${c}), ${HAS_OFFSET}) THEN ${withOffset} ELSE timezone(${zone}, TRY_CAST(trim(${c}) AS TIMESTAMP)) END)`;
 }
 
 export function fileSize(file: string): number {

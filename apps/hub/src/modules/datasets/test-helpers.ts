@@ -9,6 +9,7 @@ export interface UploadFields {
   equipment_type?: string;
   location?: string;
   unit?: string;
+  timezone?: string;
 }
 
 export function uploadForm(csv: string | Buffer, fields: UploadFields = {}, filename = 'data.csv'): FormData {

@@ -11,6 +11,8 @@ let admin: string;
 beforeAll(async () => {
   t = await createTestHub();
   admin = await t.adminToken();
+  // More uploads than the free tier's five datasets (the tier limits have their own tests).
+  expect((await t.request('PUT', '/api/v1/admin/users/admin/subscription', { token: admin, json: { tier: 'enterprise' } })).status).toBe(200);
 });
 afterAll(() => t.close());
 
@@ -40,6 +42,28 @@ describe('POST /api/v1/datasets', () => {
     expect(a.time_range).toEqual({ start: '2017-09-11T00:00:00Z', end: '2017-09-11T23:59:00Z' });
     const b = await uploadOk(t, admin, 'Datetime,x\n8/28/2007 0:00,1\n8/30/2007 13:05,2\n');
     expect(b.time_range).toEqual({ start: '2007-08-28T00:00:00Z', end: '2007-08-30T13:05:00Z' });
+  });
+
+  it('reads zone-less times in the zone given at upload, keeps explicit offsets, and keeps the zone through validation', async () => {
+    // LBNL-style local times recorded in California (PDT, UTC-7, in September).
+    const local = await uploadOk(t, admin, 'Datetime,x\n9/11/17 0:00,1\n9/11/17 23:59,2\n', { timezone: 'America/Los_Angeles' });
+    expect(local.timezone).toBe('America/Los_Angeles');
+    expect(local.time_range).toEqual({ start: '2017-09-11T07:00:00Z', end: '2017-09-12T06:59:00Z' });
+    // Berlin in winter is UTC+1; a time that carries its offset keeps it.
+    const mixed = await uploadOk(t, admin, 'timestamp,x\n2026-01-01 00:00,1\n2026-01-01T02:00:00Z,2\n2026-01-01 04:00:00,3\n', { timezone: 'Europe/Berlin' });
+    expect(mixed.time_range).toEqual({ start: '2025-12-31T23:00:00Z', end: '2026-01-01T03:00:00Z' });
+    const sorted = (await (await t.request('GET', `/api/v1/datasets/${mixed.id}/preview?sort_col=timestamp&sort_dir=desc`, { token: admin })).json()) as DatasetPreview;
+    expect(sorted.rows.map((r) => r[1])).toEqual(['3', '2', '1']);
+    expect((await t.request('POST', `/api/v1/datasets/${local.id}/validate`, { token: admin })).status).toBe(200);
+    const after = (await (await t.request('GET', `/api/v1/datasets/${local.id}`, { token: admin })).json()) as { time_range: unknown; timezone: string };
+    expect(after).toMatchObject({ time_range: local.time_range, timezone: 'America/Los_Angeles' });
+    const training = await t.hub.services.datasets.loadForTraining(local.id, { id: 'x', role: 'admin' });
+    expect(training.timestamps[0]).toBe(Date.UTC(2017, 8, 11, 7, 0));
+    // Without a zone they stay UTC, as before.
+    expect((await uploadOk(t, admin, 'Datetime,x\n9/11/17 0:00,1\n')).timezone).toBeNull();
+    const bad = await upload(t, admin, 'a,b\n1,2\n', { timezone: 'Mars/Olympus' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/timezone/);
   });
 
   it.each([

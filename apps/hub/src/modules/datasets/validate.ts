@@ -38,7 +38,7 @@ export function findings(ds: Pick<DatasetWithOwner, 'columns' | 'timeColumn'>, s
 async function scanOrRagged(ctx: DatasetsContext, ds: DatasetWithOwner): Promise<ScanResult | string> {
   try {
     return await scanStats(ctx.engine, {
-      relation: sourceRelation(filesOf(ctx, ds.id), ds), columns: ds.columns, timeColumn: ds.timeColumn, timeFormat: ds.layout.timeFormat,
+      relation: sourceRelation(filesOf(ctx, ds.id), ds), columns: ds.columns, timeColumn: ds.timeColumn, layout: ds.layout,
     });
   } catch (err) {
     const converted = csvErrorToBadRequest(err);
@@ -101,8 +101,8 @@ export async function unlockDataset(ctx: DatasetsContext, id: string, actor: Act
       fs.renameSync(tmp, files.csv);
       fs.rmSync(files.parquet, { force: true });
       fs.rmSync(files.tail, { force: true });
-      const layout = { delimiter: ',', timeFormat: ds.layout.timeFormat };
-      const scan = await scanStats(ctx.engine, { relation: csvReader(files.csv, columns, ','), columns, timeColumn: ds.timeColumn, timeFormat: layout.timeFormat });
+      const layout = { ...ds.layout, delimiter: ',' };
+      const scan = await scanStats(ctx.engine, { relation: csvReader(files.csv, columns, ','), columns, timeColumn: ds.timeColumn, layout });
       await ctx.repo.update(id, {
         columns, layout, storage: 'csv', stats: scan.stats, rowCount: scan.rowCount, timeStart: scan.timeStart, timeEnd: scan.timeEnd,
         fileSizeBytes: fileSize(files.csv), tailRows: 0, tailBytes: 0, updatedAt: ctx.clock.now(),

@@ -7,6 +7,8 @@ export interface UploadFields {
   equipment_type: string;
   location?: string;
   unit?: string;
+  /** IANA zone of zone-less timestamps in the file. */
+  timezone?: string;
 }
 
 export interface UploadHandle {

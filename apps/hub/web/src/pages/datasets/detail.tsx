@@ -60,6 +60,7 @@ function DatasetView({ d, uploaded, reload }: { d: DatasetDetail; uploaded: bool
           <Stat label="Source" value={d.target_name ? `edge · ${d.target_name}` : d.source} />
           <Stat label="From" value={when(d.time_range?.start)} />
           <Stat label="To" value={when(d.time_range?.end)} />
+          {d.timezone ? <Stat label="Recorded in" value={d.timezone} /> : null}
         </div>
       </Card>
       <ColumnStats d={d} />

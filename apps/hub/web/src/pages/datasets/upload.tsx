@@ -20,7 +20,7 @@ export function UploadPage() {
     if (!file) return setError(new Error('Choose a CSV file to upload.'));
     setError(undefined);
     setProgress({ sent: 0, total: file.size });
-    handle.current = uploadDataset(file, { name: v.name ?? file.name.replace(/\.csv$/i, ''), equipment_type: v.equipment_type ?? 'air_handler', ...(v.location ? { location: v.location } : {}), ...(v.unit ? { unit: v.unit } : {}) },
+    handle.current = uploadDataset(file, { name: v.name ?? file.name.replace(/\.csv$/i, ''), equipment_type: v.equipment_type ?? 'air_handler', ...(v.location ? { location: v.location } : {}), ...(v.unit ? { unit: v.unit } : {}), ...(v.timezone ? { timezone: v.timezone } : {}) },
       (sent, total) => {
         setProgress({ sent, total });
         if (sent >= total) setProcessing(true);
@@ -47,6 +47,8 @@ export function UploadPage() {
             <Select label="Equipment" name="equipment_type" options={EQUIPMENT_OPTIONS} disabled={busy} />
             <Field label="Location (optional)" name="location" placeholder="Warren" disabled={busy} />
             <Field label="Unit (optional)" name="unit" placeholder="AHU-1" disabled={busy} />
+            <Field label="Time zone of the timestamps (optional)" name="timezone" placeholder="America/Los_Angeles" disabled={busy}
+              hint="For times written without a zone, as most building-automation exports are; UTC when empty." />
           </div>
           {progress ? (
             <div class="stack" data-testid="upload-progress">
