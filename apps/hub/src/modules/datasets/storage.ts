@@ -55,10 +55,10 @@ export function numericExpr(column: string): string {
 
 const MDY = (year: '%Y' | '%y') => [`%m/%d/${year} %H:%M:%S`, `%m/%d/${year} %H:%M`, `%m/%d/${year}`];
 
-/** Epoch milliseconds of a timestamp cell in the dataset's format; naive times are taken as UTC. */
 /** A time that carries its own offset: `...12:00Z`, `...12:00:00+02:00` (a date alone never does). */
 const HAS_OFFSET = lit('\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*(Z|z|[+-]\\d\\d(:?\\d\\d)?)$');
 
+/** Epoch milliseconds of a timestamp cell in the dataset's format; zone-less times in the dataset's zone (UTC when none). */
 export function timeExpr(column: string, layout: Pick<CsvLayout, 'timeFormat' | 'timeZone'>): string {
   const c = ident(column);
   const zone = layout.timeZone ? lit(layout.timeZone) : null;
