@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeSynced } from '../../synced-file.js';
 
 // A deployment's package under `<data dir>/deployments/<id>/`: the model file the target runs, the manifest
 // (exact JSON bytes) and its signature. Written to a temporary directory, synced and renamed in one step, so
@@ -14,16 +15,6 @@ export interface StoredPackage {
 }
 
 export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-async function writeSynced(file: string, bytes: Uint8Array | string): Promise<void> {
-  const handle = await fs.open(file, 'wx');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 export async function writePackage(root: string, id: string, pkg: StoredPackage): Promise<void> {
   const tmp = path.join(root, `.tmp-${id}-${randomUUID()}`);

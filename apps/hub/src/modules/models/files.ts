@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeSynced } from '../../synced-file.js';
 import type { ModelFileSizes } from '../../db/schema/models.js';
 
 // A model's files under `<data dir>/models/<id>/`. They are written into a temporary directory, synced,
@@ -25,16 +26,6 @@ export function modelDir(root: string, id: string): string {
 
 export function modelFile(root: string, id: string, kind: ModelFileKind): string {
   return path.join(root, id, MODEL_FILES[kind]);
-}
-
-async function writeSynced(file: string, bytes: Uint8Array): Promise<void> {
-  const handle = await fs.open(file, 'wx');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Writes every file of a model atomically (all or none) and returns their sizes. */
