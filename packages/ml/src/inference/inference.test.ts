@@ -28,7 +28,7 @@ function rawRows(result: TrainingResult, end: number): number[][] {
 }
 
 describe('edge inference wrapper', () => {
-  it.each(['onnxruntime-node', 'onnxruntime-web'] as const)('%s scores raw windows as the hub does (tfjs)', async (runtime) => {
+  it.each(['onnxruntime-node', 'onnxruntime-web', 'onnx-js'] as const)('%s scores raw windows as the hub does (tfjs)', async (runtime) => {
     for (const result of [ae, gru]) {
       const reference = await scoreTable(result.model, table, 1);
       const model = await loadInferenceModel(result.model.onnx, result.model.metadata, { runtime });
@@ -83,13 +83,13 @@ describe('edge inference wrapper', () => {
     expect(() => normalizeWindow(meta, [[1, 2]])).toThrow(/3 rows/);
   });
 
-  it('does not load tfjs: the inference sources import only each other and onnxruntime', () => {
+  it('does not load tfjs: the inference sources import only each other, onnxruntime and onnx-proto', () => {
     const dir = fileURLToPath(new URL('.', import.meta.url));
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
       const source = readFileSync(`${dir}/${file}`, 'utf8');
       const imports = [...source.matchAll(/^(import|export)\s+(type\s+)?[^'"]*from\s+'([^']+)'/gm)];
       for (const [, , typeOnly, from] of imports) {
-        const allowed = typeOnly !== undefined || from!.startsWith('./') || from!.startsWith('onnxruntime-');
+        const allowed = typeOnly !== undefined || from!.startsWith('./') || from!.startsWith('onnxruntime-') || from === 'onnx-proto';
         expect(allowed, `${file} imports ${from}`).toBe(true);
       }
       expect(source).not.toMatch(/@tensorflow/);

@@ -1,5 +1,6 @@
 // Chooses the ONNX runtime: onnxruntime-node where it has a binary (x64, arm64), else
-// onnxruntime-web's wasm build (armv7 has no onnxruntime-node binary). No tfjs here.
+// onnxruntime-web's wasm build (armv7 has no onnxruntime-node binary); or, asked for by name, the small
+// JavaScript evaluator of our own exports (onnx-js.ts), for devices where memory counts most. No tfjs here.
 
 /** The subset of onnxruntime's API both packages share and this module uses. */
 export interface OrtTensor {
@@ -16,10 +17,10 @@ export interface OrtModule {
   env: { wasm: { wasmBinary?: ArrayBufferLike | Uint8Array; numThreads?: number; wasmPaths?: string | Record<string, string> } };
 }
 
-export type RuntimeName = 'onnxruntime-node' | 'onnxruntime-web';
+export type RuntimeName = 'onnxruntime-node' | 'onnxruntime-web' | 'onnx-js';
 
 export interface RuntimeOptions {
-  /** 'auto' (default): node when it loads, else web. */
+  /** 'auto' (default): node when it loads, else web; 'onnx-js' only when named. */
   runtime?: 'auto' | RuntimeName;
   /** The ort-wasm-simd-threaded.wasm bytes, for a single executable that ships the file beside it. */
   wasmBinary?: Uint8Array;
@@ -45,6 +46,7 @@ async function loadWeb(wasmBinary?: Uint8Array): Promise<OrtModule> {
 
 export async function loadRuntime(options: RuntimeOptions = {}): Promise<{ name: RuntimeName; ort: OrtModule }> {
   const want = options.runtime ?? 'auto';
+  if (want === 'onnx-js') return { name: 'onnx-js', ort: (await import('./onnx-js.js')).onnxJs };
   if (want !== 'onnxruntime-web') {
     const node = await loadNode();
     if (node) return { name: 'onnxruntime-node', ort: node };
