@@ -69,7 +69,7 @@ async function tfjsLatency(r: TrainingResult): Promise<[number, number, number]>
 
 async function latencySection(r: TrainingResult): Promise<void> {
   const rows: [string, number, number][] = [];
-  for (const runtime of ['onnxruntime-node', 'onnxruntime-web'] as const) {
+  for (const runtime of ['onnxruntime-node', 'onnxruntime-web', 'onnx-js'] as const) {
     for (const int8 of [false, true]) rows.push([`${runtime} ${int8 ? 'int8' : 'float'}`, ...(await ortLatency(r, runtime, int8))]);
   }
   const [tfSingle, tfBatched, tfBuild] = await tfjsLatency(r);
@@ -99,13 +99,15 @@ async function qemuSection(r: TrainingResult): Promise<void> {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-probe-'));
   fs.writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify(r.model.metadata));
-  console.log(`\n### onnxruntime-web inside the armv7 executable under qemu-arm (load ${os.loadavg()[0]?.toFixed(1)})\n`);
-  console.log('| model | V8 flags | first session (ms) | second session (ms) | one window, median of 20 (ms) | longest event-loop block (ms) | peak RSS (MB) |\n|---|---|---|---|---|---|---|');
+  console.log(`\n### Model runtimes inside the armv7 executable under qemu-arm (load ${os.loadavg()[0]?.toFixed(1)})\n`);
+  console.log('| runtime | model | V8 flags | first session (ms) | second session (ms) | one window, median of 20 (ms) | longest event-loop block (ms) | peak RSS (MB) |\n|---|---|---|---|---|---|---|---|');
   fs.writeFileSync(path.join(dir, 'float.onnx'), r.model.onnx);
   fs.writeFileSync(path.join(dir, 'int8.onnx'), r.model.onnx_int8);
-  // The agent runs int8 with --liftoff-only (apps/edge-agent/src/runtime/model.ts).
-  for (const [label, flags] of [['float', ''], ['int8', ''], ['int8', '--liftoff-only']] as const) {
-    const [cmd, argv] = qemuCommand(path.join(probe.outDir, probe.name), [path.join(dir, `${label}.onnx`), path.join(dir, 'metadata.json'), '20', flags]);
+  // The agent runs onnx-js by default there; onnxruntime-web when configured, with --liftoff-only
+  // (apps/edge-agent/src/runtime/model.ts).
+  const runs = [['onnx-js', 'float', ''], ['onnx-js', 'int8', ''], ['onnxruntime-web', 'float', ''], ['onnxruntime-web', 'int8', ''], ['onnxruntime-web', 'int8', '--liftoff-only']] as const;
+  for (const [runtime, label, flags] of runs) {
+    const [cmd, argv] = qemuCommand(path.join(probe.outDir, probe.name), [path.join(dir, `${label}.onnx`), path.join(dir, 'metadata.json'), '20', flags, runtime]);
     const child = spawn(cmd, argv, { env: armv7Env(), stdio: ['ignore', 'pipe', 'inherit'] });
     const rss = watchRss(child.pid as number);
     let out = '';
@@ -113,7 +115,7 @@ async function qemuSection(r: TrainingResult): Promise<void> {
     await new Promise((resolve) => child.on('exit', resolve));
     rss.stop();
     const p = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { firstSessionMs: number; secondSessionMs: number; windowMedianMs: number; longestEventLoopBlockMs: number };
-    console.log(`| ${label} | ${flags || 'default'} | ${p.firstSessionMs.toFixed(0)} | ${p.secondSessionMs.toFixed(0)} | ${ms(p.windowMedianMs)} | ${p.longestEventLoopBlockMs.toFixed(0)} | ${rss.peak().toFixed(0)} |`);
+    console.log(`| ${runtime} | ${label} | ${flags || 'default'} | ${p.firstSessionMs.toFixed(0)} | ${p.secondSessionMs.toFixed(0)} | ${ms(p.windowMedianMs)} | ${p.longestEventLoopBlockMs.toFixed(0)} | ${rss.peak().toFixed(0)} |`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 }

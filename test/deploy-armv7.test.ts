@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAegisDbFake, type AegisDbFake } from './fakes/index.js';
 import { adminToken, agentSpec, api, hubSpec, killAll, removeTempDirs, startHub, target, waitFor, type HubProc } from './edge-link/harness.js';
@@ -8,8 +8,9 @@ import { edgeExecutable, ensureEdgeBuild, runEdge, type Armv7Proc } from './depl
 
 // The deployment flow with the REAL armv7 single executable under qemu-arm (built by `npm run
 // build:edge-armv7` when stale) as the agent, the hub as a process, the Aegis-DB double as the controller's
-// database. Lean on purpose: onnxruntime-web creates its session in ~30 s under emulation, so one
-// deployment, a handful of windows, one alert.
+// database. The executable scores with its JavaScript evaluator by default; a second deployment after a
+// restart with `inference.runtime: onnxruntime-web` covers the wasm runtime, which creates its session in
+// ~30 s under emulation. Lean on purpose: a handful of windows, one alert.
 let hub: HubProc;
 let token: string;
 let db: AegisDbFake;
@@ -46,8 +47,8 @@ describe('deployment to the armv7 executable under qemu', () => {
     const modelId = await trainOnTelemetry(hub.url, token, t.dataset_id!, 360);
     const depId = await deploy(hub.url, token, { model_id: modelId, target_id: id });
     const done = await settled(hub.url, token, depId, 300_000);
-    expect(done, `${JSON.stringify(done.steps)}\n${agent.lines.slice(-30).join('\n')}`).toMatchObject({ status: 'deployed', health: { runtime: 'onnxruntime-web' } });
-    expect(done.steps[1]?.detail).toContain('onnxruntime-web (target armv7)');
+    expect(done, `${JSON.stringify(done.steps)}\n${agent.lines.slice(-30).join('\n')}`).toMatchObject({ status: 'deployed', health: { runtime: 'onnx-js' } });
+    expect(done.steps[1]?.detail).toContain('onnx-js (target armv7)');
 
     // Normal readings, then a stuck heating valve: scores arrive, one alert is raised.
     db.insert('hardware_metrics', [...ahuSamples(360, 375), ...ahuSamples(375, 390, { from: 375, offset: 25 })]);
@@ -67,6 +68,15 @@ describe('deployment to the armv7 executable under qemu', () => {
     const body = Buffer.from(await res.arrayBuffer());
     expect(body.length).toBe(readFileSync(edgeExecutable).length);
     expect(createHash('sha256').update(body).digest('hex')).toBe(res.headers.get('x-content-sha256'));
+    expect(await agent.stop()).toBe(0);
+
+    // The same agent told to use onnxruntime-web's wasm (shipped beside the executable): it restarts on the
+    // installed model, and a second deployment replaces the first and passes its health check in that runtime.
+    const config = JSON.parse(readFileSync(spec.configFile, 'utf8')) as Record<string, Record<string, unknown>>;
+    writeFileSync(spec.configFile, JSON.stringify({ ...config, inference: { ...config.inference, runtime: 'onnxruntime-web' } }));
+    agent = runEdge(['run', '--state-dir', spec.stateDir, '--config', spec.configFile, '--aegis-url', db.url]);
+    const again = await settled(hub.url, token, await deploy(hub.url, token, { model_id: modelId, target_id: id }), 300_000);
+    expect(again, `${JSON.stringify(again.steps)}\n${agent.lines.slice(-30).join('\n')}`).toMatchObject({ status: 'deployed', health: { runtime: 'onnxruntime-web' } });
     expect(await agent.stop()).toBe(0);
   }, 20 * 60_000);
 });

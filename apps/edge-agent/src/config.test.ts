@@ -29,5 +29,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ mqttUrl: 'http://x' })).toThrow(/mqtt_url/);
     expect(() => loadConfig({ config: '/nonexistent/config.json' })).toThrow(ConfigError);
     expect(() => loadConfig({ config: file('{nope') })).toThrow(/not JSON/);
+    expect(() => loadConfig({ config: file({ inference: { runtime: 'tflite' } }) })).toThrow(/inference\.runtime/);
+  });
+
+  it('picks the model runtime: auto by default, or one named', () => {
+    expect(loadConfig({}).inference.runtime).toBe('auto');
+    expect(loadConfig({ config: file({ inference: { runtime: 'onnx-js' } }) }).inference).toMatchObject({ runtime: 'onnx-js', max_windows_per_poll: 120 });
   });
 });

@@ -54,6 +54,11 @@ export const ConfigFile = z.object({
   shutdown_timeout_ms: z.number().int().min(100).default(10_000),
   log_level: z.enum(['error', 'warn', 'info', 'debug', 'silent']).default('info'),
   inference: z.object({
+    /**
+     * The model runtime. 'auto': onnxruntime-node where it has a binary; inside the armv7 executable the
+     * JavaScript evaluator ('onnx-js'), which needs ~150 MB less memory than onnxruntime-web's wasm there.
+     */
+    runtime: z.enum(['auto', 'onnx-js', 'onnxruntime-web', 'onnxruntime-node']).default('auto'),
     /** A poll that brings more readings (a backlog) scores only the newest this many windows. */
     max_windows_per_poll: z.number().int().min(1).max(100_000).default(120),
     /** Scores wait this long to go out together in one `inference` message. */

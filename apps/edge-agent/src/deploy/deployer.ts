@@ -120,7 +120,7 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     let health: { score: number; runtime: string };
     const opening = Date.now();
     try {
-      loaded = await loadModel(dir);
+      loaded = await loadModel(dir, ctx.config.inference.runtime);
       health = await healthCheck(loaded);
       log.info('health inference passed', { deployment: t.id, runtime: health.runtime, ms: Date.now() - opening });
     } catch (err) {
@@ -141,7 +141,7 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     const { current, restored } = recoverModels(paths.models);
     if (restored) store.setLastOutcome({ deployment_id: restored, state: 'rolled_back', reason: 'the installed model was damaged; the previous one was restored' });
     if (current) {
-      const loaded = await loadModel(current);
+      const loaded = await loadModel(current, ctx.config.inference.runtime);
       await runtime.activate(loaded);
       const r = runtime.running();
       ctx.status.set({ current_model: r?.model_id ?? null, current_model_version: r?.model_version ?? null });

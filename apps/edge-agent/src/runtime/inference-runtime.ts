@@ -103,8 +103,11 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
       if (window.push(r) && i >= scoredFrom && window.full) windows.push({ ts: r.ts, data: normalizeWindow(meta, window.rows(meta.feature_columns)) });
     });
     const size = meta.sequence_length * meta.feature_columns.length;
-    for (let i = 0; i < windows.length; i += RUN_BATCH) {
-      const part = windows.slice(i, i + RUN_BATCH);
+    // The JavaScript evaluator gains nothing from batches (no SIMD across windows): one window per run keeps
+    // the event loop's longest hold to one window.
+    const perRun = model.model.runtime === 'onnx-js' ? 1 : RUN_BATCH;
+    for (let i = 0; i < windows.length; i += perRun) {
+      const part = windows.slice(i, i + perRun);
       const input = new Float32Array(part.length * size);
       part.forEach((w, k) => input.set(w.data, k * size));
       const results = await model.model.runNormalized(input, part.length);

@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { loadInferenceModel, type InferenceModel, type ModelMetadata } from '@prometheus/ml/inference';
+import { loadInferenceModel, type InferenceModel, type ModelMetadata, type RuntimeOptions } from '@prometheus/ml/inference';
 import { DeployManifest } from '@prometheus/protocol';
 import { isSea, onnxWasmPath } from '../../../../toolchains/sea-runtime.js';
 
 // An installed model (`models/<deployment>/model.onnx` + `manifest.json`) opened for inference: onnxruntime-node
-// where it has a binary, else onnxruntime-web's wasm (inside the armv7 executable, from the file beside it).
+// where it has a binary; inside the armv7 executable the JavaScript evaluator by default, or onnxruntime-web's
+// wasm (from the file beside the executable) when the config names it.
 export const MODEL_FILE = 'model.onnx';
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -29,20 +30,28 @@ export async function readManifest(dir: string): Promise<DeployManifest> {
   return DeployManifest.parse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
 }
 
+export type RuntimeChoice = 'auto' | 'onnx-js' | 'onnxruntime-web' | 'onnxruntime-node';
+
+/** What 'auto' means where the agent runs: the armv7 executable has no onnxruntime-node and little memory. */
+export function resolveRuntime(choice: RuntimeChoice): NonNullable<RuntimeOptions['runtime']> {
+  return choice === 'auto' && isSea() ? 'onnx-js' : choice;
+}
+
 /** Opens an installed model; refuses files that do not match their manifest (never runs a broken model). */
-export async function loadModel(dir: string): Promise<LoadedModel> {
+export async function loadModel(dir: string, choice: RuntimeChoice = 'auto'): Promise<LoadedModel> {
   const manifest = await readManifest(dir);
   const bytes = await fs.readFile(path.join(dir, MODEL_FILE));
   const sha = createHash('sha256').update(bytes).digest('hex');
   if (sha !== manifest.package.sha256) throw new Error(`${path.join(dir, MODEL_FILE)} does not match its manifest (sha256 ${sha.slice(0, 12)}…)`);
-  if (isSea() && !wasmBinary) {
+  const runtime = resolveRuntime(choice);
+  if (isSea() && runtime !== 'onnx-js' && !wasmBinary) {
     // onnxruntime-web's wasm compiled by Liftoff only: TurboFan tier-up of its hot functions costs ~65 MB more
     // memory (measured natively on x64: 175 -> 109 MB) to score a window ~2.4x faster, when one comes every 15 s.
     // Set before the first wasm compile, which is when V8 reads it.
     v8.setFlagsFromString('--liftoff-only');
     wasmBinary = readFileSync(onnxWasmPath());
   }
-  const model = await loadInferenceModel(bytes, metadataOf(manifest), wasmBinary ? { wasmBinary } : {});
+  const model = await loadInferenceModel(bytes, metadataOf(manifest), { runtime, ...(wasmBinary ? { wasmBinary } : {}) });
   return { dir, manifest, model };
 }
 

@@ -11,7 +11,11 @@ export function normalizeArch(arch: string | null | undefined): EdgeArch | undef
   return undefined;
 }
 
-/** The ONNX runtime the target's agent runs a model with (armv7: no onnxruntime-node binary exists). */
-export function targetRuntime(arch: EdgeArch | undefined): 'onnxruntime-node' | 'onnxruntime-web' {
-  return arch === 'armv7' ? 'onnxruntime-web' : 'onnxruntime-node';
+/**
+ * The ONNX runtime the target's agent runs a model with by default: armv7 has no onnxruntime-node binary, and
+ * its executable uses the JavaScript evaluator (onnxruntime-web's wasm costs ~150 MB there; an agent may still
+ * choose it, and its health check tolerates the last-bit differences between runtimes).
+ */
+export function targetRuntime(arch: EdgeArch | undefined): 'onnxruntime-node' | 'onnx-js' {
+  return arch === 'armv7' ? 'onnx-js' : 'onnxruntime-node';
 }

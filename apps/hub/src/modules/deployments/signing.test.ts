@@ -29,7 +29,7 @@ describe('target architectures', () => {
     for (const a of ['arm64', 'aarch64']) expect(normalizeArch(a)).toBe('arm64');
     expect(normalizeArch(null)).toBeUndefined();
     expect(normalizeArch('mips')).toBeUndefined();
-    expect(targetRuntime('armv7')).toBe('onnxruntime-web');
+    expect(targetRuntime('armv7')).toBe('onnx-js');
     expect(targetRuntime('x64')).toBe('onnxruntime-node');
   });
 });

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ModelMetadata } from '@prometheus/ml/core';
+import type { RuntimeName } from '@prometheus/ml/inference';
 import type { EdgeArch } from './arch.js';
 import { compile, quantize } from './steps.js';
 
@@ -12,7 +13,7 @@ export interface StepsInput {
 }
 
 export type StepsMessage =
-  | { type: 'compiled'; runtime: 'onnxruntime-node' | 'onnxruntime-web'; floatScore: number; floatBytes: number; ms: number }
+  | { type: 'compiled'; runtime: RuntimeName; floatScore: number; floatBytes: number; ms: number }
   | { type: 'quantized'; onnx: Uint8Array; score: number; delta: number; ms: number }
   | { type: 'error'; message: string };
 

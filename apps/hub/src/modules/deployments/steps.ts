@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { decodeAxonml, exportOnnx, modelSpec, quantizeWeights, type ModelMetadata, type ModelSpec } from '@prometheus/ml/core';
-import { loadInferenceModel } from '@prometheus/ml/inference';
+import { loadInferenceModel, type RuntimeName } from '@prometheus/ml/inference';
 import type { AlertPolicy, DeployManifest } from '@prometheus/protocol';
 import { targetRuntime, type EdgeArch } from './arch.js';
 import { sha256Hex } from './package-files.js';
@@ -15,7 +15,7 @@ export interface Compiled {
   spec: ModelSpec;
   weights: Float32Array;
   onnx: Uint8Array;
-  runtime: 'onnxruntime-node' | 'onnxruntime-web';
+  runtime: RuntimeName;
   floatScore: number;
 }
 
