@@ -1,17 +1,18 @@
 import os from 'node:os';
 import { EnrollResponse } from '@prometheus/protocol';
 import { writeCredentials, type Credentials } from './credentials.js';
+import { httpRequest } from './http-client.js';
 import type { AgentPaths } from './paths.js';
 import { AGENT_VERSION } from './version.js';
 
 /** `prometheus-edge enroll`: trades the one-time token for device credentials and keeps them in the state dir. */
 export async function enroll(paths: AgentPaths, hubUrl: string, token: string): Promise<Credentials> {
   const base = hubUrl.replace(/\/$/, '');
-  const res = await fetch(`${base}/api/v1/deployments/targets/enroll`, {
+  const res = await httpRequest(`${base}/api/v1/deployments/targets/enroll`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ enrollment_token: token, arch: process.arch, agent_version: AGENT_VERSION, hostname: os.hostname() }),
-    signal: AbortSignal.timeout(30_000),
+    timeoutMs: 30_000,
   });
   const text = await res.text();
   if (res.status !== 201) throw new Error(`enrollment refused (${res.status}): ${text.slice(0, 300)}`);

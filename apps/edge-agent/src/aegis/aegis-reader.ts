@@ -1,4 +1,5 @@
 import type { Reading } from '@prometheus/protocol';
+import { httpRequest, type HttpAnswer } from '../http-client.js';
 import type { Logger } from '../logger.js';
 import type { Outbox } from '../outbox/outbox.js';
 import {
@@ -46,7 +47,7 @@ export function createAegisReader(opts: AegisReaderOptions, outbox: Outbox, log:
   const position = (): Position => JSON.parse(outbox.meta(POSITION_KEY) ?? '{"offset":0}') as Position;
   const save = (pos: Position, readings: Reading[] = []) => outbox.append(readings, { key: POSITION_KEY, value: JSON.stringify(pos) });
 
-  async function answer(res: Response): Promise<Envelope | undefined> {
+  async function answer(res: HttpAnswer): Promise<Envelope | undefined> {
     const body = (await res.json().catch(() => undefined)) as (Envelope & { code?: string }) | undefined;
     if (res.status === 404 && Array.isArray(body?.documents)) return undefined; // the collection does not exist (yet)
     if (!res.ok) throw new SourceError(`Aegis-DB answered ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
@@ -56,13 +57,11 @@ export function createAegisReader(opts: AegisReaderOptions, outbox: Outbox, log:
   async function listPage(skip: number, limit: number, cursor?: string): Promise<Envelope | undefined> {
     const params = new URLSearchParams({ limit: String(limit), skip: String(skip) });
     if (cursor) params.set('cursor', cursor);
-    return answer(await fetch(`${base}/documents?${params}`, { headers: headers(false), signal: AbortSignal.timeout(opts.timeoutMs) }));
+    return answer(await httpRequest(`${base}/documents?${params}`, { headers: headers(false), timeoutMs: opts.timeoutMs }));
   }
 
   async function query(body: Record<string, unknown>): Promise<Envelope | undefined> {
-    const res = await fetch(`${base}/query`, {
-      method: 'POST', headers: headers(true), body: JSON.stringify(body), signal: AbortSignal.timeout(opts.timeoutMs),
-    });
+    const res = await httpRequest(`${base}/query`, { method: 'POST', headers: headers(true), body: JSON.stringify(body), timeoutMs: opts.timeoutMs });
     // An unknown route (no `documents` in the 404), or a server that refuses the body: no time queries here.
     if ([404, 405, 400, 422, 501].includes(res.status)) {
       const parsed = await answer(res).catch(() => null);

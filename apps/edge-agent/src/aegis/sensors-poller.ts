@@ -1,3 +1,4 @@
+import { httpRequest } from '../http-client.js';
 import type { Logger } from '../logger.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { SourceError } from './aegis-reader.js';
@@ -12,7 +13,7 @@ export function createSensorsPoller(opts: { url: string; timeoutMs: number }, ou
   return {
     name: 'sensors',
     async poll(): Promise<number> {
-      const res = await fetch(opts.url, { signal: AbortSignal.timeout(opts.timeoutMs) });
+      const res = await httpRequest(opts.url, { timeoutMs: opts.timeoutMs });
       if (!res.ok) throw new SourceError(`hardware daemon answered ${res.status}`);
       const body = (await res.json()) as { timestamp?: unknown; sensors?: Record<string, unknown> };
       const reading = toReading({ ...(body.sensors ?? {}), timestamp: body.timestamp ?? Date.now() });
