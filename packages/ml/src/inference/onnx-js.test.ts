@@ -70,6 +70,9 @@ describe('JavaScript runtime refuses what it does not implement', () => {
     g.node('GRU', ['window', 'W', 'R'], [intAttr('hidden_size', 2)], ['y', 'yh']);
     const bytes = encodeModel(g, [valueInfo('window', [3, 1, 2])], [valueInfo('y', [3, 1, 1, 2])], {});
     expect(() => loadJsGraph(bytes)).toThrow(/linear_before_reset/);
+    const clipped = new GraphBuilder();
+    clipped.node('LSTM', ['window', 'W', 'R'], [intAttr('hidden_size', 2), { name: 'clip', type: 1, f: 3 }], ['y', 'yh']);
+    expect(() => loadJsGraph(encodeModel(clipped, [valueInfo('window', [3, 1, 2])], [valueInfo('y', [3, 1, 1, 2])], {}))).toThrow(/attribute clip/);
     expect(() => loadJsGraph(new Uint8Array([1, 2, 3, 4, 5]))).toThrow();
   });
 });

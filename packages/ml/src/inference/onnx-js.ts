@@ -52,7 +52,8 @@ function check(node: Node): void {
   if (op === 'LSTM' || op === 'GRU') {
     const direction = a.get('direction')?.s;
     if (direction && new TextDecoder().decode(direction) !== 'forward') throw new Error(`${op}: only forward direction is supported`);
-    for (const name of ['activations', 'clip', 'input_forget', 'layout']) if (a.has(name) && intOf(a.get(name), 0) !== 0) throw new Error(`${op}: attribute ${name} is not supported`);
+    for (const name of ['activations', 'activation_alpha', 'activation_beta', 'clip']) if (a.has(name)) throw new Error(`${op}: attribute ${name} is not supported`);
+    for (const name of ['input_forget', 'layout']) if (intOf(a.get(name), 0) !== 0) throw new Error(`${op}: attribute ${name} is not supported`);
     if ((node.input ?? []).slice(4).some((i) => i)) throw new Error(`${op}: sequence_lens, initial states and peepholes are not supported`);
     if (op === 'GRU' && intOf(a.get('linear_before_reset'), 0) !== 1) throw new Error('GRU: only linear_before_reset = 1 is supported');
   }
