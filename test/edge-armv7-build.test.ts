@@ -64,6 +64,7 @@ describe('armv7 edge executable', () => {
       sqlite: { journalMode: string; walFile: boolean; row: unknown };
       onnx: { wasm: string; output: number[]; dims: number[] };
       imports: { onnxruntimeNode: string; onnxruntimeWebIsWasmBuild: boolean };
+      youngGeneration: { newSpaceBytes: number };
     };
     expect(report).toMatchObject({ node: 'v20.11.0', arch: 'arm', sea: true });
     expect(report.sqlite).toMatchObject({ journalMode: 'wal', walFile: true, row: { id: 1, sensor: 'ahu-1/supply-air-temp', value: 12.5 } });
@@ -73,6 +74,9 @@ describe('armv7 edge executable', () => {
     report.onnx.output.forEach((value, i) => expect(value).toBeCloseTo(expected[i] ?? NaN, 5));
     // What @prometheus/ml/inference's fallback sees: onnxruntime-node "not installed", onnxruntime-web = wasm build.
     expect(report.imports).toEqual({ onnxruntimeNode: 'MODULE_NOT_FOUND', onnxruntimeWebIsWasmBuild: true });
+    // The prelude's --semi-space-growth-factor=1 holds: V8 alone grows new space to 16 MB on this churn.
+    expect(report.youngGeneration.newSpaceBytes).toBeGreaterThan(0);
+    expect(report.youngGeneration.newSpaceBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
   }, 300_000);
 
   it('starts as a child process once qemu-arm is registered with binfmt_misc', (ctx) => {
@@ -84,6 +88,26 @@ describe('armv7 edge executable', () => {
 });
 
 describe('armv7 bundle', () => {
+  it('is minified ASCII (one byte a character on the V8 heap) and keeps class names', async () => {
+    mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
+    const dir = mkdtempSync(join(REPO_ROOT, '.tmp', 'edge-armv7-bundle-'));
+    try {
+      // A comment inside a class body survives an unminified esbuild bundle, non-ASCII characters and all.
+      const entry = join(dir, 'entry.js');
+      writeFileSync(entry, 'export class SupplyAirReading {\n  /** Degrees \u2013 RFC 4291 \u00a72 */\n' +
+        '  unit() { const supplyAirTemperatureUnit = "\u00b0F"; return supplyAirTemperatureUnit; }\n}\n' +
+        'const reading = new SupplyAirReading();\nconsole.log(reading.constructor.name, reading.unit());\n');
+      const bundle = await bundleEntry(entry, join(dir, 'bundle.cjs'), { executable: 'x', package: 'y', version: '0' });
+      const text = readFileSync(bundle.file, 'latin1');
+      expect([...text].findIndex((c) => c.charCodeAt(0) > 0x7f)).toBe(-1);
+      expect(text).not.toContain('supplyAirTemperatureUnit');
+      const run = spawnSync(process.execPath, [bundle.file], { encoding: 'utf8' });
+      expect(run.stdout.trim()).toBe('SupplyAirReading \u00b0F');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('replaces better-sqlite3 native lookup with an explanation instead of a runtime require', async () => {
     mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
     const dir = mkdtempSync(join(REPO_ROOT, '.tmp', 'edge-armv7-bundle-'));
