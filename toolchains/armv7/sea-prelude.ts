@@ -19,5 +19,9 @@ if (typeof __PROMETHEUS_EDGE_BUILD__ !== 'undefined' && process.argv[2] === '--v
 v8.setFlagsFromString('--no-sparkplug');
 v8.setFlagsFromString('--regexp-interpret-all');
 v8.setFlagsFromString('--interrupt-budget=1000000');
+// The young generation stays at its first size (1 MB semi-spaces) instead of growing to 8 MB ones when
+// allocation is busy (deployments, catch-up syncs): at most a few more scavenges, ~14 MB less at the peak.
+// Read at each grow, so setting it here works (unlike --max-semi-space-size, fixed when the heap is set up).
+v8.setFlagsFromString('--semi-space-growth-factor=1');
 
 export {};

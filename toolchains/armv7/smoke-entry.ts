@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import v8 from 'node:v8';
 import Database from 'better-sqlite3';
 import * as ort from 'onnxruntime-web/wasm';
 import { betterSqlite3Options, configureOnnxWasm, isSea, onnxWasmPath } from '../sea-runtime.js';
@@ -62,6 +63,17 @@ async function onnxImports() {
   return { onnxruntimeNode: node, onnxruntimeWebIsWasmBuild: web.InferenceSession === ort.InferenceSession };
 }
 
+/** The young generation after ~32 MB of short-lived allocations: the prelude keeps it from growing. */
+function youngGeneration() {
+  let keep: number[][] = [];
+  for (let i = 0; i < 400_000; i++) {
+    keep.push([i, i + 1, i + 2]);
+    if (keep.length > 5_000) keep = [];
+  }
+  const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  return { newSpaceBytes: space?.space_size ?? -1, kept: keep.length };
+}
+
 async function main(): Promise<void> {
   const report = {
     node: process.version,
@@ -70,6 +82,7 @@ async function main(): Promise<void> {
     sqlite: sqliteRoundTrip(),
     onnx: await onnxGemm(),
     imports: await onnxImports(),
+    youngGeneration: youngGeneration(),
     maxRssKb: process.resourceUsage().maxRSS,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
