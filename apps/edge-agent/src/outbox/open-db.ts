@@ -5,10 +5,16 @@ import { betterSqlite3Options } from '../../../../toolchains/sea-runtime.js';
 // loaded with process.dlopen and handed over as `nativeBinding` (toolchains/sea-runtime.ts).
 export type SqliteDb = Database.Database;
 
+/** Page cache per connection (KiB). */
+export const CACHE_KIB = 1024;
+
 export function openSqlite(file: string): SqliteDb {
   const db = new Database(file, betterSqlite3Options({ timeout: 5000 }));
   db.pragma('journal_mode = WAL');
   // FULL: a reading the source position moved past must survive power loss, not only a crash.
   db.pragma('synchronous = FULL');
+  // better-sqlite3 builds SQLite with a 16 MB page cache per connection; an outbox filling through an outage
+  // would grow the agent by that much per database on a controller. 1 MiB holds the pages the agent touches.
+  db.pragma(`cache_size = -${CACHE_KIB}`);
   return db;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqlite } from './open-db.js';
+import { CACHE_KIB, openSqlite } from './open-db.js';
 import { Outbox } from './outbox.js';
 
 const dirs: string[] = [];
@@ -15,6 +15,18 @@ const readings = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 describe('Outbox', () => {
+  it('opens its database durable (WAL, synchronous FULL) with a bounded page cache', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'outbox-'));
+    dirs.push(d);
+    const db = openSqlite(path.join(d, 'outbox.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    // Negative: KiB. better-sqlite3's own default is -16000 (16 MB a connection).
+    expect(db.pragma('cache_size', { simple: true })).toBe(-CACHE_KIB);
+    expect(CACHE_KIB).toBeLessThanOrEqual(2048);
+    db.close();
+  });
+
   it('numbers readings, moves the source position in the same commit, and keeps them until acknowledged', () => {
     const { outbox, dir } = open();
     expect(outbox.append(readings(5), { key: 'pos', value: '5' })).toEqual({ first: 1, last: 5 });
