@@ -203,28 +203,51 @@ function rnnOutput(s: RnnState, hidden: number): RnnOutput {
   return { y: { dims: [s.T, 1, s.N, hidden], data: s.y }, yh: { dims: [1, s.N, hidden], data: Float32Array.from(s.h) } };
 }
 
+// The time loops stay in the interpreter and call small cell functions, which TurboFan compiles as ordinary
+// hot calls. A time loop that TurboFan entered mid-way (on-stack replacement) met the code after it with no type
+// feedback and deoptimized on every call (seen with --trace-deopt in the armv7 agent): each round compiled the
+// function again, and under emulation each new piece of machine code is translated again.
+
+function lstmCell(xg: Float64Array, hg: Float64Array, c: Float64Array, h: Float64Array, y: Float32Array, yAt: number, N: number, hidden: number): void {
+  const G = 4 * hidden;
+  for (let n = 0; n < N; n++) {
+    const b = n * G;
+    for (let j = 0; j < hidden; j++) {
+      const i = sigmoid((xg[b + j] as number) + (hg[b + j] as number));
+      const o = sigmoid((xg[b + hidden + j] as number) + (hg[b + hidden + j] as number));
+      const f = sigmoid((xg[b + 2 * hidden + j] as number) + (hg[b + 2 * hidden + j] as number));
+      const g = Math.tanh((xg[b + 3 * hidden + j] as number) + (hg[b + 3 * hidden + j] as number));
+      const cj = f * (c[n * hidden + j] as number) + i * g;
+      c[n * hidden + j] = cj;
+      const hj = o * Math.tanh(cj);
+      h[n * hidden + j] = hj;
+      y[yAt + n * hidden + j] = hj;
+    }
+  }
+}
+
+function gruCell(xg: Float64Array, hg: Float64Array, h: Float64Array, y: Float32Array, yAt: number, N: number, hidden: number): void {
+  const G = 3 * hidden;
+  for (let n = 0; n < N; n++) {
+    const b = n * G;
+    for (let j = 0; j < hidden; j++) {
+      const z = sigmoid((xg[b + j] as number) + (hg[b + j] as number));
+      const r = sigmoid((xg[b + hidden + j] as number) + (hg[b + hidden + j] as number));
+      const cand = Math.tanh((xg[b + 2 * hidden + j] as number) + r * (hg[b + 2 * hidden + j] as number));
+      const hj = (1 - z) * cand + z * (h[n * hidden + j] as number);
+      h[n * hidden + j] = hj;
+      y[yAt + n * hidden + j] = hj;
+    }
+  }
+}
+
 /** ONNX LSTM, forward, default activations (sigmoid, tanh, tanh), gates i, o, f, c; X [T, N, in]. */
 export function lstm(x: Tensor, W: Tensor, R: Tensor, B: Tensor | undefined, hidden: number): RnnOutput {
   const s = rnnState(x, W, R, B, hidden, 4);
-  const { T, N, xGates: xg, hGates: hg, h } = s;
-  const G = 4 * hidden;
-  const c = new Float64Array(N * hidden);
-  for (let t = 0; t < T; t++) {
-    stepGates(s.x, t, N, s.inSize, s.W, s.Wb, s.R, s.Rb, h, hidden, xg, hg);
-    for (let n = 0; n < N; n++) {
-      const b = n * G;
-      for (let j = 0; j < hidden; j++) {
-        const i = sigmoid((xg[b + j] as number) + (hg[b + j] as number));
-        const o = sigmoid((xg[b + hidden + j] as number) + (hg[b + hidden + j] as number));
-        const f = sigmoid((xg[b + 2 * hidden + j] as number) + (hg[b + 2 * hidden + j] as number));
-        const g = Math.tanh((xg[b + 3 * hidden + j] as number) + (hg[b + 3 * hidden + j] as number));
-        const cj = f * (c[n * hidden + j] as number) + i * g;
-        c[n * hidden + j] = cj;
-        const hj = o * Math.tanh(cj);
-        h[n * hidden + j] = hj;
-        s.y[(t * N + n) * hidden + j] = hj;
-      }
-    }
+  const c = new Float64Array(s.N * hidden);
+  for (let t = 0; t < s.T; t++) {
+    stepGates(s.x, t, s.N, s.inSize, s.W, s.Wb, s.R, s.Rb, s.h, hidden, s.xGates, s.hGates);
+    lstmCell(s.xGates, s.hGates, c, s.h, s.y, t * s.N * hidden, s.N, hidden);
   }
   return rnnOutput(s, hidden);
 }
@@ -232,21 +255,9 @@ export function lstm(x: Tensor, W: Tensor, R: Tensor, B: Tensor | undefined, hid
 /** ONNX GRU, forward, linear_before_reset = 1, gates z, r, h; X [T, N, in]. */
 export function gru(x: Tensor, W: Tensor, R: Tensor, B: Tensor | undefined, hidden: number): RnnOutput {
   const s = rnnState(x, W, R, B, hidden, 3);
-  const { T, N, xGates: xg, hGates: hg, h } = s;
-  const G = 3 * hidden;
-  for (let t = 0; t < T; t++) {
-    stepGates(s.x, t, N, s.inSize, s.W, s.Wb, s.R, s.Rb, h, hidden, xg, hg);
-    for (let n = 0; n < N; n++) {
-      const b = n * G;
-      for (let j = 0; j < hidden; j++) {
-        const z = sigmoid((xg[b + j] as number) + (hg[b + j] as number));
-        const r = sigmoid((xg[b + hidden + j] as number) + (hg[b + hidden + j] as number));
-        const cand = Math.tanh((xg[b + 2 * hidden + j] as number) + r * (hg[b + 2 * hidden + j] as number));
-        const hj = (1 - z) * cand + z * (h[n * hidden + j] as number);
-        h[n * hidden + j] = hj;
-        s.y[(t * N + n) * hidden + j] = hj;
-      }
-    }
+  for (let t = 0; t < s.T; t++) {
+    stepGates(s.x, t, s.N, s.inSize, s.W, s.Wb, s.R, s.Rb, s.h, hidden, s.xGates, s.hGates);
+    gruCell(s.xGates, s.hGates, s.h, s.y, t * s.N * hidden, s.N, hidden);
   }
   return rnnOutput(s, hidden);
 }
