@@ -34,3 +34,34 @@ export function watchRss(pid: number): { peak: () => number; now: () => number; 
   const timer = setInterval(read, 200);
   return { peak: () => peak, now: () => (read(), last), stop: () => clearInterval(timer) };
 }
+
+export type MemoryPart = 'qemu translated code' | 'executable file' | 'guest anonymous' | 'qemu heap' | 'qemu binary and host anonymous' | 'libraries and other files';
+
+/**
+ * Where a qemu-arm process's RSS sits, from /proc/<pid>/smaps (MB per part). qemu-user maps a 32-bit guest at
+ * host addresses below 4 GiB here (guest_base 0), so anonymous memory there is the agent's own (V8 heap,
+ * malloc, stacks); the executable anonymous mapping above it is qemu's buffer of translated code.
+ */
+export function qemuMemory(pid: number, executable: string): Record<MemoryPart, number> {
+  const parts: Record<MemoryPart, number> = {
+    'qemu translated code': 0, 'executable file': 0, 'guest anonymous': 0, 'qemu heap': 0,
+    'qemu binary and host anonymous': 0, 'libraries and other files': 0,
+  };
+  let part: MemoryPart = 'libraries and other files';
+  for (const line of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const map = /^([0-9a-f]+)-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (map) {
+      const [, start = '0', perms = '', file = ''] = map;
+      if (file === executable) part = 'executable file';
+      else if (file === '[heap]') part = 'qemu heap';
+      else if (file.includes('qemu-arm')) part = 'qemu binary and host anonymous';
+      else if (file !== '') part = 'libraries and other files';
+      else if (BigInt(`0x${start}`) < 2n ** 32n) part = 'guest anonymous';
+      else part = perms.includes('x') ? 'qemu translated code' : 'qemu binary and host anonymous';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) parts[part] += Number(rss[1]) / 1024;
+  }
+  return parts;
+}

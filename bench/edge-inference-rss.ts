@@ -11,8 +11,8 @@ import { loadConfig } from '../apps/hub/src/config.js';
 import type { AuthUser } from '../apps/hub/src/http/context.js';
 import { createHub } from '../apps/hub/src/hub.js';
 import { startAegisDbFake } from '../test/fakes/index.js';
-import { ensureEdgeBuild, runEdge } from '../test/deploy/armv7.js';
-import { FEATURES, watchRss } from './edge-bench-support.js';
+import { edgeExecutable, ensureEdgeBuild, runEdge } from '../test/deploy/armv7.js';
+import { FEATURES, qemuMemory, watchRss, type MemoryPart } from './edge-bench-support.js';
 
 const HOUR = 240;
 // Windows scored per simulated hour. The agent scores every window as its reading arrives (one per 15 s); fed
@@ -65,12 +65,14 @@ export async function measureAgentRss(model: TrainingResult, readings: number, n
     await until('agent online', () => hub.services.edge.broker.isOnline(target.id), 120_000);
     await new Promise((r) => setTimeout(r, 5000));
     const idle = rss.now();
+    const parts: Record<string, Record<MemoryPart, number>> = { idle: qemuMemory(pid, path.resolve(edgeExecutable)) };
     const started = Date.now();
     const dep = await hub.services.deployments.create(actor, { model_id: row.id, target_id: target.id });
     await until('deployed', async () => (await hub.services.deployments.get(dep.id, actor)).status === 'deployed', 600_000);
     const deployedAfter = (Date.now() - started) / 1000;
     const runtime = (await hub.services.deployments.get(dep.id, actor)).health?.runtime ?? 'unknown';
     const withModel = rss.now();
+    parts.deployed = qemuMemory(pid, path.resolve(edgeExecutable));
     const scores = () => (hub.store.sqlite.prepare('SELECT count(*) AS n FROM edge_scores WHERE target_id = ?').get(target.id) as { n: number }).n;
     const stored = async () => (await hub.services.edge.targets.get(actor, target.id)).readings_stored;
     const timeline: string[] = [];
@@ -86,6 +88,7 @@ export async function measureAgentRss(model: TrainingResult, readings: number, n
       if ((to / HOUR) % 6 === 0 || to === readings) timeline.push(`| ${to} (${to / HOUR} h) | ${scores()} | ${rss.now().toFixed(0)} | ${((Date.now() - feedStart) / 60_000).toFixed(1)} |`);
     }
     const peak = vmHwm(pid);
+    parts.end = qemuMemory(pid, path.resolve(edgeExecutable));
     rss.stop();
     console.log(`\n### Agent RSS under qemu-arm over ${readings} readings at 15 s (load ${os.loadavg()[0]?.toFixed(1)})\n`);
     console.log(`agent NODE_OPTIONS: ${nodeOptions || '(none)'}\n`);
@@ -93,6 +96,10 @@ export async function measureAgentRss(model: TrainingResult, readings: number, n
     console.log('| readings fed | windows scored at the hub | agent RSS (MB) | minutes |\n|---|---|---|---|');
     for (const line of timeline) console.log(line);
     console.log(`\npeak RSS (VmHWM) of the qemu-arm process: ${peak.toFixed(0)} MB (goal < 150 MB)`);
+    console.log('\nWhere the RSS sits (MB, from /proc/<pid>/smaps):\n\n| part | idle | deployed | end |\n|---|---|---|---|');
+    for (const part of Object.keys(parts.idle ?? {}) as MemoryPart[]) {
+      console.log(`| ${part} | ${['idle', 'deployed', 'end'].map((when) => parts[when]?.[part].toFixed(1)).join(' | ')} |`);
+    }
   } finally {
     await agent?.stop();
     await hub.stop();
