@@ -74,9 +74,10 @@ describe('armv7 edge executable', () => {
     report.onnx.output.forEach((value, i) => expect(value).toBeCloseTo(expected[i] ?? NaN, 5));
     // What @prometheus/ml/inference's fallback sees: onnxruntime-node "not installed", onnxruntime-web = wasm build.
     expect(report.imports).toEqual({ onnxruntimeNode: 'MODULE_NOT_FOUND', onnxruntimeWebIsWasmBuild: true });
-    // The prelude's --semi-space-growth-factor=1 holds: V8 alone grows new space to 16 MB on this churn.
+    // The prelude's --semi-space-growth-factor=1 holds: new space stays at its first 2 MB, where this armv7
+    // node without the flag doubles it to 4 MB on the same churn (and to 16 MB when the agent is busy).
     expect(report.youngGeneration.newSpaceBytes).toBeGreaterThan(0);
-    expect(report.youngGeneration.newSpaceBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(report.youngGeneration.newSpaceBytes).toBeLessThanOrEqual(2 * 1024 * 1024);
   }, 300_000);
 
   it('starts as a child process once qemu-arm is registered with binfmt_misc', (ctx) => {
