@@ -65,14 +65,15 @@ export async function measureAgentRss(model: TrainingResult, readings: number, n
     await until('agent online', () => hub.services.edge.broker.isOnline(target.id), 120_000);
     await new Promise((r) => setTimeout(r, 5000));
     const idle = rss.now();
-    const parts: Record<string, Record<MemoryPart, number>> = { idle: qemuMemory(pid, path.resolve(edgeExecutable)) };
+    const exe = path.resolve(edgeExecutable);
+    const parts: Record<string, Record<MemoryPart, number>> = { idle: qemuMemory(pid, exe) };
     const started = Date.now();
     const dep = await hub.services.deployments.create(actor, { model_id: row.id, target_id: target.id });
     await until('deployed', async () => (await hub.services.deployments.get(dep.id, actor)).status === 'deployed', 600_000);
     const deployedAfter = (Date.now() - started) / 1000;
     const runtime = (await hub.services.deployments.get(dep.id, actor)).health?.runtime ?? 'unknown';
     const withModel = rss.now();
-    parts.deployed = qemuMemory(pid, path.resolve(edgeExecutable));
+    parts.deployed = qemuMemory(pid, exe);
     const scores = () => (hub.store.sqlite.prepare('SELECT count(*) AS n FROM edge_scores WHERE target_id = ?').get(target.id) as { n: number }).n;
     const stored = async () => (await hub.services.edge.targets.get(actor, target.id)).readings_stored;
     const timeline: string[] = [];
@@ -88,7 +89,7 @@ export async function measureAgentRss(model: TrainingResult, readings: number, n
       if ((to / HOUR) % 6 === 0 || to === readings) timeline.push(`| ${to} (${to / HOUR} h) | ${scores()} | ${rss.now().toFixed(0)} | ${((Date.now() - feedStart) / 60_000).toFixed(1)} |`);
     }
     const peak = vmHwm(pid);
-    parts.end = qemuMemory(pid, path.resolve(edgeExecutable));
+    parts.end = qemuMemory(pid, exe);
     rss.stop();
     console.log(`\n### Agent RSS under qemu-arm over ${readings} readings at 15 s (load ${os.loadavg()[0]?.toFixed(1)})\n`);
     console.log(`agent NODE_OPTIONS: ${nodeOptions || '(none)'}\n`);
