@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TrainingResult } from '../src/index.js';
 import { classificationMetrics, decodeAxonml, percentile, rocAuc, rollingMean, startTraining } from '../src/index.js';
@@ -6,6 +7,8 @@ import { scoreTable } from '../src/model/score-table.js';
 import type { DayTable } from './lbnl.js';
 import { loadLbnlCsv, selectDays, uniqueDays } from './lbnl.js';
 import { fitPca, pcaErrors } from './pca-baseline.js';
+import type { BootstrapReport, DayScoreSet } from './day-bootstrap.js';
+import { dayBootstrap, perFaultDayAuc } from './day-bootstrap.js';
 
 // Real-data check on LBNL SZVAV (one-minute AHU data, whole days faulted). Protocol, fixed before
 // looking at test scores: train the autoencoder on the first normal day, validate (early stopping,
@@ -48,7 +51,11 @@ export interface ExperimentReport {
   later_days_only: { days: string[]; autoencoder_auc_roc: number | null; pca_auc_roc: number | null; feature_scaled_auc_roc: number | null };
   /** Variant: each feature's squared error divided by its mean on the validation windows, then averaged. */
   feature_scaled: MethodFigures;
-  per_day: { day: string; faulty: boolean; autoencoder_mean_score: number; pca_mean_score: number }[];
+  per_day: { day: string; faulty: boolean; autoencoder_mean_score: number; pca_mean_score: number; autoencoder_auc_vs_normal: number | null; pca_auc_vs_normal: number | null }[];
+  /** Day-resampled intervals: a = autoencoder, b = PCA (whole days carry the labels, so days are the samples). */
+  day_bootstrap: BootstrapReport;
+  /** Smoothed per-window scores, day by day: a = autoencoder, b = PCA. */
+  window_scores: DayScoreSet[];
   result: TrainingResult;
 }
 
@@ -132,6 +139,21 @@ async function int8AucDelta(sc: Scorer, table: DayTable, testDays: string[], lab
   return auc === null || floatAuc === null ? null : auc - floatAuc;
 }
 
+function daySets(scored: DayScores[], faulty: Set<string>): DayScoreSet[] {
+  return scored.map((d) => ({ day: d.day, faulty: faulty.has(d.day), a: d.ae, b: d.pca }));
+}
+
+function perDay(scored: DayScores[], faulty: Set<string>): ExperimentReport['per_day'] {
+  const sets = daySets(scored, faulty);
+  const ae = new Map(perFaultDayAuc(sets, 'a').map((x) => [x.day, x.auc_roc]));
+  const pca = new Map(perFaultDayAuc(sets, 'b').map((x) => [x.day, x.auc_roc]));
+  const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
+  return scored.map((d) => ({
+    day: d.day, faulty: faulty.has(d.day), autoencoder_mean_score: mean(d.ae), pca_mean_score: mean(d.pca),
+    autoencoder_auc_vs_normal: ae.get(d.day) ?? null, pca_auc_vs_normal: pca.get(d.day) ?? null,
+  }));
+}
+
 export async function runSzvavExperiment(options: ExperimentOptions = {}): Promise<ExperimentReport> {
   const table = loadLbnlCsv(options.csv ?? SZVAV_CSV);
   const days = uniqueDays(table);
@@ -172,7 +194,9 @@ export async function runSzvavExperiment(options: ExperimentOptions = {}): Promi
     pca_baseline: { ...figures(all('pca'), all('labels'), percentile(fitPcaScores, 99)), components: sc.pca.components.length },
     feature_scaled: figures(all('scaled'), all('labels'), percentile(valScaled, 99)),
     later_days_only: { days: later.map((d) => d.day), autoencoder_auc_roc: rocAuc(all('ae', later), all('labels', later)), pca_auc_roc: rocAuc(all('pca', later), all('labels', later)), feature_scaled_auc_roc: rocAuc(all('scaled', later), all('labels', later)) },
-    per_day: scored.map((d) => ({ day: d.day, faulty: faulty.has(d.day), autoencoder_mean_score: d.ae.reduce((a, b) => a + b, 0) / d.ae.length, pca_mean_score: d.pca.reduce((a, b) => a + b, 0) / d.pca.length })),
+    per_day: perDay(scored, faulty),
+    day_bootstrap: dayBootstrap(daySets(scored, faulty)),
+    window_scores: daySets(scored, faulty),
     result,
   };
 }
@@ -186,16 +210,21 @@ function printReport(r: ExperimentReport): void {
   console.log(`AE feature-scaled  ${f(r.feature_scaled.auc_roc)}       ${f(r.feature_scaled.f1)}  ${f(r.feature_scaled.precision)}     ${f(r.feature_scaled.recall)}  ${f(r.feature_scaled.threshold, 4)}`);
   console.log(`train ${r.train_days.join(' + ')}; autoencoder unsmoothed AUC ${f(r.autoencoder.raw_auc_roc)}; later days only (${r.later_days_only.days.join(',')}): AE ${f(r.later_days_only.autoencoder_auc_roc)}, PCA ${f(r.later_days_only.pca_auc_roc)}, AE feature-scaled ${f(r.later_days_only.feature_scaled_auc_roc)}`);
   console.log(`training ${r.autoencoder.training_time_seconds.toFixed(0)} s, ${r.autoencoder.epochs_run} epochs, ${r.autoencoder.num_parameters} parameters, ONNX ${r.autoencoder.onnx_float_bytes} B float / ${r.autoencoder.onnx_int8_bytes} B int8, int8 AUC delta on validation ${f(r.autoencoder.int8_auc_roc_delta, 4)}, on the test days ${f(r.autoencoder.int8_test_auc_roc_delta, 4)}`);
-  for (const d of r.per_day) console.log(`  ${d.day} ${d.faulty ? 'fault ' : 'normal'} AE ${d.autoencoder_mean_score.toFixed(3)} PCA ${d.pca_mean_score.toFixed(2)}`);
+  for (const d of r.per_day) console.log(`  ${d.day} ${d.faulty ? 'fault ' : 'normal'} AE ${d.autoencoder_mean_score.toFixed(3)} PCA ${d.pca_mean_score.toFixed(2)}  window AUC against the normal test days: AE ${f(d.autoencoder_auc_vs_normal)} PCA ${f(d.pca_auc_vs_normal)}`);
+  const b = r.day_bootstrap;
+  const i = (x: { low: number; high: number }): string => `[${f(x.low)}, ${f(x.high)}]`;
+  console.log(`day bootstrap (${b.resamples} resamples of days, 95%): AE ${i(b.a)}, PCA ${i(b.b)}, AE - PCA ${i(b.difference)}, AE above PCA in ${(100 * b.share_a_above).toFixed(0)}%`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // Full-size run: the contract's defaults (hidden 64, 2 layers, sequence 60), early stopping.
-  // argv[2]: hyperparameters (JSON); argv[3]: experiment options, e.g. {"trainOn":"both-normal-days"}.
+  // argv[2]: hyperparameters (JSON); argv[3]: experiment options, e.g. {"trainOn":"both-normal-days"};
+  // argv[4]: a file for the per-window scores of both methods, day by day (JSON), to study without retraining.
   const hp = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
   const opts = JSON.parse(process.argv[3] ?? '{}') as Pick<ExperimentOptions, 'trainOn' | 'smoothing'>;
   const report = await runSzvavExperiment({ ...opts, hyperparameters: { stride: 1, ...hp }, onEpoch: (e, t, v) => console.log(`epoch ${e} train ${t.toFixed(4)} val ${v.toFixed(4)}`) });
   printReport(report);
+  if (process.argv[4]) writeFileSync(process.argv[4], JSON.stringify(report.window_scores));
 }
 
 export { printReport };

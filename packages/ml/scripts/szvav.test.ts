@@ -41,5 +41,13 @@ describe('lstm_autoencoder on SZVAV, next to the PCA baseline', () => {
     // Heating-coil-valve days are obvious to both; the stuck-damper days are invisible to both.
     const day = (d: string) => report.per_day.find((x) => x.day === d)!;
     expect(day('2017-09-14').autoencoder_mean_score).toBeGreaterThan(3 * day('2017-09-23').autoencoder_mean_score);
+    expect(day('2017-09-14').autoencoder_auc_vs_normal).toBeGreaterThan(0.95);
+    expect(day('2017-09-14').pca_auc_vs_normal).toBeGreaterThan(0.95);
+    expect(day('2017-09-18').autoencoder_auc_vs_normal).toBeLessThan(0.6);
+    expect(day('2017-09-18').pca_auc_vs_normal).toBeLessThan(0.6);
+    // Days are the samples: the interval of the difference is reported whatever side it falls on.
+    const b = report.day_bootstrap;
+    expect(b.difference.low).toBeLessThanOrEqual(b.difference.high);
+    expect(b.a.low).toBeLessThanOrEqual(report.autoencoder.auc_roc!);
   });
 });
