@@ -39,4 +39,14 @@ describe('day bootstrap of a window AUC', () => {
     expect(perFaultDayAuc(days, 'a')).toEqual([{ day: 'f1', auc_roc: 1 }, { day: 'f2', auc_roc: 0 }]);
     expect(perFaultDayAuc(days, 'b')).toEqual([{ day: 'f1', auc_roc: 0 }, { day: 'f2', auc_roc: 1 }]);
   });
+
+  it('scores a faulty day\'s occupied and unoccupied windows apart, against every normal window', () => {
+    // f1 stands out only while occupied (its first half); unoccupied it sits below the normal day.
+    const f1: DayScoreSet = { day: 'f1', faulty: true, a: [5, 5, 0, 0], b: [0, 0, 5, 5], occupied: [true, true, false, false] };
+    const days = [{ day: 'n1', faulty: false, a: [1, 1], b: [1, 1] }, f1];
+    expect(perFaultDayAuc(days, 'a', 'occupied')).toEqual([{ day: 'f1', auc_roc: 1 }]);
+    expect(perFaultDayAuc(days, 'a', 'unoccupied')).toEqual([{ day: 'f1', auc_roc: 0 }]);
+    expect(perFaultDayAuc(days, 'b', 'unoccupied')).toEqual([{ day: 'f1', auc_roc: 1 }]);
+    expect(perFaultDayAuc([days[0]!, { ...f1, occupied: undefined }], 'a', 'occupied')).toEqual([{ day: 'f1', auc_roc: null }]);
+  });
 });

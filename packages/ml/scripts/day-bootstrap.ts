@@ -12,6 +12,8 @@ export interface DayScoreSet {
   /** Per-window scores of the two methods on the same windows. */
   a: number[];
   b: number[];
+  /** Per window, whether the building was occupied at its end (when known). */
+  occupied?: boolean[];
 }
 
 export interface Interval {
@@ -65,8 +67,16 @@ export function dayBootstrap(days: DayScoreSet[], resamples = 1000, seed = 1): B
   return { resamples, a: interval(a), b: interval(b), difference: interval(difference), share_a_above: difference.filter((x) => x > 0).length / resamples };
 }
 
-/** Each faulty day's windows against all normal windows: where a window AUC is won or lost. */
-export function perFaultDayAuc(days: DayScoreSet[], key: 'a' | 'b'): { day: string; auc_roc: number }[] {
+/**
+ * Each faulty day's windows against all normal windows: where a window AUC is won or lost.
+ * `part` keeps only the faulty day's occupied or unoccupied windows (the normal windows stay whole).
+ */
+export function perFaultDayAuc(days: DayScoreSet[], key: 'a' | 'b', part?: 'occupied' | 'unoccupied'): { day: string; auc_roc: number | null }[] {
   const normal = days.filter((d) => !d.faulty);
-  return days.filter((d) => d.faulty).map((d) => ({ day: d.day, auc_roc: windowAuc([d, ...normal], key) }));
+  return days.filter((d) => d.faulty).map((d) => {
+    if (!part) return { day: d.day, auc_roc: windowAuc([d, ...normal], key) };
+    const keep = (i: number): boolean => d.occupied !== undefined && d.occupied[i] === (part === 'occupied');
+    const kept = { ...d, a: d.a.filter((_, i) => keep(i)), b: d.b.filter((_, i) => keep(i)) };
+    return { day: d.day, auc_roc: kept.a.length > 0 ? windowAuc([kept, ...normal], key) : null };
+  });
 }

@@ -18,6 +18,8 @@ import { dayBootstrap, perFaultDayAuc } from './day-bootstrap.js';
 // `trainOn: 'both-normal-days'` gives the autoencoder the baseline's data: both normal days, the
 // contract's time-ordered split (the latest `validation_split` of 9/21 validates and sets the threshold).
 
+const OCCUPANCY = 'Occupancy Mode Indicator';
+
 export const SZVAV_CSV = fileURLToPath(new URL('../../../test/fixtures/lbnl/SZVAV.csv', import.meta.url));
 
 export interface ExperimentOptions {
@@ -51,7 +53,13 @@ export interface ExperimentReport {
   later_days_only: { days: string[]; autoencoder_auc_roc: number | null; pca_auc_roc: number | null; feature_scaled_auc_roc: number | null };
   /** Variant: each feature's squared error divided by its mean on the validation windows, then averaged. */
   feature_scaled: MethodFigures;
-  per_day: { day: string; faulty: boolean; autoencoder_mean_score: number; pca_mean_score: number; autoencoder_auc_vs_normal: number | null; pca_auc_vs_normal: number | null }[];
+  per_day: {
+    day: string; faulty: boolean; autoencoder_mean_score: number; pca_mean_score: number;
+    /** The day's windows against all normal test windows; then only its occupied, or unoccupied, windows. */
+    autoencoder_auc_vs_normal: number | null; pca_auc_vs_normal: number | null;
+    occupied_windows: { autoencoder: number | null; pca: number | null };
+    unoccupied_windows: { autoencoder: number | null; pca: number | null };
+  }[];
   /** Day-resampled intervals: a = autoencoder, b = PCA (whole days carry the labels, so days are the samples). */
   day_bootstrap: BootstrapReport;
   /** Smoothed per-window scores, day by day: a = autoencoder, b = PCA. */
@@ -80,6 +88,8 @@ interface DayScores {
   scaled: number[];
   pca: number[];
   labels: number[];
+  /** Occupancy mode at each window's end (the SZVAV file's "Occupancy Mode Indicator"). */
+  occupied: boolean[];
 }
 
 /** Per window: mean over features of the squared error divided by that feature's validation mean. */
@@ -120,6 +130,7 @@ async function scoreDay(sc: Scorer, dayTable: DayTable, day: string): Promise<Da
     ae: Array.from(rollingMean(ae.scores, spanOf(sc))),
     scaled: sc.scales.length > 0 ? Array.from(rollingMean(scaledScores(featureErrors, sc.scales), spanOf(sc))) : [],
     pca: ends.map((t) => rowErrors[rowOf.get(t) as number] as number),
+    occupied: ends.map((t) => (dayTable.values[dayTable.columns.indexOf(OCCUPANCY)]?.[rowOf.get(t) as number] ?? 0) > 0.5),
     labels: Array.from(ae.labels ?? []),
   };
 }
@@ -140,17 +151,19 @@ async function int8AucDelta(sc: Scorer, table: DayTable, testDays: string[], lab
 }
 
 function daySets(scored: DayScores[], faulty: Set<string>): DayScoreSet[] {
-  return scored.map((d) => ({ day: d.day, faulty: faulty.has(d.day), a: d.ae, b: d.pca }));
+  return scored.map((d) => ({ day: d.day, faulty: faulty.has(d.day), a: d.ae, b: d.pca, occupied: d.occupied }));
 }
 
 function perDay(scored: DayScores[], faulty: Set<string>): ExperimentReport['per_day'] {
   const sets = daySets(scored, faulty);
-  const ae = new Map(perFaultDayAuc(sets, 'a').map((x) => [x.day, x.auc_roc]));
-  const pca = new Map(perFaultDayAuc(sets, 'b').map((x) => [x.day, x.auc_roc]));
+  const auc = (key: 'a' | 'b', part?: 'occupied' | 'unoccupied') => new Map(perFaultDayAuc(sets, key, part).map((x) => [x.day, x.auc_roc]));
+  const [ae, pca, aeOcc, aeUnocc, pcaOcc, pcaUnocc] = [auc('a'), auc('b'), auc('a', 'occupied'), auc('a', 'unoccupied'), auc('b', 'occupied'), auc('b', 'unoccupied')];
   const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
   return scored.map((d) => ({
     day: d.day, faulty: faulty.has(d.day), autoencoder_mean_score: mean(d.ae), pca_mean_score: mean(d.pca),
     autoencoder_auc_vs_normal: ae.get(d.day) ?? null, pca_auc_vs_normal: pca.get(d.day) ?? null,
+    occupied_windows: { autoencoder: aeOcc.get(d.day) ?? null, pca: pcaOcc.get(d.day) ?? null },
+    unoccupied_windows: { autoencoder: aeUnocc.get(d.day) ?? null, pca: pcaUnocc.get(d.day) ?? null },
   }));
 }
 
@@ -210,7 +223,7 @@ function printReport(r: ExperimentReport): void {
   console.log(`AE feature-scaled  ${f(r.feature_scaled.auc_roc)}       ${f(r.feature_scaled.f1)}  ${f(r.feature_scaled.precision)}     ${f(r.feature_scaled.recall)}  ${f(r.feature_scaled.threshold, 4)}`);
   console.log(`train ${r.train_days.join(' + ')}; autoencoder unsmoothed AUC ${f(r.autoencoder.raw_auc_roc)}; later days only (${r.later_days_only.days.join(',')}): AE ${f(r.later_days_only.autoencoder_auc_roc)}, PCA ${f(r.later_days_only.pca_auc_roc)}, AE feature-scaled ${f(r.later_days_only.feature_scaled_auc_roc)}`);
   console.log(`training ${r.autoencoder.training_time_seconds.toFixed(0)} s, ${r.autoencoder.epochs_run} epochs, ${r.autoencoder.num_parameters} parameters, ONNX ${r.autoencoder.onnx_float_bytes} B float / ${r.autoencoder.onnx_int8_bytes} B int8, int8 AUC delta on validation ${f(r.autoencoder.int8_auc_roc_delta, 4)}, on the test days ${f(r.autoencoder.int8_test_auc_roc_delta, 4)}`);
-  for (const d of r.per_day) console.log(`  ${d.day} ${d.faulty ? 'fault ' : 'normal'} AE ${d.autoencoder_mean_score.toFixed(3)} PCA ${d.pca_mean_score.toFixed(2)}  window AUC against the normal test days: AE ${f(d.autoencoder_auc_vs_normal)} PCA ${f(d.pca_auc_vs_normal)}`);
+  for (const d of r.per_day) console.log(`  ${d.day} ${d.faulty ? 'fault ' : 'normal'} AE ${d.autoencoder_mean_score.toFixed(3)} PCA ${d.pca_mean_score.toFixed(2)}  window AUC against the normal test days: AE ${f(d.autoencoder_auc_vs_normal)} PCA ${f(d.pca_auc_vs_normal)}; occupied windows AE ${f(d.occupied_windows.autoencoder)} PCA ${f(d.occupied_windows.pca)}; unoccupied AE ${f(d.unoccupied_windows.autoencoder)} PCA ${f(d.unoccupied_windows.pca)}`);
   const b = r.day_bootstrap;
   const i = (x: { low: number; high: number }): string => `[${f(x.low)}, ${f(x.high)}]`;
   console.log(`day bootstrap (${b.resamples} resamples of days, 95%): AE ${i(b.a)}, PCA ${i(b.b)}, AE - PCA ${i(b.difference)}, AE above PCA in ${(100 * b.share_a_above).toFixed(0)}%`);
