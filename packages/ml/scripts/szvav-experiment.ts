@@ -32,6 +32,11 @@ export interface ExperimentOptions {
   onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void;
   /** Which normal days the autoencoder fits on (the test days are the same either way). */
   trainOn?: 'first-normal-day' | 'both-normal-days';
+  /**
+   * Cross-check outside the protocol: fit on every normal day but this one (the latest part of the
+   * last validates), test on the fault days and this day. Shows what coverage of the normal regimes buys.
+   */
+  holdOutNormalDay?: string;
 }
 
 export interface MethodFigures {
@@ -173,11 +178,15 @@ export async function runSzvavExperiment(options: ExperimentOptions = {}): Promi
   const label = table.columns.indexOf('Fault Detection Ground Truth');
   const faulty = new Set(days.filter((d) => table.days.some((x, i) => x === d && (table.values[label] as Float64Array)[i]! > 0)));
   const normal = days.filter((d) => !faulty.has(d));
-  const [trainDay, validationDay] = normal as [string, string];
-  const both = options.trainOn === 'both-normal-days';
-  // validation_split 0.5 of two whole days = exactly the second day; with both days, the contract's default.
-  const fit = selectDays(table, [trainDay, validationDay]);
-  const split = both ? {} : { validation_split: 0.5 };
+  const held = options.holdOutNormalDay;
+  if (held !== undefined && !normal.includes(held)) throw new Error(`${held} is not a normal day (${normal.join(', ')})`);
+  const fitDays = held === undefined ? normal.slice(0, 2) : normal.filter((d) => d !== held);
+  const [trainDay, validationDay] = [fitDays[0] as string, fitDays[fitDays.length - 1] as string];
+  const wholeDays = held === undefined && options.trainOn !== 'both-normal-days';
+  // validation_split 0.5 of two whole days = exactly the second day; otherwise the contract's default
+  // (the latest part of the last fit day validates).
+  const fit = selectDays(table, fitDays);
+  const split = wholeDays ? { validation_split: 0.5 } : {};
   const handle = startTraining({ architecture: 'lstm_autoencoder', hyperparameters: { ...split, ...options.hyperparameters }, data: fit }, {
     onEpoch: (p) => options.onEpoch?.(p.epoch, p.train_loss, p.val_loss),
   });
@@ -189,15 +198,16 @@ export async function runSzvavExperiment(options: ExperimentOptions = {}): Promi
   const val = await scoreDay(sc, rowsFrom(fit, result.data.split_timestamp), validationDay);
   sc.scales = featureScales(val.featureErrors, features.length);
   const valScaled = rollingMean(scaledScores(val.featureErrors, sc.scales), spanOf(sc));
-  const fitPcaScores = [...(await scoreDay(sc, selectDays(table, [validationDay]), validationDay)).pca, ...(await scoreDay(sc, selectDays(table, [trainDay]), trainDay)).pca];
-  const testDays = days.filter((d) => d !== trainDay && d !== validationDay);
+  const fitPcaScores: number[] = [];
+  for (const day of fitDays) fitPcaScores.push(...(await scoreDay(sc, selectDays(table, [day]), day)).pca);
+  const testDays = days.filter((d) => !fitDays.includes(d));
   const scored: DayScores[] = [];
   for (const day of testDays) scored.push(await scoreDay(sc, selectDays(table, [day]), day));
   const all = (k: 'raw' | 'ae' | 'scaled' | 'pca' | 'labels', set = scored): number[] => set.flatMap((d) => d[k]);
   const later = scored.filter((d) => d.day > validationDay);
   const aucAll = rocAuc(all('ae'), all('labels'));
   return {
-    train_days: both ? [trainDay, `${validationDay} before ${new Date(result.data.split_timestamp).toISOString().slice(11, 16)}`] : [trainDay], validation_day: validationDay, test_days: testDays,
+    train_days: wholeDays ? [trainDay] : [...fitDays.slice(0, -1), `${validationDay} before ${new Date(result.data.split_timestamp).toISOString().slice(11, 16)}`], validation_day: validationDay, test_days: testDays,
     test_windows: all('labels').length, faulty_windows: all('labels').filter((x) => x > 0).length,
     autoencoder: {
       ...figures(all('ae'), all('labels'), percentile(val.ae, 99)), raw_auc_roc: rocAuc(all('raw'), all('labels')),
@@ -234,7 +244,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // argv[2]: hyperparameters (JSON); argv[3]: experiment options, e.g. {"trainOn":"both-normal-days"};
   // argv[4]: a file for the per-window scores of both methods, day by day (JSON), to study without retraining.
   const hp = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
-  const opts = JSON.parse(process.argv[3] ?? '{}') as Pick<ExperimentOptions, 'trainOn' | 'smoothing'>;
+  const opts = JSON.parse(process.argv[3] ?? '{}') as Pick<ExperimentOptions, 'trainOn' | 'smoothing' | 'holdOutNormalDay'>;
   const report = await runSzvavExperiment({ ...opts, hyperparameters: { stride: 1, ...hp }, onEpoch: (e, t, v) => console.log(`epoch ${e} train ${t.toFixed(4)} val ${v.toFixed(4)}`) });
   printReport(report);
   if (process.argv[4]) writeFileSync(process.argv[4], JSON.stringify(report.window_scores));

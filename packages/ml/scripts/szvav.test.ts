@@ -51,3 +51,19 @@ describe('lstm_autoencoder on SZVAV, next to the PCA baseline', () => {
     expect(b.a.low).toBeLessThanOrEqual(report.autoencoder.auc_roc!);
   });
 });
+
+describe('the hold-out cross-check (outside the protocol)', () => {
+  it('fits on the other normal days and tests the fault days with the held-out one', async () => {
+    const report = await runSzvavExperiment({
+      hyperparameters: { hidden_dim: 8, bottleneck_dim: 4, num_layers: 1, sequence_length: 20, stride: 5, epochs: 2, weight_decay: 0 },
+      scoreStride: 10,
+      holdOutNormalDay: '2017-09-23',
+    });
+    expect(report.train_days.slice(0, 2)).toEqual(['2017-09-20', '2017-09-21']);
+    expect(report.train_days[2]).toMatch(/^2017-09-24 before \d\d:\d\d$/);
+    expect(report.validation_day).toBe('2017-09-24');
+    expect(report.test_days).toHaveLength(8);
+    expect(report.per_day.filter((d) => !d.faulty).map((d) => d.day)).toEqual(['2017-09-23']);
+    await expect(runSzvavExperiment({ holdOutNormalDay: '2017-09-22' })).rejects.toThrow(/not a normal day/);
+  });
+});
