@@ -130,12 +130,13 @@ async function scoreDay(sc: Scorer, dayTable: DayTable, day: string): Promise<Da
   const rowOf = new Map<number, number>(Array.from(dayTable.timestamps, (t, i): [number, number] => [t, i]));
   const ends = Array.from(ae.ends);
   const featureErrors = ae.windowFeatureErrors as Float32Array;
+  const occupancy = dayTable.values[dayTable.columns.indexOf(OCCUPANCY)];
   return {
     day, ends, featureErrors, raw: Array.from(ae.scores),
     ae: Array.from(rollingMean(ae.scores, spanOf(sc))),
     scaled: sc.scales.length > 0 ? Array.from(rollingMean(scaledScores(featureErrors, sc.scales), spanOf(sc))) : [],
     pca: ends.map((t) => rowErrors[rowOf.get(t) as number] as number),
-    occupied: ends.map((t) => (dayTable.values[dayTable.columns.indexOf(OCCUPANCY)]?.[rowOf.get(t) as number] ?? 0) > 0.5),
+    occupied: ends.map((t) => (occupancy?.[rowOf.get(t) as number] ?? 0) > 0.5),
     labels: Array.from(ae.labels ?? []),
   };
 }
@@ -159,8 +160,7 @@ function daySets(scored: DayScores[], faulty: Set<string>): DayScoreSet[] {
   return scored.map((d) => ({ day: d.day, faulty: faulty.has(d.day), a: d.ae, b: d.pca, occupied: d.occupied }));
 }
 
-function perDay(scored: DayScores[], faulty: Set<string>): ExperimentReport['per_day'] {
-  const sets = daySets(scored, faulty);
+function perDay(scored: DayScores[], faulty: Set<string>, sets: DayScoreSet[]): ExperimentReport['per_day'] {
   const auc = (key: 'a' | 'b', part?: 'occupied' | 'unoccupied') => new Map(perFaultDayAuc(sets, key, part).map((x) => [x.day, x.auc_roc]));
   const [ae, pca, aeOcc, aeUnocc, pcaOcc, pcaUnocc] = [auc('a'), auc('b'), auc('a', 'occupied'), auc('a', 'unoccupied'), auc('b', 'occupied'), auc('b', 'unoccupied')];
   const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
@@ -206,6 +206,7 @@ export async function runSzvavExperiment(options: ExperimentOptions = {}): Promi
   const all = (k: 'raw' | 'ae' | 'scaled' | 'pca' | 'labels', set = scored): number[] => set.flatMap((d) => d[k]);
   const later = scored.filter((d) => d.day > validationDay);
   const aucAll = rocAuc(all('ae'), all('labels'));
+  const sets = daySets(scored, faulty);
   return {
     train_days: wholeDays ? [trainDay] : [...fitDays.slice(0, -1), `${validationDay} before ${new Date(result.data.split_timestamp).toISOString().slice(11, 16)}`], validation_day: validationDay, test_days: testDays,
     test_windows: all('labels').length, faulty_windows: all('labels').filter((x) => x > 0).length,
@@ -217,9 +218,9 @@ export async function runSzvavExperiment(options: ExperimentOptions = {}): Promi
     pca_baseline: { ...figures(all('pca'), all('labels'), percentile(fitPcaScores, 99)), components: sc.pca.components.length },
     feature_scaled: figures(all('scaled'), all('labels'), percentile(valScaled, 99)),
     later_days_only: { days: later.map((d) => d.day), autoencoder_auc_roc: rocAuc(all('ae', later), all('labels', later)), pca_auc_roc: rocAuc(all('pca', later), all('labels', later)), feature_scaled_auc_roc: rocAuc(all('scaled', later), all('labels', later)) },
-    per_day: perDay(scored, faulty),
-    day_bootstrap: dayBootstrap(daySets(scored, faulty)),
-    window_scores: daySets(scored, faulty),
+    per_day: perDay(scored, faulty, sets),
+    day_bootstrap: dayBootstrap(sets),
+    window_scores: sets,
     result,
   };
 }
