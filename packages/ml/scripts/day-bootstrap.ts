@@ -1,4 +1,4 @@
-import { rocAuc } from '../src/index.js';
+import { percentile, rocAuc } from '../src/index.js';
 import { seededRandom } from '../src/model/torch-weights.js';
 
 // How much a window AUC can be trusted when whole days carry the labels: windows of one day are
@@ -31,16 +31,8 @@ export interface BootstrapReport {
   share_a_above: number;
 }
 
-function quantile(sorted: number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
-}
-
 function interval(values: number[]): Interval {
-  const sorted = [...values].sort((x, y) => x - y);
-  return { low: quantile(sorted, 0.025), high: quantile(sorted, 0.975) };
+  return { low: percentile(values, 2.5), high: percentile(values, 97.5) };
 }
 
 function windowAuc(days: DayScoreSet[], key: 'a' | 'b'): number {

@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import type { TrainingTable } from '../src/index.js';
+import { fillMissing } from '../src/data/missing.js';
 
 // Loader for the LBNL FDD CSVs (shared/data/lbnl): `M/D/YY H:MM` or `M/D/YYYY H:MM` local times
 // (read as UTC: the September files cross no DST change), headers with trailing spaces, Excel error
 // cells such as `#VALUE!` and empty cells (both read as missing).
+
+export const SZVAV_CSV = fileURLToPath(new URL('../../../test/fixtures/lbnl/SZVAV.csv', import.meta.url));
 
 export interface DayTable extends TrainingTable {
   /** `YYYY-MM-DD` of every row. */
@@ -46,4 +50,10 @@ export function selectDays(table: DayTable, days: string[]): DayTable {
 
 export function uniqueDays(table: DayTable): string[] {
   return [...new Set(table.days)];
+}
+
+/** The named columns as row-major rows, gaps filled as the pipeline fills them (`fallback`: column means). */
+export function rowsOf(table: DayTable, features: string[], fallback: number[]): number[][] {
+  const { filled } = fillMissing(features, features.map((f) => table.values[table.columns.indexOf(f)] as Float64Array), fallback);
+  return table.days.map((_, r) => filled.map((col) => col[r] as number));
 }

@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TrainingResult } from '../src/index.js';
 import { classificationMetrics, decodeAxonml, percentile, rocAuc, rollingMean, startTraining } from '../src/index.js';
-import { fillMissing, finiteMeans } from '../src/data/missing.js';
+import { finiteMeans } from '../src/data/missing.js';
 import { scoreTable } from '../src/model/score-table.js';
 import type { DayTable } from './lbnl.js';
-import { loadLbnlCsv, selectDays, uniqueDays } from './lbnl.js';
+import { loadLbnlCsv, rowsOf, selectDays, SZVAV_CSV, uniqueDays } from './lbnl.js';
 import { fitPca, pcaErrors } from './pca-baseline.js';
 import type { BootstrapReport, DayScoreSet } from './day-bootstrap.js';
 import { dayBootstrap, perFaultDayAuc } from './day-bootstrap.js';
@@ -20,7 +20,6 @@ import { dayBootstrap, perFaultDayAuc } from './day-bootstrap.js';
 
 const OCCUPANCY = 'Occupancy Mode Indicator';
 
-export const SZVAV_CSV = fileURLToPath(new URL('../../../test/fixtures/lbnl/SZVAV.csv', import.meta.url));
 
 export interface ExperimentOptions {
   csv?: string;
@@ -75,12 +74,6 @@ export interface ExperimentReport {
 function figures(scores: number[], labels: number[], threshold: number): MethodFigures {
   const m = classificationMetrics(scores, labels, threshold);
   return { auc_roc: rocAuc(scores, labels), f1: m.f1, precision: m.precision, recall: m.recall, threshold };
-}
-
-function rowsOf(table: DayTable, features: string[], fallback: number[]): number[][] {
-  const idx = features.map((f) => table.columns.indexOf(f));
-  const { filled } = fillMissing(features, idx.map((i) => table.values[i] as Float64Array), fallback);
-  return table.days.map((_, r) => filled.map((col) => col[r] as number));
 }
 
 interface DayScores {

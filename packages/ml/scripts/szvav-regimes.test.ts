@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadLbnlCsv } from './lbnl.js';
-import { SZVAV_CSV } from './szvav-experiment.js';
+import { loadLbnlCsv, SZVAV_CSV } from './lbnl.js';
 import { dayRegimes, pcaHeldOutNormalDays } from './szvav-regimes.js';
 
 // The data facts the README's SZVAV account rests on, checked against the real file.

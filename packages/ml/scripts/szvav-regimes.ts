@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { rocAuc, rollingMean } from '../src/index.js';
-import { fillMissing, finiteMeans } from '../src/data/missing.js';
+import { percentile, rocAuc, rollingMean } from '../src/index.js';
+import { finiteMeans } from '../src/data/missing.js';
 import type { DayTable } from './lbnl.js';
-import { loadLbnlCsv, selectDays, uniqueDays } from './lbnl.js';
+import { loadLbnlCsv, rowsOf, selectDays, SZVAV_CSV, uniqueDays } from './lbnl.js';
 import { fitPca, pcaErrors } from './pca-baseline.js';
 
 // What SZVAV's days contain, read from the CSV without any model: the figures behind the README's
@@ -42,12 +42,6 @@ export interface DayRegime {
   cooling_valve_over_30_minutes: number;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
 function column(table: DayTable, name: string): Float64Array {
   const i = table.columns.indexOf(name);
   if (i < 0) throw new Error(`column "${name}" not found`);
@@ -60,10 +54,13 @@ export function dayRegimes(table: DayTable): DayRegime[] {
     const [oat, mat, rat, csp, ccv, oad, occ, label] = Object.values(COLUMN).map((c) => Array.from(column(t, c))) as number[][] as [number[], number[], number[], number[], number[], number[], number[], number[]];
     const rows = oat.map((_, i) => i);
     const count = (test: (i: number) => boolean): number => rows.filter(test).length;
-    const mean = (x: number[]): number => x.filter(Number.isFinite).reduce((a, b) => a + b, 0) / x.filter(Number.isFinite).length;
+    const mean = (x: number[]): number => {
+      const finite = x.filter(Number.isFinite);
+      return finite.reduce((s, v) => s + v, 0) / finite.length;
+    };
     const fraction = (occupied: boolean): number => {
       const x = rows.filter((i) => Math.abs(oat[i]! - rat[i]!) > 3 && occ[i]! > 0.5 === occupied).map((i) => (mat[i]! - rat[i]!) / (oat[i]! - rat[i]!));
-      return x.length > 0 ? median(x) : Number.NaN;
+      return percentile(x, 50);
     };
     return {
       day, faulty: label.some((x) => x > 0),
@@ -79,11 +76,6 @@ export function dayRegimes(table: DayTable): DayRegime[] {
 /** Numeric signal columns: not the timestamp (first column), not the label. */
 function features(table: DayTable): string[] {
   return table.columns.slice(1).filter((c) => c !== COLUMN.label);
-}
-
-function rowsOf(table: DayTable, names: string[], fallback: number[]): number[][] {
-  const { filled } = fillMissing(names, names.map((n) => column(table, n)), fallback);
-  return table.days.map((_, r) => filled.map((col) => col[r] as number));
 }
 
 /**
@@ -111,7 +103,7 @@ export function pcaHeldOutNormalDays(table: DayTable): { held_out: string; auc_r
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const table = loadLbnlCsv(process.argv[2] ?? fileURLToPath(new URL('../../../test/fixtures/lbnl/SZVAV.csv', import.meta.url)));
+  const table = loadLbnlCsv(process.argv[2] ?? SZVAV_CSV);
   console.log('day         label   mean OAT  OA damper  implied OA fraction occupied / not  lockout min  cooling SP<=56 min  cooling valve>0.3 min');
   const pad = (x: number | string, n: number, d = 2): string => (typeof x === 'number' ? x.toFixed(d) : x).padStart(n);
   for (const d of dayRegimes(table)) {

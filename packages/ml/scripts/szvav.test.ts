@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadLbnlCsv, parseLbnlTimestamp, selectDays } from './lbnl.js';
-import { runSzvavExperiment, SZVAV_CSV } from './szvav-experiment.js';
+import { loadLbnlCsv, parseLbnlTimestamp, selectDays, SZVAV_CSV } from './lbnl.js';
+import { runSzvavExperiment } from './szvav-experiment.js';
 
 // Real data (shared/data/lbnl/SZVAV.csv). A small, fast configuration; the full-size figures come
 // from `node --import tsx packages/ml/scripts/szvav-experiment.ts` and are reported in the README.
