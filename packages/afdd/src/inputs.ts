@@ -1,0 +1,22 @@
+// The vocabulary shared by point maps, the rules and the edge: what a dataset column can stand for.
+
+/** AFDD input names: the signals the Guideline 36 air-handler rules read. */
+export const AFDD_INPUTS = [
+  'sat', 'sat_sp', 'mat', 'rat', 'oat',
+  'oa_damper', 'cool_valve', 'heat_valve',
+  'fan_speed', 'fan_status', 'duct_sp', 'duct_sp_sp', 'occupied',
+  'ccet', 'cclt', 'hcet', 'hclt',
+] as const;
+export type AfddInput = (typeof AFDD_INPUTS)[number];
+
+/** Units a point can carry: temperatures in F or C, commands as 0-1 fractions or 0-100 percent. */
+export const POINT_UNITS = ['F', 'C', 'fraction', 'percent', 'inH2O', 'Pa', 'binary'] as const;
+export type PointUnit = (typeof POINT_UNITS)[number];
+
+/** The role of one dataset column. Columns with no known role keep nulls. */
+export interface PointRole {
+  column: string;
+  brick_class: string | null;
+  input: AfddInput | null;
+  unit: PointUnit | null;
+}
