@@ -1,5 +1,5 @@
 // Training speed of lstm_autoencoder in tfjs (this package; wasm backend unless tfjs-node is
-// installed) next to the PyTorch CPU anchor (shared/bench/torch_lstm_anchor.py), same machine, same
+// installed) next to the PyTorch CPU anchor (bench/anchors/torch_lstm_anchor.py), same machine, same
 // run, repetitions interleaved (tfjs, torch, tfjs, torch...) so a change in machine load hits both.
 // Model: LSTM(8->64) encoder, last hidden -> Linear 64->32->64 (our bottleneck; the anchor has none),
 // repeated over 60 steps, LSTM(64->64) decoder, Linear(64->8); MSE; Adam 1e-3; batch 64.
@@ -17,7 +17,7 @@ const samples = Number(process.env.SAMPLES ?? 512);
 const reps = Number(process.env.REPS ?? 3);
 const batch = Number(process.env.BATCH ?? 64);
 const python = process.env.PYTHON ?? '/usr/bin/python3';
-const anchor = process.env.TORCH_ANCHOR ?? fileURLToPath(new URL('../../shared/bench/torch_lstm_anchor.py', import.meta.url));
+const anchor = process.env.TORCH_ANCHOR ?? fileURLToPath(new URL('./anchors/torch_lstm_anchor.py', import.meta.url));
 
 const median = (xs: number[]): number | null => (xs.length ? ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number) : null);
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');

@@ -1,4 +1,4 @@
-// Conformance of the Aegis-DB fake to /work/shared/spec/aegis-db-api.md (quoted per assertion).
+// Conformance of the Aegis-DB fake to docs/upstreams/aegis-db.md (quoted per assertion).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAegisDbFake } from './aegis-db.js';
 import type { AegisDbFake } from './aegis-db.js';

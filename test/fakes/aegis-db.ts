@@ -1,5 +1,5 @@
 // Fake Aegis-DB server (the edge controllers' local database), written from
-// /work/shared/spec/aegis-db-api.md and checked against the public server's handlers.
+// docs/upstreams/aegis-db.md and checked against the public server's handlers.
 // mode 'old': data routes open, no cursors, time series ignore start/end.
 // mode 'new': Bearer token on data routes, `cursor`/`next_cursor`, start/end honoured.
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Fake Expo push service (api-reference.md "Push Notifications"), written from Expo's "Send
+// Fake Expo push service (docs/api.md "Push Notifications"), written from Expo's "Send
 // notifications with the Expo Push Service" guide (HTTP/2 API, push tickets, push receipts, errors)
 // and checked with the official `expo-server-sdk`, whose requests it accepts (gzip bodies included).
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Conformance of the InfluxDB 3 fake to /work/shared/spec/external-sources.md ("influxdb (InfluxDB 3)")
+// Conformance of the InfluxDB 3 fake to docs/upstreams/sources.md ("influxdb (InfluxDB 3)")
 // and to the public server's http.rs where the spec is silent (cited as "http.rs").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInfluxDb3Fake } from './influxdb3.js';

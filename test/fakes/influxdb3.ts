@@ -1,4 +1,4 @@
-// Fake InfluxDB 3 (Core) SQL query API, written from /work/shared/spec/external-sources.md and the
+// Fake InfluxDB 3 (Core) SQL query API, written from docs/upstreams/sources.md and the
 // public server's influxdb3_server/src/http.rs: `GET|POST /api/v3/query_sql` with q, db, format,
 // params; errors with the server's statuses and bodies (text, or `{"error","data"}` for 404 db).
 import { createFakeApp, isRecord, listen } from './shared/http-fake.js';

@@ -1,4 +1,4 @@
-// Conformance of the Atlas Data API fake to /work/shared/spec/external-sources.md ("mongodb") and the
+// Conformance of the Atlas Data API fake to docs/upstreams/sources.md ("mongodb") and the
 // Data API documentation (request examples; "Data Formats": EJSON vs JSON by Accept header).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'bson';

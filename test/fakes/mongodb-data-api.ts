@@ -1,5 +1,5 @@
 // Fake MongoDB Atlas Data API (end-of-life 2025-09-30; kept for old deployments), written from
-// /work/shared/spec/external-sources.md ("mongodb") and the Data API docs (examples and data formats):
+// docs/upstreams/sources.md ("mongodb") and the Data API docs (examples and data formats):
 // `POST <base>/action/find|findOne|aggregate` with an `apiKey` header; request bodies are JSON or
 // EJSON; responses are canonical EJSON or plain JSON according to the Accept header.
 import { EJSON, ObjectId } from 'bson';

@@ -1,5 +1,5 @@
 // Conformance of the OpenAI-compatible chat fake to OpenAI's chat completions reference (quoted per
-// assertion) and to the tool-calling loop the hub's agent runs (api-reference.md "Agent").
+// assertion) and to the tool-calling loop the hub's agent runs (docs/api.md "Agent").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sequence, startOpenAiChatFake } from './openai-chat.js';
 import type { ChatMessage, ChatTool, OpenAiChatFake } from './openai-chat.js';

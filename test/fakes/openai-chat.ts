@@ -1,4 +1,4 @@
-// Fake OpenAI-compatible chat completions API for the hub's agent (api-reference.md "Agent"),
+// Fake OpenAI-compatible chat completions API for the hub's agent (docs/api.md "Agent"),
 // written from OpenAI's API reference: `POST /v1/chat/completions` with tools / tool_choice,
 // `choices[0].message.tool_calls`, `finish_reason`, `usage`, SSE streaming, `GET /v1/models`,
 // Bearer auth and the `{error:{message,type,param,code}}` envelope. Replies come from a script.

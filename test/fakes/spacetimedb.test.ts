@@ -1,4 +1,4 @@
-// Conformance of the SpacetimeDB fake to /work/shared/spec/external-sources.md ("spacetimedb") and,
+// Conformance of the SpacetimeDB fake to docs/upstreams/sources.md ("spacetimedb") and,
 // where the spec is silent, to the public server source (cited by file).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSpacetimeDbFake } from './spacetimedb.js';

@@ -1,4 +1,4 @@
-// Fake SpacetimeDB SQL endpoint, written from /work/shared/spec/external-sources.md and the public
+// Fake SpacetimeDB SQL endpoint, written from docs/upstreams/sources.md and the public
 // server (crates/client-api: routes/database.rs `sql`, lib.rs `exec_sql`, util.rs `resolve`;
 // client-api-messages/src/http.rs `SqlStmtResult`). SQLite executes the statement; results are
 // shaped as SATS JSON: schema `{elements:[{name:{some}, algebraic_type:{U64:[]}}]}`, rows as arrays.

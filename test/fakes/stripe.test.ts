@@ -1,5 +1,5 @@
 // The Stripe fake checked with the official SDK (stripe v23) against the shapes of Stripe's API
-// reference and the billing contract of api-reference.md ("Billing & Subscriptions").
+// reference and the billing contract of docs/api.md ("Billing & Subscriptions").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
 import { startStripeFake } from './stripe.js';
@@ -28,7 +28,7 @@ describe('stripe fake with the official SDK', () => {
 
   it('creates a subscription checkout session whose url is a checkout.stripe.com link', async () => {
     const customer = await stripe.customers.create({ email: 'a@example.com' });
-    // api-reference.md: `{ "checkout_url": "https://checkout.stripe.com/c/pay/cs_..." }`
+    // docs/api.md: `{ "checkout_url": "https://checkout.stripe.com/c/pay/cs_..." }`
     const session = await stripe.checkout.sessions.create({
       mode: 'subscription', customer: customer.id, client_reference_id: 'usr_1', metadata: { tier: 'pro' },
       line_items: [{ price: 'price_pro_monthly', quantity: 1 }],
@@ -46,7 +46,7 @@ describe('stripe fake with the official SDK', () => {
 
   it('creates billing portal sessions', async () => {
     const customer = await stripe.customers.create({ email: 'b@example.com' });
-    // api-reference.md: `{ "portal_url": "https://billing.stripe.com/p/session/..." }`
+    // docs/api.md: `{ "portal_url": "https://billing.stripe.com/p/session/..." }`
     const portal = await stripe.billingPortal.sessions.create({ customer: customer.id, return_url: 'https://app.example.com/billing' });
     expect(portal).toMatchObject({ object: 'billing_portal.session', customer: customer.id, return_url: 'https://app.example.com/billing' });
     expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.com\/p\/session\//);
@@ -56,7 +56,7 @@ describe('stripe fake with the official SDK', () => {
     const session = await stripe.checkout.sessions.create({ mode: 'subscription', customer_email: 'c@example.com',
       line_items: [{ price: 'price_pro_monthly', quantity: 1 }], success_url: 'https://x/s', subscription_data: { metadata: { user_id: 'usr_9' } } });
     const { subscription, event } = fake.completeCheckout(session.id);
-    // api-reference.md: "Handled events: checkout.session.completed, customer.subscription.updated, customer.subscription.deleted"
+    // docs/api.md: "Handled events: checkout.session.completed, customer.subscription.updated, customer.subscription.deleted"
     expect(event.type).toBe('checkout.session.completed');
     const completed = (event.data as { object: Stripe.Checkout.Session }).object;
     expect(completed).toMatchObject({ status: 'complete', payment_status: 'paid', subscription: subscription!.id });

@@ -1,4 +1,4 @@
-// Fake Stripe API for the hub's billing (api-reference.md "Billing & Subscriptions"), written from
+// Fake Stripe API for the hub's billing (docs/api.md "Billing & Subscriptions"), written from
 // Stripe's API reference (objects, errors, idempotent requests, webhook signatures) and checked with
 // the official `stripe` SDK pointed at it: `new Stripe(key, { host: '127.0.0.1', port, protocol: 'http' })`.
 import { randomBytes } from 'node:crypto';

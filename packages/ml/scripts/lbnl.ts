@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import type { TrainingTable } from '../src/index.js';
 import { fillMissing } from '../src/data/missing.js';
 
-// Loader for the LBNL FDD CSVs (shared/data/lbnl): `M/D/YY H:MM` or `M/D/YYYY H:MM` local times
+// Loader for the LBNL FDD CSVs (test/fixtures/lbnl): `M/D/YY H:MM` or `M/D/YYYY H:MM` local times
 // (read as UTC: the September files cross no DST change), headers with trailing spaces, Excel error
 // cells such as `#VALUE!` and empty cells (both read as missing).
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadLbnlCsv, parseLbnlTimestamp, selectDays, SZVAV_CSV } from './lbnl.js';
 import { runSzvavExperiment } from './szvav-experiment.js';
 
-// Real data (shared/data/lbnl/SZVAV.csv). A small, fast configuration; the full-size figures come
+// Real data (test/fixtures/lbnl/SZVAV.csv). A small, fast configuration; the full-size figures come
 // from `node --import tsx packages/ml/scripts/szvav-experiment.ts` and are reported in the README.
 
 describe('LBNL SZVAV ingestion', () => {

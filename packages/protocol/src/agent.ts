@@ -3,7 +3,7 @@ import { IsoTime } from './common.js';
 import { Hyperparameters } from './datasets.js';
 import { Architecture } from './profile.js';
 
-// The PrometheusForge agent (api-reference.md "Agent"): chat, dataset analysis, conversation history.
+// The PrometheusForge agent (docs/api.md "Agent"): chat, dataset analysis, conversation history.
 export const ConversationId = z.string().regex(/^conv_[A-Za-z0-9]+$/, 'must be a conversation id (conv_…)');
 
 export const AgentChatRequest = z.object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IsoTime, Tier } from './common.js';
 
-// Billing & Subscriptions (api-reference.md): the user's subscription, Stripe checkout and portal, usage.
+// Billing & Subscriptions (docs/api.md): the user's subscription, Stripe checkout and portal, usage.
 export const SubscriptionResponse = z.object({
   id: z.string(),
   user_id: z.string(),

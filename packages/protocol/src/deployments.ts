@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IsoTime } from './common.js';
 import { AlertPolicy } from './mqtt.js';
 
-// Deployments (api-reference.md "Deployments"): a model packaged, signed and sent to an edge target over
+// Deployments (docs/api.md "Deployments"): a model packaged, signed and sent to an edge target over
 // MQTT, and what the target's agent reports back (scores, alerts). Fields beyond the contract are marked.
 
 export const DeploymentStatus = z.enum(['compiling', 'quantizing', 'packaging', 'transferring', 'deployed', 'failed', 'rolled_back', 'superseded']);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IsoTime } from './common.js';
 
-// Evaluations (api-reference.md "Evaluations"): metrics of a model on its validation windows (made when
+// Evaluations (docs/api.md "Evaluations"): metrics of a model on its validation windows (made when
 // training ends) or on any dataset with its columns (POST /evaluations, an addition), and the Gradient review.
 
 export const EvaluationCreateRequest = z.object({

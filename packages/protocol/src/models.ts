@@ -3,7 +3,7 @@ import { EquipmentType, IsoTime } from './common.js';
 import { Architecture } from './profile.js';
 import { TrainingHyperparameters } from './training.js';
 
-// Models (api-reference.md "Models"): trained models, their files, comparison.
+// Models (docs/api.md "Models"): trained models, their files, comparison.
 
 /** Figures measured on the training run's validation windows; label-based ones are null without labels. */
 export const ModelMetrics = z.object({

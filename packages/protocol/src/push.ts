@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Push Notifications (api-reference.md): Expo push tokens of the user's devices.
+// Push Notifications (docs/api.md): Expo push tokens of the user's devices.
 export const ExpoPushToken = z
   .string()
   .trim()

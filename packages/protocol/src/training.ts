@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IsoTime } from './common.js';
 import { Architecture } from './profile.js';
 
-// Training (api-reference.md "Training"): runs, the queue, stop, and the WebSocket progress messages.
+// Training (docs/api.md "Training"): runs, the queue, stop, and the WebSocket progress messages.
 // Ranges (epochs >= 1, dropout < 0.95, ...) are checked by the ML package, which names the field too.
 
 /** Hyperparameters a client may send: every key optional (the original platform's defaults fill the rest). */

@@ -1,6 +1,6 @@
 import type { Architecture, Hyperparameters } from '../hyperparameters.js';
 
-// The original platform's .axonml file (spec/axonml-format.md), little-endian:
+// The original platform's .axonml file (docs/axonml-format.md), little-endian:
 //   "AXONML" | u8 version=1 | u32 H | header JSON (H bytes) | u32 W | weights JSON (W bytes)
 
 const MAGIC = 'AXONML';

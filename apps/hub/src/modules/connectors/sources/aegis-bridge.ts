@@ -4,7 +4,7 @@ import { isoOf } from '../rows.js';
 import { upstreamFailed } from '../upstream.js';
 import { isRecord, type SourceContext, type SourceRecord } from './context.js';
 
-// aegis_bridge: an edge controller's Aegis-DB document store (spec/aegis-db-api.md). Documents come wrapped
+// aegis_bridge: an edge controller's Aegis-DB document store (docs/upstreams/aegis-db.md). Documents come wrapped
 // (`documents[].data`); pages follow `next_cursor` on newer servers and `skip` on older ones.
 export interface AegisSource {
   controller_ip: string;

@@ -1,4 +1,4 @@
-// The connect form's fields for each of the seven source types (api-reference.md, POST /datasets/connect).
+// The connect form's fields for each of the seven source types (docs/api.md, POST /datasets/connect).
 export type SourceType = 'aegis_bridge' | 'influxdb' | 'postgresql' | 'tidb' | 'sqlite' | 'mongodb' | 'spacetimedb';
 
 export interface SourceField {

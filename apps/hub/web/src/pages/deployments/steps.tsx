@@ -1,4 +1,4 @@
-// A deployment's status progression (api-reference.md): compiling -> quantizing -> packaging -> transferring -> deployed.
+// A deployment's status progression (docs/api.md): compiling -> quantizing -> packaging -> transferring -> deployed.
 export const STEPS = ['compiling', 'quantizing', 'packaging', 'transferring', 'deployed'] as const;
 
 export function Steps({ status }: { status: string }) {
