@@ -32,6 +32,8 @@ export interface AppErrorOptions {
   cause?: unknown;
   /** Extra response headers, e.g. Retry-After. */
   headers?: Record<string, string>;
+  /** An answer the hub gives by design (e.g. billing not configured), not a fault: logged at info, no stack. */
+  expected?: boolean;
 }
 
 export class AppError extends Error {
@@ -39,12 +41,14 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: string | undefined;
   readonly headers: Record<string, string> | undefined;
+  readonly expected: boolean;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.code = code;
     this.details = options.details;
     this.headers = options.headers;
+    this.expected = options.expected ?? false;
   }
 
   get status(): number {

@@ -8,7 +8,8 @@ import type { HubEnv } from './context.js';
 // The single place where errors become HTTP: `{error, code, details}`, never a stack trace.
 export function errorResponse(err: unknown, c: Context<HubEnv>): Response {
   if (err instanceof AppError) {
-    if (err.status >= 500) c.get('log')?.error({ err, code: err.code }, err.message);
+    if (err.expected) c.get('log')?.info({ code: err.code, status: err.status }, err.message);
+    else if (err.status >= 500) c.get('log')?.error({ err, code: err.code }, err.message);
     const body: ErrorBody = { error: err.message, code: err.code, ...(err.details ? { details: err.details } : {}) };
     return c.json(body, err.status as ContentfulStatusCode, err.headers);
   }

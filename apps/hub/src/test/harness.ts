@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { Role } from '@prometheus/protocol';
 import type { Clock } from '../clock.js';
 import { loadConfig, type Env } from '../config.js';
@@ -41,10 +41,10 @@ export interface TestHub {
 
 let counter = 0;
 
-export async function createTestHub(env: Env = {}, opts: { clock?: Clock } = {}): Promise<TestHub> {
+export async function createTestHub(env: Env = {}, opts: { clock?: Clock; logger?: Logger } = {}): Promise<TestHub> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prometheus-test-'));
   const config = loadConfig({ PROMETHEUS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: ADMIN_PASSWORD, MQTT_PORT: '0', ...env });
-  const hub = createHub(config, { logger: pino({ level: 'silent' }), strictResponses: true, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const hub = createHub(config, { logger: opts.logger ?? pino({ level: 'silent' }), strictResponses: true, ...(opts.clock ? { clock: opts.clock } : {}) });
   await hub.services.users.ensureBootstrapAdmin(config.adminPassword);
 
   const request = (method: string, url: string, o: RequestOptions = {}) => {

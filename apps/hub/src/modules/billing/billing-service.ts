@@ -46,7 +46,7 @@ export function createBillingService(deps: BillingServiceDeps) {
     const settings = deps.settings.stripe;
     if (settings) return (gateway ??= import('./stripe-gateway.js').then((m) => m.createStripeGateway(settings, deps.settings.prices)));
     throw new AppError('SERVICE_UNAVAILABLE', 'Billing is not configured on this hub', {
-      details: 'Set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to take payments; until then an administrator sets tiers',
+      details: 'Set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to take payments; until then an administrator sets tiers', expected: true,
     });
   }
 

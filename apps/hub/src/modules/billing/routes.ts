@@ -48,7 +48,7 @@ export function billingRoutes(billing: BillingService): AnyRoute[] {
       permission: 'public', bodyKind: 'raw', bodyLimit: 512 * 1024,
       responses: {
         200: { description: 'Received (duplicate: already handled, nothing changed)', schema: WebhookResponse },
-        400: err('Missing, forged or stale signature'), 502: stripeDown, 503: off,
+        400: err('Missing, forged or stale signature, or an event missing a field Stripe always sends'), 502: stripeDown, 503: off,
       },
       handler: async (c) => {
         const raw = Buffer.from(await c.req.arrayBuffer());

@@ -4,6 +4,7 @@ import { TIERS } from '../../tiers.js';
 import { addMonth } from './limits.js';
 import type { BillingRepo, StripeEventRecord, SubscriptionChange, SubscriptionRow } from './repo.js';
 import type { StripeGateway } from './stripe-gateway.js';
+import { checkCheckoutSession, checkEvent, checkFetchedSubscription, checkSubscription } from './stripe-shapes.js';
 
 // What a verified Stripe event means for a subscription row. Only the three contract events change
 // anything; the row is found by the Stripe subscription id (or, for a first subscription, the user id the
@@ -21,7 +22,8 @@ const seconds = (s: number) => new Date(s * 1000);
 
 function period(sub: Stripe.Subscription): { start: Date; end: Date } | undefined {
   const item = sub.items.data[0];
-  return item ? { start: seconds(item.current_period_start), end: seconds(item.current_period_end) } : undefined;
+  const known = item && typeof item.current_period_start === 'number' && typeof item.current_period_end === 'number';
+  return known ? { start: seconds(item.current_period_start), end: seconds(item.current_period_end) } : undefined;
 }
 
 /** The price decides (a plan change in the portal changes the price, not our metadata); metadata is the fallback. */
@@ -42,28 +44,29 @@ function entitledChange(sub: Stripe.Subscription, row: SubscriptionRow, tier: Ti
   };
 }
 
-export async function interpret(event: Stripe.Event, deps: { repo: BillingRepo; gateway: StripeGateway }): Promise<Interpretation> {
+export async function interpret(unchecked: Stripe.Event, deps: { repo: BillingRepo; gateway: StripeGateway }): Promise<Interpretation> {
   const { repo, gateway } = deps;
+  const event = checkEvent(unchecked);
   const base = { id: event.id, type: event.type, created: event.created };
   switch (event.type) {
     case 'checkout.session.completed': {
-      const session = event.data.object;
+      const session = checkCheckoutSession(event.data.object);
       const subId = idOf(session.subscription);
       const userId = session.client_reference_id ?? session.metadata?.user_id;
       if (session.mode !== 'subscription' || !subId || !userId) return { record: { ...base, objectId: session.id } };
       const row = await repo.get(userId);
       if (!row) return { record: { ...base, objectId: subId } };
-      const sub = await gateway.subscription(subId);
+      const sub = checkFetchedSubscription(await gateway.subscription(subId));
       return { record: { ...base, objectId: subId }, target: { userId, change: entitledChange(sub, row, tierOf(sub, gateway, session.metadata?.tier)) } };
     }
     case 'customer.subscription.updated': {
-      const sub = event.data.object;
+      const sub = checkSubscription(event.data.object);
       const row = await repo.findByStripeSubscription(sub.id) ?? await adoptable(repo, sub);
       if (!row) return { record: { ...base, objectId: sub.id } };
       return { record: { ...base, objectId: sub.id }, target: { userId: row.userId, change: entitledChange(sub, row, tierOf(sub, gateway)) } };
     }
     case 'customer.subscription.deleted': {
-      const sub = event.data.object;
+      const sub = checkSubscription(event.data.object);
       const row = await repo.findByStripeSubscription(sub.id);
       if (!row) return { record: { ...base, objectId: sub.id } };
       const start = seconds(sub.ended_at ?? event.created);
