@@ -5,6 +5,7 @@ import { hashToken, newSixDigitCode, newToken, sameHash } from '../../crypto/tok
 import { AppError } from '../../errors.js';
 import type { HubEventBus } from '../../events.js';
 import type { AuthUser } from '../../http/context.js';
+import { createLockout } from '../../http/rate-limit.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { Mailer } from '../../mail/mailer.js';
@@ -16,6 +17,8 @@ import type { SessionMeta, SessionService } from './session-service.js';
 const CODE_TTL_MS = 15 * 60_000;
 const RESET_TTL_MS = 30 * 60_000;
 const MAX_CODE_ATTEMPTS = 5;
+// A stolen session must not become a password oracle: wrong current passwords lock the change per user.
+const PASSWORD_GUESSES = { what: 'current passwords', attempts: 5, windowSeconds: 15 * 60, lockSeconds: 15 * 60 };
 
 export interface AuthServiceDeps {
   authRepo: AuthRepo;
@@ -30,6 +33,7 @@ export interface AuthServiceDeps {
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { authRepo, usersRepo, sessions, mailer, clock, log } = deps;
+  const passwordGuesses = createLockout(PASSWORD_GUESSES);
 
   // Mail is sent in the background: the answer must not wait on SMTP, nor reveal by its timing
   // whether an address exists.
@@ -122,10 +126,13 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /** Changes the password and revokes every other session of the user; the current one stays. */
     async changePassword(actor: AuthUser, current: string, next: string): Promise<void> {
+      await passwordGuesses.check(actor.id);
       const user = await usersRepo.findById(actor.id);
       if (!user || !(await verifyPassword(user.passwordHash, current))) {
+        await passwordGuesses.fail(actor.id);
         throw new AppError('INVALID_CURRENT_PASSWORD', 'Current password is incorrect', { details: "'current_password' does not match" });
       }
+      await passwordGuesses.clear(actor.id);
       await usersRepo.update(user.id, { passwordHash: await hashPassword(next), updatedAt: clock.now() });
       await sessions.revokeAll(user.id, actor.sessionId);
       sendLater(() => mailer.send(securityMail(user.email, user.username, 'Your password was changed')));

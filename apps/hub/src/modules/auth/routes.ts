@@ -99,7 +99,10 @@ export function authRoutes(deps: { auth: AuthService; mfa: MfaService; usersRepo
     defineRoute({
       method: 'put', path: '/api/v1/auth/change-password', tag, summary: 'Change the password; other sessions are revoked',
       permission: 'account:self', body: ChangePasswordRequest,
-      responses: { 200: { description: 'Changed', schema: MessageResponse }, 400: err('Current password wrong or new one too short'), 401: err('Token invalid or expired') },
+      responses: {
+        200: { description: 'Changed', schema: MessageResponse }, 400: err('Current password wrong or new one too short'), 401: err('Token invalid or expired'),
+        429: err('Too many wrong current passwords: locked for 15 minutes (Retry-After)'),
+      },
       handler: async (c, { body }) => {
         await auth.changePassword(currentUser(c), body.current_password, body.new_password);
         return c.json({ message: 'Password changed successfully' }, 200);
