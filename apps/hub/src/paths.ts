@@ -14,6 +14,10 @@ export interface HubPaths {
   deployments: string;
 }
 
+/** Only the hub's own user may read its state: the outbox holds reset tokens, keys/ the signing keys. */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
 export function hubPaths(dataDir: string): HubPaths {
   return {
     dataDir,
@@ -27,9 +31,23 @@ export function hubPaths(dataDir: string): HubPaths {
   };
 }
 
+/**
+ * Creates the data dir's folders private to the hub's user whatever the umask, and tightens what an
+ * earlier version left readable. The database file is created 0600 before SQLite opens it: SQLite
+ * gives its -wal and -shm files the mode of the database file.
+ */
 export function ensureHubDirs(paths: HubPaths): void {
   for (const dir of [paths.dataDir, paths.outbox, paths.datasets, paths.models, paths.uploadsTmp, paths.keys, paths.deployments]) {
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    fs.chmodSync(dir, PRIVATE_DIR_MODE);
   }
-  fs.chmodSync(paths.keys, 0o700);
+  fs.closeSync(fs.openSync(paths.database, 'a', PRIVATE_FILE_MODE));
+  const secrets = [paths.outbox, paths.keys].flatMap((dir) => fs.readdirSync(dir).map((name) => path.join(dir, name)));
+  for (const file of [paths.database, `${paths.database}-wal`, `${paths.database}-shm`, ...secrets]) {
+    try {
+      if (fs.lstatSync(file).isFile()) fs.chmodSync(file, PRIVATE_FILE_MODE);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }

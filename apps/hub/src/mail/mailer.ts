@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from '../logger.js';
+import { PRIVATE_FILE_MODE } from '../paths.js';
 
 export interface MailMessage {
   to: string;
@@ -29,7 +30,8 @@ export function createMailer(opts: { smtpUrl: string | undefined; from: string; 
       const info = await (await open()).sendMail({ from: opts.from, ...message });
       if (!opts.smtpUrl) {
         const file = path.join(opts.outboxDir, `${Date.now()}-${info.messageId.replace(/[^A-Za-z0-9.-]/g, '')}.eml`);
-        await fs.writeFile(file, (info as unknown as { message: Buffer }).message);
+        // The outbox holds reset tokens in plain text: readable by the hub's user only.
+        await fs.writeFile(file, (info as unknown as { message: Buffer }).message, { mode: PRIVATE_FILE_MODE });
         opts.log.info({ subject: message.subject, file }, 'mail written to outbox (no SMTP_URL configured)');
       } else {
         opts.log.info({ subject: message.subject }, 'mail sent');
