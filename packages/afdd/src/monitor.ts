@@ -1,0 +1,179 @@
+// The one rule engine: readings one at a time, constant memory. diagnoseSeries feeds it row by row, so a hub
+// diagnosis and an edge alert come from the same code path.
+import { AFDD_INPUTS, type AfddInput } from './inputs.js';
+import { MinOaEstimator, qualifiesForMinOa } from './min-oa.js';
+import { RollingMean } from './rolling.js';
+import { RULES } from './rules-cooling.js';
+import { STATE_INPUTS, type Means, type Rule, type RuleContext } from './rules.js';
+import type { AfddSettings } from './settings.js';
+import { fanProvenOn, operatingState } from './states.js';
+import type { ActiveFault, OperatingState, SkippedRule } from './types.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const INDEX = new Map<AfddInput, number>(AFDD_INPUTS.map((name, i) => [name, i]));
+
+/** A fault that stopped holding: `until` is the reading where it cleared (or the last one before a gap). */
+export interface ClearedFault extends ActiveFault {
+  until: string;
+}
+
+export interface MonitorEvents {
+  started: ActiveFault[];
+  cleared: ClearedFault[];
+}
+
+const NO_EVENTS: MonitorEvents = Object.freeze({ started: [], cleared: [] }) as unknown as MonitorEvents;
+
+export class RuleMonitor {
+  private readonly rules: Rule[];
+  private readonly skipped: SkippedRule[];
+  private readonly available: readonly AfddInput[];
+  private readonly rolling = new Map<AfddInput, RollingMean>();
+  private readonly means = Object.fromEntries(AFDD_INPUTS.map((n) => [n, Number.NaN])) as Means;
+  private readonly raw = new Float64Array(AFDD_INPUTS.length);
+  private readonly estimator: MinOaEstimator | null;
+  private readonly changes: Float64Array; // ring of state-change times within the last hour
+  private changeHead = 0;
+  private changeCount = 0;
+  private readonly since: Float64Array; // per rule: when its condition began holding (NaN: not holding)
+  private readonly faults: (ActiveFault | null)[];
+  private lastT = Number.NaN;
+  private state: OperatingState | null = null;
+  private stateSince = Number.NaN;
+
+  constructor(
+    private readonly settings: AfddSettings,
+    available: readonly AfddInput[],
+  ) {
+    this.available = AFDD_INPUTS.filter((n) => available.includes(n));
+    const { rules, skipped } = applicableRules(this.available);
+    this.rules = rules;
+    this.skipped = skipped;
+    for (const name of this.available) this.rolling.set(name, new RollingMean(settings.rolling_minutes * MINUTE));
+    this.estimator = settings.min_oa_fraction === null ? new MinOaEstimator() : null;
+    this.changes = new Float64Array(Math.max(64, settings.max_state_changes_per_hour + 1));
+    this.since = new Float64Array(rules.length).fill(Number.NaN);
+    this.faults = rules.map(() => null);
+  }
+
+  /** One reading (canonical units; absent or NaN = missing). Out-of-order or repeated timestamps are ignored. */
+  push(timestampMs: number, reading: Partial<Record<AfddInput, number>>): MonitorEvents {
+    this.raw.fill(Number.NaN);
+    for (const name of this.available) {
+      const v = reading[name];
+      if (typeof v === 'number') this.raw[INDEX.get(name) as number] = v;
+    }
+    return this.step(timestampMs, this.raw);
+  }
+
+  /** The shared step: `raw` holds one value per AFDD_INPUTS entry, in that order. */
+  step(t: number, raw: Float64Array): MonitorEvents {
+    if (!(t > this.lastT) && this.lastT === this.lastT) return NO_EVENTS;
+    let cleared: ClearedFault[] | null = null;
+    if (t - this.lastT > this.settings.max_gap_minutes * MINUTE) cleared = this.restart(this.lastT);
+    this.lastT = t;
+    for (const [name, rolling] of this.rolling) this.means[name] = rolling.push(t, raw[INDEX.get(name) as number] as number);
+    const m = this.means;
+    const fanOn = fanProvenOn(m.fan_status, m.fan_speed, this.settings);
+    if (this.estimator && qualifiesForMinOa(fanOn, raw[INDEX.get('occupied') as number] as number)) {
+      this.estimator.add(raw[INDEX.get('oa_damper') as number] as number);
+    }
+    const minOa = this.minOa();
+    const state = fanOn && minOa !== null ? operatingState({ heat: m.heat_valve, cool: m.cool_valve, damper: m.oa_damper }, minOa, this.settings) : null;
+    this.noteState(t, state);
+    const ctx: RuleContext = { state: state ?? 'OS5', minOa: minOa ?? Number.NaN, stateChangesLastHour: this.changeCount };
+    const settled = t - this.stateSince >= this.settings.mode_delay_minutes * MINUTE;
+    let started: ActiveFault[] | null = null;
+    for (let r = 0; r < this.rules.length; r++) {
+      const rule = this.rules[r] as Rule;
+      const judged = fanOn && (rule.states === 'all' ? rule.id !== 'FC4' || state !== null : state !== null && settled && rule.states.includes(state));
+      if (judged && rule.holds(m, this.settings, ctx)) {
+        if (!(this.since[r] === this.since[r])) this.since[r] = t;
+        if (this.faults[r] === null && t - (this.since[r] as number) >= this.settings.alarm_delay_minutes * MINUTE) {
+          const fault = this.raise(rule, ctx, state, this.since[r] as number);
+          this.faults[r] = fault;
+          (started ??= []).push(fault);
+        }
+      } else {
+        const fault = this.faults[r];
+        if (fault) (cleared ??= []).push({ ...fault, until: iso(t) });
+        this.faults[r] = null;
+        this.since[r] = Number.NaN;
+      }
+    }
+    return started || cleared ? { started: started ?? [], cleared: cleared ?? [] } : NO_EVENTS;
+  }
+
+  /** Faults now active (held at least the alarm delay and still holding). */
+  active(): ActiveFault[] {
+    return this.faults.filter((f): f is ActiveFault => f !== null);
+  }
+
+  skippedRules(): SkippedRule[] {
+    return this.skipped.map((s) => ({ ...s }));
+  }
+
+  /** The minimum outdoor-air position in use: configured, or the live estimate once enough readings qualify. */
+  minOa(): number | null {
+    if (!this.estimator) return this.settings.min_oa_fraction;
+    if (this.estimator.samples < this.settings.min_oa_min_samples) return null;
+    return this.estimator.estimate(this.settings.min_oa_percentile);
+  }
+
+  /** Ends every active fault at `at` (the last reading before a gap, or the end of the data). */
+  restart(at: number): ClearedFault[] {
+    const cleared = this.active().map((f) => ({ ...f, until: iso(at) }));
+    for (const rolling of this.rolling.values()) rolling.reset();
+    this.faults.fill(null);
+    this.since.fill(Number.NaN);
+    this.state = null;
+    this.stateSince = Number.NaN;
+    this.changeCount = 0;
+    return cleared;
+  }
+
+  private noteState(t: number, state: OperatingState | null): void {
+    const cap = this.changes.length;
+    while (this.changeCount > 0 && (this.changes[this.changeHead] as number) <= t - HOUR) {
+      this.changeHead = (this.changeHead + 1) % cap;
+      this.changeCount--;
+    }
+    if (state === this.state) return;
+    // Hunting counts changes between operating states; fan start and stop only restart the mode delay.
+    if (state !== null && this.state !== null) {
+      if (this.changeCount === cap) {
+        this.changeHead = (this.changeHead + 1) % cap;
+        this.changeCount--;
+      }
+      this.changes[(this.changeHead + this.changeCount) % cap] = t;
+      this.changeCount++;
+    }
+    this.state = state;
+    this.stateSince = t;
+  }
+
+  private raise(rule: Rule, ctx: RuleContext, state: OperatingState | null, since: number): ActiveFault {
+    const { family, evidence } = rule.explain(this.means, this.settings, ctx);
+    const extra = state === null ? ['The operating state is unknown (valve or damper commands are not mapped), so it is reported as OS5.'] : [];
+    return { fault_condition: rule.id, family, operating_state: state ?? 'OS5', since: iso(since), evidence: [...evidence, ...extra] };
+  }
+}
+
+const iso = (t: number): string => new Date(t).toISOString();
+
+/** Rules whose inputs are all mapped; the rest listed with the inputs they lack. */
+export function applicableRules(available: readonly AfddInput[]): { rules: Rule[]; skipped: SkippedRule[] } {
+  const has = new Set(available);
+  const rules: Rule[] = [];
+  const skipped: SkippedRule[] = [];
+  const fanKnown = has.has('fan_status') || has.has('fan_speed');
+  for (const rule of RULES) {
+    const needs = new Set<AfddInput>([...rule.inputs, ...(rule.states === 'all' ? [] : STATE_INPUTS)]);
+    const missing = [...needs].filter((n) => !has.has(n));
+    if (!fanKnown) skipped.push({ fault_condition: rule.id, reason: `the fan cannot be proven on: neither fan_status nor fan_speed is mapped${missing.length ? `; also missing ${missing.join(', ')}` : ''}` });
+    else if (missing.length) skipped.push({ fault_condition: rule.id, reason: `missing inputs: ${missing.join(', ')}` });
+    else rules.push(rule);
+  }
+  return { rules, skipped };
+}

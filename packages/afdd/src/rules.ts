@@ -1,0 +1,136 @@
+// Guideline 36 section 5.16 air-handler fault conditions FC1-FC15: each rule's inputs, the operating states it
+// judges in, its equation (on rolling means), and the evidence that ranks one family above the broad cause list.
+import type { AfddInput } from './inputs.js';
+import type { AfddSettings } from './settings.js';
+import type { Family, OperatingState } from './types.js';
+
+/** Rolling means of every input, in canonical units; NaN when missing. */
+export type Means = Record<AfddInput, number>;
+
+export interface RuleContext {
+  state: OperatingState;
+  minOa: number;
+  stateChangesLastHour: number;
+}
+
+export interface Finding {
+  family: Family;
+  evidence: string[];
+}
+
+export interface Rule {
+  id: string;
+  /** The states it judges in; 'all' also means the mode delay does not apply. */
+  states: readonly OperatingState[] | 'all';
+  /** Inputs its equation reads (the state itself additionally needs the valve and damper commands). */
+  inputs: readonly AfddInput[];
+  holds(m: Means, s: AfddSettings, c: RuleContext): boolean;
+  explain(m: Means, s: AfddSettings, c: RuleContext): Finding;
+}
+
+export const STATE_INPUTS: readonly AfddInput[] = ['heat_valve', 'cool_valve', 'oa_damper'];
+
+const F = (x: number): string => `${x.toFixed(1)} F`;
+const pct = (x: number): string => `${Math.round(x * 100)}%`;
+const rss = (a: number, b: number): number => Math.sqrt(a * a + b * b);
+const finding = (family: Family, ...evidence: string[]): Finding => ({ family, evidence });
+const valves = (m: Means): string => `Valve commands: heating ${pct(m.heat_valve)}, cooling ${pct(m.cool_valve)}; outdoor-air damper ${pct(m.oa_damper)}.`;
+
+const FC1: Rule = {
+  id: 'FC1',
+  states: 'all',
+  inputs: ['duct_sp', 'duct_sp_sp', 'fan_speed'],
+  holds: (m, s) => m.duct_sp < m.duct_sp_sp - s.eps_dsp && m.fan_speed >= s.fan_full_speed - s.eps_vfdspd,
+  explain: (m) => finding('fan_pressure',
+    `The supply fan runs at ${pct(m.fan_speed)} yet duct static pressure (${m.duct_sp.toFixed(2)} in. w.c.) stays below its set point (${m.duct_sp_sp.toFixed(2)}): the fan cannot make pressure.`,
+    'Causes: fan or belt failure, a VFD fault, a duct leak or open access door, or a set point above what the system can reach.'),
+};
+
+const FC2: Rule = {
+  id: 'FC2',
+  states: 'all',
+  inputs: ['mat', 'rat', 'oat'],
+  holds: (m, s) => m.mat + s.eps_mat < Math.min(m.rat - s.eps_rat, m.oat - s.eps_oat),
+  explain: (m) => finding('sensor',
+    `Mixed air (${F(m.mat)}) is colder than both return (${F(m.rat)}) and outdoor air (${F(m.oat)}) beyond the sensor tolerances: no mix of the two can be that cold, so a temperature sensor reads wrong.`,
+    'Check the mixed, return and outdoor air sensors (placement, stratification at the mixing box, calibration).'),
+};
+
+const FC3: Rule = {
+  id: 'FC3',
+  states: 'all',
+  inputs: ['mat', 'rat', 'oat'],
+  holds: (m, s) => m.mat - s.eps_mat > Math.max(m.rat + s.eps_rat, m.oat + s.eps_oat),
+  explain: (m) => finding('sensor',
+    `Mixed air (${F(m.mat)}) is warmer than both return (${F(m.rat)}) and outdoor air (${F(m.oat)}) beyond the sensor tolerances: no mix of the two can be that warm, so a temperature sensor reads wrong.`,
+    'Check the mixed, return and outdoor air sensors (placement, stratification at the mixing box, calibration).'),
+};
+
+const FC4: Rule = {
+  id: 'FC4',
+  states: 'all',
+  inputs: STATE_INPUTS,
+  holds: (_m, s, c) => c.stateChangesLastHour > s.max_state_changes_per_hour,
+  explain: (_m, s, c) => finding('control',
+    `The operating state changed ${c.stateChangesLastHour} times in the last hour (limit ${s.max_state_changes_per_hour}): the control loops hunt between heating, economizing and cooling.`,
+    'Causes: loop tuning, overlapping set points or dead bands, or a sensor that jumps.'),
+};
+
+const FC5: Rule = {
+  id: 'FC5',
+  states: ['OS1'],
+  inputs: ['sat', 'mat'],
+  holds: (m, s) => m.sat + s.eps_sat <= m.mat - s.eps_mat + s.fan_heat,
+  explain: (m, s) => {
+    const facts = `Heating is commanded (${pct(m.heat_valve)}) but supply air (${F(m.sat)}) is ${F(m.mat + s.fan_heat - m.sat)} below mixed air (${F(m.mat)}) plus fan heat.`;
+    return mixedAirSuspect(m, s)
+      ?? finding('cooling_valve',
+        'The air cools across the coils although heating is commanded and the cooling valve shut: a heating valve that fails shut would only leave supply air at mixed air plus fan heat, so something cools the air, most likely a leaking or stuck-open cooling valve.',
+        facts, 'Also possible: a supply or mixed air sensor offset.');
+  },
+};
+
+/**
+ * When mixed air reads outside what return and outdoor air allow (the FC2/FC3 equations), a supply-versus-mixed
+ * comparison says more about the mixed air sensor than about a valve.
+ */
+export function mixedAirSuspect(m: Means, s: AfddSettings): Finding | null {
+  if (!(FC2.holds(m, s, NO_CONTEXT) || FC3.holds(m, s, NO_CONTEXT))) return null;
+  return finding('sensor',
+    `Mixed air (${F(m.mat)}) reads outside the range return (${F(m.rat)}) and outdoor air (${F(m.oat)}) allow, so the temperature change across the coils cannot be trusted: check the mixed air sensor first.`,
+    valves(m));
+}
+
+const NO_CONTEXT: RuleContext = { state: 'OS5', minOa: Number.NaN, stateChangesLastHour: 0 };
+
+const FC6: Rule = {
+  id: 'FC6',
+  states: ['OS1', 'OS4'],
+  inputs: ['mat', 'rat', 'oat'],
+  holds: (m, s, c) => {
+    if (!(Math.abs(m.rat - m.oat) >= s.dt_min)) return false;
+    return Math.abs(oaFraction(m) - c.minOa) > s.eps_f;
+  },
+  explain: (m, _s, c) => finding('oa_damper',
+    `At minimum outdoor air the mixed air temperature puts the outdoor-air fraction at ${pct(oaFraction(m))}, not the minimum ${pct(c.minOa)}: the outdoor-air damper does not hold its minimum position (stuck, slipped linkage, leaking).`,
+    `Mixed ${F(m.mat)}, return ${F(m.rat)}, outdoor ${F(m.oat)}; damper commanded ${pct(m.oa_damper)}.`,
+    'Also possible: a mixed, return or outdoor air sensor offset.'),
+};
+
+/** (MAT - RAT) / (OAT - RAT): the share of outdoor air the temperatures imply. */
+export function oaFraction(m: Means): number {
+  return (m.mat - m.rat) / (m.oat - m.rat);
+}
+
+const FC7: Rule = {
+  id: 'FC7',
+  states: ['OS1'],
+  inputs: ['sat', 'sat_sp', 'heat_valve'],
+  holds: (m, s) => m.sat < m.sat_sp - s.eps_sat && m.heat_valve >= s.valve_full_open,
+  explain: (m) => finding('heating_valve',
+    `The heating valve is commanded fully open (${pct(m.heat_valve)}) and supply air (${F(m.sat)}) still stays below its set point (${F(m.sat_sp)}): the heating coil does not deliver.`,
+    'Causes: valve stuck shut or undersized, no hot water, a fouled coil.'),
+};
+
+export const BASE_RULES: readonly Rule[] = [FC1, FC2, FC3, FC4, FC5, FC6, FC7];
+export { F, pct, rss, finding, valves };
