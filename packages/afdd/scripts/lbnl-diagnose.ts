@@ -1,0 +1,66 @@
+// The Guideline 36 rules over one LBNL file, per day: the labels beside what fired.
+//   node --import tsx packages/afdd/scripts/lbnl-diagnose.ts test/fixtures/lbnl/SZVAV.csv [--episodes]
+// Default settings (the Guideline's tolerances; minimum outdoor air estimated from the data).
+import { existsSync, readFileSync } from 'node:fs';
+import { diagnoseSeries, DEFAULT_AFDD_SETTINGS, type Diagnosis } from '../src/index.js';
+import { loadLbnl, parseLbnlTimestamp } from './lbnl.js';
+
+export interface LbnlDayRow {
+  date: string;
+  /** Share of the day's rows the CSV labels 1 (`Fault Detection Ground Truth`). */
+  label: number;
+  /** The faults file's entry for that day, or '' . */
+  fault: string;
+  conditions: string[];
+  minutes: number;
+  family: string | null;
+}
+
+/** `<file>-faults.csv` beside the data: date -> "type (intensity)". */
+export function faultList(csvPath: string): Map<string, string> {
+  const path = csvPath.replace(/\.csv$/, '-faults.csv');
+  const faults = new Map<string, string>();
+  if (!existsSync(path)) return faults;
+  for (const line of readFileSync(path, 'utf8').split(/\r?\n/).slice(1)) {
+    const [type, intensity, date] = line.split(',').map((s) => s.trim());
+    if (!type || !date) continue;
+    const day = new Date(parseLbnlTimestamp(`${date} 0:00`)).toISOString().slice(0, 10);
+    faults.set(day, `${type} (${intensity})`);
+  }
+  return faults;
+}
+
+export function lbnlDays(csvPath: string): { rows: LbnlDayRow[]; diagnosis: Diagnosis } {
+  const table = loadLbnl(csvPath);
+  const diagnosis = diagnoseSeries(table.series, DEFAULT_AFDD_SETTINGS);
+  const faults = faultList(csvPath);
+  const labels = new Map<string, { ones: number; n: number }>();
+  table.days.forEach((day, i) => {
+    const l = labels.get(day) ?? { ones: 0, n: 0 };
+    l.ones += table.truth[i] === 1 ? 1 : 0;
+    l.n++;
+    labels.set(day, l);
+  });
+  const rows = diagnosis.days.map((d) => {
+    const l = labels.get(d.date);
+    return { date: d.date, label: l ? l.ones / l.n : Number.NaN, fault: faults.get(d.date) ?? '', conditions: d.fault_conditions, minutes: d.minutes, family: d.family };
+  });
+  return { rows, diagnosis };
+}
+
+function main(): void {
+  const path = process.argv[2];
+  if (!path) throw new Error('usage: lbnl-diagnose.ts <csv> [--episodes]');
+  const { rows, diagnosis } = lbnlDays(path);
+  console.log(`min OA: ${diagnosis.min_oa.fraction} (${diagnosis.min_oa.source}); skipped: ${diagnosis.skipped_rules.map((s) => `${s.fault_condition} (${s.reason})`).join('; ') || 'none'}`);
+  console.log('| day | label | fault (faults file) | conditions fired | fault minutes | family |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(`| ${r.date} | ${r.label.toFixed(2).replace(/\.00$/, '')} | ${r.fault || '-'} | ${r.conditions.join(', ') || '-'} | ${Math.round(r.minutes)} | ${r.family ?? '-'} |`);
+  }
+  if (process.argv.includes('--episodes')) {
+    for (const e of diagnosis.episodes) console.log(`${e.start} ${e.end} ${e.fault_condition} ${e.operating_state} ${e.minutes}min ${e.family}: ${e.evidence[0]}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/packages\/afdd\//, ''))) main();
