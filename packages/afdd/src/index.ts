@@ -6,3 +6,6 @@ export { RuleMonitor, applicableRules, type ClearedFault, type MonitorEvents } f
 export { diagnoseSeries, resolveMinOa, type DiagnoseOptions } from './diagnose.js';
 export { RULES } from './rules-cooling.js';
 export type { Rule, Means, RuleContext, Finding } from './rules.js';
+export * from './brick-classes.js';
+export * from './suggest.js';
+export * from './brick.js';
