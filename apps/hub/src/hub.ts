@@ -63,6 +63,9 @@ import { mailDeploymentNotices } from './modules/deployments/notices.js';
 import { createDeploymentsRepo } from './modules/deployments/repo.js';
 import { deploymentsRoutes } from './modules/deployments/routes.js';
 import { loadDeploySigner } from './modules/deployments/signing.js';
+import { createPointsRepo } from './modules/points/repo.js';
+import { createPointsService } from './modules/points/points-service.js';
+import { pointsRoutes } from './modules/points/routes.js';
 
 export interface HubOptions {
   logger?: Logger;
@@ -135,6 +138,10 @@ export function createHub(config: Config, options: HubOptions = {}) {
     authenticateUser: sessions.authenticate, datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
   });
   users.addCleanup((deletedUserId, actorId) => edge.targets.handOver(deletedUserId, actorId));
+  // Point maps: what each column is (Brick class, AFDD input, unit); an edge dataset reads its target's map.
+  const points = createPointsService({
+    repo: createPointsRepo(db), datasetsRepo: createDatasetsRepo(db), targets: edge.targets, clock, publicUrl: config.publicUrl,
+  });
 
   // Tier limits on every dataset create path (uploads and connector imports): how many, and how large.
   billing.limits.registerCounter('max_datasets', createDatasetsRepo(db).countByOwner);
@@ -193,6 +200,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
     ...usersRoutes(users),
     ...connectorsRoutes(connectors, outboundPolicy),
     ...datasetsRoutes(datasets),
+    ...pointsRoutes(points),
     ...billingRoutes(billing),
     ...pushRoutes(push),
     ...agentRoutes(agent),
@@ -216,7 +224,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   mountTrainingSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, training });
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push, agent, training, models, evaluations, deployments };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push, agent, training, models, evaluations, deployments, points };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,

@@ -68,7 +68,7 @@ describe('Brick Turtle export', () => {
 
   it('stays well-formed with an awkward namespace and no mapped points, and refuses a class that is no name', () => {
     const bare = parse(brickTurtle([], { namespace: 'urn:x:my dataset<1>#', equipmentLabel: 'x' }));
-    expect(bare.map((q) => q.subject.value)).toEqual(['urn:x:my%20dataset%3C1%3E#ahu', 'urn:x:my%20dataset%3C1%3E#ahu']);
+    expect(bare.map((q) => q.subject.value)).toEqual(['urn:x:my%20dataset%3C1%3E#equipment', 'urn:x:my%20dataset%3C1%3E#equipment']);
     expect(() => brickTurtle([{ column: 'a', brick_class: 'X> . <evil', input: null, unit: null }], { namespace: NS, equipmentLabel: 'x' }))
       .toThrow(/Not a Brick class/);
   });

@@ -49,7 +49,7 @@ export function turtleIri(iri: string): string {
 
 /** Local names from column headers: letters, digits and `_` only, starting with a letter, unique. */
 function localNames(columns: string[]): string[] {
-  const used = new Set<string>(['ahu']);
+  const used = new Set<string>(['equipment']);
   return columns.map((column) => {
     const base = `point_${column.trim().replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'column'}`;
     let name = base;
@@ -80,16 +80,16 @@ export function brickTurtle(points: PointRole[], options: BrickExportOptions): s
   }
   const mapped = points.filter((p): p is PointRole & { brick_class: string } => p.brick_class !== null);
   const locals = localNames(mapped.map((p) => p.column));
-  const ahuPoints: string[] = [];
+  const ownPoints: string[] = [];
   const parts = new Map<string, { brickClass: string; points: string[] }>();
   mapped.forEach((point, i) => {
     const part = point.input ? PARTS[point.input] : undefined;
-    if (!part) return void ahuPoints.push(locals[i]!);
+    if (!part) return void ownPoints.push(locals[i]!);
     const entry = parts.get(part.name) ?? { brickClass: part.brickClass, points: [] };
     entry.points.push(locals[i]!);
     parts.set(part.name, entry);
   });
-  const partNames = [...parts.keys()].map((name) => `ahu_${name}`);
+  const partNames = [...parts.keys()].map((name) => `equipment_${name}`);
   const out = [
     `@prefix brick: ${turtleIri(BRICK_NAMESPACE)} .`,
     `@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .`,
@@ -97,11 +97,11 @@ export function brickTurtle(points: PointRole[], options: BrickExportOptions): s
     `@prefix afdd: ${turtleIri(AFDD_NAMESPACE)} .`,
     `@prefix ds: ${turtleIri(options.namespace)} .`,
     '',
-    `ds:ahu a brick:${options.equipmentClass ?? 'Air_Handling_Unit'} ;\n    rdfs:label ${turtleString(options.equipmentLabel)}`
+    `ds:equipment a brick:${options.equipmentClass ?? 'Air_Handling_Unit'} ;\n    rdfs:label ${turtleString(options.equipmentLabel)}`
       + (partNames.length ? ` ;\n    brick:hasPart ${partNames.map((p) => `ds:${p}`).join(', ')}` : '')
-      + `${hasPoints(ahuPoints)} .`,
+      + `${hasPoints(ownPoints)} .`,
   ];
-  for (const [name, part] of parts) out.push('', `ds:ahu_${name} a brick:${part.brickClass}${hasPoints(part.points)} .`);
+  for (const [name, part] of parts) out.push('', `ds:equipment_${name} a brick:${part.brickClass}${hasPoints(part.points)} .`);
   mapped.forEach((point, i) => out.push('', pointBlock(locals[i]!, point)));
   return `${out.join('\n')}\n`;
 }

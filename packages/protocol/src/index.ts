@@ -15,3 +15,4 @@ export * from './training.js';
 export * from './models.js';
 export * from './evaluations.js';
 export * from './deployments.js';
+export * from './points.js';

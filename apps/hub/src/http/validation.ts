@@ -5,7 +5,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.length > 0 ? issue.path.join('.') : undefined;
   let message = issue.message;
   if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'is required';
-  if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys') return `${field ? `'${field}' has ` : ''}unknown field(s): ${issue.keys.join(', ')}`;
   return field ? `'${field}' ${message.replace(/^Invalid input: /, '')}` : message;
 }
 
