@@ -52,8 +52,7 @@ export function uniqueDays(table: DayTable): string[] {
   return [...new Set(table.days)];
 }
 
-/** The named columns as row-major rows, gaps filled as the pipeline fills them (`fallback`: column means). */
-export function rowsOf(table: DayTable, features: string[], fallback: number[]): number[][] {
-  const { filled } = fillMissing(features, features.map((f) => table.values[table.columns.indexOf(f)] as Float64Array), fallback);
-  return table.days.map((_, r) => filled.map((col) => col[r] as number));
+/** The named columns, gaps filled as the pipeline fills them (`fallback`: column means). */
+export function filledColumns(table: DayTable, features: string[], fallback: number[]): Float64Array[] {
+  return fillMissing(features, features.map((f) => table.values[table.columns.indexOf(f)] as Float64Array), fallback).filled;
 }

@@ -1,12 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TrainingResult } from '../src/index.js';
-import { classificationMetrics, decodeAxonml, percentile, rocAuc, rollingMean, startTraining } from '../src/index.js';
+import { classificationMetrics, decodeAxonml, fitPca, pcaErrors, percentile, rocAuc, rollingMean, startTraining } from '../src/index.js';
 import { finiteMeans } from '../src/data/missing.js';
 import { scoreTable } from '../src/model/score-table.js';
 import type { DayTable } from './lbnl.js';
-import { loadLbnlCsv, rowsOf, selectDays, SZVAV_CSV, uniqueDays } from './lbnl.js';
-import { fitPca, pcaErrors } from './pca-baseline.js';
+import { loadLbnlCsv, filledColumns, selectDays, SZVAV_CSV, uniqueDays } from './lbnl.js';
 import type { BootstrapReport, DayScoreSet } from './day-bootstrap.js';
 import { dayBootstrap, perFaultDayAuc } from './day-bootstrap.js';
 
@@ -119,7 +118,7 @@ const spanOf = (sc: Scorer): number => Math.max(1, Math.round(sc.smoothing / sc.
 async function scoreDay(sc: Scorer, dayTable: DayTable, day: string): Promise<DayScores> {
   const ae = await scoreTable(sc.result.model, dayTable, sc.stride);
   const meta = sc.result.model.metadata;
-  const rowErrors = rollingMean(pcaErrors(sc.pca, rowsOf(dayTable, meta.feature_columns, sc.fallback)), 60);
+  const rowErrors = rollingMean(pcaErrors(sc.pca, filledColumns(dayTable, meta.feature_columns, sc.fallback)), 60);
   const rowOf = new Map<number, number>(Array.from(dayTable.timestamps, (t, i): [number, number] => [t, i]));
   const ends = Array.from(ae.ends);
   const featureErrors = ae.windowFeatureErrors as Float32Array;
@@ -186,7 +185,7 @@ export async function runSzvavExperiment(options: ExperimentOptions = {}): Promi
   const result = await handle.result;
   const features = result.model.metadata.feature_columns;
   const fallback = finiteMeans(features.map((f) => fit.values[fit.columns.indexOf(f)] as Float64Array), fit.days.length);
-  const sc: Scorer = { result, pca: fitPca(rowsOf(fit, features, fallback)), fallback, smoothing: options.smoothing ?? 60, stride: options.scoreStride ?? 1, scales: [] };
+  const sc: Scorer = { result, pca: fitPca(filledColumns(fit, features, fallback)), fallback, smoothing: options.smoothing ?? 60, stride: options.scoreStride ?? 1, scales: [] };
   // Thresholds and feature scales from normal data only: the autoencoder's validation rows, PCA's fit days.
   const val = await scoreDay(sc, rowsFrom(fit, result.data.split_timestamp), validationDay);
   sc.scales = featureScales(val.featureErrors, features.length);

@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { percentile, rocAuc, rollingMean } from '../src/index.js';
+import { fitPca, pcaErrors, percentile, rocAuc, rollingMean } from '../src/index.js';
 import { finiteMeans } from '../src/data/missing.js';
 import type { DayTable } from './lbnl.js';
-import { loadLbnlCsv, rowsOf, selectDays, SZVAV_CSV, uniqueDays } from './lbnl.js';
-import { fitPca, pcaErrors } from './pca-baseline.js';
+import { loadLbnlCsv, filledColumns, selectDays, SZVAV_CSV, uniqueDays } from './lbnl.js';
 
 // What SZVAV's days contain, read from the CSV without any model: the figures behind the README's
 // account of why no detector trained on the first normal days beats the linear baseline clearly.
@@ -90,11 +89,11 @@ export function pcaHeldOutNormalDays(table: DayTable): { held_out: string; auc_r
   return normal.map((held) => {
     const fit = selectDays(table, normal.filter((d) => d !== held));
     const fallback = finiteMeans(names.map((n) => column(fit, n)), fit.days.length);
-    const pca = fitPca(rowsOf(fit, names, fallback));
+    const pca = fitPca(filledColumns(fit, names, fallback));
     const scores: number[] = [];
     const labels: number[] = [];
     for (const day of [...faulty, held]) {
-      const s = rollingMean(pcaErrors(pca, rowsOf(selectDays(table, [day]), names, fallback)), 60);
+      const s = rollingMean(pcaErrors(pca, filledColumns(selectDays(table, [day]), names, fallback)), 60);
       scores.push(...s);
       labels.push(...Array.from(s, () => (day === held ? 0 : 1)));
     }
