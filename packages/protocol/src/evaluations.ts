@@ -56,8 +56,12 @@ export const GradientMetrics = z.object(
 );
 export type GradientMetrics = z.infer<typeof GradientMetrics>;
 
+/** What a finding names: one of the 19 metrics, or (addition) the model's comparison with the PCA baseline. */
+export const GRADIENT_FINDING_SUBJECTS = [...GRADIENT_METRIC_NAMES, 'baseline_auc_roc'] as const;
+export type GradientFindingSubject = (typeof GRADIENT_FINDING_SUBJECTS)[number];
+
 export const GradientFinding = z.object({
-  metric: z.enum(GRADIENT_METRIC_NAMES),
+  metric: z.enum(GRADIENT_FINDING_SUBJECTS),
   severity: z.enum(['info', 'warning', 'critical']),
   message: z.string().min(1).max(2000),
 });
@@ -110,8 +114,55 @@ export const EvaluationFigures = z.object({
    * point k. Null without both classes, and for evaluations stored before it was recorded.
    */
   roc_curve: RocCurve.nullable(),
+  /** Addition: the PCA baseline's ROC curve on the same windows, in the same shape; null as `roc_curve` is, or without a baseline. */
+  baseline_roc_curve: RocCurve.nullable(),
 });
 export type EvaluationFigures = z.infer<typeof EvaluationFigures>;
+
+/**
+ * Addition: the linear baseline every evaluation carries: PCA on the model's own training rows (its features and
+ * time split, labelled faults left out) keeping 95% of the variance, score = trailing 60-minute mean of a row's
+ * squared reconstruction error (z-space), taken at each window's last row; threshold by the autoencoder's rule
+ * (`threshold_percentile` of the score on the normal validation rows). Label-based figures null without labels.
+ */
+export const EvaluationBaseline = z.object({
+  method: z.literal('pca'),
+  components: z.number().int(),
+  /** Share of the training rows' variance the components explain (at least 0.95). */
+  explained_variance: z.number(),
+  /** Training rows the components were fitted on. */
+  fit_rows: z.number().int(),
+  auc_roc: z.number().nullable(),
+  f1: z.number().nullable(),
+  precision: z.number().nullable(),
+  recall: z.number().nullable(),
+  threshold: z.number(),
+});
+export type EvaluationBaseline = z.infer<typeof EvaluationBaseline>;
+
+/** Addition: one feature's share of the reconstruction error of an alarm's windows. */
+export const AlarmFeatureShare = z.object({ feature: z.string(), share: z.number() });
+
+/** Addition: a rule that fired during an alarm (filled by the rule engine; empty until it runs on evaluations). */
+export const AlarmRule = z.object({ fault_condition: z.string(), family: z.string() });
+
+/**
+ * Addition: consecutive windows scoring above the threshold, merged into one alarm. `start`/`end`: the last rows
+ * of its first and last windows; `top_features`: the three features carrying most of its reconstruction error
+ * (autoencoder; null for probability models).
+ */
+export const AlarmEpisode = z.object({
+  start: IsoTime,
+  end: IsoTime,
+  windows: z.number().int(),
+  peak_score: z.number(),
+  top_features: z.array(AlarmFeatureShare).max(3).nullable(),
+  rules: z.array(AlarmRule),
+});
+export type AlarmEpisode = z.infer<typeof AlarmEpisode>;
+
+/** At most this many alarms are listed (the highest peaks, in time order); `alarm_episodes` counts them all. */
+export const MAX_LISTED_ALARMS = 50;
 
 export const EvaluationSummary = z.object({
   id: z.string(),
@@ -122,6 +173,10 @@ export const EvaluationSummary = z.object({
   metrics: EvaluationMetrics,
   gradient_status: GradientStatus,
   created_at: IsoTime,
+  /** Additions: the PCA baseline on the same windows (null for evaluations stored before it, or when the training rows are gone). */
+  baseline: EvaluationBaseline.nullable(),
+  /** Model ROC AUC >= the baseline's; null without labels (either AUC null) or without a baseline. */
+  beats_baseline: z.boolean().nullable(),
 });
 export type EvaluationSummary = z.infer<typeof EvaluationSummary>;
 
@@ -138,6 +193,10 @@ export const EvaluationDetail = EvaluationSummary.extend({
   smoothing_windows: z.number().int(),
   figures: EvaluationFigures,
   quantization: z.object({ f1_delta: z.number().nullable(), auc_roc_delta: z.number().nullable(), max_abs_score_delta: z.number() }),
+  /** Addition: the alarms, time order, at most MAX_LISTED_ALARMS; null when not recorded (evaluations stored before). */
+  alarms: z.array(AlarmEpisode).max(MAX_LISTED_ALARMS).nullable(),
+  /** Addition: how many alarms there were in all (the list may be capped); null as `alarms` is. */
+  alarm_episodes: z.number().int().nullable(),
 });
 export type EvaluationDetail = z.infer<typeof EvaluationDetail>;
 

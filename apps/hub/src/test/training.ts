@@ -15,6 +15,9 @@ export interface SensorCsvOptions {
   label?: boolean;
   start?: number;
   seed?: number;
+  /** Add `mixed_temp`, the mean of the nominal supply and the return temperature: a column a linear model can
+   * predict from the others (the supply fault does not reach it). */
+  mixed?: boolean;
 }
 
 function random(seed: number): () => number {
@@ -26,17 +29,19 @@ function random(seed: number): () => number {
 }
 
 export function sensorCsv(opts: SensorCsvOptions = {}): string {
-  const { rows = 300, faultFrom = Number.POSITIVE_INFINITY, label = true, start = Date.UTC(2026, 0, 5), seed = 7 } = opts;
+  const { rows = 300, faultFrom = Number.POSITIVE_INFINITY, label = true, start = Date.UTC(2026, 0, 5), seed = 7, mixed = false } = opts;
   const rnd = random(seed);
-  const lines = [label ? 'timestamp,supply_temp,return_temp,fan_speed,fault' : 'timestamp,supply_temp,return_temp,fan_speed'];
+  const lines = [['timestamp', 'supply_temp', 'return_temp', 'fan_speed', ...(mixed ? ['mixed_temp'] : []), ...(label ? ['fault'] : [])].join(',')];
   for (let i = 0; i < rows; i++) {
     const t = new Date(start + i * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const phase = (2 * Math.PI * i) / 60;
     const faulty = i >= faultFrom;
-    const supply = 55 + 2 * Math.sin(phase) + (rnd() - 0.5) * 0.4 + (faulty ? 6 : 0);
+    const nominal = 55 + 2 * Math.sin(phase) + (rnd() - 0.5) * 0.4;
+    const supply = nominal + (faulty ? 6 : 0);
     const ret = 72 + Math.cos(phase) + (rnd() - 0.5) * 0.4;
     const fan = 40 + 10 * Math.sin(phase / 2) + (rnd() - 0.5);
     const cells = [t, supply.toFixed(2), ret.toFixed(2), fan.toFixed(1)];
+    if (mixed) cells.push(((nominal + ret) / 2 + (rnd() - 0.5) * 0.2).toFixed(2));
     if (label) cells.push(faulty ? '1' : '0');
     lines.push(cells.join(','));
   }

@@ -1,8 +1,10 @@
 import {
-  calibration, classificationMetrics, featureErrorShare, foldStability, percentile, rocCurve, rollingMean, samplingIntervalSeconds, scoreTable, thresholdMargin,
+  calibration, classificationMetrics, featureErrorShare, foldStability, percentile, rocCurve, rollingMean, scoreTable, thresholdMargin, timeSegments,
   type ClassificationMetrics, type ModelMetadata, type TrainingTable,
 } from '@prometheus/ml';
 import type { EvaluationFigures } from '@prometheus/protocol';
+import { alarmEpisodes, type Alarms } from './alarms.js';
+import { measureBaseline, type BaselineOutcome } from './baseline.js';
 
 // Scoring a dataset with a trained model and measuring it (runs in a worker thread: see score-worker.ts).
 // The data is cut at gaps in time so no window spans two recordings; the score of a window is the model's
@@ -14,28 +16,23 @@ export interface EvaluationJob {
   labelColumn: string | null;
   stride: number;
   smoothing: number;
+  /** Row ranges the windows are taken from; default: the table cut at gaps in time (`segments`). */
+  ranges?: [number, number][];
+  /** The table the model trained on, for the PCA baseline; null: no baseline (the training rows are gone). */
+  trainingTable: TrainingTable | null;
 }
 
 export interface EvaluationOutcome {
   metrics: ClassificationMetrics;
   figures: EvaluationFigures;
+  baseline: BaselineOutcome | null;
+  /** Why there is no baseline although a training table was given (too few rows...). */
+  baselineError: string | null;
+  alarms: Alarms;
 }
 
-const GAP_FACTOR = 5;
-
-/** Row ranges without a gap longer than GAP_FACTOR sampling intervals. */
-export function segments(timestamps: ArrayLike<number>): [number, number][] {
-  const limit = GAP_FACTOR * samplingIntervalSeconds(timestamps) * 1000;
-  const out: [number, number][] = [];
-  let start = 0;
-  for (let i = 1; i <= timestamps.length; i++) {
-    if (i === timestamps.length || (timestamps[i] as number) - (timestamps[i - 1] as number) > limit) {
-      out.push([start, i]);
-      start = i;
-    }
-  }
-  return out.filter(([a, b]) => b > a);
-}
+/** Row ranges without a gap longer than five sampling intervals (no window spans two recordings). */
+export const segments = (timestamps: ArrayLike<number>): [number, number][] => timeSegments(timestamps);
 
 function slice(table: TrainingTable, [a, b]: [number, number]): TrainingTable {
   return { columns: table.columns, timestamps: Array.prototype.slice.call(table.timestamps, a, b) as number[], values: table.values.map((v) => v.subarray(a, b)) };
@@ -60,41 +57,71 @@ export function scoreSeparation(scores: ArrayLike<number>, labels: ArrayLike<num
   return iqr > 0 ? (percentile(faulty, 50) - percentile(normal, 50)) / iqr : null;
 }
 
-export async function evaluateTable(job: EvaluationJob): Promise<EvaluationOutcome> {
+/** The windows of every range, scored: scores smoothed within a range, labels, ends, per-window feature errors. */
+async function scoreRanges(job: EvaluationJob) {
   const { model, table } = job;
   const metadata = model.metadata;
   const scores: number[] = [];
   const labels: number[] = [];
-  const features = metadata.feature_columns;
-  const errorTotals = new Float64Array(features.length);
+  const ends: number[] = [];
+  const segmentStarts = new Set<number>();
+  const windowErrors: Float32Array[] = [];
+  const errorTotals = new Float64Array(metadata.feature_columns.length);
   let hasFeatureErrors = false;
-  for (const range of segments(table.timestamps)) {
+  for (const range of job.ranges ?? segments(table.timestamps)) {
     if (range[1] - range[0] < metadata.sequence_length) continue;
     // Labels only from the column chosen for this dataset (null: none are read, whatever the model's was).
     const scored = await scoreTable(model, slice(table, range), { stride: job.stride, labelColumn: job.labelColumn });
+    segmentStarts.add(scores.length);
     // Loops, not push(...array): a spread of a few hundred thousand windows overflows the stack.
     for (const v of rollingMean(scored.scores, job.smoothing)) scores.push(v);
+    for (const t of scored.ends) ends.push(t);
     if (scored.labels) for (const v of scored.labels) labels.push(v);
+    if (scored.windowFeatureErrors) windowErrors.push(scored.windowFeatureErrors);
     if (scored.featureErrors) {
       hasFeatureErrors = true;
       scored.featureErrors.forEach((e, f) => (errorTotals[f] = (errorTotals[f] as number) + e));
     }
   }
   if (scores.length === 0) throw new Error(`no window of ${metadata.sequence_length} rows fits between the gaps in this dataset`);
-  const y = job.labelColumn !== null ? labels : null;
+  const perWindow = hasFeatureErrors ? new Float32Array(scores.length * metadata.feature_columns.length) : null;
+  let offset = 0;
+  for (const chunk of windowErrors) {
+    perWindow?.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { scores, labels: job.labelColumn !== null ? labels : null, ends, segmentStarts, perWindow, errorTotals: hasFeatureErrors ? errorTotals : null };
+}
+
+function baselineOf(job: EvaluationJob, ends: number[], labels: number[] | null): Pick<EvaluationOutcome, 'baseline' | 'baselineError'> {
+  if (!job.trainingTable) return { baseline: null, baselineError: null };
+  try {
+    return { baseline: measureBaseline(job.model.metadata, job.trainingTable, job.table, ends, labels), baselineError: null };
+  } catch (err) {
+    return { baseline: null, baselineError: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export async function evaluateTable(job: EvaluationJob): Promise<EvaluationOutcome> {
+  const metadata = job.model.metadata;
+  const features = metadata.feature_columns;
+  const { scores, labels: y, ends, segmentStarts, perWindow, errorTotals } = await scoreRanges(job);
   const threshold = metadata.threshold;
   const folds = foldStability(scores, y, threshold);
   const supervised = metadata.architecture !== 'lstm_autoencoder';
   const cal = supervised ? calibration(scores, y) : null;
+  const base = baselineOf(job, ends, y);
   return {
     metrics: classificationMetrics(scores, y, threshold),
     figures: {
       folds: folds.folds, auc_std: folds.auc_std, f1_std: folds.f1_std,
       calibration: cal ? { brier: cal.brier, ece: cal.ece } : null,
-      feature_error_share: hasFeatureErrors ? featureErrorShare(Float32Array.from(errorTotals), features) : null,
+      feature_error_share: errorTotals ? featureErrorShare(Float32Array.from(errorTotals), features) : null,
       threshold_margin: thresholdMargin(scores, y, threshold),
       score_separation: scoreSeparation(scores, y), missing_value_share: missingShare(job),
-      roc_curve: rocCurve(scores, y),
+      roc_curve: rocCurve(scores, y), baseline_roc_curve: base.baseline?.roc_curve ?? null,
     },
+    ...base,
+    alarms: alarmEpisodes({ scores, ends, segmentStarts, threshold, featureErrors: perWindow, features }),
   };
 }

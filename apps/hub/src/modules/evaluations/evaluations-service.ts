@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import type { EvaluationCreateRequest, EvaluationDetail, EvaluationMetrics, EvaluationSummary, GradientStartResponse, TrainingCurves } from '@prometheus/protocol';
-import { decodeAxonml, findLabelColumn, type ClassificationMetrics, type TrainingResult } from '@prometheus/ml/core';
+import { decodeAxonml, findLabelColumn, type ClassificationMetrics, type TrainingResult, type TrainingTable } from '@prometheus/ml/core';
 import type { Clock } from '../../clock.js';
 import { AppError, badRequest, notFound } from '../../errors.js';
 import { canSeeAll } from '../../http/permissions.js';
@@ -10,10 +10,12 @@ import type { Llm } from '../agent/llm.js';
 import type { Limits } from '../billing/limits.js';
 import type { Actor, DatasetsService } from '../datasets/datasets-service.js';
 import type { ModelsService } from '../models/models-service.js';
+import type { ModelRow } from '../models/repo.js';
 import { metadataOf } from '../models/present.js';
 import { numericColumns, toTrainingTable } from '../training/table.js';
 import { createGradientReviewer } from './gradient.js';
-import { curvesOf, toEvaluationDetail, toEvaluationSummary, trainingFigures, type StoredFigures } from './present.js';
+import type { EvaluationJob, EvaluationOutcome } from './evaluate-table.js';
+import { curvesOf, NO_COMPARISON, toEvaluationDetail, toEvaluationSummary, trainingFigures, type Comparison, type StoredFigures } from './present.js';
 import type { EvaluationRow, EvaluationsRepo } from './repo.js';
 import { createScorer } from './scorer.js';
 
@@ -32,6 +34,10 @@ const metricsOf = (m: ClassificationMetrics, valLoss: number, threshold: number 
   accuracy: m.accuracy, precision: m.precision, recall: m.recall, f1: m.f1, auc_roc: m.auc_roc, val_loss: valLoss, reconstruction_error_threshold: threshold,
 });
 
+const comparisonOf = (o: EvaluationOutcome): Comparison => ({
+  baseline: o.baseline?.baseline ?? null, baseline_roc_curve: o.figures.baseline_roc_curve, alarms: o.alarms.alarms, alarm_episodes: o.alarms.total,
+});
+
 export function createEvaluationsService(deps: EvaluationsServiceDeps) {
   const { repo, clock } = deps;
   const scorer = createScorer({ idleMs: 60_000 });
@@ -44,15 +50,44 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
     return row;
   }
 
+  /** Scores a job and logs why the baseline is missing when it is (the evaluation still stands without it). */
+  async function score(job: EvaluationJob, modelId: string): Promise<EvaluationOutcome> {
+    const outcome = await scorer.score(job);
+    if (outcome.baselineError) deps.log.warn({ modelId, reason: outcome.baselineError }, 'evaluation without its PCA baseline');
+    return outcome;
+  }
+
+  /**
+   * The baseline and alarms of the training evaluation: the validation windows scored again in the worker,
+   * the baseline fitted on the run's training rows. A failure leaves them null rather than failing the run.
+   */
+  async function trainingComparison(input: { modelId: string; result: TrainingResult; table?: TrainingTable }): Promise<Comparison> {
+    const { table, result } = input;
+    if (!table) return NO_COMPARISON;
+    const meta = result.model.metadata;
+    const n = table.timestamps.length;
+    const split = Math.min(n, Math.max(0, Math.round(n * (1 - meta.hyperparameters.validation_split))));
+    try {
+      return comparisonOf(await score({
+        model: { metadata: meta, weights: result.model.weights }, table, trainingTable: table, labelColumn: meta.label_column,
+        stride: meta.hyperparameters.stride, smoothing: 1, ranges: [[split, n]],
+      }, input.modelId));
+    } catch (err) {
+      deps.log.warn({ err, modelId: input.modelId }, 'training evaluation without its PCA baseline and alarms');
+      return NO_COMPARISON;
+    }
+  }
+
   /** When training ends: the validation-window figures the run measured, stored as the model's evaluation. */
-  async function fromTraining(input: { ownerId: string; modelId: string; datasetId: string; result: TrainingResult; rows: number }): Promise<EvaluationRow> {
+  async function fromTraining(input: { ownerId: string; modelId: string; datasetId: string; result: TrainingResult; rows: number; table?: TrainingTable }): Promise<EvaluationRow> {
     const { result } = input;
+    const comparison = await trainingComparison(input);
     const now = clock.now();
     return repo.insert({
       id: newId('eval'), ownerId: input.ownerId, modelId: input.modelId, datasetId: input.datasetId, kind: 'training',
       metrics: metricsOf(result.metrics, result.best_val_loss, result.metrics.reconstruction_error_threshold),
       confusionMatrix: result.metrics.confusion_matrix as unknown as Record<string, number> | null,
-      figures: trainingFigures(result, input.rows) as unknown as Record<string, unknown>, windows: result.metrics.count,
+      figures: trainingFigures(result, input.rows, comparison) as unknown as Record<string, unknown>, windows: result.metrics.count,
       trainingCurves: curvesOf(result), createdAt: now, updatedAt: now,
     });
   }
@@ -61,6 +96,17 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
   async function curvesOfModel(evaluationId: string | null): Promise<TrainingCurves> {
     const row = evaluationId ? await repo.findById(evaluationId) : undefined;
     return row?.trainingCurves ?? { epochs: [], train_loss: [], val_loss: [] };
+  }
+
+  /** The rows the model trained on (its training dataset), or null when that dataset is gone. */
+  async function trainingTableOf(model: ModelRow, evaluated: { id: string; table: TrainingTable }): Promise<TrainingTable | null> {
+    if (model.datasetId === evaluated.id) return evaluated.table;
+    try {
+      return toTrainingTable(await deps.datasets.loadForTraining(model.datasetId, { id: model.ownerId, role: 'admin' }));
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') return null;
+      throw err;
+    }
   }
 
   async function evaluate(actor: Actor, req: EvaluationCreateRequest): Promise<EvaluationDetail> {
@@ -78,7 +124,8 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
     const weights = decodeAxonml(await fs.readFile((await deps.models.getArtifacts(model.id)).axonml)).weights;
     const stride = req.stride ?? 1;
     const smoothing = req.smoothing_windows ?? 1;
-    const outcome = await scorer.score({ model: { metadata: meta, weights }, table, labelColumn, stride, smoothing })
+    const trainingTable = await trainingTableOf(model, { id: dataset.id, table });
+    const outcome = await score({ model: { metadata: meta, weights }, table, trainingTable, labelColumn, stride, smoothing }, model.id)
       .catch((err: unknown) => {
         throw new AppError('BAD_REQUEST', 'The dataset could not be scored with this model', { details: (err as Error).message, cause: err });
       });
@@ -86,6 +133,7 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
     const figures: StoredFigures = {
       ...outcome.figures, threshold: meta.threshold, positives: outcome.metrics.positives, stride, smoothing_windows: smoothing,
       quantization: { f1_delta: q.f1_delta, auc_roc_delta: q.auc_roc_delta, max_abs_score_delta: q.max_abs_score_delta },
+      ...comparisonOf(outcome),
     };
     const valLoss = (model.metrics as { val_loss: number }).val_loss;
     const now = clock.now();

@@ -1,4 +1,5 @@
-import { GRADIENT_METRIC_NAMES, type EvaluationDetail, type EvaluationSummary, type GradientEvaluation } from '@prometheus/protocol';
+import { DEFAULT_HYPERPARAMETERS, fitPcaBaseline, pcaBaselineScores, rocAuc, type Hyperparameters, type TrainingTable } from '@prometheus/ml/core';
+import { GRADIENT_FINDING_SUBJECTS, GRADIENT_METRIC_NAMES, type EvaluationDetail, type EvaluationSummary, type GradientEvaluation } from '@prometheus/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { sensorCsv, setTier, TINY, trainToEnd, validatedDataset, waitForGradient } from '../../test/training.js';
@@ -23,6 +24,30 @@ function rocShape(roc: Roc | null): Roc {
 
 const area = ({ fpr, tpr }: Roc) => fpr.slice(1).reduce((a, x, k) => a + ((x - fpr[k]!) * (tpr[k + 1]! + tpr[k]!)) / 2, 0);
 
+const FEATURES = ['supply_temp', 'return_temp', 'fan_speed', 'mixed_temp'];
+const TRAIN_CSV = sensorCsv({ rows: 240, faultFrom: 220, mixed: true });
+const LATER_CSV = sensorCsv({ rows: 300, faultFrom: 150, seed: 11, start: Date.UTC(2026, 0, 9), mixed: true });
+
+function tableOf(csv: string): TrainingTable {
+  const [head, ...lines] = csv.trim().split('\n');
+  const columns = head!.split(',').slice(1);
+  const rows = lines.map((l) => l.split(','));
+  return { columns, timestamps: rows.map((r) => Date.parse(r[0]!)), values: columns.map((_, c) => Float64Array.from(rows, (r) => Number(r[c + 1]))) };
+}
+
+/**
+ * The baseline computed here from the CSVs themselves, for windows ending on `endRows`: fitted on the first 80% of
+ * the training CSV's rows (the model's split), scored on the evaluated CSV, read at each window's last row.
+ */
+function expectedBaseline(evaluatedCsv: string, endRows: number[]) {
+  const hyperparameters: Hyperparameters = { ...DEFAULT_HYPERPARAMETERS, optimizer: 'adam', loss: 'mse' };
+  const fit = fitPcaBaseline(tableOf(TRAIN_CSV), { feature_columns: FEATURES, label_column: 'fault', sampling_interval_seconds: 60, hyperparameters });
+  const evaluated = tableOf(evaluatedCsv);
+  const rowScores = pcaBaselineScores(fit, evaluated);
+  const fault = evaluated.values[evaluated.columns.indexOf('fault')]!;
+  return { threshold: fit.threshold, components: fit.pca.components.length, auc_roc: rocAuc(endRows.map((r) => rowScores[r]!), endRows.map((r) => fault[r]!)) };
+}
+
 // Evaluations: made when training ends, and on demand for a dataset with the model's columns (labelled:
 // every metric; unlabelled: label metrics null, never invented), then the local Gradient review.
 describe('evaluations', { timeout: 180_000 }, () => {
@@ -38,9 +63,9 @@ describe('evaluations', { timeout: 180_000 }, () => {
     t = await createTestHub({ TRAINING_MAX_CONCURRENT: '2' });
     op = await t.userWithRole('operator');
     await setTier(t, op.username, 'enterprise');
-    const train = (await validatedDataset(t, op.token, sensorCsv({ rows: 240, faultFrom: 220 }), 'first days')).id;
-    later = (await validatedDataset(t, op.token, sensorCsv({ rows: 300, faultFrom: 150, seed: 11, start: Date.UTC(2026, 0, 9) }), 'later days')).id;
-    unlabelled = (await uploadCsv(t, op.token, sensorCsv({ rows: 200, label: false, seed: 5 }), { name: 'no labels' }).then((r) => r.json()) as Json).id as string;
+    const train = (await validatedDataset(t, op.token, TRAIN_CSV, 'first days')).id;
+    later = (await validatedDataset(t, op.token, LATER_CSV, 'later days')).id;
+    unlabelled = (await uploadCsv(t, op.token, sensorCsv({ rows: 200, label: false, seed: 5, mixed: true }), { name: 'no labels' }).then((r) => r.json()) as Json).id as string;
     const [ae, sentinel] = await Promise.all([
       trainToEnd(t, op.token, { dataset_id: train, architecture: 'lstm_autoencoder', hyperparameters: { ...TINY, epochs: 4 } }),
       trainToEnd(t, op.token, { dataset_id: train, architecture: 'sentinel', hyperparameters: TINY }),
@@ -60,14 +85,24 @@ describe('evaluations', { timeout: 180_000 }, () => {
     expect(ev.training_curves.epochs).toEqual([1, 2, 3, 4]);
     expect(ev.metrics.reconstruction_error_threshold).toBe(ev.threshold);
     expect(ev.figures.folds.length).toBeGreaterThan(0);
-    expect(ev.figures.feature_error_share?.map((f) => f.feature)).toEqual(['supply_temp', 'return_temp', 'fan_speed']);
+    expect(ev.figures.feature_error_share?.map((f) => f.feature)).toEqual(FEATURES);
     // 21 validation windows, 10 faulty: the whole curve fits in 101 points, so its area is the AUC exactly.
     expect(ev.positives).toBeGreaterThan(0);
     expect(ev.positives).toBeLessThan(ev.windows);
     const roc = rocShape(ev.figures.roc_curve);
     expect(area(roc)).toBeCloseTo(ev.metrics.auc_roc!, 12);
+    // The baseline on the same windows: the 21 validation windows end on rows 199, 201, ..., 239 of the training CSV.
+    const expected = expectedBaseline(TRAIN_CSV, Array.from({ length: 21 }, (_, k) => 199 + 2 * k));
+    expect(ev.baseline).toMatchObject({ method: 'pca', components: expected.components, fit_rows: 192 });
+    expect(ev.baseline!.explained_variance).toBeGreaterThanOrEqual(0.95);
+    expect(ev.baseline!.threshold).toBeCloseTo(expected.threshold, 12);
+    expect(ev.baseline!.auc_roc).toBeCloseTo(expected.auc_roc!, 12);
+    expect(area(rocShape(ev.figures.baseline_roc_curve))).toBeCloseTo(ev.baseline!.auc_roc!, 12);
+    expect(ev.beats_baseline).toBe(ev.metrics.auc_roc! >= ev.baseline!.auc_roc!);
+    expect(ev.alarms).not.toBeNull();
+    expect(ev.alarm_episodes).toBe(ev.alarms!.length);
     const list = (await (await t.request('GET', '/api/v1/evaluations', { token: op.token })).json()) as EvaluationSummary[];
-    expect(list.map((e) => e.id)).toContain(trainingEvaluation);
+    expect(list.find((e) => e.id === trainingEvaluation)).toMatchObject({ baseline: ev.baseline, beats_baseline: ev.beats_baseline });
   });
 
   it('evaluates a labelled dataset on demand: every metric, from the model\'s own threshold', async () => {
@@ -87,8 +122,38 @@ describe('evaluations', { timeout: 180_000 }, () => {
     // 293 windows thinned to at most 101 points: the area stays within a hair of the AUC of all of them.
     expect(area(rocShape(ev.figures.roc_curve))).toBeCloseTo(ev.metrics.auc_roc!, 2);
     expect(ev.training_curves.epochs).toEqual([1, 2, 3, 4]);
+    // The baseline is fitted on the model's training rows, not on this dataset, and read at each window's last row.
+    const expected = expectedBaseline(LATER_CSV, Array.from({ length: 293 }, (_, k) => k + 7));
+    expect(ev.baseline).toMatchObject({ method: 'pca', components: expected.components, fit_rows: 192 });
+    expect(ev.baseline!.threshold).toBeCloseTo(expected.threshold, 12);
+    expect(ev.baseline!.auc_roc).toBeCloseTo(expected.auc_roc!, 12);
+    expect(area(rocShape(ev.figures.baseline_roc_curve))).toBeCloseTo(ev.baseline!.auc_roc!, 2);
+    expect(ev.beats_baseline).toBe(ev.metrics.auc_roc! >= ev.baseline!.auc_roc!);
     const smoothed = (await (await evaluate({ model_id: aeModel, dataset_id: later, stride: 3, smoothing_windows: 5 })).json()) as EvaluationDetail;
     expect(smoothed).toMatchObject({ stride: 3, smoothing_windows: 5, windows: 98 });
+  });
+
+  it('annotates each alarm with the three features carrying most of its reconstruction error', async () => {
+    const ev = (await (await evaluate({ model_id: aeModel, dataset_id: later })).json()) as EvaluationDetail;
+    const alarms = ev.alarms!;
+    expect(ev.alarm_episodes).toBeGreaterThan(0);
+    expect(alarms.length).toBe(Math.min(ev.alarm_episodes!, 50));
+    for (const a of alarms) {
+      expect(Date.parse(a.end)).toBeGreaterThanOrEqual(Date.parse(a.start));
+      expect(a.peak_score).toBeGreaterThan(ev.threshold);
+      expect(a.rules).toEqual([]);
+      const shares = a.top_features!.map((f) => f.share);
+      expect(shares).toHaveLength(3);
+      expect(shares).toEqual([...shares].sort((x, y) => y - x));
+      expect(shares.reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(1 + 1e-9);
+    }
+    // The fault (from row 150) offsets the supply temperature: the longest alarm lies in it and blames that sensor.
+    const longest = alarms.reduce((a, b) => (b.windows > a.windows ? b : a));
+    expect(Date.parse(longest.end)).toBeGreaterThanOrEqual(Date.UTC(2026, 0, 9) + 150 * 60_000);
+    expect(longest.top_features![0]!.feature).toBe('supply_temp');
+    const sentinel = (await (await evaluate({ model_id: sentinelModel, dataset_id: later })).json()) as EvaluationDetail;
+    expect(sentinel.alarms!.every((a) => a.top_features === null)).toBe(true);
+    expect(sentinel.baseline).toMatchObject({ method: 'pca', auc_roc: ev.baseline!.auc_roc });
   });
 
   it('evaluates an unlabelled dataset with every label-based metric null (autoencoder and sentinel)', async () => {
@@ -102,15 +167,21 @@ describe('evaluations', { timeout: 180_000 }, () => {
       expect(ev.figures.score_separation).toBeNull();
       expect(ev.figures.calibration).toBeNull();
       expect(ev.figures.roc_curve).toBeNull();
+      // The baseline is still fitted and thresholded; with no labels it is not compared.
+      expect(ev.baseline).toMatchObject({ method: 'pca', auc_roc: null, f1: null, precision: null, recall: null, fit_rows: 192 });
+      expect(ev.beats_baseline).toBeNull();
+      expect(ev.figures.baseline_roc_curve).toBeNull();
     }
   });
 
   it('answers a null ROC curve for an evaluation stored before the curve was recorded', async () => {
     const ev = (await (await evaluate({ model_id: aeModel, dataset_id: later })).json()) as EvaluationDetail;
     expect(ev.figures.roc_curve).not.toBeNull();
-    t.hub.store.sqlite.prepare("update evaluations set figures = json_remove(figures, '$.roc_curve') where id = ?").run(ev.id);
+    t.hub.store.sqlite.prepare("update evaluations set figures = json_remove(figures, '$.roc_curve', '$.baseline', '$.baseline_roc_curve', '$.alarms', '$.alarm_episodes') where id = ?").run(ev.id);
     const old = (await (await t.request('GET', `/api/v1/evaluations/${ev.id}`, { token: op.token })).json()) as EvaluationDetail;
     expect(old.figures.roc_curve).toBeNull();
+    expect(old).toMatchObject({ baseline: null, beats_baseline: null, alarms: null, alarm_episodes: null });
+    expect(old.figures.baseline_roc_curve).toBeNull();
     expect(old.figures.folds).toEqual(ev.figures.folds);
   });
 
@@ -155,7 +226,24 @@ describe('evaluations', { timeout: 180_000 }, () => {
     expect(without.metrics.missing_value_share).toBe(0);
     expect(without.review.summary).toContain('no labels');
     expect(without.review.summary).not.toBe(withLabels.review.summary);
-    for (const f of [...withLabels.review.findings, ...without.review.findings]) expect(GRADIENT_METRIC_NAMES).toContain(f.metric);
+    for (const f of [...withLabels.review.findings, ...without.review.findings]) expect(GRADIENT_FINDING_SUBJECTS).toContain(f.metric);
+    // Both reviews weigh the baseline: compared (labels) or not shown to be good (none).
+    expect(withLabels.review.findings[0]).toMatchObject({ metric: 'baseline_auc_roc', severity: labelled.beats_baseline ? 'info' : 'critical' });
+    expect(withLabels.review.summary).toContain(`PCA baseline ROC AUC ${labelled.baseline!.auc_roc!.toFixed(3)}`);
+    expect(without.review.findings[0]).toMatchObject({ metric: 'baseline_auc_roc', severity: 'warning' });
+    expect(without.review.verdict).not.toBe('ready');
     expect((await t.request('POST', '/api/v1/evaluations/eval_none/gradient', { token: op.token })).status).toBe(404);
+  });
+
+  // Last: it deletes the models' training dataset.
+  it('evaluates without a baseline once the training rows are gone, and says so with nulls', async () => {
+    const model = (await (await t.request('GET', `/api/v1/models/${aeModel}`, { token: op.token })).json()) as { dataset_id: string };
+    expect((await t.request('POST', `/api/v1/datasets/${model.dataset_id}/unlock`, { token: op.token })).status).toBe(200);
+    expect((await t.request('DELETE', `/api/v1/datasets/${model.dataset_id}`, { token: op.token })).status).toBe(204);
+    const ev = (await (await evaluate({ model_id: aeModel, dataset_id: later })).json()) as EvaluationDetail;
+    expect(ev.metrics.auc_roc).not.toBeNull();
+    expect(ev).toMatchObject({ baseline: null, beats_baseline: null });
+    expect(ev.figures.baseline_roc_curve).toBeNull();
+    expect(ev.alarms).not.toBeNull();
   });
 });

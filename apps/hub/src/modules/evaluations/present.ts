@@ -1,19 +1,34 @@
 import type {
-  EvaluationDetail, EvaluationFigures, EvaluationMetrics, EvaluationSummary, GradientEvaluation, TrainingCurves,
+  AlarmEpisode, EvaluationBaseline, EvaluationDetail, EvaluationFigures, EvaluationMetrics, EvaluationSummary, GradientEvaluation, TrainingCurves,
 } from '@prometheus/protocol';
 import type { TrainingResult } from '@prometheus/ml';
 import { isoTime } from '../../ids.js';
+import { beatsBaseline } from './baseline.js';
 import type { EvaluationRow } from './repo.js';
 
 // Rows <-> the contract's shapes. `figures` (JSON) keeps the reviewer figures plus the evaluation's
-// settings (threshold, stride, smoothing, positives) and the model's measured int8 cost.
+// settings (threshold, stride, smoothing, positives), the model's measured int8 cost, the PCA baseline and
+// the alarms (the last two absent from evaluations stored before them: read as null, no migration).
 export interface StoredFigures extends EvaluationFigures {
   threshold: number;
   positives: number | null;
   stride: number;
   smoothing_windows: number;
   quantization: { f1_delta: number | null; auc_roc_delta: number | null; max_abs_score_delta: number };
+  baseline?: EvaluationBaseline | null;
+  alarms?: AlarmEpisode[] | null;
+  alarm_episodes?: number | null;
 }
+
+/** What the score worker adds to an evaluation's figures: the baseline (and its ROC curve) and the alarms. */
+export interface Comparison {
+  baseline: EvaluationBaseline | null;
+  baseline_roc_curve: EvaluationFigures['baseline_roc_curve'];
+  alarms: AlarmEpisode[] | null;
+  alarm_episodes: number | null;
+}
+
+export const NO_COMPARISON: Comparison = { baseline: null, baseline_roc_curve: null, alarms: null, alarm_episodes: null };
 
 const finiteOrNull = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
@@ -23,7 +38,7 @@ export function curvesOf(result: TrainingResult): TrainingCurves {
 }
 
 /** The reviewer figures the ML package measured on the validation windows, in the stored form. */
-export function trainingFigures(result: TrainingResult, rows: number): StoredFigures {
+export function trainingFigures(result: TrainingResult, rows: number, comparison: Comparison): StoredFigures {
   const r = result.reviewer;
   const q = result.quantization;
   const features = result.model.metadata.feature_columns;
@@ -40,26 +55,31 @@ export function trainingFigures(result: TrainingResult, rows: number): StoredFig
     threshold: result.model.metadata.threshold, positives: result.metrics.positives,
     stride: result.model.metadata.hyperparameters.stride, smoothing_windows: 1,
     quantization: { f1_delta: q.f1_delta, auc_roc_delta: q.auc_roc_delta, max_abs_score_delta: q.max_abs_score_delta },
+    ...comparison,
   };
 }
 
 export function toEvaluationSummary(row: EvaluationRow): EvaluationSummary {
+  const metrics = row.metrics as unknown as EvaluationMetrics;
+  const baseline = (row.figures as unknown as StoredFigures).baseline ?? null;
   return {
-    id: row.id, model_id: row.modelId, dataset_id: row.datasetId, kind: row.kind, metrics: row.metrics as unknown as EvaluationMetrics,
+    id: row.id, model_id: row.modelId, dataset_id: row.datasetId, kind: row.kind, metrics,
     gradient_status: row.gradientStatus, created_at: isoTime(row.createdAt),
+    baseline, beats_baseline: beatsBaseline(metrics.auc_roc, baseline),
   };
 }
 
 export function toEvaluationDetail(row: EvaluationRow): EvaluationDetail {
   const f = row.figures as unknown as StoredFigures;
-  const { threshold, positives, stride, smoothing_windows, quantization, ...figures } = f;
+  const { threshold, positives, stride, smoothing_windows, quantization, baseline: _baseline, alarms, alarm_episodes, ...figures } = f;
   return {
     ...toEvaluationSummary(row),
     confusion_matrix: (row.confusionMatrix as EvaluationDetail['confusion_matrix']) ?? null,
     training_curves: row.trainingCurves,
     gradient_evaluation: (row.gradientEvaluation as unknown as GradientEvaluation | null) ?? null,
     gradient_error: row.gradientError, threshold, windows: row.windows, positives, stride, smoothing_windows, quantization,
-    // Evaluations stored before the ROC curve was recorded have none.
-    figures: { ...figures, roc_curve: figures.roc_curve ?? null },
+    // Evaluations stored before the ROC curves, the baseline or the alarms were recorded have none.
+    figures: { ...figures, roc_curve: figures.roc_curve ?? null, baseline_roc_curve: figures.baseline_roc_curve ?? null },
+    alarms: alarms ?? null, alarm_episodes: alarm_episodes ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import { startTraining, TrainingInputError, type EpochProgress, type TrainingHandle, type TrainingResult } from '@prometheus/ml/core';
+import { startTraining, TrainingInputError, type EpochProgress, type TrainingHandle, type TrainingResult, type TrainingTable } from '@prometheus/ml/core';
 import type { Clock } from '../../clock.js';
 import type { HubEventBus } from '../../events.js';
 import type { Logger } from '../../logger.js';
@@ -12,7 +12,8 @@ import { toTrainingTable } from './table.js';
 // One run's life in a worker thread: load the validated dataset, train, persist every epoch as it arrives,
 // then register the model (files + row) and its evaluation, or record why the run failed.
 export interface TrainingEvaluations {
-  fromTraining(input: { ownerId: string; modelId: string; datasetId: string; result: TrainingResult; rows: number }): Promise<{ id: string }>;
+  /** `table`: the rows the run trained on (the evaluation fits its PCA baseline on them). */
+  fromTraining(input: { ownerId: string; modelId: string; datasetId: string; result: TrainingResult; rows: number; table?: TrainingTable }): Promise<{ id: string }>;
 }
 
 export interface RunDeps {
@@ -61,11 +62,13 @@ function onEpoch(deps: RunDeps, run: RunRow, p: EpochProgress): void {
   deps.events.emit('training.epoch', { userId: run.ownerId, runId: run.id, epoch: p.epoch, totalEpochs: p.total_epochs });
 }
 
-async function finish(deps: RunDeps, run: RunRow, result: TrainingResult, data: { equipmentType: string; rows: number }, shutdown: string | null): Promise<void> {
+async function finish(deps: RunDeps, run: RunRow, result: TrainingResult, data: { equipmentType: string; table: TrainingTable }, shutdown: string | null): Promise<void> {
   const model = await deps.models.register({
     ownerId: run.ownerId, name: run.name, datasetId: run.datasetId, equipmentType: data.equipmentType, trainingRunId: run.id, result,
   });
-  const evaluation = await deps.evaluations.fromTraining({ ownerId: run.ownerId, modelId: model.id, datasetId: run.datasetId, result, rows: data.rows });
+  const evaluation = await deps.evaluations.fromTraining({
+    ownerId: run.ownerId, modelId: model.id, datasetId: run.datasetId, result, rows: data.table.timestamps.length, table: data.table,
+  });
   await deps.models.setEvaluation(model.id, evaluation.id);
   const status = result.status === 'stopped' ? 'stopped' : 'completed';
   const row = await deps.repo.update(run.id, {
@@ -97,7 +100,7 @@ export async function executeRun(deps: RunDeps, runId: string, fromQueue: boolea
     );
     control.onHandle(handle);
     const result = await handle.result;
-    await finish(deps, run, result, { equipmentType: dataset.equipment_type, rows: table.timestamps.length }, control.shutdownReason());
+    await finish(deps, run, result, { equipmentType: dataset.equipment_type, table }, control.shutdownReason());
   } catch (err) {
     deps.log.warn({ err, runId }, 'training run failed');
     await failRun(deps, run, control.shutdownReason() ?? reasonOf(err));
