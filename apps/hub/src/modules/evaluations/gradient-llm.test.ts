@@ -1,4 +1,4 @@
-import { GRADIENT_METRIC_NAMES, type GradientEvaluation } from '@prometheus/protocol';
+import { GRADIENT_METRIC_NAMES, type EvaluationDetail, type GradientEvaluation } from '@prometheus/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultScript, startOpenAiChatFake, textOf, type OpenAiChatFake } from '../../../../../test/fakes/openai-chat.js';
 import { createTestHub, type TestHub } from '../../test/harness.js';
@@ -54,14 +54,17 @@ describe('Gradient review with a language model', { timeout: 180_000 }, () => {
     }));
     const g = await review();
     expect(g).toMatchObject({ reviewer: 'llm', model: MODEL, llm_error: null });
-    expect(g.review).toEqual({
-      verdict: 'needs_attention', summary: 'Two epochs are not enough; the threshold margin is thin.',
-      findings: [{ metric: 'best_epoch_fraction', severity: 'warning', message: 'Still improving at the last epoch.' }], recommendations: ['Train longer.'],
-    });
+    const ev = (await (await t.request('GET', `/api/v1/evaluations/${evaluationId}`, { token: op.token })).json()) as EvaluationDetail;
+    // The model's review is kept; the comparison with the baseline, which it did not write, is added and caps the verdict.
+    expect(g.review).toMatchObject({ verdict: ev.beats_baseline === false ? 'not_ready' : 'needs_attention', summary: 'Two epochs are not enough; the threshold margin is thin.' });
+    expect(g.review.findings.slice(1)).toEqual([{ metric: 'best_epoch_fraction', severity: 'warning', message: 'Still improving at the last epoch.' }]);
+    expect(g.review.findings[0]!.metric).toBe('baseline_auc_roc');
+    expect(g.review.recommendations).toContain('Train longer.');
     expect(fake.chats).toHaveLength(1);
     const request = fake.chats[0]!;
     expect(request.tool_choice).toEqual({ type: 'function', function: { name: 'submit_gradient_review' } });
-    const prompt = JSON.parse(textOf(request.messages.find((m) => m.role === 'user')!.content)) as { metrics: { name: string; value: number | null }[] };
+    const prompt = JSON.parse(textOf(request.messages.find((m) => m.role === 'user')!.content)) as { metrics: { name: string; value: number | null }[]; evaluation: Json };
+    expect(prompt.evaluation).toMatchObject({ pca_baseline_auc_roc: ev.baseline!.auc_roc, beats_baseline: ev.beats_baseline });
     expect(prompt.metrics.map((m) => m.name)).toEqual([...GRADIENT_METRIC_NAMES]);
     for (const m of prompt.metrics) expect(m.value).toBe(g.metrics[m.name as keyof typeof g.metrics]);
     const usage = (await (await t.request('GET', '/api/v1/billing/usage', { token: op.token })).json()) as Json;

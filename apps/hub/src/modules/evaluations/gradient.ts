@@ -5,8 +5,10 @@ import type { Logger } from '../../logger.js';
 import type { Llm } from '../agent/llm.js';
 import type { Limits } from '../billing/limits.js';
 import { gradientMetrics, type GradientInput } from './gradient-metrics.js';
+import { withBaselineVerdict } from './baseline-verdict.js';
 import { llmReview } from './llm-reviewer.js';
 import { localReview, type ReviewContext } from './local-reviewer.js';
+import { beatsBaseline } from './baseline.js';
 import type { StoredFigures } from './present.js';
 import type { EvaluationRow, EvaluationsRepo } from './repo.js';
 
@@ -31,9 +33,14 @@ export function createGradientReviewer(deps: GradientReviewerDeps) {
       quantization: figures.quantization, curves: row.trainingCurves,
     });
     const m = row.metrics as unknown as EvaluationMetrics;
-    const ctx: ReviewContext = { architecture, windows: row.windows, auc: m.auc_roc, f1: m.f1, topFeature };
+    const baseline = figures.baseline ?? null;
+    const ctx: ReviewContext = {
+      architecture, windows: row.windows, auc: m.auc_roc, f1: m.f1, topFeature,
+      baselineAuc: baseline?.auc_roc ?? null, hasBaseline: baseline !== null, beatsBaseline: beatsBaseline(m.auc_roc, baseline),
+    };
+    // Whoever reviews, the comparison with the baseline caps the verdict (a language model may overlook it).
     const done = (by: Pick<GradientEvaluation, 'reviewer' | 'model' | 'review' | 'llm_error'>): GradientEvaluation => ({
-      ...by, metrics, top_feature: topFeature, completed_at: isoTime(deps.clock.now()),
+      ...by, review: withBaselineVerdict(by.review, ctx), metrics, top_feature: topFeature, completed_at: isoTime(deps.clock.now()),
     });
     if (!deps.llm) return done({ reviewer: 'local', model: null, review: localReview(metrics, ctx), llm_error: null });
     let tokens = 0;

@@ -21,12 +21,17 @@ const SYSTEM = [
   'You are Gradient, the model reviewer of Prometheus, an edge ML platform for building equipment (air handlers, boilers, pumps).',
   'You receive one evaluation of a trained time-series model as 19 named metrics with their definitions (null = not measurable here).',
   'Judge whether the model is ready to raise alarms at the edge. Cite the figures you rely on; never invent a figure.',
+  'A model whose ROC AUC is below the PCA baseline\'s (beats_baseline false) is not ready, and one not compared with it (null) is not shown to be good; a finding about that comparison names baseline_auc_roc.',
   'Answer only by calling submit_gradient_review: verdict, a short summary, findings (each naming one of the metrics), recommendations.',
 ].join(' ');
 
 export function reviewPrompt(metrics: GradientMetrics, ctx: ReviewContext): string {
   return JSON.stringify({
-    model: { architecture: ctx.architecture }, evaluation: { windows: ctx.windows, auc_roc: ctx.auc, f1: ctx.f1, top_error_feature: ctx.topFeature },
+    model: { architecture: ctx.architecture },
+    evaluation: {
+      windows: ctx.windows, auc_roc: ctx.auc, f1: ctx.f1, top_error_feature: ctx.topFeature,
+      pca_baseline_auc_roc: ctx.baselineAuc, beats_baseline: ctx.beatsBaseline,
+    },
     metrics: GRADIENT_METRIC_NAMES.map((name) => ({ name, value: metrics[name], definition: GRADIENT_METRIC_DEFINITIONS[name] })),
   });
 }

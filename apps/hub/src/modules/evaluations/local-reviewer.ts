@@ -1,12 +1,12 @@
 import type { GradientFinding, GradientMetricName, GradientMetrics, GradientReview } from '@prometheus/protocol';
+import { baselineFinding, type BaselineContext } from './baseline-verdict.js';
 
 // The review without a language model: rules over the 19 metrics. Every sentence carries the figure that
 // triggered it; a metric that is null says nothing (except the one note that label-based figures are
 // missing). Thresholds are conventional rules of thumb, named here so a reader can disagree with them.
-export interface ReviewContext {
+export interface ReviewContext extends BaselineContext {
   architecture: string;
   windows: number;
-  auc: number | null;
   f1: number | null;
   topFeature: string | null;
 }
@@ -60,6 +60,7 @@ function summaryOf(m: GradientMetrics, ctx: ReviewContext, findings: GradientFin
   const parts = [`${ctx.architecture} evaluated on ${ctx.windows} windows`];
   if (ctx.auc !== null) parts.push(`ROC AUC ${num(ctx.auc)}${m.auc_roc_fold_std !== null ? ` (fold std ${num(m.auc_roc_fold_std)})` : ''}`);
   if (ctx.f1 !== null) parts.push(`F1 ${num(ctx.f1)}`);
+  if (ctx.baselineAuc !== null) parts.push(`PCA baseline ROC AUC ${num(ctx.baselineAuc)} (${ctx.beatsBaseline ? 'the model beats it' : 'the model loses to it'})`);
   if (m.false_alarm_rate !== null) parts.push(`false alarm rate ${pct(m.false_alarm_rate)}`);
   if (ctx.auc === null) parts.push('no labels, so detection figures are unavailable');
   const count = (s: GradientFinding['severity']) => findings.filter((f) => f.severity === s).length;
@@ -67,7 +68,7 @@ function summaryOf(m: GradientMetrics, ctx: ReviewContext, findings: GradientFin
 }
 
 export function localReview(m: GradientMetrics, ctx: ReviewContext): GradientReview {
-  const hits = RULES.map((rule) => rule(m, ctx)).filter((f): f is GradientFinding & { advice?: string } => f !== null);
+  const hits = [baselineFinding(ctx), ...RULES.map((rule) => rule(m, ctx)).filter((f): f is GradientFinding & { advice?: string } => f !== null)];
   const findings = hits.map(({ advice: _advice, ...f }) => f);
   const verdict = findings.some((f) => f.severity === 'critical') ? 'not_ready' : findings.some((f) => f.severity === 'warning') ? 'needs_attention' : 'ready';
   const recommendations = [...new Set(hits.flatMap((h) => (h.advice ? [h.advice] : [])))];
