@@ -1,7 +1,8 @@
 // Upload + stats throughput of the hub's POST /api/v1/datasets (real HTTP, hub in its own process) beside
 // DuckDB's own min/max/avg/stddev over read_csv of the same file, in one run. Prints MB/s (medians), the
 // ratio, and the hub process's peak RSS (VmHWM). Run: node --import tsx bench/upload-throughput.ts
-// Options (env): BENCH_MB (default 100), BENCH_RUNS (default 3), BENCH_COLUMNS (default 20).
+// Options (env): BENCH_MB (default 100), BENCH_RUNS (default 3), BENCH_COLUMNS (default 20), HUB_RUNTIME
+// (compiled, as `npm start` runs the hub; or tsx).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -9,11 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { compileIfStale } from '../apps/hub/compile-if-stale.js';
 
 const MB = 1024 * 1024;
 const SIZE_MB = Number(process.env.BENCH_MB ?? 100);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const COLUMNS = Number(process.env.BENCH_COLUMNS ?? 20);
+const RUNTIME = process.env.HUB_RUNTIME ?? 'compiled';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'prom-bench-upload-'));
 const csvFile = path.join(work, 'numeric.csv');
@@ -63,7 +66,10 @@ function freePort(): Promise<number> {
 
 async function startHub(): Promise<{ url: string; pid: number; stop: () => void }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps/hub/src/main.ts')], {
+  // As `npm start` runs it (compiled, the default) or under the tsx loader as before (HUB_RUNTIME=tsx).
+  const args = RUNTIME === 'tsx' ? ['--import', 'tsx', path.join(root, 'apps/hub/src/main.ts')] : ['--conditions=built', path.join(root, 'apps/hub/dist/main.js')];
+  if (RUNTIME !== 'tsx') await compileIfStale();
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PROMETHEUS_DATA_DIR: path.join(work, 'hub'), PROMETHEUS_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', MQTT_PORT: '0', MQTT_TLS_PORT: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -31,8 +31,8 @@ export function sourceHash(): string {
 const builtHash = () => (fs.existsSync(stampFile) && fs.existsSync(path.join(distDir, 'index.html')) ? fs.readFileSync(stampFile, 'utf8').trim() : '');
 
 /** One build at a time on this machine (parallel test files, a start during a build): a directory as the lock. */
-async function withLock<T>(fn: () => Promise<T>): Promise<T> {
-  const lock = path.join(os.tmpdir(), `prometheus-console-build-${createHash('sha1').update(webDir).digest('hex').slice(0, 12)}.lock`);
+export async function withLock<T>(name: string, dir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(os.tmpdir(), `prometheus-${name}-${createHash('sha1').update(dir).digest('hex').slice(0, 12)}.lock`);
   for (const until = Date.now() + 300_000; ;) {
     try {
       fs.mkdirSync(lock);
@@ -55,7 +55,7 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
 export async function buildIfStale(force = false): Promise<boolean> {
   const hash = sourceHash();
   if (!force && builtHash() === hash) return false;
-  return withLock(async () => {
+  return withLock('console-build', webDir, async () => {
     if (!force && builtHash() === hash) return false; // built by whoever held the lock
     await runBuild(hash);
     return true;

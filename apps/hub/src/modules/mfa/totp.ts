@@ -1,5 +1,4 @@
 import { generateSecret, generateURI, verify } from 'otplib';
-import QRCode from 'qrcode';
 
 // RFC 6238 TOTP (SHA-1, 6 digits, 30 s) through otplib; a code is accepted one step either side
 // for clock drift, and never at or before the last step already used (no replay within the window).
@@ -13,7 +12,9 @@ export function provisioningUri(secret: string, account: string): string {
   return generateURI({ issuer: 'Prometheus', label: account, secret });
 }
 
-export function qrCodeDataUrl(uri: string): Promise<string> {
+/** The QR library loads at the first MFA enrolment, not at start. */
+export async function qrCodeDataUrl(uri: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toDataURL(uri, { type: 'image/png', errorCorrectionLevel: 'M', margin: 2, width: 256 });
 }
 

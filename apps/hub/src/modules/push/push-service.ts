@@ -1,4 +1,4 @@
-import type { ExpoPushMessage, ExpoPushTicket } from 'expo-server-sdk';
+import type { Expo, ExpoPushMessage, ExpoPushTicket } from 'expo-server-sdk';
 import type { PushRegisterRequest } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import type { PushSettings } from '../../config.js';
@@ -6,7 +6,6 @@ import type { HubEventBus, HubEvents } from '../../events.js';
 import type { Logger } from '../../logger.js';
 import { withDefaults } from '../users/preferences.js';
 import type { UsersRepo } from '../users/repo.js';
-import { createExpoClient } from './expo-client.js';
 import { MESSAGES, type Notification, type PushEvent } from './messages.js';
 import type { PushRepo } from './repo.js';
 
@@ -27,7 +26,9 @@ const RECEIPT_BATCH = 1000;
 
 export function createPushService(deps: PushServiceDeps) {
   const { repo, clock, log, settings } = deps;
-  const expo = createExpoClient(settings);
+  // The Expo SDK (and undici with it) loads at the first send, not at start: most hubs never push.
+  let client: Promise<Expo> | undefined;
+  const expoClient = () => (client ??= import('./expo-client.js').then((m) => m.createExpoClient(settings)));
   let queue: ExpoPushMessage[] = [];
   let timer: NodeJS.Timeout | undefined;
   let receiptTimer: NodeJS.Timeout | undefined;
@@ -47,6 +48,7 @@ export function createPushService(deps: PushServiceDeps) {
   }
 
   async function send(batch: ExpoPushMessage[]): Promise<void> {
+    const expo = await expoClient();
     for (const chunk of expo.chunkPushNotifications(batch)) {
       try {
         await handleTickets(chunk, await expo.sendPushNotificationsAsync(chunk));
@@ -93,6 +95,7 @@ export function createPushService(deps: PushServiceDeps) {
     const tokenOf = new Map(due.map((t) => [t.id, t.token]));
     const done: string[] = [];
     const dead: string[] = [];
+    const expo = await expoClient();
     for (const ids of expo.chunkPushNotificationReceiptIds(due.map((t) => t.id))) {
       const receipts = await expo.getPushNotificationReceiptsAsync(ids);
       for (const [id, receipt] of Object.entries(receipts)) {
