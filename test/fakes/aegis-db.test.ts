@@ -263,3 +263,51 @@ describe('aegis-db fake, controls', () => {
     expect(fake.requests.map((r) => r.path)).toEqual(['/health', '/health', '/health', '/health', '/health']);
   });
 });
+
+describe('aegis-db fake, a server that caps its pages (pageCap)', () => {
+  const ids = (page: { body?: Record<string, unknown> }) => (page.body!.documents as { id: string }[]).map((d) => d.id);
+  const seed = (fake: AegisDbFake) =>
+    fake.insert('metrics', Array.from({ length: 7 }, (_, i) => ({ _id: `m${i}`, timestamp: `2026-01-0${i + 1}T00:00:00Z` })));
+
+  it('new mode: returns at most the cap whatever limit asks, with a cursor after each full capped page', async () => {
+    const fake = await startAegisDbFake({ mode: 'new', token: TOKEN, pageCap: 3 });
+    try {
+      seed(fake);
+      // "a server may return fewer documents than asked for, whatever `limit` said"
+      const listed = await call(fake, 'GET', '/api/v1/documents/collections/metrics/documents?limit=100');
+      expect(ids(listed)).toEqual(['m0', 'm1', 'm2']);
+      // "Newer servers add `next_cursor` (base64url of the next offset; missing or null at the end)"
+      expect(listed.body?.next_cursor).toBe(Buffer.from('3').toString('base64url'));
+      const queried = await call(fake, 'POST', '/api/v1/documents/collections/metrics/query', { limit: 100, cursor: listed.body!.next_cursor });
+      expect(ids(queried)).toEqual(['m3', 'm4', 'm5']);
+      const last = await call(fake, 'POST', '/api/v1/documents/collections/metrics/query', { limit: 100, cursor: queried.body!.next_cursor });
+      expect(ids(last)).toEqual(['m6']);
+      expect(last.body).not.toHaveProperty('next_cursor');
+      // An unlimited listing is capped too.
+      expect(ids(await call(fake, 'GET', '/api/v1/documents/collections/metrics'))).toHaveLength(3);
+      // A limit below the cap is honoured as asked.
+      expect(ids(await call(fake, 'GET', '/api/v1/documents/collections/metrics/documents?limit=2'))).toEqual(['m0', 'm1']);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('old mode: capped pages and no cursor; `skip` by the documents received reaches the rest', async () => {
+    const fake = await startAegisDbFake({ mode: 'old', pageCap: 3 });
+    try {
+      seed(fake);
+      // "without cursors, advance `skip` by the number of documents received and stop only at an empty page"
+      const seen: string[] = [];
+      for (;;) {
+        const page = await call(fake, 'POST', '/api/v1/documents/collections/metrics/query', { limit: 100, skip: seen.length }, {});
+        expect(page.body).not.toHaveProperty('next_cursor');
+        if (ids(page).length === 0) break;
+        expect(ids(page).length).toBeLessThanOrEqual(3);
+        seen.push(...ids(page));
+      }
+      expect(seen).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -33,6 +33,11 @@ export interface AegisDbFakeOptions {
   logicalOperators?: LogicalOperators;
   /** false: no `POST /collections/:name/query` route (the edge agent's offset fallback is tested with it). */
   queryRoute?: boolean;
+  /**
+   * The most documents one listing or query returns, whatever `limit` asks (a server configured with a smaller
+   * page size); `next_cursor` ('new') follows a page that filled the cap. Unset: `limit` is honoured as asked.
+   */
+  pageCap?: number;
 }
 
 export interface AegisDbFake extends FakeHandle {
@@ -66,7 +71,7 @@ export async function startAegisDbFake(options: AegisDbFakeOptions = {}): Promis
   const auth = requireAuth(mode, () => new Set([...sessions, ...(options.token ? [options.token] : [])]));
   app.get('/health', (c) => c.json({ status: 'healthy', version: options.version ?? (mode === 'new' ? '0.2.4' : '0.1.0') }));
   app.post('/api/v1/auth/login', (c) => login(c, options.users ?? [{ username: 'admin', password: 'admin' }], sessions));
-  documentRoutes(app, auth, docs, mode, options.queryRoute ?? true);
+  documentRoutes(app, auth, docs, mode, { queryRoute: options.queryRoute ?? true, pageCap: options.pageCap });
   timeSeriesRoutes(app, auth, series, mode);
   app.post('/api/v1/query', auth, (c) => {
     const body = jsonBody(c);
@@ -140,8 +145,15 @@ function unprocessable(c: FakeContext, reason: string): Response {
 
 type Auth = MiddlewareHandler<FakeEnv>;
 
-function documentRoutes(app: Hono<FakeEnv>, auth: Auth, docs: DocumentStore, mode: AegisMode, queryRoute: boolean): void {
+interface PagingOptions {
+  queryRoute: boolean;
+  pageCap: number | undefined;
+}
+
+function documentRoutes(app: Hono<FakeEnv>, auth: Auth, docs: DocumentStore, mode: AegisMode, paging: PagingOptions): void {
   const base = '/api/v1/documents';
+  // The page size a capped server actually serves: the smaller of what was asked and its cap.
+  const capped = (limit: number | undefined) => (paging.pageCap === undefined ? limit : Math.min(limit ?? paging.pageCap, paging.pageCap));
   app.get(`${base}/collections`, auth, (c) =>
     c.json(docs.names().map((name) => ({ name, document_count: docs.count(name), index_count: 0 }))));
   app.post(`${base}/collections`, auth, (c) => {
@@ -161,20 +173,20 @@ function documentRoutes(app: Hono<FakeEnv>, auth: Auth, docs: DocumentStore, mod
       : c.json({ success: true, id: result.id }, 201);
   });
   const list = (c: FakeContext, withCursor: boolean): Response => {
-    const limit = parseCount(c.req.query('limit'));
+    const limit = capped(parseCount(c.req.query('limit')));
     const cursorOffset = mode === 'new' && withCursor ? decodeCursor(c.req.query('cursor')) : undefined;
     const skip = cursorOffset ?? parseCount(c.req.query('skip')) ?? 0;
     return envelope(c, docs, param(c, 'name'), { skip, limit }, mode === 'new' && withCursor);
   };
   app.get(`${base}/collections/:name/documents`, auth, (c) => list(c, true));
-  app.get(`${base}/collections/:name`, auth, (c) => envelope(c, docs, param(c, 'name'), {}, false));
-  if (queryRoute) app.post(`${base}/collections/:name/query`, auth, (c) => {
+  app.get(`${base}/collections/:name`, auth, (c) => envelope(c, docs, param(c, 'name'), { limit: capped(undefined) }, false));
+  if (paging.queryRoute) app.post(`${base}/collections/:name/query`, auth, (c) => {
     const body = jsonBody(c);
     const q = isRecord(body) ? body : {};
     const skip = (mode === 'new' && typeof q.cursor === 'string' ? decodeCursor(q.cursor) : undefined) ?? asCount(q.skip) ?? 0;
     const sort = isRecord(q.sort) && typeof q.sort.field === 'string'
       ? { field: q.sort.field, ascending: q.sort.ascending !== false } : undefined;
-    return envelope(c, docs, param(c, 'name'), { filter: q.filter, skip, limit: asCount(q.limit), sort }, mode === 'new');
+    return envelope(c, docs, param(c, 'name'), { filter: q.filter, skip, limit: capped(asCount(q.limit)), sort }, mode === 'new');
   });
   singleDocumentRoutes(app, auth, docs, `${base}/collections/:name/documents/:id`);
 }

@@ -84,3 +84,28 @@ describe('mongodb-data-api fake', () => {
     expect(missing.status).toBe(400);
   });
 });
+
+describe('mongodb-data-api fake with pageCap', () => {
+  it('returns at most the cap per find whatever `limit` asks; `skip` reaches the rest', async () => {
+    const fake = await startMongoDataApiFake({ pageCap: 2 });
+    try {
+      fake.insert('building_data', 'sensor_readings', Array.from({ length: 5 }, (_, i) => ({ _id: i, temp: 60 + i })));
+      // body `{dataSource, database, collection, filter, projection, sort, limit, skip}`; response `{"documents":[...]}`
+      const find = async (skip: number, limit?: number) => {
+        const res = await fetch(`${fake.apiUrl}/action/find`, {
+          method: 'POST', headers: { apiKey: fake.apiKey, 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ dataSource: 'mongodb-atlas', database: 'building_data', collection: 'sensor_readings', sort: { _id: 1 }, skip, limit }),
+        });
+        return ((await res.json()) as { documents: { _id: number }[] }).documents.map((d) => d._id);
+      };
+      expect(await find(0, 100)).toEqual([0, 1]);
+      expect(await find(0)).toEqual([0, 1]);
+      expect(await find(2, 100)).toEqual([2, 3]);
+      expect(await find(4, 100)).toEqual([4]);
+      expect(await find(5, 100)).toEqual([]);
+      expect(await find(1, 1)).toEqual([1]);
+    } finally {
+      await fake.close();
+    }
+  });
+});

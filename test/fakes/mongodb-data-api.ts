@@ -17,6 +17,8 @@ export interface MongoDataApiFakeOptions {
   /** Format when the request has no Accept header ('ejson' like a generated endpoint's default). */
   defaultFormat?: 'ejson' | 'json';
   latencyMs?: number;
+  /** The most documents one `find` returns, whatever `limit` asks (a deployment with a smaller page size). Unset: `limit` as asked. */
+  pageCap?: number;
 }
 
 export interface MongoDataApiFake extends FakeHandle {
@@ -51,7 +53,7 @@ export async function startMongoDataApiFake(options: MongoDataApiFakeOptions = {
     }
     const docs = store.get(`${String(request.database)}.${String(request.collection)}`) ?? [];
     try {
-      return respond(c, runAction(action, docs, request), options.defaultFormat ?? 'ejson');
+      return respond(c, runAction(action, docs, request, options.pageCap), options.defaultFormat ?? 'ejson');
     } catch (error) {
       if (error instanceof MongoQueryError) return errorBody(c, 400, `(BadValue) ${error.message}`, 'MongoDBError');
       throw error;
@@ -96,12 +98,14 @@ function parseBody(c: FakeContext): Record<string, unknown> | string {
   return body;
 }
 
-function runAction(action: string, docs: MongoDocument[], request: Record<string, unknown>): Record<string, unknown> {
+function runAction(action: string, docs: MongoDocument[], request: Record<string, unknown>, pageCap?: number): Record<string, unknown> {
   if (action === 'aggregate') return { documents: aggregate(docs, request.pipeline) };
   let found = sortDocuments(docs.filter((d) => matches(d, request.filter)), request.sort);
   if (action === 'findOne') return { document: found[0] ? project(found[0], request.projection) : null };
   const skip = typeof request.skip === 'number' ? request.skip : 0;
-  found = found.slice(skip, typeof request.limit === 'number' && request.limit > 0 ? skip + request.limit : undefined);
+  const asked = typeof request.limit === 'number' && request.limit > 0 ? request.limit : undefined;
+  const limit = pageCap === undefined ? asked : Math.min(asked ?? pageCap, pageCap);
+  found = found.slice(skip, limit === undefined ? undefined : skip + limit);
   return { documents: found.map((d) => project(d, request.projection)) };
 }
 

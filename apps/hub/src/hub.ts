@@ -127,7 +127,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   const outboundPolicy = createPolicyService({
     repo: createConnectorsRepo(db), clock, initial: { allow: config.connectors.outboundAllow, deny: config.connectors.outboundDeny },
   });
-  const connectors = createConnectService({ datasets, policy: outboundPolicy, clock, settings: config.connectors });
+  const connectors = createConnectService({ datasets, policy: outboundPolicy, clock, log, settings: config.connectors });
 
   // Edge link: fleet targets, enrollment, telemetry ingest and the embedded MQTT broker. Agents pin the
   // deployment signing key (created once under keys/) at enrollment.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EquipmentType } from './common.js';
+import { DatasetDetail } from './datasets.js';
 
 // POST /api/v1/datasets/connect: seven source types, `aegis_bridge` when source_type is absent.
 const text = (max: number) => z.string().trim().min(1, 'is required').max(max);
@@ -58,6 +59,15 @@ export const ConnectRequest = z.preprocess(
   ], { error: () => 'must be one of aegis_bridge, influxdb, postgresql, tidb, sqlite, mongodb, spacetimedb' }),
 );
 export type ConnectRequest = z.infer<typeof ConnectRequest>;
+
+/** 201 of POST /datasets/connect: the new dataset, and whether the hub's row cap cut the import short. */
+export const ConnectResponse = DatasetDetail.extend({
+  /** Addition: true when the source had more rows than `CONNECTOR_ROW_CAP` and only the first ones were imported. */
+  truncated: z.boolean(),
+  /** Addition: what the import could not do, in words (the row cap that cut it). */
+  warnings: z.array(z.string()),
+});
+export type ConnectResponse = z.infer<typeof ConnectResponse>;
 
 /** Outbound policy for connectors: hosts (`name`, `*.suffix`) or CIDRs (`10.0.0.0/8`, `fd00::/8`). */
 export const OutboundPolicy = z.object({

@@ -1,5 +1,6 @@
-import type { ConnectRequest, DatasetDetail } from '@prometheus/protocol';
+import type { ConnectRequest, ConnectResponse } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
+import type { Logger } from '../../logger.js';
 import type { DatasetsService } from '../datasets/datasets-service.js';
 import type { PolicyService } from './policy-service.js';
 import { writeRecordsCsv, type SourceRecord } from './rows.js';
@@ -17,6 +18,7 @@ export interface ConnectServiceDeps {
   datasets: DatasetsService;
   policy: PolicyService;
   clock: Clock;
+  log: Logger;
   settings: { timeoutMs: number; rowCap: number; importDir: string };
 }
 
@@ -39,13 +41,22 @@ async function readSource(req: ConnectRequest, ctx: SourceContext): Promise<Sour
 
 export function createConnectService(deps: ConnectServiceDeps) {
   return {
-    async connect(req: ConnectRequest, ownerId: string): Promise<DatasetDetail> {
+    async connect(req: ConnectRequest, ownerId: string): Promise<ConnectResponse> {
+      const { rowCap } = deps.settings;
+      const what = NAMES[req.source_type];
       const ctx: SourceContext = { ...deps.settings, policy: await deps.policy.lists(), now: () => deps.clock.now() };
-      const records = await readSource(req, ctx);
-      const file = writeRecordsCsv(records, deps.datasets.tmpDir, NAMES[req.source_type]);
-      return deps.datasets.createFromFile({
+      const read = await readSource(req, ctx);
+      // Readers bring one row past the cap when the source has more: the import keeps the cap and says so.
+      const truncated = read.length > rowCap;
+      const file = writeRecordsCsv(truncated ? read.slice(0, rowCap) : read, deps.datasets.tmpDir, what);
+      const dataset = await deps.datasets.createFromFile({
         file, ownerId, name: req.name, equipmentType: req.equipment_type, location: req.location, unit: req.unit, source: req.source_type,
       });
+      if (!truncated) return { ...dataset, truncated, warnings: [] };
+      deps.log.warn({ datasetId: dataset.id, source: req.source_type, rowCap }, 'connector import cut at the row cap');
+      const warning = `${what} has more than ${rowCap} rows for this request: only the first ${rowCap} were imported `
+        + '(the hub\'s CONNECTOR_ROW_CAP). Narrow the query or time range to import the rest.';
+      return { ...dataset, truncated, warnings: [warning] };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ConnectRequest, DatasetCreated, OutboundPolicy, OutboundPolicyResponse } from '@prometheus/protocol';
+import { ConnectRequest, ConnectResponse, OutboundPolicy, OutboundPolicyResponse } from '@prometheus/protocol';
 import { currentUser } from '../../http/context.js';
 import { defineRoute, errorDoc as err, type AnyRoute } from '../../http/route.js';
 import type { ConnectService } from './connect-service.js';
@@ -11,7 +11,7 @@ export function connectorsRoutes(connect: ConnectService, policy: PolicyService)
       summary: 'Import from aegis_bridge (default), influxdb, postgresql, tidb, sqlite, mongodb or spacetimedb into a new dataset',
       permission: 'data:write', body: ConnectRequest,
       responses: {
-        201: { description: 'Created, with column stats', schema: DatasetCreated },
+        201: { description: 'Created, with column stats; `truncated` when the row cap cut the import', schema: ConnectResponse },
         400: err('Unsupported source_type, missing fields, bad configuration, a query the source refused, or refused by outbound policy'),
         401: err('Not logged in'), 403: err('Viewer role, or a tier limit'),
         502: err('Failed to connect to the external data source'), 504: err('External source query timed out'),

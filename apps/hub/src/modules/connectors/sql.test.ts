@@ -61,9 +61,12 @@ afterAll(async () => {
 });
 
 describe('postgresql (real server)', () => {
-  it('imports a query into a dataset with stats, capped at the row cap', async () => {
+  it('imports a query into a dataset with stats, capped at the row cap and saying so', async () => {
     const ds = await connectOk(t, token, { source_type: 'postgresql', connection_string: PG, query: 'SELECT ts, supply_temp, fan_on FROM readings ORDER BY ts;' });
-    expect(ds).toMatchObject({ source: 'postgresql', row_count: 400, timestamp_column: 'ts', columns: ['ts', 'supply_temp', 'fan_on'] });
+    expect(ds).toMatchObject({ source: 'postgresql', row_count: 400, timestamp_column: 'ts', columns: ['ts', 'supply_temp', 'fan_on'], truncated: true });
+    expect(ds.warnings).toEqual([expect.stringMatching(/PostgreSQL has more than 400 rows.*only the first 400/)]);
+    // Exactly the cap is the whole answer, not a cut one.
+    expect(await connectOk(t, token, { source_type: 'postgresql', connection_string: PG, query: 'SELECT * FROM readings LIMIT 400' })).toMatchObject({ row_count: 400, truncated: false, warnings: [] });
     expect(ds.time_range).toEqual({ start: '2026-01-01T00:00:00Z', end: '2026-01-01T06:39:00Z' });
     expect(ds.column_stats.supply_temp).toMatchObject({ min: 50, max: 59, mean: 54.5 });
     expect(ds.column_stats.fan_on?.mean).toBe(0.5);
@@ -93,11 +96,17 @@ describe('postgresql (real server)', () => {
 describe('tidb (MariaDB, MySQL protocol)', () => {
   it('imports with a read-only session', async () => {
     const ds = await connectOk(t, token, { source_type: 'tidb', connection_string: MY, query: 'SELECT * FROM telemetry' });
-    expect(ds).toMatchObject({ source: 'tidb', row_count: 300, timestamp_column: 'ts' });
+    expect(ds).toMatchObject({ source: 'tidb', row_count: 300, timestamp_column: 'ts', truncated: false });
     expect(ds.column_stats.chw_supply).toMatchObject({ min: 44, max: 48, mean: 46 });
     expect(ds.column_stats.kw?.max).toBeCloseTo(174.75, 6);
     const session = await connectOk(t, token, { source_type: 'tidb', connection_string: MY, query: 'SELECT ts, @@tx_read_only AS read_only FROM telemetry' });
     expect(session.column_stats.read_only).toMatchObject({ min: 1, max: 1 });
+  });
+
+  it('more rows than the row cap: the first 400, said so', async () => {
+    const query = 'SELECT t.ts, t.chw_supply FROM telemetry t CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2) AS twice';
+    const ds = await connectOk(t, token, { source_type: 'tidb', connection_string: MY, query });
+    expect(ds).toMatchObject({ row_count: 400, truncated: true, warnings: [expect.stringMatching(/TiDB has more than 400 rows/)] });
   });
 
   it('max_statement_time -> 504, unknown table -> 400, refused -> 502', async () => {
@@ -137,8 +146,9 @@ describe('api_url (REST rows)', () => {
 
   it.each(['/bare', '/rows', '/results'])('accepts the %s shape and sends {query, limit}', async (p) => {
     const ds = await connectOk(t, token, { source_type: 'postgresql', api_url: `${url}${p}`, query: 'SELECT *' });
-    expect(ds).toMatchObject({ row_count: 2, column_stats: { v: { mean: 2 } } });
-    expect(seen.at(-1)).toEqual({ query: 'SELECT *', limit: 400 });
+    expect(ds).toMatchObject({ row_count: 2, column_stats: { v: { mean: 2 } }, truncated: false });
+    // One row past the cap: an answer that fills it tells the import it was cut.
+    expect(seen.at(-1)).toEqual({ query: 'SELECT *', limit: 401 });
   });
 
   it('502 on an upstream error or a wrong shape, 504 when it never answers', async () => {

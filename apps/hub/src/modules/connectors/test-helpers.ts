@@ -1,4 +1,4 @@
-import type { DatasetDetail } from '@prometheus/protocol';
+import type { ConnectResponse } from '@prometheus/protocol';
 import { expect } from 'vitest';
 import type { TestHub } from '../../test/harness.js';
 
@@ -7,10 +7,10 @@ export async function connect(t: TestHub, token: string, body: Record<string, un
   return t.request('POST', '/api/v1/datasets/connect', { token, json: { name: 'Imported', equipment_type: 'boiler', ...body } });
 }
 
-export async function connectOk(t: TestHub, token: string, body: Record<string, unknown>): Promise<DatasetDetail> {
+export async function connectOk(t: TestHub, token: string, body: Record<string, unknown>): Promise<ConnectResponse> {
   const res = await connect(t, token, body);
   if (res.status !== 201) throw new Error(`connect answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as DatasetDetail;
+  return (await res.json()) as ConnectResponse;
 }
 
 export async function expectError(res: Response, status: number, code: string, details?: RegExp): Promise<void> {

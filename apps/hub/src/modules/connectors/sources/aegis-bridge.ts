@@ -1,11 +1,13 @@
 import { badRequest } from '../../../errors.js';
 import { checkStatus, httpCall, jsonOf } from '../http-client.js';
 import { isoOf } from '../rows.js';
+import { pageAll, type Page } from '../paging.js';
 import { upstreamFailed } from '../upstream.js';
 import { isRecord, type SourceContext, type SourceRecord } from './context.js';
 
 // aegis_bridge: an edge controller's Aegis-DB document store (docs/upstreams/aegis-db.md). Documents come wrapped
-// (`documents[].data`); pages follow `next_cursor` on newer servers and `skip` on older ones.
+// (`documents[].data`); pages follow `next_cursor` on newer servers and `skip` on older ones,
+// to an empty page: a server may cap its pages below the `limit` asked.
 export interface AegisSource {
   controller_ip: string;
   aegis_port: number;
@@ -18,16 +20,16 @@ const WHAT = 'Aegis-DB';
 const PAGE = 1000;
 const DAY = 86_400_000;
 
-interface Page {
-  docs: SourceRecord[];
-  nextCursor: string | undefined;
-}
-
-function pageOf(body: unknown): Page {
+function pageOf(body: unknown): Page<SourceRecord> {
   if (!isRecord(body) || !Array.isArray(body.documents)) throw upstreamFailed(WHAT, 'Answer has no documents array');
-  const docs = body.documents.map((d) => (isRecord(d) && isRecord(d.data) ? d.data : {}))
-    .map(({ _id: _ignored, ...fields }) => fields);
-  return { docs, nextCursor: typeof body.next_cursor === 'string' ? body.next_cursor : undefined };
+  const docs = body.documents.filter(isRecord);
+  const items = docs.map((d) => (isRecord(d.data) ? d.data : {})).map(({ _id: _ignored, ...fields }) => fields);
+  const first = docs[0]?.id;
+  return {
+    items,
+    nextCursor: typeof body.next_cursor === 'string' && body.next_cursor !== '' ? body.next_cursor : undefined,
+    firstId: typeof first === 'string' ? first : undefined,
+  };
 }
 
 function baseUrl(src: AegisSource): string {
@@ -37,7 +39,7 @@ function baseUrl(src: AegisSource): string {
 }
 
 interface Fetcher {
-  (path: string, method: 'GET' | 'POST', body?: unknown): Promise<Page>;
+  (path: string, method: 'GET' | 'POST', body?: unknown): Promise<Page<SourceRecord>>;
 }
 
 function fetcher(src: AegisSource, ctx: SourceContext): Fetcher {
@@ -53,36 +55,26 @@ function fetcher(src: AegisSource, ctx: SourceContext): Fetcher {
   };
 }
 
-/** Pages until a short page or the row cap: `next_cursor` where the server gives one, `skip` otherwise. */
-async function pageAll(ctx: SourceContext, get: (limit: number, skip: number, cursor: string | undefined) => Promise<Page>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  let cursor: string | undefined;
-  while (out.length < ctx.rowCap) {
-    const limit = Math.min(PAGE, ctx.rowCap - out.length);
-    const page = await get(limit, out.length, cursor);
-    out.push(...page.docs);
-    if (page.docs.length < limit) break;
-    cursor = page.nextCursor;
-  }
-  return out;
-}
-
+/**
+ * Documents in the time range, paged to the end (docs/upstreams/aegis-db.md "Paging"): at most one past the
+ * row cap, so the caller can tell the import was cut.
+ */
 export async function readAegis(src: AegisSource, ctx: SourceContext): Promise<SourceRecord[]> {
   const end = src.time_range?.end ?? ctx.now().toISOString();
   const start = src.time_range?.start ?? new Date(Date.parse(end) - 30 * DAY).toISOString();
   const call = fetcher(src, ctx);
-  // Two operators on one field: both server versions evaluate that (older ones drop `$and` arrays).
-  const filter = { timestamp: { $gte: start, $lte: end } };
-  let docs = await pageAll(ctx, (limit, skip, cursor) =>
-    call('/query', 'POST', { filter, limit, skip, ...(cursor ? { cursor } : {}), sort: { field: 'timestamp', ascending: true } }));
-  // Controllers that store epoch numbers match no ISO string range: list the collection and filter here.
-  if (docs.length === 0) {
-    docs = await pageAll(ctx, (limit, skip, cursor) => call(`/documents?limit=${limit}&skip=${skip}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, 'GET'));
-  }
-  const lo = Date.parse(start);
-  const hi = Date.parse(end);
-  return docs.filter((d) => {
+  const [lo, hi] = [Date.parse(start), Date.parse(end)];
+  const inRange = (d: SourceRecord) => {
     const t = isoOf(d.timestamp);
     return t === undefined || (Date.parse(t) >= lo && Date.parse(t) <= hi);
-  });
+  };
+  const paging = { what: WHAT, pageSize: PAGE, want: ctx.rowCap + 1, keep: inRange };
+  // Two operators on one field: both server versions evaluate that (older ones drop `$and` arrays).
+  const filter = { timestamp: { $gte: start, $lte: end } };
+  const docs = await pageAll({ ...paging, fetch: ({ limit, skip, cursor }) =>
+    call('/query', 'POST', { filter, limit, skip, ...(cursor ? { cursor } : {}), sort: { field: 'timestamp', ascending: true } }) });
+  if (docs.length > 0) return docs;
+  // Controllers that store epoch numbers match no ISO string range: list the collection and filter here.
+  return pageAll({ ...paging, fetch: ({ limit, skip, cursor }) =>
+    call(`/documents?limit=${limit}&skip=${skip}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, 'GET') });
 }

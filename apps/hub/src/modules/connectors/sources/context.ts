@@ -5,6 +5,7 @@ import type { SourceRecord } from '../rows.js';
 export interface SourceContext {
   policy: PolicyLists;
   timeoutMs: number;
+  /** The most rows an import keeps. Readers return up to `rowCap + 1`: the row past the cap says the import was cut. */
   rowCap: number;
   /** `sqlite` files must live under this directory. */
   importDir: string;

@@ -15,10 +15,10 @@ const WHAT = 'InfluxDB';
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const quoteText = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** The SQL the contract's fields describe; identifiers quoted, times as literals of validated ISO strings. */
-export function influxSql(src: InfluxSource, rowCap: number): string {
+/** The SQL the contract's fields describe; identifiers quoted, times as literals of validated ISO strings; `limit` rows at most. */
+export function influxSql(src: InfluxSource, limit: number): string {
   const where = src.time_range ? ` WHERE time >= ${quoteText(src.time_range.start)} AND time <= ${quoteText(src.time_range.end)}` : '';
-  return `SELECT * FROM ${quoteIdent(src.measurement)}${where} ORDER BY time LIMIT ${rowCap}`;
+  return `SELECT * FROM ${quoteIdent(src.measurement)}${where} ORDER BY time LIMIT ${limit}`;
 }
 
 export async function readInflux(src: InfluxSource, ctx: SourceContext): Promise<SourceRecord[]> {
@@ -26,7 +26,7 @@ export async function readInflux(src: InfluxSource, ctx: SourceContext): Promise
   if (src.token) headers.authorization = `Bearer ${src.token}`;
   const res = await httpCall({
     method: 'POST', url: `${src.url.replace(/\/+$/, '')}/api/v3/query_sql`, headers,
-    body: JSON.stringify({ db: src.database, q: influxSql(src, ctx.rowCap), format: 'json' }),
+    body: JSON.stringify({ db: src.database, q: influxSql(src, ctx.rowCap + 1), format: 'json' }),
   }, { policy: ctx.policy, timeoutMs: ctx.timeoutMs, what: WHAT });
   if (res.status === 401 || res.status === 403) throw upstreamFailed(WHAT, `Authentication refused (${res.status}); check token`);
   // Planning errors (unknown table or column) come back as 500 text: the request's fault, not the server's.
@@ -34,5 +34,5 @@ export async function readInflux(src: InfluxSource, ctx: SourceContext): Promise
   checkStatus(res, WHAT);
   const body = jsonOf(res, WHAT);
   if (!Array.isArray(body)) throw upstreamFailed(WHAT, 'Answer is not a JSON array of rows');
-  return body.filter(isRecord).slice(0, ctx.rowCap);
+  return body.filter(isRecord).slice(0, ctx.rowCap + 1);
 }

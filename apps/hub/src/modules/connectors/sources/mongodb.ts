@@ -2,6 +2,7 @@ import type { MongoClient } from 'mongodb';
 import { AppError } from '../../../errors.js';
 import { checkStatus, httpCall, jsonOf } from '../http-client.js';
 import { resolveChecked } from '../outbound-policy.js';
+import { pageAll, type Page, type PageRequest } from '../paging.js';
 import { isNetworkError, upstreamFailed, upstreamRejected, upstreamTimeout, withDeadline } from '../upstream.js';
 import { isRecord, type SourceContext, type SourceRecord } from './context.js';
 
@@ -21,15 +22,14 @@ const WHAT = 'MongoDB';
 const PAGE = 10_000;
 const strip = ({ _id: _ignored, ...rest }: SourceRecord): SourceRecord => rest;
 
+/** Pages by `skip` to an empty page (the Data API has no cursor, and a deployment may cap `limit`); one past the row cap at most. */
 async function readDataApi(src: MongoSource, ctx: SourceContext): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
   const headers = { 'content-type': 'application/json', accept: 'application/json', apiKey: src.api_key ?? '' };
   const url = `${src.api_url!.replace(/\/+$/, '')}/action/find`;
-  while (out.length < ctx.rowCap) {
-    const limit = Math.min(PAGE, ctx.rowCap - out.length);
+  const fetch = async ({ limit, skip }: PageRequest): Promise<Page<SourceRecord>> => {
     const body = JSON.stringify({
       dataSource: src.data_source, database: src.database, collection: src.mongodb_collection,
-      filter: src.filter, sort: { _id: 1 }, limit, skip: out.length,
+      filter: src.filter, sort: { _id: 1 }, limit, skip,
     });
     const res = await httpCall({ method: 'POST', url, headers, body }, { policy: ctx.policy, timeoutMs: ctx.timeoutMs, what: WHAT });
     if (res.status === 401) throw upstreamFailed(WHAT, `Data API refused the key (401): ${res.text.slice(0, 200)}`);
@@ -37,10 +37,9 @@ async function readDataApi(src: MongoSource, ctx: SourceContext): Promise<Source
     const answer = jsonOf(res, WHAT);
     if (!isRecord(answer) || !Array.isArray(answer.documents)) throw upstreamFailed(WHAT, 'Answer has no documents array');
     const docs = answer.documents.filter(isRecord);
-    out.push(...docs.map(strip));
-    if (docs.length < limit) break;
-  }
-  return out;
+    return { items: docs.map(strip), firstId: docs[0] === undefined ? undefined : JSON.stringify(docs[0]._id) };
+  };
+  return pageAll({ what: WHAT, pageSize: PAGE, want: ctx.rowCap + 1, fetch });
 }
 
 async function checkHosts(connectionString: string, ctx: SourceContext): Promise<void> {
@@ -61,7 +60,7 @@ async function readDriver(src: MongoSource, ctx: SourceContext): Promise<SourceR
     throw new AppError('BAD_REQUEST', 'Invalid MongoDB connection string', { details: (err as Error).message });
   }
   const work = (async () => {
-    const cursor = client.db(src.database).collection(src.mongodb_collection).find(src.filter).limit(ctx.rowCap).maxTimeMS(ctx.timeoutMs);
+    const cursor = client.db(src.database).collection(src.mongodb_collection).find(src.filter).limit(ctx.rowCap + 1).maxTimeMS(ctx.timeoutMs);
     return (await cursor.toArray()).map((d) => strip(d as SourceRecord));
   })();
   try {

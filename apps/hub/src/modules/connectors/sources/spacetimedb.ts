@@ -59,5 +59,5 @@ export async function readSpacetime(src: SpacetimeSource, ctx: SourceContext): P
   const body = jsonOf(res, WHAT);
   if (!Array.isArray(body) || body.length === 0) throw upstreamFailed(WHAT, 'Answer is not an array of statement results');
   // The last statement's rows are the result (a single SELECT is the usual case).
-  return decodeStatement(body[body.length - 1]).slice(0, ctx.rowCap);
+  return decodeStatement(body[body.length - 1]).slice(0, ctx.rowCap + 1);
 }

@@ -6,7 +6,8 @@ import { isNetworkError, upstreamFailed, upstreamRejected, withDeadline } from '
 import { isRecord, type SourceContext, type SourceRecord } from './context.js';
 
 // postgresql and tidb: the user's query runs read-only (a read-only transaction / session), under a
-// statement timeout, wrapped in `SELECT * FROM (...) LIMIT cap` so the row cap holds on the server.
+// statement timeout, wrapped in `SELECT * FROM (...) LIMIT cap + 1` so the row cap holds on the server (the
+// one row past it tells the import it was cut).
 export interface SqlSource {
   source_type: 'postgresql' | 'tidb';
   connection_string?: string | undefined;
@@ -42,7 +43,7 @@ async function readPostgres(src: SqlSource, ctx: SourceContext): Promise<SourceR
   const work = (async () => {
     await client.connect();
     await client.query('BEGIN READ ONLY');
-    const result = await client.query({ text: capped(src.query, ctx.rowCap) });
+    const result = await client.query({ text: capped(src.query, ctx.rowCap + 1) });
     await client.query('ROLLBACK');
     return result.rows as SourceRecord[];
   })();
@@ -70,7 +71,7 @@ async function readMysql(src: SqlSource, ctx: SourceContext): Promise<SourceReco
     // MariaDB names the statement timeout max_statement_time (s); MySQL and TiDB max_execution_time (ms).
     await conn.query(`SET SESSION max_statement_time = ${ctx.timeoutMs / 1000}`).catch(() =>
       conn!.query(`SET SESSION max_execution_time = ${ctx.timeoutMs}`).catch(() => undefined));
-    const [rows] = await conn.query({ sql: capped(src.query, ctx.rowCap), timeout: ctx.timeoutMs });
+    const [rows] = await conn.query({ sql: capped(src.query, ctx.rowCap + 1), timeout: ctx.timeoutMs });
     return rows as SourceRecord[];
   })();
   try {
@@ -97,7 +98,7 @@ async function readRest(src: SqlSource, ctx: SourceContext): Promise<SourceRecor
   const what = src.source_type === 'postgresql' ? 'PostgreSQL REST API' : 'TiDB REST API';
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (src.api_key) headers.authorization = `Bearer ${src.api_key}`;
-  const res = await httpCall({ method: 'POST', url: src.api_url!, headers, body: JSON.stringify({ query: src.query, limit: ctx.rowCap }) },
+  const res = await httpCall({ method: 'POST', url: src.api_url!, headers, body: JSON.stringify({ query: src.query, limit: ctx.rowCap + 1 }) },
     { policy: ctx.policy, timeoutMs: ctx.timeoutMs, what });
   if (res.status === 401 || res.status === 403) throw upstreamFailed(what, `Authentication refused (${res.status})`);
   checkStatus(res, what);
@@ -105,7 +106,7 @@ async function readRest(src: SqlSource, ctx: SourceContext): Promise<SourceRecor
   const rows = Array.isArray(body) ? body : isRecord(body) ? (body.rows ?? body.results) : undefined;
   if (!Array.isArray(rows)) throw upstreamFailed(what, 'Answer is not an array, {rows: [...]} or {results: [...]}');
   const columns = isRecord(body) && Array.isArray(body.columns) ? body.columns.map(String) : undefined;
-  return rows.slice(0, ctx.rowCap).map((r) => (Array.isArray(r) && columns ? Object.fromEntries(columns.map((c, i) => [c, r[i]])) : isRecord(r) ? r : { value: r }));
+  return rows.slice(0, ctx.rowCap + 1).map((r) => (Array.isArray(r) && columns ? Object.fromEntries(columns.map((c, i) => [c, r[i]])) : isRecord(r) ? r : { value: r }));
 }
 
 export function readSql(src: SqlSource, ctx: SourceContext): Promise<SourceRecord[]> {

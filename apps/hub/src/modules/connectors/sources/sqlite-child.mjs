@@ -3,7 +3,7 @@
 // timeout. Plain JS on purpose: it needs no TypeScript loader. Answers { rows } or { error: { kind, message } }.
 import Database from 'better-sqlite3';
 
-function run({ file, query, rowCap }) {
+function run({ file, query, maxRows }) {
   let db;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
@@ -17,7 +17,7 @@ function run({ file, query, rowCap }) {
     const rows = [];
     for (const row of stmt.iterate()) {
       rows.push(row);
-      if (rows.length >= rowCap) break;
+      if (rows.length >= maxRows) break;
     }
     return { rows };
   } catch (err) {

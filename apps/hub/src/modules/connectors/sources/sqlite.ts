@@ -48,7 +48,7 @@ export async function readSqlite(src: SqliteSource, ctx: SourceContext): Promise
       child.once('message', (m) => resolve(m as ChildAnswer));
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`the SQLite reader exited (${code}) without an answer: ${stderr.trim()}`)));
-      child.send({ file, query: src.query, rowCap: ctx.rowCap });
+      child.send({ file, query: src.query, maxRows: ctx.rowCap + 1 });
     });
     const { error } = answer;
     if (error?.kind === 'not_sqlite') throw new AppError('BAD_REQUEST', 'Not a SQLite database', { details: error.message });

@@ -1,9 +1,9 @@
-import type { DatasetDetail } from '@prometheus/protocol';
+import type { ConnectResponse } from '@prometheus/protocol';
 import { useLocation } from 'preact-iso';
 import { useState } from 'preact/hooks';
 import { post } from '../../api/client.js';
 import { useAction } from '../../ui/hooks.js';
-import { Button, Card, EQUIPMENT_OPTIONS, ErrorNote, Field, formValues, PageHeader, Select } from '../../ui/kit.js';
+import { Button, Card, EQUIPMENT_OPTIONS, ErrorNote, Field, formValues, Note, PageHeader, Select } from '../../ui/kit.js';
 import { connectBody, SOURCES, sourceAddress, type SourceField, type SourceType } from './sources.js';
 
 function SourceInput({ f }: { f: SourceField }) {
@@ -25,10 +25,14 @@ export function ConnectPage() {
   const { route } = useLocation();
   const [type, setType] = useState<SourceType>('aegis_bridge');
   const [where, setWhere] = useState('');
+  const [cut, setCut] = useState<ConnectResponse | undefined>();
   const connect = useAction(async (v: Record<string, string>) => {
     setWhere(sourceAddress(v));
-    const created = await post<DatasetDetail>('/api/v1/datasets/connect', connectBody(type, v));
-    route(`/datasets/${created.id}`);
+    setCut(undefined);
+    const created = await post<ConnectResponse>('/api/v1/datasets/connect', connectBody(type, v));
+    // An import cut at the hub's row cap stays on this page long enough to be read.
+    if (created.truncated) setCut(created);
+    else route(`/datasets/${created.id}`);
   });
   const source = SOURCES[type];
   return (
@@ -49,6 +53,11 @@ export function ConnectPage() {
             <Field label="Unit (optional)" name="unit" />
           </div>
           <ErrorNote error={connect.error} context={{ action: 'connect', source: where }} />
+          {cut ? (
+            <Note kind="warn">
+              {cut.warnings.join(' ')} <a href={`/datasets/${cut.id}`}>Open {cut.name} ({cut.row_count} rows)</a>
+            </Note>
+          ) : null}
           <div class="actions">
             <Button class="primary" type="submit" busy={connect.busy}>{connect.busy ? 'Importing…' : 'Connect and import'}</Button>
           </div>
