@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -97,5 +99,38 @@ describe('aegis reader resume', () => {
     expect(r.sampleNos()).toEqual(range(0, 400));
     expect(JSON.parse(r.outbox.meta('aegis.position')!)).toMatchObject({ mode: 'offset', offset: 400 });
     expect(r.db.requests.some((q) => q.query.skip === '300')).toBe(true);
+  });
+});
+
+describe('aegis reader against a server that caps its pages at 100', () => {
+  it.each([
+    ['time mode (new server)', { mode: 'new', token: 't', pageCap: 100 }],
+    ['offset mode (old server without the query route)', { mode: 'old', queryRoute: false, pageCap: 100 }],
+  ] as const)('%s: one poll reads all 437 documents, not the first page', async (_, options) => {
+    const r = await rig(options);
+    r.db.insert(COLLECTION, samples(0, 437));
+    expect(await r.reader(1000, 5000).poll()).toBe(437);
+    expect(r.sampleNos()).toEqual(range(0, 437));
+  });
+
+  it('a server answering the same next_cursor forever: the poll fails with a clear error, nothing read twice', async () => {
+    // Every request gets the same two documents and the same cursor (a broken server, not the fake).
+    const server = http.createServer((req, res) => {
+      req.resume();
+      const documents = samples(0, 2).map((d, i) => ({ id: `d${i}`, collection: COLLECTION, data: { _id: `d${i}`, ...d } }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ documents, total_scanned: 2, execution_time_ms: 0, next_cursor: 'Mg' }));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-cursor-'));
+    dirs.push(dir);
+    const outbox = new Outbox(openSqlite(path.join(dir, 'outbox.db')), { maxRows: 1_000_000, maxBytes: 1e9 });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const reader = createAegisReader({ url, token: undefined, collection: COLLECTION, pageSize: 1000, maxPerPoll: 5000, timeoutMs: 5000 }, outbox, log);
+    try {
+      await expect(reader.poll()).rejects.toThrow(/same next_cursor/);
+      expect(outbox.pending(0, 100).map((p) => p.reading.values.sample_no)).toEqual([0, 1]);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -110,15 +110,22 @@ export function createAegisReader(opts: AegisReaderOptions, outbox: Outbox, log:
   async function offsetStep(pos: OffsetPosition): Promise<Step> {
     const page = await listPage(pos.offset, opts.pageSize, pos.cursor);
     const docs = page?.documents ?? [];
-    const next: OffsetPosition = { mode: 'offset', offset: pos.offset + docs.length, cursor: page?.next_cursor ?? undefined };
-    return { docs, next, more: docs.length > 0 && (next.cursor !== undefined || docs.length >= opts.pageSize) };
+    const cursor = page?.next_cursor ?? undefined;
+    // Sent a cursor and given the same one back with documents: the next page would repeat this one forever.
+    if (docs.length > 0 && cursor !== undefined && cursor === pos.cursor) {
+      throw new SourceError(`Aegis-DB answered cursor '${cursor.slice(0, 80)}' with the same next_cursor; not paging in a loop`);
+    }
+    const next: OffsetPosition = { mode: 'offset', offset: pos.offset + docs.length, cursor };
+    // A server may cap pages below the size asked: only an empty page is the end.
+    return { docs, next, more: docs.length > 0 };
   }
 
   async function timeStep(pos: TimePosition): Promise<Step> {
     const body = timeQuery(pos, opts.pageSize);
     const page = (await query(body))?.documents ?? [];
     const { fresh, next } = advanceTime(pos, page);
-    return { docs: fresh, next, more: fresh.length > 0 && page.length >= (body.limit as number) };
+    // Not `page.length >= limit`: a server capping its pages would end every poll after its first page.
+    return { docs: fresh, next, more: fresh.length > 0 };
   }
 
   return {
