@@ -66,6 +66,10 @@ import { loadDeploySigner } from './modules/deployments/signing.js';
 import { createPointsRepo } from './modules/points/repo.js';
 import { createPointsService } from './modules/points/points-service.js';
 import { pointsRoutes } from './modules/points/routes.js';
+import { createDiagnosesService } from './modules/diagnoses/diagnoses-service.js';
+import { createDiagnosesRepo } from './modules/diagnoses/repo.js';
+import { diagnosesRoutes } from './modules/diagnoses/routes.js';
+import { createDiagnoseRunner } from './modules/diagnoses/runner.js';
 
 export interface HubOptions {
   logger?: Logger;
@@ -142,6 +146,10 @@ export function createHub(config: Config, options: HubOptions = {}) {
   const points = createPointsService({
     repo: createPointsRepo(db), datasetsRepo: createDatasetsRepo(db), targets: edge.targets, clock, publicUrl: config.publicUrl,
   });
+  // Diagnoses: the Guideline 36 rules over a dataset's mapped columns, in a worker thread, one at a time.
+  const diagnoses = createDiagnosesService({
+    repo: createDiagnosesRepo(db), datasets, points, runner: createDiagnoseRunner({ idleMs: 60_000 }), clock, log,
+  });
 
   // Tier limits on every dataset create path (uploads and connector imports): how many, and how large.
   billing.limits.registerCounter('max_datasets', createDatasetsRepo(db).countByOwner);
@@ -188,6 +196,8 @@ export function createHub(config: Config, options: HubOptions = {}) {
   components.push(push.component);
   components.push({ name: 'datasets', start: () => datasets.start(), stop: () => datasetEngine.close() });
   components.push(edge.component);
+  // After datasets: stopped before the engine closes, so a diagnosis reading data ends first.
+  components.push(diagnoses.component);
   // After the broker: recovery offers waiting packages to agents as they reconnect.
   components.push(deployments.component);
   // Stopped in reverse: training first (its workers stop and keep their best weights), then pending reviews.
@@ -201,6 +211,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
     ...connectorsRoutes(connectors, outboundPolicy),
     ...datasetsRoutes(datasets),
     ...pointsRoutes(points),
+    ...diagnosesRoutes(diagnoses),
     ...billingRoutes(billing),
     ...pushRoutes(push),
     ...agentRoutes(agent),
@@ -224,7 +235,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   mountTrainingSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, training });
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push, agent, training, models, evaluations, deployments, points };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push, agent, training, models, evaluations, deployments, points, diagnoses };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,

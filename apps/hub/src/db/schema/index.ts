@@ -10,3 +10,4 @@ export * from './models.js';
 export * from './evaluations.js';
 export * from './deployments.js';
 export * from './points.js';
+export * from './diagnoses.js';

@@ -66,7 +66,7 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
     exportFile: (id: string, actor: Actor) => exportFile(ctx, id, actor),
     validate: (id: string, actor: Actor) => validateDataset(ctx, id, actor),
     unlock: (id: string, actor: Actor) => unlockDataset(ctx, id, actor),
-    loadForTraining: (id: string, actor: Actor): Promise<TrainingData> => loadForTraining(ctx, id, actor),
+    loadForTraining: (id: string, actor: Actor, only?: readonly string[]): Promise<TrainingData> => loadForTraining(ctx, id, actor, only),
 
     async recommend(id: string, actor: Actor): Promise<Recommendation[]> {
       const ds = await visibleDataset(ctx, id, actor);

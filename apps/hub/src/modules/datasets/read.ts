@@ -69,9 +69,10 @@ export interface TrainingData {
   labelColumn: string | null;
 }
 
-export async function loadForTraining(ctx: DatasetsContext, id: string, actor: Actor): Promise<TrainingData> {
+/** `only`: read just these columns (a diagnosis reads its mapped ones, not every sensor of a wide export). */
+export async function loadForTraining(ctx: DatasetsContext, id: string, actor: Actor, only?: readonly string[]): Promise<TrainingData> {
   const ds = await visibleDataset(ctx, id, actor);
-  const columns = ds.columns.filter((c) => c !== ds.timeColumn && ds.stats[c]?.kind === 'numeric');
+  const columns = ds.columns.filter((c) => c !== ds.timeColumn && ds.stats[c]?.kind === 'numeric' && (!only || only.includes(c)));
   const parts = columns.map((c, i) => `${numericExpr(c)} AS v${i}`);
   if (ds.timeColumn) parts.unshift(`${timeExpr(ds.timeColumn, ds.layout)} AS t`);
   const order = ds.timeColumn ? 'ORDER BY t NULLS LAST' : '';

@@ -1,0 +1,132 @@
+import { AfddSettingsError, applicableRules, parseAfddSettings, type AfddInput, type AfddSettings, type PointRole } from '@prometheus/afdd';
+import type { DiagnoseRequest, DiagnosisSummary, DiagnosisView } from '@prometheus/protocol';
+import type { Clock } from '../../clock.js';
+import { AppError, notFound } from '../../errors.js';
+import type { AuthUser } from '../../http/context.js';
+import { isoTime, newId } from '../../ids.js';
+import type { Logger } from '../../logger.js';
+import type { DatasetsService } from '../datasets/datasets-service.js';
+import type { PointsService } from '../points/points-service.js';
+import type { DiagnosesRepo, DiagnosisRow } from './repo.js';
+import type { DiagnoseRunner } from './runner.js';
+import { mappedInputs, seriesFrom } from './series.js';
+
+export interface DiagnosesServiceDeps {
+  repo: DiagnosesRepo;
+  datasets: Pick<DatasetsService, 'get' | 'loadForTraining'>;
+  points: Pick<PointsService, 'mapOfDataset'>;
+  runner: DiagnoseRunner;
+  clock: Clock;
+  log: Logger;
+}
+
+function settingsFrom(overrides: Record<string, unknown> | undefined): AfddSettings {
+  try {
+    return parseAfddSettings(overrides);
+  } catch (err) {
+    if (!(err instanceof AfddSettingsError)) throw err;
+    const problems = err.errors.map((e) => `'settings${e.field ? `.${e.field}` : ''}' ${e.message}`);
+    throw new AppError('VALIDATION_ERROR', `Invalid request body: ${problems[0]}`, { details: problems.join('; ') });
+  }
+}
+
+export function toView(row: DiagnosisRow): DiagnosisView {
+  const result = row.result;
+  return {
+    id: row.id, dataset_id: row.datasetId, status: row.status, error: row.error,
+    created_at: isoTime(row.createdAt), completed_at: row.completedAt ? isoTime(row.completedAt) : null,
+    time_zone: row.timeZone, inputs: row.inputs as Record<string, string>,
+    episodes: result?.episodes ?? [], days: result?.days ?? [], skipped_rules: result?.skipped_rules ?? [], min_oa: result?.min_oa ?? null,
+    settings: row.settings as unknown as Record<string, number | null>,
+  };
+}
+
+function toSummary(row: DiagnosisRow): DiagnosisSummary {
+  const { episodes, days: _days, skipped_rules: _skipped, settings: _settings, ...rest } = toView(row);
+  return { ...rest, episode_count: episodes.length };
+}
+
+/** Diagnoses: the Guideline 36 rules over a dataset's mapped columns, run one at a time off the request path. */
+export function createDiagnosesService(deps: DiagnosesServiceDeps) {
+  const { repo, clock } = deps;
+  const log = deps.log.child({ module: 'diagnoses' });
+  let tail: Promise<void> = Promise.resolve();
+  let stopping = false;
+
+  async function execute(id: string, datasetId: string, user: AuthUser, job: { points: PointRole[]; settings: AfddSettings; timeZone: string }): Promise<void> {
+    try {
+      if (stopping) throw new Error('the hub stopped before this diagnosis ran');
+      const mapped = job.points.filter((p) => p.input).map((p) => p.column);
+      const { series, inputs } = seriesFrom(await deps.datasets.loadForTraining(datasetId, user, mapped), job.points);
+      if (series.timestamps.length === 0) throw new AppError('BAD_REQUEST', 'The dataset has no rows with a readable time');
+      const rows = series.timestamps.length;
+      const { episodes, days, skipped_rules, min_oa } = await deps.runner.run({ series, settings: job.settings, timeZone: job.timeZone });
+      await repo.complete(id, { episodes, days, skipped_rules, min_oa }, inputs, clock.now());
+      log.info({ id, datasetId, rows, episodes: episodes.length }, 'diagnosis completed');
+    } catch (err) {
+      const message = err instanceof AppError ? `${err.message}${err.details ? `: ${err.details}` : ''}` : `Diagnosis failed: ${(err as Error).message}`;
+      log.warn({ id, datasetId, err }, 'diagnosis failed');
+      await repo.fail(id, message, clock.now());
+    }
+  }
+
+  async function visible(id: string, user: AuthUser): Promise<DiagnosisRow> {
+    const row = await repo.findById(id);
+    if (!row) throw notFound('Diagnosis', id);
+    // Whoever may see the dataset may see its diagnoses; another user's is 404 like the dataset.
+    await deps.datasets.get(row.datasetId, user).catch((err: unknown) => {
+      throw err instanceof AppError && err.code === 'NOT_FOUND' ? notFound('Diagnosis', id) : err;
+    });
+    return row;
+  }
+
+  return {
+    /** Checks everything that can be checked up front (400s), records the diagnosis as running and queues it. */
+    async start(datasetId: string, user: AuthUser, body: DiagnoseRequest): Promise<{ id: string }> {
+      const dataset = await deps.datasets.get(datasetId, user);
+      const settings = settingsFrom(body.settings);
+      if (!dataset.timestamp_column) {
+        throw new AppError('BAD_REQUEST', 'The dataset has no time column', { details: 'The rules judge readings over time (rolling means, delays): upload data with a timestamp column' });
+      }
+      const { points } = await deps.points.mapOfDataset(datasetId, user);
+      const inputs = mappedInputs(points);
+      const { rules, skipped } = applicableRules(Object.keys(inputs) as AfddInput[]);
+      if (rules.length === 0) {
+        const mapped = Object.keys(inputs).join(', ') || 'none';
+        throw new AppError('BAD_REQUEST', 'No fault condition can run on this dataset\'s point map', {
+          details: `Mapped AFDD inputs: ${mapped}. Map columns to inputs with PUT /api/v1/datasets/${datasetId}/points: `
+            + skipped.map((s) => `${s.fault_condition} needs ${s.reason.replace(/^missing inputs: /, '')}`).join('; '),
+        });
+      }
+      const id = newId('dgn');
+      const timeZone = body.time_zone ?? dataset.timezone ?? 'UTC';
+      await repo.insert({ id, datasetId, status: 'running', settings, timeZone, inputs, createdBy: user.id, createdAt: clock.now() });
+      const run = tail.then(() => execute(id, datasetId, user, { points, settings, timeZone }));
+      tail = run;
+      return { id };
+    },
+    async get(id: string, user: AuthUser): Promise<DiagnosisView> {
+      return toView(await visible(id, user));
+    },
+    async listForDataset(datasetId: string, user: AuthUser): Promise<DiagnosisSummary[]> {
+      await deps.datasets.get(datasetId, user);
+      return (await repo.listByDataset(datasetId)).map(toSummary);
+    },
+    /** Resolves when every queued diagnosis has finished (tests, shutdown). */
+    idle: (): Promise<void> => tail,
+    component: {
+      name: 'diagnoses',
+      async start(): Promise<void> {
+        const failed = await repo.failRunning('The hub restarted while this diagnosis ran; start it again', clock.now());
+        if (failed > 0) log.warn({ failed }, 'diagnoses left running by the previous process marked failed');
+      },
+      async stop(): Promise<void> {
+        stopping = true;
+        await deps.runner.close();
+        await tail;
+      },
+    },
+  };
+}
+
+export type DiagnosesService = ReturnType<typeof createDiagnosesService>;

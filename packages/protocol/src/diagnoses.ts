@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { IsoTime } from './common.js';
+import { isTimeZone } from './profile.js';
+
+// Diagnoses: the Guideline 36 air-handler rules run over a dataset's mapped columns (the shapes of
+// @prometheus/afdd's Diagnosis, which the hub's tests hold equal to these).
+
+export const FaultFamily = z.enum(['oa_damper', 'cooling_valve', 'heating_valve', 'fan_pressure', 'sensor', 'control', 'unknown']);
+export type FaultFamily = z.infer<typeof FaultFamily>;
+
+export const DiagnosisEpisode = z.object({
+  fault_condition: z.string().describe('FC1..FC15'),
+  family: FaultFamily,
+  start: IsoTime,
+  end: IsoTime.describe('The first reading where the condition no longer held (or the last reading)'),
+  minutes: z.number(),
+  operating_state: z.enum(['OS1', 'OS2', 'OS3', 'OS4', 'OS5']),
+  evidence: z.array(z.string()).describe('Plain sentences; the first says why this family'),
+});
+export type DiagnosisEpisode = z.infer<typeof DiagnosisEpisode>;
+
+export const DiagnosisDay = z.object({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD in the data\'s own calendar (time_zone)'),
+  minutes: z.number(),
+  fault_conditions: z.array(z.string()),
+  family: FaultFamily.nullable(),
+});
+export type DiagnosisDay = z.infer<typeof DiagnosisDay>;
+
+export const SkippedRuleView = z.object({ fault_condition: z.string(), reason: z.string() });
+export type SkippedRuleView = z.infer<typeof SkippedRuleView>;
+
+export const MinOaView = z.object({
+  fraction: z.number().nullable(),
+  source: z.enum(['configured', 'estimated', 'unavailable']),
+});
+export type MinOaView = z.infer<typeof MinOaView>;
+
+export const DiagnosisStatus = z.enum(['running', 'completed', 'failed']);
+export type DiagnosisStatus = z.infer<typeof DiagnosisStatus>;
+
+export const DiagnosisView = z.object({
+  id: z.string(),
+  dataset_id: z.string(),
+  status: DiagnosisStatus,
+  error: z.string().nullable(),
+  created_at: IsoTime,
+  completed_at: IsoTime.nullable(),
+  time_zone: z.string().describe('IANA zone of the days\' calendar'),
+  inputs: z.record(z.string(), z.string()).describe('AFDD input -> the dataset column read for it'),
+  episodes: z.array(DiagnosisEpisode),
+  days: z.array(DiagnosisDay),
+  skipped_rules: z.array(SkippedRuleView),
+  min_oa: MinOaView.nullable().describe('null until completed'),
+  settings: z.record(z.string(), z.number().nullable()).describe('The rule settings used (defaults with the overrides)'),
+});
+export type DiagnosisView = z.infer<typeof DiagnosisView>;
+
+export const DiagnosisSummary = DiagnosisView.omit({ episodes: true, days: true, skipped_rules: true, settings: true })
+  .extend({ episode_count: z.number().int() });
+export type DiagnosisSummary = z.infer<typeof DiagnosisSummary>;
+
+export const DiagnoseRequest = z.object({
+  settings: z.record(z.string(), z.unknown()).optional().describe('Overrides of the rule settings (eps_sat, min_oa_fraction, ...)'),
+  time_zone: z.string().trim().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as America/Los_Angeles').optional()
+    .describe('Calendar of days[].date; default the dataset\'s timezone, else UTC'),
+}).strict();
+export type DiagnoseRequest = z.infer<typeof DiagnoseRequest>;
+
+export const DiagnoseAccepted = z.object({ id: z.string() });
+export type DiagnoseAccepted = z.infer<typeof DiagnoseAccepted>;
