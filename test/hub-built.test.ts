@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // `npm start` runs compiled JavaScript: the hub is compiled once (apps/hub/compile-if-stale.ts) and
 // started under `--conditions=built` with a preload that refuses any TypeScript or tsx, then trained and
-// evaluated through the API, so the training, scoring and packaging workers load compiled code too.
+// evaluated (and diagnosed) through the API, so the training, scoring, packaging and rules workers load compiled code too.
 const root = path.resolve(import.meta.dirname, '..');
 const PASSWORD = 'Built-hub-pass-1';
 let child: ChildProcess;
@@ -82,6 +82,21 @@ describe('the compiled hub', () => {
     expect(run.status, String(run.error)).toBe('completed');
     const evaluation = await api('POST', '/api/v1/evaluations', { model_id: run.model_id, dataset_id: id });
     expect(evaluation.status, JSON.stringify(evaluation.json)).toBe(201);
+    // The rules' worker (modules/diagnoses) loads compiled code too.
+    const rules = new FormData();
+    const rows = Array.from({ length: 90 }, (_, i) => `${new Date(Date.UTC(2026, 0, 5) + i * 60_000).toISOString()},55,60,72,50,1`);
+    rules.append('file', new Blob([`timestamp,SAT,MAT,RAT,OAT,SF_STS\n${rows.join('\n')}\n`], { type: 'text/csv' }), 'rules.csv');
+    rules.append('name', 'Built hub rules');
+    rules.append('equipment_type', 'air_handler');
+    const rulesData = await api('POST', '/api/v1/datasets', rules);
+    const diagnose = await api('POST', `/api/v1/datasets/${rulesData.json.id as string}/diagnose`);
+    expect(diagnose.status, JSON.stringify(diagnose.json)).toBe(202);
+    let diagnosis: Record<string, unknown> = {};
+    for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+      diagnosis = (await api('GET', `/api/v1/diagnoses/${diagnose.json.id as string}`)).json;
+      if (diagnosis.status !== 'running') break;
+    }
+    expect(diagnosis.status, String(diagnosis.error)).toBe('completed');
     expect(stderr).not.toMatch(/TypeScript loaded at runtime/);
 
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
