@@ -8,6 +8,7 @@ import { csvErrorToBadRequest } from './csv-inspect.js';
 import { ident, lit } from './engine.js';
 import type { DatasetWithOwner } from './repo.js';
 import { findLabel } from './recommend.js';
+import { spreadsheetSafe, spreadsheetSafeSql } from './spreadsheet-safe.js';
 import { numericExpr, sourceRelation, timeExpr } from './storage.js';
 
 // Reading a dataset back, whichever form it is in (CSV while editable, zstd Parquet while locked):
@@ -41,14 +42,20 @@ export async function previewDataset(ctx: DatasetsContext, id: string, actor: Ac
   };
 }
 
-/** A CSV file of the dataset for download; `cleanup` removes it when it was made for the download. */
+/**
+ * A CSV file of the dataset for download, made for it (and removed by `cleanup`): written by DuckDB from
+ * whichever form is stored, with formula-like cells and headers neutralised for spreadsheets.
+ */
 export async function exportFile(ctx: DatasetsContext, id: string, actor: Actor): Promise<{ file: string; name: string; cleanup: () => void }> {
   const ds = await visibleDataset(ctx, id, actor);
-  const files = filesOf(ctx, id);
   const name = `${ds.name.replace(/[^A-Za-z0-9._-]+/g, '_') || ds.id}.csv`;
-  if (ds.storage === 'csv') return { file: files.csv, name, cleanup: () => undefined };
   const tmp = path.join(ctx.tmpDir, `export-${randomUUID()}.csv`);
-  await ctx.engine.run(`COPY (SELECT * FROM ${sourceRelation(files, ds)}) TO ${lit(tmp)} (FORMAT csv, HEADER true, DELIMITER ',')`);
+  const select = ds.columns.map((c) => `${spreadsheetSafeSql(ident(c))} AS ${ident(spreadsheetSafe(c))}`).join(', ');
+  await ctx.engine.run(`COPY (SELECT ${select} FROM ${sourceRelation(filesOf(ctx, id), ds)}) TO ${lit(tmp)} (FORMAT csv, HEADER true, DELIMITER ',')`)
+    .catch((err: unknown) => {
+      fs.rmSync(tmp, { force: true });
+      throw csvErrorToBadRequest(err);
+    });
   return { file: tmp, name, cleanup: () => fs.rmSync(tmp, { force: true }) };
 }
 
