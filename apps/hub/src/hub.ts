@@ -10,6 +10,7 @@ import { createEventBus } from './events.js';
 import { createApp } from './http/app.js';
 import { mountConsole } from './http/console.js';
 import type { HubEnv } from './http/context.js';
+import { answerClientErrors } from './http/header-limits.js';
 import { createRateLimits } from './http/rate-limit.js';
 import type { AnyRoute } from './http/route.js';
 import { createLogger, type Logger } from './logger.js';
@@ -247,6 +248,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
         const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
       });
       ws.injectWebSocket(server);
+      answerClientErrors(server);
       for (const component of components) await component.start?.();
       const port = (server.address() as AddressInfo).port;
       log.info({ port, dataDir: config.dataDir, version: config.version }, 'hub listening');

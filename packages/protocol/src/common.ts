@@ -23,6 +23,18 @@ export type EquipmentType = z.infer<typeof EquipmentType>;
 export const Tier = z.enum(['free', 'pro', 'enterprise']);
 export type Tier = z.infer<typeof Tier>;
 
+// C0 and C1 controls (NUL, newlines, escapes), DEL, and the bidirectional embeddings, overrides and isolates
+// that make a name display as something else ("Trojan Source"): never part of a name someone chose.
+const UNSAFE_IN_NAMES = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+/** A user-chosen name or label (dataset, target, run, device...): trimmed, 1..max characters, no control or bidi-override characters. */
+export const displayName = (max: number) => z
+  .string()
+  .refine((s) => !UNSAFE_IN_NAMES.test(s), 'must not contain control or bidirectional-override characters')
+  .trim()
+  .min(1, 'is required')
+  .max(max);
+
 export const Username = z
   .string()
   .trim()

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { EquipmentType } from './common.js';
+import { displayName, EquipmentType } from './common.js';
 import { DatasetDetail } from './datasets.js';
 
 // POST /api/v1/datasets/connect: seven source types, `aegis_bridge` when source_type is absent.
 const text = (max: number) => z.string().trim().min(1, 'is required').max(max);
 const common = {
-  name: text(200),
+  name: displayName(200),
   equipment_type: EquipmentType,
-  location: text(200).optional(),
-  unit: text(100).optional(),
+  location: displayName(200).optional(),
+  unit: displayName(100).optional(),
 };
 const httpUrl = z.string().trim().max(2048).regex(/^https?:\/\/[^\s]+$/i, 'must be an http:// or https:// URL');
 const TimeRangeInput = z.object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) })

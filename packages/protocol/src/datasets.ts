@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EquipmentType, IsoTime } from './common.js';
+import { displayName, EquipmentType, IsoTime } from './common.js';
 import { Architecture, isTimeZone } from './profile.js';
 
 export const DatasetSource = z.enum([
@@ -13,14 +13,12 @@ export type ColumnStats = z.infer<typeof ColumnStats>;
 export const TimeRange = z.object({ start: IsoTime, end: IsoTime });
 export type TimeRange = z.infer<typeof TimeRange>;
 
-const label = (max: number) => z.string().trim().min(1, 'is required').max(max);
-
 /** Multipart fields of POST /datasets besides `file`. */
 export const UploadDatasetFields = z.object({
-  name: label(200),
+  name: displayName(200),
   equipment_type: EquipmentType,
-  location: label(200).optional(),
-  unit: label(100).optional(),
+  location: displayName(200).optional(),
+  unit: displayName(100).optional(),
   /** Addition: the IANA zone in which the file's zone-less times were recorded (BMS exports are local time); UTC when absent. */
   timezone: z.string().trim().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as America/Los_Angeles').optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoTime } from './common.js';
+import { displayName, IsoTime } from './common.js';
 import { AlertPolicy } from './mqtt.js';
 
 // Deployments (docs/api.md "Deployments"): a model packaged, signed and sent to an edge target over
@@ -13,7 +13,7 @@ export const DeploymentCreateRequest = z.object({
   model_id: z.string().min(1).max(128),
   target_id: z.string().min(1).max(128).optional(),
   target_ip: z.string().trim().min(1).max(64).optional(),
-  target_name: z.string().trim().min(1).max(128).optional(),
+  target_name: displayName(128).optional(),
   /** Addition: alert hysteresis (defaults: 3 windows up, 3 windows below 0.8 x threshold to clear). */
   alerts: AlertPolicy.partial().strict().optional(),
 }).strict().refine((b) => b.target_id !== undefined || b.target_ip !== undefined || b.target_name !== undefined, {

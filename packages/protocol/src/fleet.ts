@@ -1,19 +1,19 @@
 import { z } from 'zod';
-import { EquipmentType, IsoTime } from './common.js';
+import { displayName, EquipmentType, IsoTime } from './common.js';
 
 // Edge targets (registered controllers) and their enrollment. `id` and `enrollment_token` are
 // additions to the contract's `GET /api/v1/deployments/targets` shape.
 export const TargetArch = z.string().trim().min(1).max(64);
 
 export const CreateTargetRequest = z.object({
-  name: z.string().trim().min(1, 'is required').max(128),
+  name: displayName(128),
   ip: z.string().trim().max(64).optional(),
   arch: TargetArch.optional(),
   equipment_type: EquipmentType.optional().describe('Equipment the controller serves; names its dataset (default air_handler)'),
 });
 export type CreateTargetRequest = z.infer<typeof CreateTargetRequest>;
 
-export const RenameTargetRequest = z.object({ name: z.string().trim().min(1, 'is required').max(128) });
+export const RenameTargetRequest = z.object({ name: displayName(128) });
 
 export const TargetStatus = z.enum(['pending', 'online', 'offline', 'revoked']);
 export type TargetStatus = z.infer<typeof TargetStatus>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayName } from './common.js';
 
 // Push Notifications (docs/api.md): Expo push tokens of the user's devices.
 export const ExpoPushToken = z
@@ -12,6 +13,6 @@ export const PushPlatform = z.enum(['ios', 'android', 'web']);
 export const PushRegisterRequest = z.object({
   token: ExpoPushToken,
   platform: PushPlatform,
-  device_name: z.string().trim().min(1).max(100).optional(),
+  device_name: displayName(100).optional(),
 }).strict();
 export type PushRegisterRequest = z.infer<typeof PushRegisterRequest>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoTime } from './common.js';
+import { displayName, IsoTime } from './common.js';
 import { Architecture } from './profile.js';
 
 // Training (docs/api.md "Training"): runs, the queue, stop, and the WebSocket progress messages.
@@ -41,7 +41,7 @@ export const TrainingStartRequest = z.object({
   architecture: Architecture,
   hyperparameters: TrainingHyperparametersInput.optional(),
   /** Addition: the name the trained model gets (default: the dataset's name and the architecture). */
-  name: z.string().trim().min(1).max(200).optional(),
+  name: displayName(200).optional(),
 }).strict();
 export type TrainingStartRequest = z.infer<typeof TrainingStartRequest>;
 

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { HubEnv } from './context.js';
 import { renderDocsPage } from './docs-page.js';
 import { errorResponse, notFoundResponse } from './errors-http.js';
+import { authorizationLimit } from './header-limits.js';
 import { mountRoutes, type MountOptions } from './mount.js';
 import { buildOpenApi } from './openapi.js';
 import type { AnyRoute } from './route.js';
@@ -26,6 +27,7 @@ export function createApp(app: Hono<HubEnv>, routes: AnyRoute[], opts: AppOption
     const ms = Math.round(performance.now() - started);
     log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms, user: c.get('user')?.id }, 'request');
   });
+  app.use('*', authorizationLimit());
 
   mountRoutes(app, routes, opts);
 
