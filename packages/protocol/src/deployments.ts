@@ -8,11 +8,16 @@ import { AlertPolicy } from './mqtt.js';
 export const DeploymentStatus = z.enum(['compiling', 'quantizing', 'packaging', 'transferring', 'deployed', 'failed', 'rolled_back', 'superseded']);
 export type DeploymentStatus = z.infer<typeof DeploymentStatus>;
 
-/** The target by id (addition) or by the contract's `target_ip` / `target_name` (both must match when both are given). */
+const isIpAddress = (s: string) => z.ipv4().safeParse(s).success || z.ipv6().safeParse(s).success;
+
+/**
+ * The target by id (addition) or by the contract's `target_ip` / `target_name` (both must match when both are given).
+ * A `target_ip` no target of the user has yet registers a pending target (named `target_name`, else the IP).
+ */
 export const DeploymentCreateRequest = z.object({
   model_id: z.string().min(1).max(128),
   target_id: z.string().min(1).max(128).optional(),
-  target_ip: z.string().trim().min(1).max(64).optional(),
+  target_ip: z.string().trim().min(1).max(64).refine(isIpAddress, 'must be an IP address such as 100.124.76.93').optional(),
   target_name: displayName(128).optional(),
   /** Addition: alert hysteresis (defaults: 3 windows up, 3 windows below 0.8 x threshold to clear). */
   alerts: AlertPolicy.partial().strict().optional(),
@@ -28,6 +33,9 @@ export const DeploymentCreateResponse = z.object({
   target_ip: z.string().nullable(),
   target_id: z.string(),
   target_name: z.string(),
+  /** Addition, when the request registered the target: the agent's one-time token, as `POST /deployments/targets` gives. */
+  enrollment_token: z.string().optional(),
+  enrollment_expires_at: IsoTime.optional(),
 });
 export type DeploymentCreateResponse = z.infer<typeof DeploymentCreateResponse>;
 

@@ -62,49 +62,60 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
     return row;
   }
 
-  /** The target by id, else the one visible target matching the given name and/or IP. */
-  async function resolveTarget(actor: AuthUser, body: DeploymentCreateRequest): Promise<TargetWithIngest> {
+  /**
+   * The target by id, else the one visible target matching the given name and/or IP. An IP no visible target
+   * has yet is an address to register: `register` says so (the caller creates it once the request is accepted).
+   */
+  async function resolveTarget(actor: AuthUser, body: DeploymentCreateRequest): Promise<{ target: TargetWithIngest } | { register: { name: string; ip: string } }> {
     if (body.target_id) {
       const t = await deps.targets.visible(actor, body.target_id);
       if ((body.target_name && t.name !== body.target_name) || (body.target_ip && t.ip !== body.target_ip)) {
         throw new AppError('BAD_REQUEST', 'target_id names another target than target_name/target_ip', { details: `${t.id} is '${t.name}' (${t.ip ?? 'no IP'})` });
       }
-      return t;
+      return { target: t };
     }
-    const views = (await deps.targets.list(actor)).filter((t) => t.status !== 'revoked'
-      && (!body.target_name || t.name === body.target_name) && (!body.target_ip || t.ip === body.target_ip));
-    const wanted = [body.target_name, body.target_ip].filter(Boolean).join(' / ');
-    if (views.length === 0) throw notFound('Target', wanted);
+    const live = (await deps.targets.list(actor)).filter((t) => t.status !== 'revoked');
+    const views = live.filter((t) => (!body.target_name || t.name === body.target_name) && (!body.target_ip || t.ip === body.target_ip));
     if (views.length > 1) {
+      const wanted = [body.target_name, body.target_ip].filter(Boolean).join(' / ');
       throw new AppError('CONFLICT', 'More than one target matches', { details: `${views.map((v) => v.id).join(', ')} match '${wanted}'; send target_id` });
     }
-    return deps.targets.visible(actor, (views[0] as { id: string }).id);
+    if (views[0]) return { target: await deps.targets.visible(actor, views[0].id) };
+    const ip = body.target_ip;
+    if (ip && !live.some((t) => t.ip === ip)) return { register: { name: body.target_name ?? ip, ip } };
+    const named = body.target_name ? ` named '${body.target_name}'` : '';
+    throw new AppError('NOT_FOUND', 'Target not found', { details: ip ? `No target${named} has IP '${ip}'` : `No target${named}` });
   }
 
   async function create(actor: AuthUser, body: DeploymentCreateRequest): Promise<DeploymentCreateResponse> {
     const model = await deps.models.row(body.model_id, actor);
-    const target = await resolveTarget(actor, body);
-    if (target.revokedAt) throw new AppError('CONFLICT', 'The target is revoked', { details: `Target ${target.id} can no longer connect` });
     const meta = (await deps.models.getArtifacts(model.id)).metadata;
     const policy = alertPolicy(meta.threshold, body.alerts);
     if (policy.clear_threshold > meta.threshold) {
       throw badRequest("Invalid request body: 'alerts.clear_threshold' must not be above the model's threshold", `The threshold is ${meta.threshold}`);
     }
-    const row = await createLock(actor.id, async () => {
+    // Under the owner's lock: two requests for one new address register one target, and the limit holds.
+    const { row, enrollment } = await createLock(actor.id, async () => {
+      const found = await resolveTarget(actor, body);
+      if ('target' in found && found.target.revokedAt) throw new AppError('CONFLICT', 'The target is revoked', { details: `Target ${found.target.id} can no longer connect` });
       // A deployment to a target replaces what runs there, so that target's do not count against the limit.
-      await deps.limits.assertWithin(actor.id, 'max_deployments', await repo.countActiveElsewhere(actor.id, target.id));
+      await deps.limits.assertWithin(actor.id, 'max_deployments', 'target' in found ? await repo.countActiveElsewhere(actor.id, found.target.id) : await repo.countActive(actor.id));
+      const registered = 'register' in found ? await deps.targets.create(actor, found.register) : undefined;
+      const target = 'target' in found ? found.target : await deps.targets.visible(actor, (registered as { id: string }).id);
+      if (registered) log.info({ targetId: target.id, ip: target.ip, by: actor.id }, 'target registered by a deployment to its IP');
       const now = clock.now();
-      return repo.insert({
+      const inserted = await repo.insert({
         id: newId('dep'), ownerId: actor.id, deployedBy: actor.username, modelId: model.id, targetId: target.id, targetName: target.name,
         targetIp: target.ip, targetArch: target.arch, modelVersion: `v${(await repo.countForTarget(target.id)) + 1}`, status: 'compiling',
         statusDetail: 'exporting ONNX from the model for the target', steps: [{ status: 'compiling', at: now.getTime(), detail: null }],
         alertPolicy: policy, createdAt: now, updatedAt: now,
       });
+      return { row: inserted, enrollment: registered && { enrollment_token: registered.enrollment_token, enrollment_expires_at: registered.enrollment_expires_at } };
     });
-    log.info({ deploymentId: row.id, modelId: model.id, targetId: target.id, by: actor.id }, 'deployment created');
-    await orchestrator.supersedeInProgress(target.id, row.id);
+    log.info({ deploymentId: row.id, modelId: model.id, targetId: row.targetId, by: actor.id }, 'deployment created');
+    await orchestrator.supersedeInProgress(row.targetId, row.id);
     void orchestrator.submit(row);
-    return { id: row.id, status: row.status, model_id: row.modelId, target_ip: row.targetIp, target_id: row.targetId, target_name: row.targetName };
+    return { id: row.id, status: row.status, model_id: row.modelId, target_ip: row.targetIp, target_id: row.targetId, target_name: row.targetName, ...enrollment };
   }
 
   return {

@@ -25,12 +25,13 @@ export function deploymentsRoutes(deployments: DeploymentsService): AnyRoute[] {
     defineRoute({
       method: 'post', path: '/api/v1/deployments', tag,
       summary: 'Deploy a model to an edge target: compiling -> quantizing -> packaging -> transferring -> deployed (or failed / rolled_back)',
-      description: 'The target by `target_id` (addition) or the contract\'s `target_ip`/`target_name`. A deployment to an offline target waits '
-        + 'until it comes online. A new deployment to a target replaces the one running there once it is deployed.',
+      description: 'The target by `target_id` (addition) or the contract\'s `target_ip`/`target_name`. A `target_ip` none of your targets has '
+        + 'yet registers a pending target (named `target_name`, else the IP) and answers its one-time `enrollment_token`, as POST /deployments/targets does. '
+        + 'A deployment to an offline or not yet enrolled target waits until it comes online. A new deployment to a target replaces the one running there once it is deployed.',
       permission: 'deploy:write', body: DeploymentCreateRequest,
       responses: {
         201: { description: 'Created; the steps run in the background', schema: DeploymentCreateResponse }, 400: err('Invalid input, field named'), ...auth,
-        403: err('Viewer role, or the tier\'s max_deployments (TIER_LIMIT)'), 404: err('Model or target not found (or not yours)'),
+        403: err('Viewer role, or the tier\'s max_deployments (TIER_LIMIT)'), 404: err('Model not found, or no target has that name (with that IP)'),
         409: err('Target revoked, or several targets match the name/IP'),
       },
       handler: async (c, { body }) => c.json(await deployments.create(currentUser(c), body), 201),
