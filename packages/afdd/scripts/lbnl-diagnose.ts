@@ -2,6 +2,7 @@
 //   node --import tsx packages/afdd/scripts/lbnl-diagnose.ts test/fixtures/lbnl/SZVAV.csv [--episodes]
 // Default settings (the Guideline's tolerances; minimum outdoor air estimated from the data).
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { diagnoseSeries, DEFAULT_AFDD_SETTINGS, type Diagnosis } from '../src/index.js';
 import { loadLbnl, parseLbnlTimestamp } from './lbnl.js';
 
@@ -63,4 +64,4 @@ function main(): void {
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/packages\/afdd\//, ''))) main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

@@ -12,6 +12,12 @@ import type { ActiveFault, OperatingState, SkippedRule } from './types.js';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const INDEX = new Map<AfddInput, number>(AFDD_INPUTS.map((name, i) => [name, i]));
+const OCCUPIED = AFDD_INPUTS.indexOf('occupied');
+const OA_DAMPER = AFDD_INPUTS.indexOf('oa_damper');
+const STATE_BIT: Record<OperatingState, number> = { OS1: 1, OS2: 2, OS3: 4, OS4: 8, OS5: 16 };
+
+/** Per rule: a bit per state it judges in (0: every state, no mode delay). */
+const stateMask = (rule: Rule): number => (rule.states === 'all' ? 0 : rule.states.reduce((m, s) => m | STATE_BIT[s], 0));
 
 /** A fault that stopped holding: `until` is the reading where it cleared (or the last one before a gap). */
 export interface ClearedFault extends ActiveFault {
@@ -29,7 +35,9 @@ export class RuleMonitor {
   private readonly rules: Rule[];
   private readonly skipped: SkippedRule[];
   private readonly available: readonly AfddInput[];
-  private readonly rolling = new Map<AfddInput, RollingMean>();
+  private readonly tracked: { name: AfddInput; index: number; rolling: RollingMean }[];
+  private readonly masks: Uint8Array;
+  private readonly ctx: RuleContext = { state: 'OS5', minOa: Number.NaN, stateChangesLastHour: 0 };
   private readonly means = Object.fromEntries(AFDD_INPUTS.map((n) => [n, Number.NaN])) as Means;
   private readonly raw = new Float64Array(AFDD_INPUTS.length);
   private readonly estimator: MinOaEstimator | null;
@@ -50,7 +58,8 @@ export class RuleMonitor {
     const { rules, skipped } = applicableRules(this.available);
     this.rules = rules;
     this.skipped = skipped;
-    for (const name of this.available) this.rolling.set(name, new RollingMean(settings.rolling_minutes * MINUTE));
+    this.tracked = this.available.map((name) => ({ name, index: INDEX.get(name) as number, rolling: new RollingMean(settings.rolling_minutes * MINUTE) }));
+    this.masks = Uint8Array.from(rules, stateMask);
     this.estimator = settings.min_oa_fraction === null ? new MinOaEstimator() : null;
     this.changes = new Float64Array(Math.max(64, settings.max_state_changes_per_hour + 1));
     this.since = new Float64Array(rules.length).fill(Number.NaN);
@@ -73,21 +82,24 @@ export class RuleMonitor {
     let cleared: ClearedFault[] | null = null;
     if (t - this.lastT > this.settings.max_gap_minutes * MINUTE) cleared = this.restart(this.lastT);
     this.lastT = t;
-    for (const [name, rolling] of this.rolling) this.means[name] = rolling.push(t, raw[INDEX.get(name) as number] as number);
+    for (const { name, index, rolling } of this.tracked) this.means[name] = rolling.push(t, raw[index] as number);
     const m = this.means;
     const fanOn = fanProvenOn(m.fan_status, m.fan_speed, this.settings);
-    if (this.estimator && qualifiesForMinOa(fanOn, raw[INDEX.get('occupied') as number] as number)) {
-      this.estimator.add(raw[INDEX.get('oa_damper') as number] as number);
-    }
+    if (this.estimator && qualifiesForMinOa(fanOn, raw[OCCUPIED] as number)) this.estimator.add(raw[OA_DAMPER] as number);
     const minOa = this.minOa();
     const state = fanOn && minOa !== null ? operatingState({ heat: m.heat_valve, cool: m.cool_valve, damper: m.oa_damper }, minOa, this.settings) : null;
     this.noteState(t, state);
-    const ctx: RuleContext = { state: state ?? 'OS5', minOa: minOa ?? Number.NaN, stateChangesLastHour: this.changeCount };
+    const ctx = this.ctx;
+    ctx.state = state ?? 'OS5';
+    ctx.minOa = minOa ?? Number.NaN;
+    ctx.stateChangesLastHour = this.changeCount;
     const settled = t - this.stateSince >= this.settings.mode_delay_minutes * MINUTE;
+    const bit = state === null ? 0 : STATE_BIT[state];
     let started: ActiveFault[] | null = null;
     for (let r = 0; r < this.rules.length; r++) {
       const rule = this.rules[r] as Rule;
-      const judged = fanOn && (rule.states === 'all' ? rule.id !== 'FC4' || state !== null : state !== null && settled && rule.states.includes(state));
+      const mask = this.masks[r] as number;
+      const judged = fanOn && (mask === 0 ? rule.id !== 'FC4' || state !== null : settled && (mask & bit) !== 0);
       if (judged && rule.holds(m, this.settings, ctx)) {
         if (!(this.since[r] === this.since[r])) this.since[r] = t;
         if (this.faults[r] === null && t - (this.since[r] as number) >= this.settings.alarm_delay_minutes * MINUTE) {
@@ -124,7 +136,7 @@ export class RuleMonitor {
   /** Ends every active fault at `at` (the last reading before a gap, or the end of the data). */
   restart(at: number): ClearedFault[] {
     const cleared = this.active().map((f) => ({ ...f, until: iso(at) }));
-    for (const rolling of this.rolling.values()) rolling.reset();
+    for (const { rolling } of this.tracked) rolling.reset();
     this.faults.fill(null);
     this.since.fill(Number.NaN);
     this.state = null;

@@ -1,0 +1,46 @@
+// A few facts of the LBNL table in the README, pinned: default settings, no tuning on these days.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { lbnlDays } from './lbnl-diagnose.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/lbnl/${name}`, import.meta.url));
+
+describe('SZVAV', () => {
+  const { rows, diagnosis } = lbnlDays(fixture('SZVAV.csv'));
+  const day = (date: string) => rows.find((r) => r.date === date);
+
+  it('estimates the minimum damper position and skips the duct pressure and coil air rules', () => {
+    expect(diagnosis.min_oa).toEqual({ fraction: 0.1, source: 'estimated' });
+    expect(diagnosis.skipped_rules.map((s) => s.fault_condition)).toEqual(['FC1', 'FC14', 'FC15']);
+  });
+
+  it('names the heating valve on the stuck and leaking heating valve days (FC12, FC13)', () => {
+    for (const date of ['2017-09-12', '2017-09-14', '2017-09-15']) {
+      expect(day(date)).toMatchObject({ label: 1, family: 'heating_valve' });
+      expect(day(date)?.conditions).toEqual(expect.arrayContaining(['FC12', 'FC13']));
+    }
+  });
+
+  it('names the cooling valve on the stuck-open cooling valve day (FC5: the air cools while heating)', () => {
+    expect(day('2017-09-22')).toMatchObject({ label: 1, conditions: ['FC5'], family: 'cooling_valve' });
+  });
+
+  it('alarms on the normal days too (FC6, FC8 at the defaults)', () => {
+    const normal = rows.filter((r) => r.label === 0);
+    expect(normal.map((r) => r.date)).toEqual(['2017-09-20', '2017-09-21', '2017-09-23', '2017-09-24']);
+    expect(normal.every((r) => r.minutes >= 30)).toBe(true);
+  });
+});
+
+describe('MZVAV-2-1', () => {
+  const { rows } = lbnlDays(fixture('MZVAV-2-1.csv'));
+  it('cannot see the heating valve leak: the cooling valve compensates and supply air stays at set point', () => {
+    const leak = rows.filter((r) => r.fault.startsWith('Leakage of Heating Coil Valve'));
+    expect(leak.map((r) => [r.date, r.minutes])).toEqual([['2007-08-28', 0], ['2007-08-29', 0], ['2007-08-30', 0]]);
+  });
+  it('alarms on one normal day of twelve', () => {
+    const alarmed = rows.filter((r) => r.fault === '' && r.minutes >= 30);
+    expect(rows.filter((r) => r.fault === '')).toHaveLength(12);
+    expect(alarmed.map((r) => [r.date, r.conditions])).toEqual([['2009-05-31', ['FC13']]]);
+  });
+});
