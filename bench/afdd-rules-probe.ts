@@ -10,8 +10,13 @@ const series = synthesize(readings, 7);
 const objects = Array.from({ length: readings }, (_, i) => Object.fromEntries(POINTS.map((p) => [p, (series.inputs[p] as Float64Array)[i]])) as Partial<Record<AfddInput, number>>);
 const settings = parseAfddSettings({ min_oa_fraction: 0.2 });
 const gc = (globalThis as { gc?: () => void }).gc;
+// Typed-array backing stores live outside the V8 heap: count both.
+const used = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
 gc?.();
-const heapBefore = process.memoryUsage().heapUsed;
+const heapBefore = used();
 const monitor = new RuleMonitor(settings, POINTS);
 let events = 0;
 const cpu0 = process.cpuUsage();
@@ -23,12 +28,18 @@ for (let i = 0; i < readings; i++) {
 const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 gc?.();
-const heapAfter = process.memoryUsage().heapUsed;
+const heapAfter = used();
+// A second monitor, its code already compiled: what each further air handler costs.
+const second = new RuleMonitor(settings, POINTS);
+for (let i = 0; i < Math.min(readings, 1000); i++) second.push(series.timestamps[i] as number, objects[i] as Partial<Record<AfddInput, number>>);
+gc?.();
+const heapSecond = used();
 console.log(JSON.stringify({
   readings, events,
   us_per_reading_wall: (wallMs * 1000) / readings,
   us_per_reading_cpu: (cpu.user + cpu.system) / readings,
   heap_added_kb: gc ? (heapAfter - heapBefore) / 1024 : null,
+  heap_per_further_monitor_kb: gc && second.active().length >= 0 ? (heapSecond - heapAfter) / 1024 : null,
   rss_mb: process.memoryUsage().rss / 2 ** 20,
   arch: process.arch,
 }));

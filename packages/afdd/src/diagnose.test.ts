@@ -76,3 +76,9 @@ it('episodes carry ISO UTC start and end and their length in minutes', () => {
   expect(e?.start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
   expect(e && (Date.parse(e.end) - Date.parse(e.start)) / MINUTE).toBe(e?.minutes);
 });
+
+it('refuses an input column whose length differs from the timestamps, naming it', () => {
+  const series = seriesOf(repeat(HEALTHY.OS1, 10));
+  series.inputs.sat = new Float64Array(9);
+  expect(() => diagnoseSeries(series, TEST_SETTINGS)).toThrow('input sat has 9 values for 10 timestamps');
+});

@@ -12,7 +12,14 @@ export interface DiagnoseOptions {
   timeZone?: string;
 }
 
+/**
+ * Every rule over a whole series. Timestamps must ascend (a repeated or earlier one is skipped, as at the edge);
+ * every input column must be as long as the timestamps (RangeError naming it otherwise).
+ */
 export function diagnoseSeries(series: AfddSeries, settings: AfddSettings = DEFAULT_AFDD_SETTINGS, options: DiagnoseOptions = {}): Diagnosis {
+  for (const [name, values] of Object.entries(series.inputs)) {
+    if (values && values.length !== series.timestamps.length) throw new RangeError(`input ${name} has ${values.length} values for ${series.timestamps.length} timestamps`);
+  }
   const available = AFDD_INPUTS.filter((name) => hasData(series.inputs[name]));
   const minOa = resolveMinOa(series, settings);
   const monitor = new RuleMonitor({ ...settings, min_oa_fraction: minOa.fraction }, available);
