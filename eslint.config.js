@@ -31,6 +31,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/protocol/**/*.ts'],
+    ignores: ['packages/protocol/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [deepPackageImport,
         { regex: '^(?!zod($|/)|\\.{1,2}/).*', message: 'protocol imports only zod.' }] }],
@@ -55,7 +56,8 @@ export default tseslint.config(
     files: ['apps/edge-agent/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [deepPackageImport,
-        { group: ['@prometheus/hub', '**/apps/hub/**'], message: 'Apps never import each other.' }] }],
+        { group: ['@prometheus/hub', '**/apps/hub/**'], message: 'Apps never import each other.' },
+        { group: ['**/toolchains/**'], message: 'The agent is built by toolchains/, never imports from it.' }] }],
     },
   },
   {

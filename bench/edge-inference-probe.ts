@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { loadInferenceModel, type ModelMetadata, type RuntimeOptions } from '@prometheus/ml/inference';
-import { onnxWasmPath } from '../toolchains/sea-runtime.js';
+import { onnxWasmPath } from '@prometheus/edge-agent/sea-runtime';
 
 async function main(): Promise<void> {
   const [modelPath, metadataPath, windowsArg, flags, runtimeArg] = process.argv.slice(2);

@@ -10,7 +10,7 @@ import { checkBuild } from '../toolchains/armv7/manifest.js';
 import { REPO_ROOT, resolveBuildOptions, type BuildOptions } from '../toolchains/armv7/options.js';
 import { GEMM_INPUT, referenceGemm } from '../toolchains/armv7/tiny-model.js';
 import { armv7Env, registerArmBinfmt, runArmv7 } from '../toolchains/qemu.js';
-import { BETTER_SQLITE3_ADDON_FILE, ONNX_WASM_FILE } from '../toolchains/sea-runtime.js';
+import { BETTER_SQLITE3_ADDON_FILE, ONNX_WASM_FILE } from '@prometheus/edge-agent/sea-runtime';
 
 const agent = resolveBuildOptions();
 const smoke = resolveBuildOptions({ entry: 'toolchains/armv7/smoke-entry.ts', outDir: 'dist/edge-smoke' });

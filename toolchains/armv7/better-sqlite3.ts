@@ -8,7 +8,7 @@ import { run } from './exec.js';
 import { CROSS, REPO_ROOT } from './options.js';
 import { renameUnlessDone, type BaseNode } from './base-node.js';
 import { runArmv7 } from '../qemu.js';
-import { BETTER_SQLITE3_ADDON_FILE as ADDON_FILE } from '../sea-runtime.js';
+import { BETTER_SQLITE3_ADDON_FILE as ADDON_FILE } from '@prometheus/edge-agent/sea-runtime';
 
 /** Bump when the compile recipe below changes, so cached addons built the old way are not reused. */
 const RECIPE = 1;

@@ -14,7 +14,7 @@ import { log, run, step } from './exec.js';
 import { hashInputs, manifestPath, sha256File, toolchainFiles, type BuildManifest } from './manifest.js';
 import { parseBuildOptions, REPO_ROOT, usage, workDir, type BuildOptions } from './options.js';
 import { injectBlob, prepareBlob } from './single-executable.js';
-import { BETTER_SQLITE3_ADDON_FILE, ONNX_WASM_FILE } from '../sea-runtime.js';
+import { BETTER_SQLITE3_ADDON_FILE, ONNX_WASM_FILE } from '@prometheus/edge-agent/sea-runtime';
 
 /** Printed by --version as the executable's name. */
 export const EXECUTABLE_LABEL = 'prometheus-edge';

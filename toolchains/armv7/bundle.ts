@@ -38,10 +38,10 @@ throw error;`;
 const STUBS: Record<string, string> = {
   bindings: `module.exports = function bindings(name) {
   throw new Error('bindings(' + JSON.stringify(name) + '): native addons are not looked up inside the edge executable; ' +
-    'open better-sqlite3 with betterSqlite3Options() from toolchains/sea-runtime.ts');
+    'open better-sqlite3 with betterSqlite3Options() from the agent (src/sea-runtime.ts)');
 };`,
   'onnxruntime-node': notInstalled('onnxruntime-node', 'no armv7 binary; the edge executable uses onnxruntime-web/wasm ' +
-    'with configureOnnxWasm() from toolchains/sea-runtime.ts'),
+    'with configureOnnxWasm() from the agent (src/sea-runtime.ts)'),
   // ws's optional native speed-ups: not installed here, and native addons cannot be required in the executable.
   bufferutil: notInstalled('bufferutil', 'optional native addon, not in the edge executable'),
   'utf-8-validate': notInstalled('utf-8-validate', 'optional native addon, not in the edge executable'),

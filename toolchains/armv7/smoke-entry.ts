@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import Database from 'better-sqlite3';
 import * as ort from 'onnxruntime-web/wasm';
-import { betterSqlite3Options, configureOnnxWasm, isSea, onnxWasmPath } from '../sea-runtime.js';
+import { betterSqlite3Options, configureOnnxWasm, isSea, onnxWasmPath } from '@prometheus/edge-agent/sea-runtime';
 import { GEMM_INPUT, gemmModel } from './tiny-model.js';
 
 interface Reading {

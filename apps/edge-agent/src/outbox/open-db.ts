@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
-import { betterSqlite3Options } from '../../../../toolchains/sea-runtime.js';
+import { betterSqlite3Options } from '../sea-runtime.js';
 
 // The one place the agent opens better-sqlite3: inside the armv7 single executable the native addon is
-// loaded with process.dlopen and handed over as `nativeBinding` (toolchains/sea-runtime.ts).
+// loaded with process.dlopen and handed over as `nativeBinding` (src/sea-runtime.ts).
 export type SqliteDb = Database.Database;
 
 /** Page cache per connection (KiB). */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { loadInferenceModel, type InferenceModel, type ModelMetadata, type RuntimeOptions } from '@prometheus/ml/inference';
 import { DeployManifest } from '@prometheus/protocol';
-import { isSea, onnxWasmPath } from '../../../../toolchains/sea-runtime.js';
+import { isSea, onnxWasmPath } from '../sea-runtime.js';
 
 // An installed model (`models/<deployment>/model.onnx` + `manifest.json`) opened for inference: onnxruntime-node
 // where it has a binary; inside the armv7 executable the JavaScript evaluator by default, or onnxruntime-web's

@@ -54,8 +54,10 @@ export const edgePendingSeqs = sqliteTable('edge_pending_seqs', {
 }, (t) => [primaryKey({ columns: [t.deviceId, t.seq] })]);
 
 /**
- * The append journal as the ingest writes it now: one row per contiguous run of sequences stored from one
- * telemetry batch (`readings`: JSON `[[ts, values], ...]` for seq_from..seq_to). Runs never overlap, so rows in
+ * The append journal: one row per contiguous run of sequences stored from one telemetry batch. `readings` holds
+ * the batch's payload as received (TelemetryBatch JSON; the run is `readings[seq - batch.seq_from]` for
+ * seq_from..seq_to); rows carried over by migration 0007 hold `[[ts, values], ...]` instead (ingest-writer.ts
+ * reads both). Runs never overlap, so rows in
  * seq_from order hold the readings in sequence order; a run is wholly at or below the acknowledged sequence or
  * wholly above it, and leaves (to the per-target dataset) only in the first case.
  */

@@ -24,7 +24,7 @@ declare const __PROMETHEUS_SEA__: boolean | undefined;
 export const BETTER_SQLITE3_ADDON_FILE = 'better_sqlite3.node';
 export const ONNX_WASM_FILE = 'ort-wasm-simd-threaded.wasm';
 
-/** True inside the single executable built by toolchains/armv7/build.ts. */
+/** True inside the single executable built by the armv7 toolchain (toolchains/armv7/build.ts). */
 export function isSea(): boolean {
   return typeof __PROMETHEUS_SEA__ !== 'undefined' && __PROMETHEUS_SEA__ === true;
 }
