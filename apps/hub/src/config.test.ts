@@ -26,6 +26,13 @@ describe('config', () => {
     for (const name of ['PORT', 'SESSION_TTL_HOURS', 'SMTP_URL', 'PROMETHEUS_ADMIN_PASSWORD']) expect(message).toContain(name);
   });
 
+  it('caps what an MQTT client may send, and refuses a packet limit a deploy chunk would not fit', () => {
+    expect(loadConfig({}).mqtt.limits).toEqual({ maxPacketBytes: 4 * 1024 * 1024, preAuthBytes: 16 * 1024, connectTimeoutMs: 5000, maxConnectionsPerIp: 100 });
+    expect(() => loadConfig({ DEPLOY_CHUNK_BYTES: String(256 * 1024), MQTT_MAX_PACKET_BYTES: String(256 * 1024) }))
+      .toThrow(/MQTT_MAX_PACKET_BYTES: must hold a deploy chunk: at least DEPLOY_CHUNK_BYTES \+ 1024/);
+    expect(loadConfig({ DEPLOY_CHUNK_BYTES: String(256 * 1024), MQTT_MAX_PACKET_BYTES: String(257 * 1024) }).mqtt.limits.maxPacketBytes).toBe(257 * 1024);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', SMTP_URL: '' }).port).toBe(3030);
   });

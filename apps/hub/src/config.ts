@@ -7,6 +7,8 @@ import { z } from 'zod';
 // there is no silent fallback.
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+// A `deploy/chunk` message beyond its raw bytes (not base64): u16 + header JSON (~180 B), the topic, MQTT framing.
+const DEPLOY_CHUNK_OVERHEAD_BYTES = 1024;
 
 const EnvSchema = z.object({
   PORT: int(0, 65535).default(3030),
@@ -43,6 +45,10 @@ const EnvSchema = z.object({
   MQTT_TLS_KEY: z.string().min(1).optional(),
   MQTT_PUBLIC_URL: z.string().regex(/^mqtts?:\/\/[^/]+$/, 'must be mqtt://host:port or mqtts://host:port').optional(),
   MQTT_WS_PATH: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /mqtt').default('/mqtt'),
+  MQTT_MAX_PACKET_BYTES: int(4096, 256 * 1024 * 1024).default(4 * 1024 * 1024),
+  MQTT_PREAUTH_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(16 * 1024),
+  MQTT_CONNECT_TIMEOUT_MS: int(500, 120_000).default(5_000),
+  MQTT_MAX_CONNECTIONS_PER_IP: int(1, 1_000_000).default(100),
   ENROLLMENT_TOKEN_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_\w+$/, 'must be a Stripe secret key (sk_… or rk_…)').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
@@ -65,6 +71,8 @@ const EnvSchema = z.object({
   EDGE_SCORES_RETENTION_DAYS: int(1, 3650).default(30),
 }).refine((e) => (e.MQTT_TLS_CERT === undefined) === (e.MQTT_TLS_KEY === undefined), {
   message: 'set both MQTT_TLS_CERT and MQTT_TLS_KEY, or neither', path: ['MQTT_TLS_CERT'],
+}).refine((e) => e.MQTT_MAX_PACKET_BYTES >= e.DEPLOY_CHUNK_BYTES + DEPLOY_CHUNK_OVERHEAD_BYTES, {
+  message: `must hold a deploy chunk: at least DEPLOY_CHUNK_BYTES + ${DEPLOY_CHUNK_OVERHEAD_BYTES} (its header, topic and MQTT framing)`, path: ['MQTT_MAX_PACKET_BYTES'],
 }).refine((e) => (e.STRIPE_SECRET_KEY === undefined) === (e.STRIPE_WEBHOOK_SECRET === undefined), {
   message: 'set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither (billing is then off)', path: ['STRIPE_SECRET_KEY'],
 }).refine((e) => (e.AGENT_API_URL === undefined) === (e.AGENT_MODEL === undefined), {
@@ -160,6 +168,18 @@ export interface MqttSettings {
   /** Broker URL handed to agents at enrollment. */
   publicUrl: string;
   wsPath: string;
+  limits: MqttConnectionLimits;
+}
+
+/** What a client may cost the broker (mqtt/connection-guard.ts); the same on TCP, TLS and WebSocket. */
+export interface MqttConnectionLimits {
+  /** Largest MQTT packet a client may send (fixed header included); larger ones close the connection. */
+  maxPacketBytes: number;
+  /** Bytes a client may send before its CONNECT is accepted (the CONNECT included). */
+  preAuthBytes: number;
+  /** A client whose CONNECT is not accepted within this long is disconnected. */
+  connectTimeoutMs: number;
+  maxConnectionsPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -246,6 +266,10 @@ function mqttSettings(e: z.infer<typeof EnvSchema>): MqttSettings {
     tls: tlsOn ? { port: e.MQTT_TLS_PORT, certFile: e.MQTT_TLS_CERT as string, keyFile: e.MQTT_TLS_KEY as string } : undefined,
     publicUrl: e.MQTT_PUBLIC_URL ?? (tlsOn ? `mqtts://${publicHost}:${e.MQTT_TLS_PORT}` : `mqtt://${publicHost}:${e.MQTT_PORT}`),
     wsPath: e.MQTT_WS_PATH,
+    limits: {
+      maxPacketBytes: e.MQTT_MAX_PACKET_BYTES, preAuthBytes: e.MQTT_PREAUTH_MAX_BYTES,
+      connectTimeoutMs: e.MQTT_CONNECT_TIMEOUT_MS, maxConnectionsPerIp: e.MQTT_MAX_CONNECTIONS_PER_IP,
+    },
   };
 }
 

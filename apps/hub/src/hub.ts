@@ -99,6 +99,8 @@ export function createHub(config: Config, options: HubOptions = {}) {
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: paths.outbox, log });
   const app = new Hono<HubEnv>();
   const ws = createNodeWebSocket({ app });
+  // ws buffers a whole message before anyone sees it (100 MiB by default): no message beyond an MQTT packet.
+  ws.wss.options.maxPayload = config.mqtt.limits.maxPacketBytes;
 
   const usersRepo = createUsersRepo(db);
   const authRepo = createAuthRepo(db);
@@ -139,7 +141,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   const deploySigner = loadDeploySigner(paths.keys);
   const edge = createEdgeLink({
     deployPublicKey: deploySigner.publicKeyPem,
-    db, sqlite: store.sqlite, clock, log, mqtt: config.mqtt, publicUrl: config.publicUrl, enrollmentTtlMs: config.enrollmentTtlMs,
+    db, sqlite: store.sqlite, clock, log, mqtt: config.mqtt, publicUrl: config.publicUrl, enrollmentTtlMs: config.enrollmentTtlMs, trustProxy: config.trustProxy,
     authenticateUser: sessions.authenticate, datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
   });
   users.addCleanup((deletedUserId, actorId) => edge.targets.handOver(deletedUserId, actorId));

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,5 +42,15 @@ describe('MQTT over TLS', () => {
     await c.endAsync();
     await expect(mqtt.connectAsync(e.mqtt.url, { clientId: e.device_id, username: e.device_id, password: e.device_secret, reconnectPeriod: 0 }))
       .rejects.toThrow(/self-signed|certificate/i);
+  });
+
+  it('closes a TLS client announcing a 256 MB CONNECT at once (connection-guard.ts)', async () => {
+    const s = tls.connect({ host: '127.0.0.1', port: tlsPort, ca: fs.readFileSync(certFile) });
+    await new Promise<void>((resolve, reject) => s.once('secureConnect', resolve).once('error', reject));
+    const start = Date.now();
+    s.write(Buffer.concat([Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f]), Buffer.alloc(1024)]));
+    await new Promise<void>((resolve) => s.once('close', () => resolve()));
+    expect(Date.now() - start).toBeLessThan(2000);
+    expect(t.hub.services.edge.broker.refusedConnections().packet_size).toBe(1);
   });
 });

@@ -5,16 +5,19 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
 import { DeviceStatus, deviceTopic, parseDeviceTopic, parseMessage, type DeviceTopic } from '@prometheus/protocol';
+import type { MqttConnectionLimits } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { TargetsService } from '../modules/fleet/targets-service.js';
 import type { TelemetryService } from '../modules/fleet/telemetry-service.js';
 import { createAccessHooks, type AccessDeps } from './access.js';
+import { createConnectionGuard, type AdmitOptions } from './connection-guard.js';
 import { createPresence } from './presence.js';
 
 export interface MqttConfig {
   host: string;
   port: number;
   tls: { port: number; certFile: string; keyFile: string } | undefined;
+  limits: MqttConnectionLimits;
 }
 
 export interface MqttBrokerDeps extends Pick<AccessDeps, 'authenticateDevice' | 'authenticateUser' | 'userMaySee'> {
@@ -37,6 +40,7 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
   const handlers = new Map<string, DeviceMessageHandler[]>();
   const servers: net.Server[] = [];
   const presence = createPresence({ targets, log });
+  const guard = createConnectionGuard(config.limits, log);
   let broker: Aedes | undefined;
   let boundPort = 0;
 
@@ -74,6 +78,13 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
     }
   }
 
+  /** Every transport enters here: the guard's limits first, then aedes. */
+  function admit(stream: Duplex, opts: AdmitOptions, req?: IncomingMessage): void {
+    if (!broker || broker.closed) return void stream.destroy();
+    const conn = guard.admit(stream, opts);
+    if (conn) broker.handle(conn, req);
+  }
+
   async function listen(server: net.Server, port: number): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -94,19 +105,24 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
     isOnline: (deviceId: string) => presence.isOnline(deviceId),
     port: () => boundPort,
     connectedClients: () => broker?.connectedClients ?? 0,
-    /** MQTT over WebSocket (and tests' in-memory duplexes). */
-    handleStream(stream: Duplex, req?: IncomingMessage): void {
-      if (!broker || broker.closed) return void stream.destroy();
-      broker.handle(stream, req);
+    /** Refusals by reason since start (connection-guard.ts). */
+    refusedConnections: () => guard.refused(),
+    /**
+     * MQTT over WebSocket (and tests' in-memory duplexes). `ip` is the client's address as the HTTP layer
+     * sees it (X-Forwarded-For behind a trusted proxy); the request's socket carries the WebSocket frames.
+     */
+    handleStream(stream: Duplex, req?: IncomingMessage, ip?: string): void {
+      admit(stream, { ip: ip ?? req?.socket.remoteAddress ?? 'unknown', transport: req?.socket }, req);
     },
 
     async start(): Promise<void> {
       await targets.markAllOffline();
       broker = await Aedes.createBroker({
-        id: 'prometheus-hub',
+        id: 'prometheus-hub', connectTimeout: config.limits.connectTimeoutMs,
         authenticate: access.authenticate, authorizePublish: access.authorizePublish, authorizeSubscribe: access.authorizeSubscribe,
       });
       broker.on('clientReady', (client) => {
+        guard.accepted(client.conn as Duplex);
         const p = access.principal(client);
         if (p?.kind === 'device') presence.connected(p.deviceId, client);
       });
@@ -115,11 +131,11 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
         if (p?.kind === 'device') presence.disconnected(p.deviceId, client);
       });
       broker.on('publish', onPublish);
-      const b = broker;
+      const direct = (socket: net.Socket) => admit(socket, { ip: socket.remoteAddress ?? 'unknown' });
       // No Nagle: acks are small packets, and delaying them stalls every agent's window.
-      boundPort = await listen(net.createServer({ noDelay: true }, (socket) => b.handle(socket)), config.port);
+      boundPort = await listen(net.createServer({ noDelay: true }, direct), config.port);
       if (config.tls) {
-        const secure = tls.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) }, (s) => b.handle(s));
+        const secure = tls.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) }, direct);
         await listen(secure, config.tls.port);
       }
       log.info({ port: boundPort, tlsPort: config.tls?.port }, 'mqtt broker listening');

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { MqttSettings } from '../config.js';
 import type Database from 'better-sqlite3';
 import type { Db } from '../db/client.js';
+import { clientIp } from '../http/client-ip.js';
 import type { AuthUser, HubEnv } from '../http/context.js';
 import type { Logger } from '../logger.js';
 import { createDatasetHandover } from '../modules/fleet/dataset-handover.js';
@@ -28,6 +29,8 @@ export interface EdgeLinkDeps {
   enrollmentTtlMs: number;
   authenticateUser(token: string): Promise<AuthUser>;
   datasets: DatasetSink | undefined;
+  /** MQTT over WebSocket counts clients by their X-Forwarded-For address (TRUST_PROXY). */
+  trustProxy?: boolean;
   /** Handed to agents at enrollment (modules/deployments signs with its private half). */
   deployPublicKey?: string | undefined;
 }
@@ -75,7 +78,7 @@ export function createEdgeLink(deps: EdgeLinkDeps) {
       app.get(deps.mqtt.wsPath, upgradeWebSocket((c) => ({
         onOpen(_evt, ws) {
           const env = c.env as { incoming?: IncomingMessage } | undefined;
-          broker.handleStream(createWebSocketStream(ws.raw as WebSocket), env?.incoming);
+          broker.handleStream(createWebSocketStream(ws.raw as WebSocket), env?.incoming, clientIp(c, deps.trustProxy ?? false));
         },
       })));
     },
