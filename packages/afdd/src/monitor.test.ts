@@ -180,3 +180,12 @@ describe('RuleMonitor alerts', () => {
     expect(m.minOa()).toBe(0.25);
   });
 });
+
+it('ignores a repeated or earlier timestamp, as a diagnosis does', () => {
+  const m = new RuleMonitor(parseAfddSettings({ min_oa_fraction: 0.2, rolling_minutes: 1, mode_delay_minutes: 0, alarm_delay_minutes: 0 }), Object.keys(FC12_OS4) as AfddInput[]);
+  expect(m.push(T0 + MINUTE, FC12_OS4).started).toHaveLength(1);
+  expect(m.push(T0 + MINUTE, HEALTHY.OS4).cleared).toEqual([]);
+  expect(m.push(T0, HEALTHY.OS4).cleared).toEqual([]);
+  expect(m.push(Number.NaN, HEALTHY.OS4).cleared).toEqual([]);
+  expect(m.push(T0 + 2 * MINUTE, HEALTHY.OS4).cleared).toHaveLength(1);
+});

@@ -78,7 +78,7 @@ export class RuleMonitor {
 
   /** The shared step: `raw` holds one value per AFDD_INPUTS entry, in that order. */
   step(t: number, raw: Float64Array): MonitorEvents {
-    if (!(t > this.lastT) && this.lastT === this.lastT) return NO_EVENTS;
+    if (!Number.isFinite(t) || (!(t > this.lastT) && this.lastT === this.lastT)) return NO_EVENTS;
     let cleared: ClearedFault[] | null = null;
     if (t - this.lastT > this.settings.max_gap_minutes * MINUTE) cleared = this.restart(this.lastT);
     this.lastT = t;
