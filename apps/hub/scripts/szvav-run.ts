@@ -19,7 +19,8 @@ try {
   const d = readSzvavDays();
   const others = [...d.days.keys()].filter((day) => !TRAIN_DAYS.includes(day));
   const train = await validatedDataset(t, token, daysCsv(d, TRAIN_DAYS), 'SZVAV 9/20-9/21');
-  const all = await validatedDataset(t, token, daysCsv(d, others), 'SZVAV other days');
+  // 9/11 misses its set points for 590 minutes: tolerated, as the hub's tests do.
+  const all = await validatedDataset(t, token, daysCsv(d, others), 'SZVAV other days', 5);
   const later = await validatedDataset(t, token, daysCsv(d, LATER_DAYS), 'SZVAV 9/22-9/24');
   const run = await trainToEnd(t, token, { dataset_id: train.id, architecture: 'lstm_autoencoder', hyperparameters }, 6 * 3_600_000);
   if (run.status !== 'completed') throw new Error(`run ${run.status}: ${run.error}`);

@@ -32,7 +32,7 @@ const EnvSchema = z.object({
   DATASET_ENGINE_THREADS: int(1, 256).default(2),
   DATASET_ENGINE_MEMORY_MB: int(32, 1024 * 1024).default(128),
   DATASET_ZSTD_LEVEL: int(1, 22).default(9),
-  DATASET_VALIDATION_TOLERANCE_PERCENT: z.coerce.number().min(0).max(100).default(5),
+  DATASET_VALIDATION_TOLERANCE_PERCENT: z.coerce.number().min(0).max(100).default(0),
   CONNECTOR_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   CONNECTOR_ROW_CAP: int(1, 100_000_000).default(1_000_000),
   CONNECTOR_IMPORT_DIR: z.string().min(1).optional(),

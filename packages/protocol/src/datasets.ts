@@ -69,11 +69,19 @@ export const DatasetPreview = z.object({
 });
 export type DatasetPreview = z.infer<typeof DatasetPreview>;
 
+/** POST /datasets/:id/validate query: the share of missing or non-numeric cells a numeric column may have. */
+export const ValidateQuery = z.object({
+  /** Addition: 0-100; absent means the hub's DATASET_VALIDATION_TOLERANCE_PERCENT (default 0, the contract's letter). */
+  tolerance_percent: z.preprocess((v) => (v === '' ? Number.NaN : v),
+    z.coerce.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100')).optional(),
+});
+export type ValidateQuery = z.infer<typeof ValidateQuery>;
+
 export const ValidationReport = z.object({
   valid: z.boolean(),
   /** Problems that block training, in the contract's wording. */
   issues: z.array(z.string()),
-  /** Findings within tolerance (e.g. a few missing cells): reported, not blocking. */
+  /** Findings within the tolerance (missing or non-numeric cells under `tolerance_percent`, text columns): reported, not blocking. */
   warnings: z.array(z.string()),
   columns_checked: z.number().int(),
   rows_checked: z.number().int(),

@@ -35,7 +35,8 @@ describe('SZVAV end to end', { timeout: 600_000 }, () => {
     expect(TRAIN_DAYS.every((day) => !d.faulty.has(day))).toBe(true);
     const others = [...d.days.keys()].filter((day) => !TRAIN_DAYS.includes(day));
     const train = await validatedDataset(t, token, daysCsv(d, TRAIN_DAYS), 'SZVAV 9/20-9/21 (normal)');
-    const evaluation = await validatedDataset(t, token, daysCsv(d, others), 'SZVAV other days');
+    // 9/11 misses its set points for 590 minutes (4.55% of these days): tolerated here, the file is what it is.
+    const evaluation = await validatedDataset(t, token, daysCsv(d, others), 'SZVAV other days', 5);
     const later = await validatedDataset(t, token, daysCsv(d, LATER_DAYS), 'SZVAV 9/22-9/24');
     expect(evaluation.row_count).toBe(others.reduce((n, day) => n + d.days.get(day)!.length, 0));
 

@@ -48,12 +48,13 @@ export function sensorCsv(opts: SensorCsvOptions = {}): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Uploads and validates a CSV; returns the dataset. */
-export async function validatedDataset(t: TestHub, token: string, csv: string, name = 'Sensors'): Promise<DatasetDetail> {
+/** Uploads and validates a CSV (with `tolerancePercent` as the request's `tolerance_percent` when given); returns the dataset. */
+export async function validatedDataset(t: TestHub, token: string, csv: string, name = 'Sensors', tolerancePercent?: number): Promise<DatasetDetail> {
   const up = await uploadCsv(t, token, csv, { name });
   if (up.status !== 201) throw new Error(`upload answered ${up.status}: ${await up.text()}`);
   const ds = (await up.json()) as DatasetDetail;
-  const v = await t.request('POST', `/api/v1/datasets/${ds.id}/validate`, { token });
+  const query = tolerancePercent === undefined ? '' : `?tolerance_percent=${tolerancePercent}`;
+  const v = await t.request('POST', `/api/v1/datasets/${ds.id}/validate${query}`, { token });
   if (v.status !== 200 || !((await v.json()) as { valid: boolean }).valid) throw new Error(`validation of ${ds.id} failed`);
   return ds;
 }

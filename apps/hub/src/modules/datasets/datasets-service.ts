@@ -64,7 +64,7 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
     },
     preview: (id: string, actor: Actor, q: Parameters<typeof previewDataset>[3]) => previewDataset(ctx, id, actor, q),
     exportFile: (id: string, actor: Actor) => exportFile(ctx, id, actor),
-    validate: (id: string, actor: Actor) => validateDataset(ctx, id, actor),
+    validate: (id: string, actor: Actor, tolerancePercent?: number) => validateDataset(ctx, id, actor, tolerancePercent),
     unlock: (id: string, actor: Actor) => unlockDataset(ctx, id, actor),
     loadForTraining: (id: string, actor: Actor, only?: readonly string[]): Promise<TrainingData> => loadForTraining(ctx, id, actor, only),
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import {
   DatasetCreated, DatasetDetail, DatasetPreview, DatasetPreviewQuery, DatasetSummary, IdParam, RecommendResponse,
+  ValidateQuery,
   UnlockResponse, UploadDatasetFields, ValidationReport,
 } from '@prometheus/protocol';
 import { z } from 'zod';
@@ -83,10 +84,11 @@ export function datasetsRoutes(datasets: DatasetsService): AnyRoute[] {
     }),
     defineRoute({
       method: 'post', path: '/api/v1/datasets/:id/validate', tag,
-      summary: 'Scan every row; on success lock the dataset and compress it (zstd Parquet). Tolerated findings are in warnings',
-      permission: 'data:write', params: IdParam,
-      responses: { 200: { description: 'Validation report', schema: ValidationReport }, ...auth, 403: err('Viewer role'), 404: missing },
-      handler: async (c, { params }) => c.json(await datasets.validate(params.id, currentUser(c)), 200),
+      summary: 'Scan every row; on success lock the dataset and compress it (zstd Parquet). Any missing or non-numeric cell is an issue '
+        + 'unless ?tolerance_percent= (or DATASET_VALIDATION_TOLERANCE_PERCENT) allows it; tolerated findings are in warnings',
+      permission: 'data:write', params: IdParam, query: ValidateQuery,
+      responses: { 200: { description: 'Validation report', schema: ValidationReport }, 400: err('tolerance_percent outside 0-100'), ...auth, 403: err('Viewer role'), 404: missing },
+      handler: async (c, { params, query }) => c.json(await datasets.validate(params.id, currentUser(c), query.tolerance_percent), 200),
     }),
     defineRoute({
       method: 'post', path: '/api/v1/datasets/:id/unlock', tag, summary: 'Unlock: restore the editable CSV, clear validation',
