@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   STRIPE_API_URL: z.string().regex(/^https?:\/\/[^/]+\/?$/, 'must be http(s)://host[:port]').optional(),
   STRIPE_PRICE_PRO: z.string().min(1).default('prometheus_pro'),
   STRIPE_PRICE_ENTERPRISE: z.string().min(1).default('prometheus_enterprise'),
+  /** Unset: enterprise without billing (a self-hosted hub limits no one), free with billing (paid tiers come from Stripe). */
+  DEFAULT_TIER: z.enum(['free', 'pro', 'enterprise']).optional(),
   EXPO_PUSH_URL: z.string().regex(/^https?:\/\/[^/]+\/?$/, 'must be http(s)://host[:port]').default('https://exp.host'),
   EXPO_ACCESS_TOKEN: z.string().min(1).optional(),
   PUSH_BATCH_MS: int(0, 60_000).default(1000),
@@ -144,6 +146,8 @@ export interface BillingSettings {
   stripe: { secretKey: string; webhookSecret: string; api: { host: string; port: number; protocol: 'http' | 'https' } | undefined } | undefined;
   /** Stripe price of each paid tier: a price id (`price_…`) or a price lookup key. */
   prices: { pro: string; enterprise: string };
+  /** The tier new accounts start on (DEFAULT_TIER). */
+  defaultTier: 'free' | 'pro' | 'enterprise';
 }
 
 export interface PushSettings {
@@ -254,6 +258,7 @@ function billingSettings(e: z.infer<typeof EnvSchema>): BillingSettings {
       }
       : undefined,
     prices: { pro: e.STRIPE_PRICE_PRO, enterprise: e.STRIPE_PRICE_ENTERPRISE },
+    defaultTier: e.DEFAULT_TIER ?? (e.STRIPE_SECRET_KEY ? 'free' : 'enterprise'),
   };
 }
 

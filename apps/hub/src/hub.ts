@@ -105,9 +105,10 @@ export function createHub(config: Config, options: HubOptions = {}) {
   const usersRepo = createUsersRepo(db);
   const authRepo = createAuthRepo(db);
   const sessions = createSessionService({ authRepo, usersRepo, clock, sessionTtlMs: config.sessionTtlMs, mfaLoginTtlMs: config.mfaLoginTtlMs });
-  const auth = createAuthService({ authRepo, usersRepo, sessions, mailer, events, clock, log, publicUrl: config.publicUrl });
+  const newUserTier = config.billing.defaultTier;
+  const auth = createAuthService({ authRepo, usersRepo, sessions, mailer, events, clock, log, publicUrl: config.publicUrl, newUserTier });
   const mfa = createMfaService({ usersRepo, authRepo, sessions, secretBox, events, clock });
-  const users = createUsersService({ usersRepo, sessions, events, clock, log });
+  const users = createUsersService({ usersRepo, sessions, events, clock, log, newUserTier });
   const profile = createProfileService({ usersRepo, clock });
   // Billing: subscriptions, Stripe, and the tier limits other modules enforce through billing.limits (see its README).
   const billing = createBillingService({ repo: createBillingRepo(db), usersRepo, settings: config.billing, events, mailer, clock, log, publicUrl: config.publicUrl });

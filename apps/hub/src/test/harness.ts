@@ -43,7 +43,11 @@ let counter = 0;
 
 export async function createTestHub(env: Env = {}, opts: { clock?: Clock; logger?: Logger } = {}): Promise<TestHub> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prometheus-test-'));
-  const config = loadConfig({ PROMETHEUS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: ADMIN_PASSWORD, MQTT_PORT: '0', ...env });
+  // DEFAULT_TIER free: module tests exercise the tier limits; the hub's own default is in default-tier.test.ts.
+  const config = loadConfig({
+    PROMETHEUS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: ADMIN_PASSWORD, MQTT_PORT: '0',
+    DEFAULT_TIER: 'free', ...env,
+  });
   const hub = createHub(config, { logger: opts.logger ?? pino({ level: 'silent' }), strictResponses: true, ...(opts.clock ? { clock: opts.clock } : {}) });
   await hub.services.users.ensureBootstrapAdmin(config.adminPassword);
 

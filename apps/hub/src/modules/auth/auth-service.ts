@@ -1,4 +1,4 @@
-import type { LoginRequest, SignupRequest } from '@prometheus/protocol';
+import type { LoginRequest, SignupRequest, Tier } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import { hashPassword, verifyDecoy, verifyPassword } from '../../crypto/passwords.js';
 import { hashToken, newSixDigitCode, newToken, sameHash } from '../../crypto/tokens.js';
@@ -29,6 +29,8 @@ export interface AuthServiceDeps {
   clock: Clock;
   log: Logger;
   publicUrl: string;
+  /** The tier new accounts start on (config DEFAULT_TIER). */
+  newUserTier: Tier;
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
@@ -77,7 +79,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const user = await usersRepo.insertWithSubscription({
         id: newId('usr'), username: input.username, email: input.email, passwordHash: await hashPassword(input.password),
         role: 'operator', emailVerified: false, createdAt: now, updatedAt: now,
-      });
+      }, deps.newUserTier);
       await sendVerificationCode(user);
       return user;
     },

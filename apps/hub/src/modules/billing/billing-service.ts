@@ -37,7 +37,7 @@ export function toSubscription(row: SubscriptionRow): SubscriptionResponse {
 
 export function createBillingService(deps: BillingServiceDeps) {
   const { repo, usersRepo, clock, log } = deps;
-  const limits = createLimits({ repo, clock });
+  const limits = createLimits({ repo, clock, firstAdminId: () => usersRepo.firstAdminId() });
   mailPlanChanges({ events: deps.events, usersRepo, mailer: deps.mailer, log });
   // The Stripe SDK (about 20 MB) loads with the first billing call, not with the hub.
   let gateway: Promise<StripeGateway> | undefined;

@@ -35,8 +35,16 @@ function tierLimit(tier: Tier, limit: LimitName, needed: number, message: string
   return new AppError('TIER_LIMIT', `${message}${upgrade}`, { details: `${details}. Limit: ${limit}; tier: ${tier}${lifting ? `; upgrade to: ${lifting}` : ''}` });
 }
 
-export function createLimits(deps: { repo: BillingRepo; clock: Clock }) {
+export interface LimitsDeps {
+  repo: BillingRepo;
+  clock: Clock;
+  /** The first admin (earliest still an admin): no tier limit ever stops the hub's administrator. */
+  firstAdminId?: () => Promise<string | undefined>;
+}
+
+export function createLimits(deps: LimitsDeps) {
   const { repo, clock } = deps;
+  const unlimited = async (userId: string) => (await deps.firstAdminId?.()) === userId;
   const counters = new Map<CountLimit, Counter>();
   const allowance = (tier: Tier) => TIERS[tier].tokens_per_period;
 
@@ -54,7 +62,7 @@ export function createLimits(deps: { repo: BillingRepo; clock: Clock }) {
   async function assertWithin(userId: string, limit: CountLimit, currentCount: number): Promise<void> {
     const { tier } = await subscription(userId);
     const max = TIERS[tier][limit];
-    if (currentCount < max) return;
+    if (currentCount < max || await unlimited(userId)) return;
     throw tierLimit(tier, limit, currentCount + 1,
       `Tier limit reached: the ${tier} tier allows ${max} ${NOUN[limit]} (${limit})`, `You have ${currentCount} of ${max}`);
   }
@@ -82,7 +90,7 @@ export function createLimits(deps: { repo: BillingRepo; clock: Clock }) {
     async assertSize(userId: string, sizeBytes: number): Promise<void> {
       const { tier } = await subscription(userId);
       const max = TIERS[tier].max_dataset_size_bytes;
-      if (sizeBytes <= max) return;
+      if (sizeBytes <= max || await unlimited(userId)) return;
       throw tierLimit(tier, 'max_dataset_size_bytes', sizeBytes,
         `Dataset too large for the ${tier} tier: ${megabytes(sizeBytes)} is over ${megabytes(max)} (max_dataset_size_bytes)`,
         `The dataset is ${sizeBytes} bytes; the ${tier} tier allows ${max}`);
@@ -91,7 +99,7 @@ export function createLimits(deps: { repo: BillingRepo; clock: Clock }) {
     /** Refuses language-model work when the period's token balance is spent. */
     async assertTokens(userId: string): Promise<SubscriptionRow> {
       const row = await subscription(userId);
-      if (row.tokenBalance > 0) return row;
+      if (row.tokenBalance > 0 || await unlimited(userId)) return row;
       const renews = row.currentPeriodEnd ? `; it renews on ${isoTime(row.currentPeriodEnd)}` : '';
       throw tierLimit(row.tier, 'agent_tokens', row.tokensUsedThisPeriod + 1,
         `Agent token balance used up: the ${row.tier} tier allows ${allowance(row.tier)} tokens per period (agent_tokens)`,

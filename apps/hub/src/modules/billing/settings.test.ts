@@ -11,7 +11,7 @@ describe('billing, push and agent configuration', () => {
 
   it('leaves Stripe, a custom Expo origin and the language model off by default', () => {
     const c = loadConfig(base);
-    expect(c.billing).toEqual({ stripe: undefined, prices: { pro: 'prometheus_pro', enterprise: 'prometheus_enterprise' } });
+    expect(c.billing).toEqual({ stripe: undefined, prices: { pro: 'prometheus_pro', enterprise: 'prometheus_enterprise' }, defaultTier: 'enterprise' });
     expect(c.push).toEqual({ expoUrl: 'https://exp.host', accessToken: undefined, batchMs: 1000, receiptDelayMs: 900_000 });
     expect(c.agent.llm).toBeUndefined();
   });

@@ -28,14 +28,18 @@ export function createUsersRepo(db: Db) {
     async count(): Promise<number> {
       return db.select({ n: count() }).from(users).get()?.n ?? 0;
     },
+    /** The earliest admin still an admin: the account tier limits never stop (billing/limits.ts). */
+    async firstAdminId(): Promise<string | undefined> {
+      return db.select({ id: users.id }).from(users).where(eq(users.role, 'admin')).orderBy(asc(users.createdAt), asc(users.id)).limit(1).get()?.id;
+    },
     async countAdmins(): Promise<number> {
       return db.select({ n: count() }).from(users).where(eq(users.role, 'admin')).get()?.n ?? 0;
     },
-    /** A user and their Free subscription, in one transaction. */
-    async insertWithSubscription(user: NewUserRow): Promise<UserRow> {
+    /** A user and their subscription on the given tier, in one transaction. */
+    async insertWithSubscription(user: NewUserRow, tier: SubscriptionRow['tier']): Promise<UserRow> {
       return db.transaction((tx) => {
         const row = tx.insert(users).values(user).returning().get();
-        tx.insert(subscriptions).values({ userId: row.id, tier: 'free', createdAt: row.createdAt, updatedAt: row.createdAt }).run();
+        tx.insert(subscriptions).values({ userId: row.id, tier, createdAt: row.createdAt, updatedAt: row.createdAt }).run();
         return row;
       });
     },

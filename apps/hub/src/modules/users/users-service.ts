@@ -20,6 +20,8 @@ export interface UsersServiceDeps {
   events: HubEventBus;
   clock: Clock;
   log: Logger;
+  /** The tier new accounts start on (config DEFAULT_TIER). */
+  newUserTier: AdminUser['tier'];
 }
 
 export function toAdminUser(user: UserRow, tier: AdminUser['tier']): AdminUser {
@@ -62,8 +64,8 @@ export function createUsersService(deps: UsersServiceDeps) {
       const user = await usersRepo.insertWithSubscription({
         id: newId('usr'), username: input.username, email: input.email, passwordHash: await hashPassword(input.password),
         role: input.role, emailVerified: true, createdAt: now, updatedAt: now,
-      });
-      return toAdminUser(user, 'free');
+      }, deps.newUserTier);
+      return toAdminUser(user, deps.newUserTier);
     },
 
     async get(username: string) {
@@ -108,7 +110,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       await usersRepo.insertWithSubscription({
         id: newId('usr'), username: 'admin', email: 'admin@prometheus.local', passwordHash: await hashPassword(chosen),
         role: 'admin', emailVerified: true, createdAt: now, updatedAt: now,
-      });
+      }, 'enterprise'); // whoever runs the hub is not its customer
       if (password) deps.log.info({ username: 'admin' }, 'created the first admin account with PROMETHEUS_ADMIN_PASSWORD');
       // The generated password is printed once, on purpose: there is no other way to learn it.
       else deps.log.warn({ username: 'admin', generatedPassword: chosen }, 'created the first admin account; change this password after logging in');
