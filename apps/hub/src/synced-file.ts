@@ -1,11 +1,17 @@
 import fs from 'node:fs/promises';
 
-/** Creates `file` (refusing to overwrite) and fsyncs it before returning: the write half of the write-then-rename pattern. */
-export async function writeSynced(file: string, bytes: Uint8Array | string): Promise<void> {
-  const handle = await fs.open(file, 'wx');
+/**
+ * Writes `bytes` and syncs them to disk before returning; returns the bytes written. Runs on the thread pool, so
+ * the event loop goes on while the disk works. `wx` (the default) creates the file and refuses to overwrite one:
+ * the write half of the write-then-rename pattern; `w` replaces, `a` appends. `datasync` skips the metadata
+ * flush where only the content must survive a crash.
+ */
+export async function writeSynced(file: string, bytes: Uint8Array | string, opts: { flag?: 'wx' | 'w' | 'a'; datasync?: boolean } = {}): Promise<number> {
+  const handle = await fs.open(file, opts.flag ?? 'wx');
   try {
     await handle.writeFile(bytes);
-    await handle.sync();
+    await (opts.datasync ? handle.datasync() : handle.sync());
+    return typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
   } finally {
     await handle.close();
   }

@@ -4,7 +4,7 @@ import { notFound } from '../../errors.js';
 import { canSeeAll } from '../../http/permissions.js';
 import { isoTime } from '../../ids.js';
 import type { DatasetEngine } from './engine.js';
-import type { KeyedLock } from './keyed-lock.js';
+import type { KeyedLock } from '../../keyed-lock.js';
 import type { DatasetRow, DatasetsRepo, DatasetWithOwner } from './repo.js';
 import { publicStats } from './stats.js';
 import { datasetFiles, type DatasetFiles } from './storage.js';

@@ -7,7 +7,7 @@ import { filesOf, toDetail, toSummary, visibleDataset, type Actor, type Datasets
 import { createFromFile, type CreateCheck, type CreateDatasetInput } from './create.js';
 import { appendReadings, ensureEdgeDataset, settleEdgeDataset, type EdgeDatasetRequest, type Reading } from './edge.js';
 import type { DatasetEngine } from './engine.js';
-import { createKeyedLock } from './keyed-lock.js';
+import { createKeyedLock } from '../../keyed-lock.js';
 import { exportFile, loadForTraining, medianIntervalMs, previewDataset, type TrainingData } from './read.js';
 import { recommend } from './recommend.js';
 import type { DatasetsRepo } from './repo.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { writeSynced } from '../../synced-file.js';
 
 // The file side of edge appends, made all-or-nothing with the dataset row as the commit point. The row records
 // the committed length of the file (`fileSizeBytes` for data.csv, `tailBytes` for tail.csv) in the same update
@@ -22,18 +23,6 @@ function sizeOf(file: string): number | undefined {
     return fs.statSync(file).size;
   } catch {
     return undefined;
-  }
-}
-
-/** Writes and fsyncs off the event loop (the thread pool waits for the disk, ingest and acks go on). */
-async function writeSynced(file: string, data: string, flag: 'w' | 'a'): Promise<number> {
-  const handle = await fsp.open(file, flag);
-  try {
-    await handle.writeFile(data);
-    await handle.datasync();
-    return Buffer.byteLength(data);
-  } finally {
-    await handle.close();
   }
 }
 
@@ -59,7 +48,7 @@ export function settleEdgeFile(file: string, committed: number): void {
 
 /** Appends rows past the committed length (fsynced); returns the new length, to be committed by the caller. */
 export async function appendRows(file: string, committed: number, rows: string): Promise<number> {
-  const length = committed + (await writeSynced(file, rows, 'a'));
+  const length = committed + (await writeSynced(file, rows, { flag: 'a', datasync: true }));
   edgeFaults.hit('appended');
   return length;
 }
@@ -70,7 +59,7 @@ export async function writeWidened(file: string, header: string, padding: string
   const content = `${header}\n${lines.map((l) => l + padding).join('\n')}${lines.length > 0 ? '\n' : ''}${rows}`;
   const length = Buffer.byteLength(content);
   const copy = path.join(path.dirname(file), `${widenPrefix(file)}${length}`);
-  await writeSynced(copy, content, 'w');
+  await writeSynced(copy, content, { flag: 'w', datasync: true });
   edgeFaults.hit('widened');
   return {
     length,
@@ -83,5 +72,5 @@ export async function writeWidened(file: string, header: string, padding: string
 
 /** A new (or restarted) file holding only its header; its length is committed with the first rows. */
 export function startFile(file: string, header: string): Promise<number> {
-  return writeSynced(file, `${header}\n`, 'w');
+  return writeSynced(file, `${header}\n`, { flag: 'w', datasync: true });
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentDetail, EnrollResponse, Target } from '@prometheus/protocol';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { sensorCsv, setTier, TINY, trainToEnd, validatedDataset } from '../../test/training.js';
-import { scriptedDevice } from './test-agent.js';
+import { scriptedDevice } from '../../test/deployment-agent.js';
 
 type Json = Record<string, unknown>;
 

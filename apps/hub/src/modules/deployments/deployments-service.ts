@@ -11,7 +11,7 @@ import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { MqttBroker } from '../../mqtt/broker.js';
 import type { Limits } from '../billing/limits.js';
-import { createKeyedLock } from '../datasets/keyed-lock.js';
+import { createKeyedLock } from '../../keyed-lock.js';
 import type { TargetWithIngest } from '../fleet/repo.js';
 import type { TargetsService } from '../fleet/targets-service.js';
 import type { ModelsService } from '../models/models-service.js';

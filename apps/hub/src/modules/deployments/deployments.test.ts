@@ -7,7 +7,7 @@ import type { DeploymentDetail, Target } from '@prometheus/protocol';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { sensorCsv, setTier, TINY, trainToEnd, validatedDataset } from '../../test/training.js';
 import { createDeploymentsRepo } from './repo.js';
-import { enrollTarget, scriptedDevice } from './test-agent.js';
+import { enrollTarget, scriptedDevice } from '../../test/deployment-agent.js';
 
 // The deployments routes in-process: route order against the fleet's /deployments/targets routes,
 // permissions and ownership, the tier limit, the binary route per architecture, the model delete guard,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentDetail } from '@prometheus/protocol';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { sensorCsv, setTier, TINY, trainToEnd, validatedDataset } from '../../test/training.js';
-import { enrollTarget, scriptedDevice, type ScriptedDevice } from './test-agent.js';
+import { enrollTarget, scriptedDevice, type ScriptedDevice } from '../../test/deployment-agent.js';
 
 // The state machine across hub restarts, a target that stops answering, and what agents report on
 // `inference` (stored once however often it is resent; one edge.alert per alert).

@@ -7,7 +7,7 @@ import { canSeeAll } from '../../http/permissions.js';
 import { newId } from '../../ids.js';
 import type { Limits } from '../billing/limits.js';
 import type { Actor } from '../datasets/datasets-service.js';
-import { createKeyedLock } from '../datasets/keyed-lock.js';
+import { createKeyedLock } from '../../keyed-lock.js';
 import type { ModelsService } from '../models/models-service.js';
 import { createLiveFeed } from './live.js';
 import { RESTART_REASON, toCompleteMessage, toRunDetail, toRunSummary, toStartResponse } from './present.js';

@@ -1,4 +1,5 @@
-// One operation at a time per dataset (append, validate, unlock, delete touch the same files).
+// One operation at a time per key: per dataset (append, validate, unlock, delete touch the same files), per user
+// (creating runs and deployments checks a tier limit, then inserts).
 export function createKeyedLock() {
   const tails = new Map<string, Promise<unknown>>();
   return async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@ import {
   DeployCommand, DeployManifest, decodeDeployChunk, deviceTopic, parseMessage, type DeployStatusReport, type EnrollResponse,
   type InferenceMessage,
 } from '@prometheus/protocol';
-import type { TestHub } from '../../test/harness.js';
+import type { TestHub } from './harness.js';
 
 // Test factory: a target enrolled through the routes and a scripted device on the real broker, speaking the
 // deploy link by hand, so the hub's side can be driven step by step (the real agent is in test/deploy-*).
