@@ -208,21 +208,33 @@ describe('console: data, training, models', () => {
     await shot(page, 'models');
   });
 
-  it('shows the evaluation: metrics, confusion matrix, ROC curve, training curves', async () => {
+  it('shows the evaluation: metrics against the PCA baseline, confusion matrix, both ROC curves, training curves', async () => {
     await page.goto(`${hub.url}/models/${state.modelId}`);
     await page.getByRole('link', { name: 'Evaluation', exact: true }).click();
     await page.waitForURL(/\/evaluations\/eval_/);
     state.evaluationId = new URL(page.url()).pathname.split('/')[2];
     await page.locator('[data-testid=confusion-matrix]').waitFor();
     expect(await chartPoints(page, 'curves-chart', 0)).toBe(30);
-    // The validation days hold labelled faults: the hub's ROC points, drawn by uPlot, with the AUC in the title.
+    // The validation days hold labelled faults: the hub's ROC points of the model and of the PCA baseline, drawn
+    // by uPlot on the x values of both, with both AUCs in the title and the legend.
     const ev = (await api<EvaluationDetail>(hub.url, 'GET', `/api/v1/evaluations/${state.evaluationId}`, token)).body;
-    const points = ev.figures.roc_curve!.fpr.length;
-    expect(points).toBeGreaterThan(2);
+    const points = ev.figures.roc_curve!.fpr.length + ev.figures.baseline_roc_curve!.fpr.length;
+    expect(points).toBeGreaterThan(4);
     const roc = page.locator('[data-testid=roc]');
     await roc.locator('[data-testid=roc-chart] canvas').first().waitFor();
     expect(await chartPoints(page, 'roc-chart', points - 1)).toBe(points);
-    await page.getByRole('heading', { name: `ROC curve · AUC ${String(Number(ev.metrics.auc_roc!.toPrecision(3)))}` }).waitFor();
+    const auc3 = (x: number) => String(Number(x.toPrecision(3)));
+    const [modelAuc, baselineAuc] = [ev.metrics.auc_roc!, ev.baseline!.auc_roc!];
+    await page.getByRole('heading', { name: `ROC curve · AUC ${auc3(modelAuc)} · PCA baseline ${auc3(baselineAuc)}` }).waitFor();
+    await roc.getByText(`PCA baseline · AUC ${auc3(baselineAuc)}`).waitFor();
+    // The verdict says plainly which side wins, and the baseline's row stands beside the model's.
+    const verdict = page.locator('[data-testid=baseline-verdict]');
+    await verdict.getByText(ev.beats_baseline ? 'Beats the linear baseline' : 'Loses to the linear baseline').waitFor();
+    expect(await verdict.textContent()).toContain(`ROC AUC ${auc3(modelAuc)} against ${auc3(baselineAuc)}`);
+    const rows = page.locator('[data-testid=baseline-comparison] tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(1).textContent()).toContain(`PCA baseline · ${ev.baseline!.components} component`);
+    await page.locator('[data-testid=alarms], section.card:has-text("No alarms")').first().waitFor();
     await shot(page, 'evaluation');
     await page.locator('section.card', { has: roc }).screenshot({ path: path.join(ARTIFACTS, 'evaluation-roc-1280.png') });
     await page.goto(`${hub.url}/evaluations`);

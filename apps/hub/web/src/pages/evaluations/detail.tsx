@@ -5,6 +5,8 @@ import { Chart } from '../../ui/chart.js';
 import { num, pct, when } from '../../ui/format.js';
 import { useAction, useApi } from '../../ui/hooks.js';
 import { Async, Button, Card, Empty, ErrorNote, PageHeader, Stat } from '../../ui/kit.js';
+import { AlarmsCard } from './alarms.js';
+import { BaselineTable, BaselineVerdict, RocCard } from './baseline.js';
 import { GradientCard } from './gradient.js';
 
 export function EvaluationPage() {
@@ -24,22 +26,27 @@ export function EvaluationPage() {
           <PageHeader title={`Evaluation ${d.id}`} subtitle={<>Model <a href={`/models/${d.model_id}`}>{d.model_id}</a> on {d.kind === 'training' ? 'its validation windows' : <a href={`/datasets/${d.dataset_id}`}>{d.dataset_id}</a>} · {when(d.created_at)}</>}
             actions={<Button busy={gradient.busy || d.gradient_status === 'running'} onClick={() => void gradient.run()}>{d.gradient_evaluation ? 'Review again' : 'Run Gradient review'}</Button>} />
           <ErrorNote error={gradient.error} />
+          <BaselineVerdict d={d} />
           <Card title="Metrics">
-            <div class="stats" data-testid="evaluation-metrics">
-              <Stat label="Accuracy" value={pct(d.metrics.accuracy)} />
-              <Stat label="Precision" value={num(d.metrics.precision, 3)} />
-              <Stat label="Recall" value={num(d.metrics.recall, 3)} />
-              <Stat label="F1" value={num(d.metrics.f1, 3)} />
-              <Stat label="AUC ROC" value={num(d.metrics.auc_roc, 3)} />
-              <Stat label="Validation loss" value={num(d.metrics.val_loss)} />
-              <Stat label="Threshold" value={num(d.threshold)} />
-              <Stat label="Windows" value={num(d.windows)} hint={d.positives === null ? 'no fault labels' : `${num(d.positives)} faulty`} />
+            <div class="stack">
+              <div class="stats" data-testid="evaluation-metrics">
+                <Stat label="Accuracy" value={pct(d.metrics.accuracy)} />
+                <Stat label="Precision" value={num(d.metrics.precision, 3)} />
+                <Stat label="Recall" value={num(d.metrics.recall, 3)} />
+                <Stat label="F1" value={num(d.metrics.f1, 3)} />
+                <Stat label="AUC ROC" value={num(d.metrics.auc_roc, 3)} />
+                <Stat label="Validation loss" value={num(d.metrics.val_loss)} />
+                <Stat label="Threshold" value={num(d.threshold)} />
+                <Stat label="Windows" value={num(d.windows)} hint={d.positives === null ? 'no fault labels' : `${num(d.positives)} faulty`} />
+              </div>
+              <BaselineTable d={d} />
             </div>
           </Card>
           <div class="grid two">
             <ConfusionCard d={d} />
             <RocCard d={d} />
           </div>
+          <AlarmsCard d={d} />
           <CurvesCard d={d} />
           <GradientCard d={d} />
         </>
@@ -59,30 +66,6 @@ function ConfusionCard({ d }: { d: EvaluationDetail }) {
           <div class="muted">actual normal</div><div class="miss">{num(m.false_positive)}<br /><small>false alarm</small></div><div class="hit">{num(m.true_negative)}<br /><small>true negative</small></div>
         </div>
       )}
-    </Card>
-  );
-}
-
-/** Why there is no curve: no labels, one class only, or an evaluation stored before curves were recorded. */
-function noRocReason(d: EvaluationDetail): string {
-  if (d.positives === null) return 'The data has no fault labels, so true and false positive rates cannot be counted.';
-  if (d.positives === 0) return 'Every window is labelled normal: a ROC curve needs faulty windows too.';
-  if (d.positives === d.windows) return 'Every window is labelled faulty: a ROC curve needs normal windows too.';
-  const again = d.kind === 'dataset' ? ' Evaluate the dataset again to draw it.' : '';
-  return `This evaluation was stored before the hub recorded ROC points, so only the area is known.${again}`;
-}
-
-function RocCard({ d }: { d: EvaluationDetail }) {
-  const roc = d.figures.roc_curve;
-  const title = d.metrics.auc_roc !== null ? `ROC curve · AUC ${num(d.metrics.auc_roc, 3)}` : 'ROC curve';
-  return (
-    <Card title={title}>
-      <div data-testid="roc">
-        {roc ? (
-          <Chart testId="roc-chart" x={roc.fpr} xRange={[0, 1]} yRange={[0, 1]} xLabel="false positive rate" yLabel="true positive rate" height={260}
-            series={[{ label: 'model', values: roc.tpr, color: '--chart-1' }, { label: 'chance', values: roc.fpr, color: '--muted', dash: [6, 4] }]} />
-        ) : <Empty title="No ROC curve">{noRocReason(d)}</Empty>}
-      </div>
     </Card>
   );
 }

@@ -12,7 +12,7 @@ export function EvaluationsPage() {
         {(rows) => (
           <div class="table-wrap">
             <table>
-              <thead><tr><th>Evaluation</th><th>Model</th><th>Kind</th><th>F1</th><th>AUC ROC</th><th>Accuracy</th><th>Review</th><th>Created</th></tr></thead>
+              <thead><tr><th>Evaluation</th><th>Model</th><th>Kind</th><th>F1</th><th>AUC ROC</th><th>PCA baseline AUC</th><th>Accuracy</th><th>Review</th><th>Created</th></tr></thead>
               <tbody>
                 {rows.map((e) => (
                   <tr key={e.id}>
@@ -21,6 +21,7 @@ export function EvaluationsPage() {
                     <td>{e.kind === 'training' ? 'validation windows' : 'dataset'}</td>
                     <td class="num">{num(e.metrics.f1, 3)}</td>
                     <td class="num">{num(e.metrics.auc_roc, 3)}</td>
+                    <td class="num">{num(e.baseline?.auc_roc, 3)} {e.beats_baseline === null ? null : <Badge tone={e.beats_baseline ? 'ok' : 'bad'}>{e.beats_baseline ? 'beaten' : 'model loses'}</Badge>}</td>
                     <td class="num">{pct(e.metrics.accuracy)}</td>
                     <td>{e.gradient_status === 'none' ? '—' : <Badge tone={e.gradient_status === 'completed' ? 'ok' : e.gradient_status === 'failed' ? 'bad' : 'info'}>{e.gradient_status}</Badge>}</td>
                     <td>{when(e.created_at)}</td>

@@ -1,0 +1,31 @@
+import type { EvaluationDetail } from '@prometheus/protocol';
+import { num, when } from '../../ui/format.js';
+import { Card, Empty } from '../../ui/kit.js';
+
+// The evaluation's alarms: windows above the threshold merged into episodes, each with the sensors that carry
+// most of its reconstruction error (what to look at first) and, once the rule engine runs on evaluations, the
+// fault conditions that fired.
+export function AlarmsCard({ d }: { d: EvaluationDetail }) {
+  const alarms = d.alarms;
+  const total = d.alarm_episodes ?? 0;
+  const title = alarms ? `Alarms · ${num(total)}${alarms.length < total ? ` (the ${alarms.length} highest shown)` : ''}` : 'Alarms';
+  return (
+    <Card title={title}>
+      {!alarms ? <Empty title="Not recorded">This evaluation was stored before alarms were recorded.</Empty>
+        : alarms.length === 0 ? <Empty title="No alarms">No window scored above the threshold ({num(d.threshold)}).</Empty> : (
+          <div class="table-wrap" data-testid="alarms">
+            <table>
+              <thead><tr><th>From</th><th>To</th><th>Windows</th><th>Peak score</th><th>Error carried by</th><th>Rules</th></tr></thead>
+              <tbody>{alarms.map((a) => (
+                <tr key={a.start}>
+                  <td>{when(a.start)}</td><td>{when(a.end)}</td><td class="num">{num(a.windows)}</td><td class="num">{num(a.peak_score)}</td>
+                  <td>{a.top_features ? a.top_features.map((f) => `${f.feature} ${(100 * f.share).toFixed(0)}%`).join(' · ') : '—'}</td>
+                  <td>{a.rules.length > 0 ? a.rules.map((r) => `${r.fault_condition} (${r.family})`).join(', ') : '—'}</td>
+                </tr>
+              ))}</tbody>
+            </table>
+          </div>
+        )}
+    </Card>
+  );
+}
