@@ -28,7 +28,7 @@ export function evaluationsRoutes(evaluations: EvaluationsService): AnyRoute[] {
       handler: async (c, { body }) => c.json(await evaluations.evaluate(currentUser(c), body), 201),
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/evaluations/:id', tag, summary: 'Evaluation detail: metrics, confusion matrix, training curves, reviewer figures, Gradient review',
+      method: 'get', path: '/api/v1/evaluations/:id', tag, summary: 'Evaluation detail: metrics beside those of the PCA baseline, confusion matrix, both ROC curves, alarms, training curves, reviewer figures, Gradient review',
       permission: 'data:read', params: IdParam,
       responses: { 200: { description: 'Evaluation', schema: EvaluationDetail }, ...auth, 404: missing },
       handler: async (c, { params }) => c.json(await evaluations.get(params.id, currentUser(c)), 200),
