@@ -233,7 +233,7 @@ describe('console: data, training, models', () => {
     expect(await verdict.textContent()).toContain(`ROC AUC ${auc3(modelAuc)} against ${auc3(baselineAuc)}`);
     const rows = page.locator('[data-testid=baseline-comparison] tbody tr');
     expect(await rows.count()).toBe(2);
-    expect(await rows.nth(1).textContent()).toContain(`PCA baseline · ${ev.baseline!.components} component`);
+    expect(await rows.nth(1).textContent()).toContain(`PCA baseline${ev.baseline!.components} component`);
     await page.locator('[data-testid=alarms], section.card:has-text("No alarms")').first().waitFor();
     await shot(page, 'evaluation');
     await page.locator('section.card', { has: roc }).screenshot({ path: path.join(ARTIFACTS, 'evaluation-roc-1280.png') });

@@ -33,15 +33,18 @@ export function BaselineTable({ d }: { d: EvaluationDetail }) {
   const b = d.baseline;
   if (!b) return null;
   const rows = [
-    { name: 'Model', auc: d.metrics.auc_roc, f1: d.metrics.f1, precision: d.metrics.precision, recall: d.metrics.recall, threshold: d.threshold },
-    { name: `PCA baseline · ${b.components} component${b.components === 1 ? '' : 's'}, ${(100 * b.explained_variance).toFixed(1)}% of the variance`, auc: b.auc_roc, f1: b.f1, precision: b.precision, recall: b.recall, threshold: b.threshold },
+    { name: 'Model', note: null, auc: d.metrics.auc_roc, f1: d.metrics.f1, precision: d.metrics.precision, recall: d.metrics.recall, threshold: d.threshold },
+    {
+      name: 'PCA baseline', note: `${b.components} component${b.components === 1 ? '' : 's'} · ${(100 * b.explained_variance).toFixed(1)}% of the variance`,
+      auc: b.auc_roc, f1: b.f1, precision: b.precision, recall: b.recall, threshold: b.threshold,
+    },
   ];
   return (
     <div class="table-wrap" data-testid="baseline-comparison">
       <table>
         <thead><tr><th /><th>AUC ROC</th><th>F1</th><th>Precision</th><th>Recall</th><th>Threshold</th></tr></thead>
         <tbody>{rows.map((r) => (
-          <tr key={r.name}><td>{r.name}</td><td class="num">{num(r.auc, 3)}</td><td class="num">{num(r.f1, 3)}</td><td class="num">{num(r.precision, 3)}</td><td class="num">{num(r.recall, 3)}</td><td class="num">{num(r.threshold)}</td></tr>
+          <tr key={r.name}><td>{r.name}{r.note ? <div class="muted"><small>{r.note}</small></div> : null}</td><td class="num">{num(r.auc, 3)}</td><td class="num">{num(r.f1, 3)}</td><td class="num">{num(r.precision, 3)}</td><td class="num">{num(r.recall, 3)}</td><td class="num">{num(r.threshold)}</td></tr>
         ))}</tbody>
       </table>
     </div>
