@@ -1,7 +1,8 @@
 export * from './inputs.js';
 export * from './types.js';
 export { AfddSettingsError, DEFAULT_AFDD_SETTINGS, parseAfddSettings, type AfddSettings, type AfddSettingsFieldError } from './settings.js';
-export { toCanonical } from './units.js';
+export { toCanonical, toCanonicalValue } from './units.js';
+export { pointReader, type PointReader } from './point-reader.js';
 export { RuleMonitor, applicableRules, type ClearedFault, type MonitorEvents } from './monitor.js';
 export { diagnoseSeries, resolveMinOa, type DiagnoseOptions } from './diagnose.js';
 export { RULES } from './rules-cooling.js';

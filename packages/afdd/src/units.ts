@@ -11,6 +11,11 @@ export function toCanonical(values: Float64Array, unit: PointUnit | null): Float
   return out;
 }
 
+/** One reading in canonical units (the edge converts as readings arrive). */
+export function toCanonicalValue(value: number, unit: PointUnit | null): number {
+  return converter(unit)(value);
+}
+
 function converter(unit: PointUnit | null): (v: number) => number {
   switch (unit) {
     case 'C':
