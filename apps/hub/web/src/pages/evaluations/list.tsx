@@ -12,7 +12,7 @@ export function EvaluationsPage() {
         {(rows) => (
           <div class="table-wrap">
             <table>
-              <thead><tr><th>Evaluation</th><th>Model</th><th>Kind</th><th>F1</th><th>AUC ROC</th><th>PCA baseline AUC</th><th>Accuracy</th><th>Review</th><th>Created</th></tr></thead>
+              <thead><tr><th>Evaluation</th><th>Model</th><th>Kind</th><th>F1</th><th>AUC ROC</th><th>Baseline AUC</th><th>Accuracy</th><th>Review</th><th>Created</th></tr></thead>
               <tbody>
                 {rows.map((e) => (
                   <tr key={e.id}>
