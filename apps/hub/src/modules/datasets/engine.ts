@@ -13,8 +13,12 @@ export interface EngineOptions {
 export interface DatasetEngine {
   /** Runs a statement and returns its rows as objects of JS values (BIGINT as number when safe). */
   query<T = Record<string, unknown>>(sql: string, params?: DuckDBValue[]): Promise<T[]>;
-  /** Runs a statement and returns its columns as arrays (fast path for training reads). */
-  columns(sql: string, params?: DuckDBValue[]): Promise<{ names: string[]; values: unknown[][] }>;
+  /**
+   * Streams a query whose columns are all numbers into Float64Arrays (NULL -> NaN), chunk by chunk, yielding to
+   * the event loop between batches: no arrays of boxed values, and the hub keeps serving while a year is read
+   * (training and diagnosis reads).
+   */
+  numberColumns(sql: string, params?: DuckDBValue[]): Promise<{ names: string[]; values: Float64Array[] }>;
   run(sql: string, params?: DuckDBValue[]): Promise<void>;
   close(): void;
 }
@@ -23,6 +27,43 @@ export interface DatasetEngine {
 export const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 /** SQL identifier. */
 export const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+const YIELD_EVERY_ROWS = 65_536;
+
+async function streamNumbers(c: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<{ names: string[]; values: Float64Array[] }> {
+  const result = await c.stream(sql, params);
+  const names = result.columnNames();
+  let capacity = 16_384;
+  let rows = 0;
+  let values = names.map(() => new Float64Array(capacity));
+  let sinceYield = 0;
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    const n = chunk.rowCount;
+    if (rows + n > capacity) {
+      capacity = Math.max(capacity * 2, rows + n);
+      values = values.map((old) => {
+        const grown = new Float64Array(capacity);
+        grown.set(old.subarray(0, rows));
+        return grown;
+      });
+    }
+    for (let k = 0; k < names.length; k += 1) {
+      const vector = chunk.getColumnVector(k);
+      const out = values[k]!;
+      for (let i = 0; i < n; i += 1) {
+        const v = vector.getItem(i);
+        out[rows + i] = v === null ? NaN : Number(v);
+      }
+    }
+    rows += n;
+    sinceYield += n;
+    if (sinceYield >= YIELD_EVERY_ROWS) {
+      sinceYield = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return { names, values: values.map((v) => v.slice(0, rows)) };
+}
 
 function toJs(v: unknown): unknown {
   if (typeof v === 'bigint') return Number(v);
@@ -73,11 +114,7 @@ export function createDatasetEngine(opts: EngineOptions): DatasetEngine {
         const names = reader.columnNames();
         return reader.getRows().map((row) => Object.fromEntries(row.map((v, i) => [names[i], toJs(v)])) as T);
       }),
-    columns: (sql, params) =>
-      withConnection(async (c) => {
-        const reader = await c.runAndReadAll(sql, params);
-        return { names: reader.columnNames(), values: reader.getColumns().map((col) => col.map(toJs)) };
-      }),
+    numberColumns: (sql, params) => withConnection((c) => streamNumbers(c, sql, params)),
     run: (sql, params) => withConnection(async (c) => void (await c.run(sql, params))),
     close() {
       if (!instance) return;

@@ -81,16 +81,15 @@ export async function loadForTraining(ctx: DatasetsContext, id: string, actor: A
   const ds = await visibleDataset(ctx, id, actor);
   const columns = ds.columns.filter((c) => c !== ds.timeColumn && ds.stats[c]?.kind === 'numeric' && (!only || only.includes(c)));
   const parts = columns.map((c, i) => `${numericExpr(c)} AS v${i}`);
-  if (ds.timeColumn) parts.unshift(`${timeExpr(ds.timeColumn, ds.layout)} AS t`);
+  if (ds.timeColumn) parts.unshift(`CAST(${timeExpr(ds.timeColumn, ds.layout)} AS DOUBLE) AS t`);
   const order = ds.timeColumn ? 'ORDER BY t NULLS LAST' : '';
-  const result = await ctx.engine.columns(`SELECT ${parts.join(', ') || '1 AS one'} FROM ${sourceRelation(filesOf(ctx, id), ds)} ${order}`);
-  const toArray = (col: unknown[] | undefined) => Float64Array.from(col ?? [], (v) => (v === null || v === undefined ? NaN : Number(v)));
+  const result = await ctx.engine.numberColumns(`SELECT ${parts.join(', ') || '1 AS one'} FROM ${sourceRelation(filesOf(ctx, id), ds)} ${order}`);
   const offset = ds.timeColumn ? 1 : 0;
   const rowCount = result.values[0]?.length ?? 0;
   return {
     datasetId: id, timestampColumn: ds.timeColumn,
-    timestamps: ds.timeColumn ? toArray(result.values[0]) : new Float64Array(0),
-    columns, values: columns.map((_, i) => toArray(result.values[i + offset])), rowCount, isValidated: ds.isValidated,
+    timestamps: ds.timeColumn ? result.values[0]! : new Float64Array(0),
+    columns, values: columns.map((_, i) => result.values[i + offset]!), rowCount, isValidated: ds.isValidated,
     labelColumn: findLabel(ds.stats)?.column ?? null,
   };
 }
