@@ -20,3 +20,12 @@ export interface PointRole {
   input: AfddInput | null;
   unit: PointUnit | null;
 }
+
+/** The units each input may carry (what `toCanonical` converts from); null always means "already canonical". */
+export const INPUT_UNITS: Readonly<Record<AfddInput, readonly PointUnit[]>> = {
+  sat: ['F', 'C'], sat_sp: ['F', 'C'], mat: ['F', 'C'], rat: ['F', 'C'], oat: ['F', 'C'],
+  ccet: ['F', 'C'], cclt: ['F', 'C'], hcet: ['F', 'C'], hclt: ['F', 'C'],
+  oa_damper: ['fraction', 'percent'], cool_valve: ['fraction', 'percent'], heat_valve: ['fraction', 'percent'], fan_speed: ['fraction', 'percent'],
+  duct_sp: ['inH2O', 'Pa'], duct_sp_sp: ['inH2O', 'Pa'],
+  fan_status: ['binary', 'fraction'], occupied: ['binary', 'fraction'],
+};

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BRICK_POINT_CLASSES, readHeader, suggestPointMap, type AfddInput, type ColumnProfile, type PointRole } from './index.js';
+import { BRICK_POINT_CLASSES, INPUT_UNITS, readHeader, suggestPointMap, type AfddInput, type ColumnProfile, type PointRole } from './index.js';
 
 const LBNL = new URL('../../../test/fixtures/lbnl/', import.meta.url);
 
@@ -116,9 +116,31 @@ describe('one column per input, units from values', () => {
 
   it('reads 0-1 and 0-100 signals by their maximum, pressure in in. w.c. or Pa', () => {
     const map = suggestPointMap([
-      { name: 'OA_DMPR', min: 0, max: 100 }, { name: 'CHW_VLV', min: 0, max: 1 }, { name: 'SF_SPD', min: 0, max: 0.6 },
+      { name: 'OA_DMPR', min: 0, max: 1 }, { name: 'CHW_VLV', min: 0, max: 1 }, { name: 'SF_SPD', min: 0, max: 0.6 },
       { name: 'DSP', min: 0, max: 1.6 }, { name: 'DSP_SP', min: 250, max: 250 }, { name: 'HW_VLV', min: null, max: null },
     ]);
-    expect(map.map((p) => p.unit)).toEqual(['percent', 'fraction', 'fraction', 'inH2O', 'Pa', null]);
+    expect(map.map((p) => p.unit)).toEqual(['fraction', 'fraction', 'fraction', 'inH2O', 'Pa', null]);
+    expect(suggestPointMap([{ name: 'OA_DMPR', min: 0, max: 100 }])[0]!.unit).toBe('percent');
+  });
+
+  it('gives a command that stayed under 1 the scale of the dataset\'s other commands', () => {
+    const percent = suggestPointMap([{ name: 'OA_DMPR', min: 0, max: 100 }, { name: 'HW_VLV', min: 0, max: 0.8 }]);
+    expect(percent.map((p) => p.unit)).toEqual(['percent', 'percent']);
+    // A little over 1 is noise on a 0-1 signal, not a 0-100 scale.
+    const fraction = suggestPointMap([{ name: 'OA_DMPR', min: -0.04, max: 1.04 }, { name: 'HW_VLV', min: 0, max: 0.8 }]);
+    expect(fraction.map((p) => p.unit)).toEqual(['fraction', 'fraction']);
+  });
+
+  it('takes a unit the header states over the values', () => {
+    const map = suggestPointMap([
+      { name: 'Supply Air Temp (°F)', min: 40, max: 45 }, { name: 'OAT degC', min: 51, max: 52 }, { name: 'OA_DMPR %', min: 0, max: 0.8 },
+      { name: 'DSP [Pa]', min: 0, max: 2 }, { name: 'DSP_SP in. w.c.', min: 300, max: 300 },
+    ]);
+    expect(map.map((p) => [p.input, p.unit])).toEqual([['sat', 'F'], ['oat', 'C'], ['oa_damper', 'percent'], ['duct_sp', 'Pa'], ['duct_sp_sp', 'inH2O']]);
+  });
+
+  it('suggests only units its input takes', () => {
+    const map = suggestPointMap(profileOf('MZVAV-2-1.csv'));
+    for (const p of map) if (p.input && p.unit) expect(INPUT_UNITS[p.input]).toContain(p.unit);
   });
 });

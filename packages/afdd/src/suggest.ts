@@ -126,10 +126,24 @@ export function readHeader(header: string): Reading {
 const TEMPERATURE = /Temperature_(Sensor|Setpoint|Heating_Setpoint|Cooling_Setpoint)$/;
 const SIGNAL = /^(Damper_Position_Command|Valve_Command|Speed_Command|Fan_Speed_Command|Valve_Position_Command)$/;
 
-/** Commands are 0-1 fractions or 0-100 percent: decided by the largest value seen (a little over 1 is still 0-1). */
-export function signalUnit(max: number | null): PointUnit | null {
+/**
+ * Commands are 0-1 fractions or 0-100 percent, decided by the largest value seen (a little over 1 is still 0-1).
+ * A command that never went past 1 (a valve held shut all along) takes the scale of the dataset's other commands
+ * when one of them is plainly 0-100: a file's commands share a scale.
+ */
+export function signalUnit(max: number | null, datasetHasPercent = false): PointUnit | null {
   if (max === null || !Number.isFinite(max)) return null;
-  return max <= 1.05 ? 'fraction' : 'percent';
+  return max > 1.05 || datasetHasPercent ? 'percent' : 'fraction';
+}
+
+/** A unit the header itself states (`SAT (°C)`, `OA_DMPR %`, `DSP [in. w.c.]`), or null. */
+export function headerUnit(header: string): PointUnit | null {
+  if (/°\s*F\b|\bdeg\s*F\b|\[F\]|\(F\)/i.test(header)) return 'F';
+  if (/°\s*C\b|\bdeg\s*C\b|\[C\]|\(C\)/i.test(header)) return 'C';
+  if (/%|\bpct\b|\bpercent\b/i.test(header)) return 'percent';
+  if (/\bin\.?\s*(w\.?\s*c|h2o)\b|\binwc\b|\binh2o\b|"\s*wc\b/i.test(header)) return 'inH2O';
+  if (/\bPa\b/.test(header)) return 'Pa';
+  return null;
 }
 
 /**
@@ -141,11 +155,18 @@ export function temperatureUnit(max: number | null, datasetHasFahrenheit: boolea
   return max > 50 || datasetHasFahrenheit ? 'F' : 'C';
 }
 
-function unitOf(brickClass: string | null, column: ColumnProfile, fahrenheit: boolean): PointUnit | null {
+interface DatasetScales {
+  fahrenheit: boolean;
+  percent: boolean;
+}
+
+function unitOf(brickClass: string | null, column: ColumnProfile, scales: DatasetScales): PointUnit | null {
   if (!brickClass) return null;
-  if (TEMPERATURE.test(brickClass)) return temperatureUnit(column.max, fahrenheit);
-  if (SIGNAL.test(brickClass)) return signalUnit(column.max);
+  const stated = headerUnit(column.name);
+  if (TEMPERATURE.test(brickClass)) return stated === 'F' || stated === 'C' ? stated : temperatureUnit(column.max, scales.fahrenheit);
+  if (SIGNAL.test(brickClass)) return stated === 'percent' ? stated : signalUnit(column.max, scales.percent);
   if (/Static_Pressure_(Sensor|Setpoint)$/.test(brickClass)) {
+    if (stated === 'inH2O' || stated === 'Pa') return stated;
     // Duct static pressure is 0-5 in. w.c. (0-1,250 Pa): a maximum above 10 is pascals.
     return column.max === null ? null : column.max > 10 ? 'Pa' : 'inH2O';
   }
@@ -159,10 +180,12 @@ function unitOf(brickClass: string | null, column: ColumnProfile, fahrenheit: bo
  */
 export function suggestPointMap(columns: ColumnProfile[]): PointRole[] {
   const readings = columns.map((col) => readHeader(col.name));
-  const fahrenheit = columns.some((col, i) => {
+  const some = (kind: RegExp, plain: (max: number) => boolean) => columns.some((col, i) => {
     const cls = readings[i]!.brick_class;
-    return cls !== null && TEMPERATURE.test(cls) && col.max !== null && col.max > 50;
+    return cls !== null && kind.test(cls) && col.max !== null && plain(col.max);
   });
+  // Scales the dataset shows plainly: an air temperature above 50 is F, a command above 2 is 0-100.
+  const scales = { fahrenheit: some(TEMPERATURE, (max) => max > 50), percent: some(SIGNAL, (max) => max > 2) };
   const winner = new Map<AfddInput, number>();
   readings.forEach((r, i) => {
     if (!r.input) return;
@@ -172,6 +195,6 @@ export function suggestPointMap(columns: ColumnProfile[]): PointRole[] {
   return columns.map((col, i) => {
     const r = readings[i]!;
     const input = r.input && winner.get(r.input) === i ? r.input : null;
-    return { column: col.name, brick_class: r.brick_class, input, unit: unitOf(r.brick_class, col, fahrenheit) };
+    return { column: col.name, brick_class: r.brick_class, input, unit: unitOf(r.brick_class, col, scales) };
   });
 }

@@ -110,10 +110,10 @@ describe('diagnose a dataset', () => {
     const { body: map } = await json<PointMap>('GET', `/api/v1/datasets/${id}/points`);
     expect(map.points.find((p) => p.input === 'sat')?.unit).toBe('C');
     expect(map.points.find((p) => p.input === 'cool_valve')?.unit).toBe('percent');
-    // The heating valve is commanded at most 1% that day: its scale cannot be read from the values, the user says it.
-    expect(map.points.find((p) => p.input === 'heat_valve')?.unit).toBe('fraction');
-    const points = map.points.map((p) => (isCommand(p.column) ? { ...p, unit: 'percent' } : p));
-    expect((await json('PUT', `/api/v1/datasets/${id}/points`, { points })).status).toBe(200);
+    // The heating valve is commanded at most 1% that day: it takes the scale of the file's other commands.
+    expect(map.points.find((p) => p.input === 'heat_valve')?.unit).toBe('percent');
+    expect(map.points.filter((p) => isCommand(p.column)).every((p) => p.unit === 'percent')).toBe(true);
+    expect((await json('PUT', `/api/v1/datasets/${id}/points`, { points: map.points })).status).toBe(200);
     const started = await json<{ id: string }>('POST', `/api/v1/datasets/${id}/diagnose`, { time_zone: TZ });
     const done = await settled(started.body.id);
     expect(done.status, done.error ?? '').toBe('completed');

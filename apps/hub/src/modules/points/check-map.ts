@@ -1,9 +1,10 @@
-import { isBrickPointClass, type PointRole } from '@prometheus/afdd';
+import { INPUT_UNITS, isBrickPointClass, type PointRole } from '@prometheus/afdd';
 import { AppError } from '../../errors.js';
 
 /**
  * Checks a point map before anything is stored: columns known (when `columns` is given) and named once, each
- * AFDD input given to one column, Brick classes real Point classes. A failure is a 400 naming every bad field.
+ * AFDD input given to one column with a unit it takes, Brick classes real Point classes. A failure is a 400
+ * naming every bad field.
  */
 export function checkPointMap(points: PointRole[], columns: readonly string[] | null, subject: string): void {
   const known = columns ? new Set(columns) : null;
@@ -18,6 +19,10 @@ export function checkPointMap(points: PointRole[], columns: readonly string[] | 
     else columnAt.set(p.column, i);
     if (p.brick_class !== null && !isBrickPointClass(p.brick_class)) {
       problems.push(`${at}.brick_class' '${p.brick_class}' is not a Brick point class (e.g. Supply_Air_Temperature_Sensor)`);
+    }
+    if (p.input !== null && p.unit !== null && !INPUT_UNITS[p.input].includes(p.unit)) {
+      // The rules convert by unit (C to F, percent to 0-1): a unit foreign to the input would be converted wrongly.
+      problems.push(`${at}.unit' '${p.unit}' does not fit input '${p.input}' (one of ${INPUT_UNITS[p.input].join(', ')}, or null)`);
     }
     if (p.input !== null) {
       const sameInput = inputAt.get(p.input);

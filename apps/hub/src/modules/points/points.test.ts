@@ -89,6 +89,7 @@ describe('confirming a point map', () => {
       [[{ ...good, brick_class: 'Supply_Air_Thermometer' }], /points\.0\.brick_class' 'Supply_Air_Thermometer' is not a Brick point class/],
       [[good, good], /points\.1\.column' 'AHU: Supply Air Temperature' is already mapped/],
       [[{ ...good, unit: 'K' }], /points\.0\.unit/],
+      [[{ ...good, unit: 'percent' }], /points\.0\.unit' 'percent' does not fit input 'sat' \(one of F, C, or null\)/],
       [[{ ...good, input: 'supply_temp' }], /points\.0\.input/],
       [[{ ...good, extra: 1 }], /points\.0.*extra/],
     ];
