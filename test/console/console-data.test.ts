@@ -129,6 +129,13 @@ describe('console: data, training, models', () => {
     await issues.first().waitFor();
     expect(await issues.allTextContents()).toContainEqual(expect.stringContaining("Column 'supply_temp': mixed types detected"));
     await shot(page, 'dataset-issues');
+    // A third of supply_temp is '#VALUE!': the user accepts 40% and validates again; the finding becomes a warning.
+    const tolerance = page.locator('[data-testid=validation-tolerance]');
+    await tolerance.locator('input[name=tolerance_percent]').fill('40');
+    await tolerance.getByRole('button', { name: 'Validate with this tolerance' }).click();
+    await page.getByText('validated · locked').waitFor();
+    await page.getByText('Within tolerance').waitFor();
+    expect(await page.locator('.alert.warn li').allTextContents()).toContainEqual(expect.stringContaining("Column 'supply_temp': mixed types detected"));
   });
 
   it('shows the connect form of every source type and names the database it could not reach', async () => {

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { del, download, post } from '../../api/client.js';
 import { bytes, equipment, num, when } from '../../ui/format.js';
 import { useAction, useApi } from '../../ui/hooks.js';
-import { Async, Button, Card, ErrorNote, Note, PageHeader, Stat } from '../../ui/kit.js';
+import { Async, Button, Card, ErrorNote, Field, formValues, Note, PageHeader, Stat } from '../../ui/kit.js';
 import { DatasetStatus } from './list.js';
 import { PreviewTable } from './preview.js';
 import { Recommendations } from './recommendations.js';
@@ -23,8 +23,10 @@ export function DatasetPage() {
 function DatasetView({ d, uploaded, reload }: { d: DatasetDetail; uploaded: boolean; reload(): void }) {
   const { route } = useLocation();
   const [report, setReport] = useState<ValidationReport | undefined>();
-  const validate = useAction(async () => {
-    setReport(await post<ValidationReport>(`/api/v1/datasets/${d.id}/validate`));
+  // By default any missing cell blocks (the contract); a tolerance is the user's explicit choice.
+  const validate = useAction(async (tolerancePercent?: string) => {
+    const query = tolerancePercent === undefined ? '' : `?tolerance_percent=${encodeURIComponent(tolerancePercent)}`;
+    setReport(await post<ValidationReport>(`/api/v1/datasets/${d.id}/validate${query}`));
     reload();
   });
   const unlock = useAction(async () => {
@@ -51,7 +53,7 @@ function DatasetView({ d, uploaded, reload }: { d: DatasetDetail; uploaded: bool
         </>} />
       {uploaded ? <Note kind="ok">Upload complete: {num(d.row_count)} rows read. Validate the dataset to lock it for training.</Note> : null}
       <ErrorNote error={validate.error ?? unlock.error ?? remove.error ?? exportCsv.error} />
-      {report ? <ValidationCard report={report} /> : null}
+      {report ? <ValidationCard report={report} retry={d.locked ? undefined : (tolerance) => void validate.run(tolerance)} busy={validate.busy} /> : null}
       <Card title="Summary">
         <div class="stats">
           <Stat label="Rows" value={num(d.row_count)} />
@@ -70,14 +72,20 @@ function DatasetView({ d, uploaded, reload }: { d: DatasetDetail; uploaded: bool
   );
 }
 
-function ValidationCard({ report }: { report: ValidationReport }) {
+function ValidationCard({ report, retry, busy }: { report: ValidationReport; retry: ((tolerancePercent: string) => void) | undefined; busy: boolean }) {
   return (
     <Card title="Validation" class="validation">
       {report.valid
         ? <Note kind="ok">Ready for training: {num(report.rows_checked)} rows and {report.columns_checked} columns checked. The dataset is locked and compressed.</Note>
         : <div class="alert error" role="alert"><strong>Not ready for training: {report.issues.length} problem{report.issues.length === 1 ? '' : 's'} found</strong>
           <ul class="issues" data-testid="validation-issues">{report.issues.map((i) => <li key={i}>{i}</li>)}</ul>
-          <span class="muted">Fix the file and upload it again, or connect the source with a narrower query.</span></div>}
+          <span class="muted">Fix the file and upload it again, or connect the source with a narrower query.</span>
+          {retry ? (
+            <form class="actions" data-testid="validation-tolerance" onSubmit={(e) => retry(formValues(e).tolerance_percent ?? '0')}>
+              <Field label="Or accept up to this share of missing or non-numeric cells per column (%)" name="tolerance_percent" type="number" min="0" max="100" step="any" value="5" />
+              <Button type="submit" busy={busy}>Validate with this tolerance</Button>
+            </form>
+          ) : null}</div>}
       {report.warnings.length > 0 ? (
         <div class="alert warn"><strong>Within tolerance</strong><ul class="issues">{report.warnings.map((w) => <li key={w}>{w}</li>)}</ul></div>
       ) : null}
