@@ -14,7 +14,8 @@ let operator: { token: string; id: string };
 let szvav: string;
 
 beforeAll(async () => {
-  t = await createTestHub();
+  // More datasets than the free tier's five.
+  t = await createTestHub({ DEFAULT_TIER: 'enterprise' });
   operator = await t.userWithRole('operator');
   szvav = (await uploadOk(t, operator.token, SZVAV, { name: 'SZVAV', timezone: TZ })).id;
 }, 120_000);
@@ -131,6 +132,32 @@ describe('diagnose a dataset', () => {
     // UTC days of data recorded in Los Angeles: the last hours of 9/24 local fall on 9/25 UTC.
     expect(done.days.at(-1)?.date).toBe('2017-09-25');
   }, 120_000);
+});
+
+describe('edge datasets', () => {
+  it('are diagnosed with their target\'s point map', async () => {
+    const created = await json<{ id: string; name: string }>('POST', '/api/v1/deployments/targets', { name: 'Edge AHU' });
+    const datasets = t.hub.services.datasets;
+    const dsId = await datasets.ensureEdgeDataset({ targetId: created.body.id, targetName: created.body.name, ownerId: operator.id, equipmentType: 'air_handler' });
+    // Mixed air far colder than both return and outdoor air: FC2 (mixed-air temperature too low) all along.
+    const readings = Array.from({ length: 120 }, (_, i) => ({ timestamp: Date.UTC(2026, 0, 5, 8, i), values: { s1: 13, s2: 2, s3: 22, s4: 15, s5: 1 } }));
+    await datasets.appendReadings(dsId, readings);
+    const points = [
+      { column: 's1', brick_class: 'Supply_Air_Temperature_Sensor', input: 'sat', unit: 'C' },
+      { column: 's2', brick_class: 'Mixed_Air_Temperature_Sensor', input: 'mat', unit: 'C' },
+      { column: 's3', brick_class: 'Return_Air_Temperature_Sensor', input: 'rat', unit: 'C' },
+      { column: 's4', brick_class: 'Outside_Air_Temperature_Sensor', input: 'oat', unit: 'C' },
+      { column: 's5', brick_class: 'Fan_Status', input: 'fan_status', unit: 'binary' },
+    ];
+    // Unnamed sensors suggest nothing: without the target's map no rule could run.
+    expect((await json('POST', `/api/v1/datasets/${dsId}/diagnose`)).status).toBe(400);
+    expect((await json('PUT', `/api/v1/deployments/targets/${created.body.id}/points`, { points })).status).toBe(200);
+    const started = await json<{ id: string }>('POST', `/api/v1/datasets/${dsId}/diagnose`);
+    expect(started.status).toBe(202);
+    const done = await settled(started.body.id);
+    expect(done).toMatchObject({ status: 'completed', inputs: { sat: 's1', mat: 's2', rat: 's3', oat: 's4', fan_status: 's5' } });
+    expect(done.episodes.map((e) => e.fault_condition)).toContain('FC2');
+  });
 });
 
 describe('refusals and failures', () => {
