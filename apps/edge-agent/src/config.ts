@@ -53,6 +53,8 @@ export const ConfigFile = z.object({
   keepalive_s: z.number().int().min(5).max(3600).default(30),
   shutdown_timeout_ms: z.number().int().min(100).default(10_000),
   log_level: z.enum(['error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  /** Log bytes queued for a slow stderr reader; beyond it lines are dropped and counted (logger.ts). */
+  log_max_queued_bytes: z.number().int().min(4096).max(256 * 1024 * 1024).default(256 * 1024),
   inference: z.object({
     /**
      * The model runtime. 'auto': onnxruntime-node where it has a binary; inside the armv7 executable the

@@ -7,7 +7,7 @@ import { readCredentials } from './credentials.js';
 import { deploymentComponents } from './deploy/index.js';
 import { currentModelDir, isComplete } from './deploy/install.js';
 import { enroll } from './enroll.js';
-import { createLogger } from './logger.js';
+import { createLogOutput, createLogger } from './logger.js';
 import { openSqlite } from './outbox/open-db.js';
 import { Outbox } from './outbox/outbox.js';
 import { agentPaths, ensureStateDir } from './paths.js';
@@ -33,9 +33,13 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
+/** How long a stopped agent waits for its last log lines to reach a slow reader (within the hard-exit timer). */
+const LOG_FLUSH_MS = 1000;
+
 async function run(config: AgentConfig): Promise<void> {
   const paths = agentPaths(config.stateDir);
-  const log = createLogger(config.log_level);
+  const output = createLogOutput(process.stderr, config.log_max_queued_bytes);
+  const log = createLogger(config.log_level, output.write);
   const creds = readCredentials(paths.credentials);
   if (!creds) fail(`not enrolled: run 'prometheus-edge enroll --hub <url> --token <token> --state-dir ${paths.stateDir}' first`);
   const agent = createAgent(config, creds, paths, log, deploymentComponents());
@@ -48,7 +52,7 @@ async function run(config: AgentConfig): Promise<void> {
       log.error('shutdown timed out; exiting');
       process.exit(1);
     }, config.shutdown_timeout_ms).unref();
-    agent.stop().then(() => process.exit(0), () => process.exit(1));
+    agent.stop().then(() => output.flush(LOG_FLUSH_MS)).then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

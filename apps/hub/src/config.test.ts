@@ -12,6 +12,7 @@ describe('config', () => {
     expect(c.rateLimits).toEqual({ loginPerMin: 30, apiPerMin: 1000, agentPerMin: 20 });
     expect(c.training.maxConcurrent).toBe(os.availableParallelism());
     expect(c.publicUrl).toBe('http://localhost:3030');
+    expect(c.logMaxQueuedBytes).toBe(1024 * 1024);
   });
 
   it('names every bad variable and never falls back silently', () => {

@@ -16,6 +16,7 @@ const EnvSchema = z.object({
   PROMETHEUS_DATA_DIR: z.string().min(1).default('./data'),
   PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_MAX_QUEUED_BYTES: int(4096, 1024 * 1024 * 1024).default(1024 * 1024),
   PROMETHEUS_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
   MFA_LOGIN_TTL_MINUTES: z.coerce.number().positive().max(60).default(5),
@@ -91,6 +92,8 @@ export interface Config {
   dataDir: string;
   publicUrl: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Log bytes queued for a slow stdout reader; beyond it lines are dropped and counted (log-output.ts). */
+  logMaxQueuedBytes: number;
   adminPassword: string | undefined;
   sessionTtlMs: number;
   mfaLoginTtlMs: number;
@@ -205,6 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(e.PROMETHEUS_DATA_DIR),
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
+    logMaxQueuedBytes: e.LOG_MAX_QUEUED_BYTES,
     adminPassword: e.PROMETHEUS_ADMIN_PASSWORD,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     mfaLoginTtlMs: e.MFA_LOGIN_TTL_MINUTES * 60_000,

@@ -13,7 +13,7 @@ import type { HubEnv } from './http/context.js';
 import { answerClientErrors } from './http/header-limits.js';
 import { createRateLimits } from './http/rate-limit.js';
 import type { AnyRoute } from './http/route.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, createStdoutLogOutput, type Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
 import { createAuthRepo } from './modules/auth/repo.js';
 import { createAgentService } from './modules/agent/agent-service.js';
@@ -88,7 +88,7 @@ export interface HubComponent {
 
 /** Composes the hub in an explicit order: store, core services, domain modules, HTTP. */
 export function createHub(config: Config, options: HubOptions = {}) {
-  const log = options.logger ?? createLogger(config.logLevel);
+  const log = options.logger ?? createLogger(config.logLevel, createStdoutLogOutput(config.logMaxQueuedBytes));
   const clock = options.clock ?? systemClock;
   const paths = hubPaths(config.dataDir);
   ensureHubDirs(paths);

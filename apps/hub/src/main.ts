@@ -1,5 +1,9 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createHub } from './hub.js';
+import { createLogger, createStdoutLogOutput } from './logger.js';
+
+/** How long a stopped hub waits for its last log lines to reach a slow reader (within the hard-exit timer). */
+const LOG_FLUSH_MS = 1000;
 
 /** A port someone else holds (Mosquitto on 1883, say) named by the variable that moves it. */
 function portInUse(err: unknown, config: Config): string | undefined {
@@ -23,7 +27,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const hub = createHub(config);
+  const output = createStdoutLogOutput(config.logMaxQueuedBytes);
+  const hub = createHub(config, { logger: createLogger(config.logLevel, output) });
   await hub.start().catch((err: unknown) => {
     const taken = portInUse(err, config);
     if (!taken) throw err;
@@ -41,7 +46,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
-    hub.stop().then(() => process.exit(0), (err: unknown) => {
+    hub.stop().then(() => output.flush(LOG_FLUSH_MS)).then(() => process.exit(0), (err: unknown) => {
       hub.log.error({ err }, 'shutdown failed');
       process.exit(1);
     });
