@@ -47,20 +47,20 @@ async function confirmSuggestion(datasetId: string): Promise<PointMap> {
  * The same rules straight on the CSV, outside the hub: cells split by hand, local times of September 2017 in
  * Los Angeles (PDT, UTC-7 all month), the columns the suggestion maps, already F and 0-1.
  */
-function directDiagnosis(csv: string, columns: Partial<Record<AfddInput, string>>): Diagnosis {
+function directDiagnosis(csv: string, columns: Partial<Record<AfddInput, string>>, zone: { offsetHours: number; name: string } = { offsetHours: 7, name: TZ }): Diagnosis {
   const [header, ...lines] = csv.trim().split(/\r?\n/);
   const names = header!.split(',').map((h) => h.trim());
   const rows = lines.map((l) => l.split(','));
   const timestamps = Float64Array.from(rows, (r) => {
     const [mo, d, y, h, mi] = /^(\d+)\/(\d+)\/(\d+) (\d+):(\d+)$/.exec(r[0]!)!.slice(1).map(Number) as number[];
-    return Date.UTC(2000 + y! % 100, mo! - 1, d, h, mi) + 7 * 3_600_000;
+    return Date.UTC(2000 + y! % 100, mo! - 1, d, h, mi) + zone.offsetHours * 3_600_000;
   });
   const inputs: Partial<Record<AfddInput, Float64Array>> = {};
   for (const [input, column] of Object.entries(columns)) {
     const c = names.indexOf(column);
     inputs[input as AfddInput] = Float64Array.from(rows, (r) => (r[c]!.trim() === '' ? NaN : Number(r[c])));
   }
-  return diagnoseSeries({ timestamps, inputs }, DEFAULT_AFDD_SETTINGS, { timeZone: TZ });
+  return diagnoseSeries({ timestamps, inputs }, DEFAULT_AFDD_SETTINGS, { timeZone: zone.name });
 }
 
 describe('diagnose a dataset', () => {
@@ -94,6 +94,22 @@ describe('diagnose a dataset', () => {
     const { body: list } = await json<DiagnosisSummary[]>('GET', `/api/v1/datasets/${szvav}/diagnoses`);
     expect(list[0]).toMatchObject({ id: started.body.id, status: 'completed', episode_count: done.episodes.length });
   }, 180_000);
+
+  it('runs MZVAV-2-1 (M/D/YYYY times, duct static pressure) as the package does, FC1 included', async () => {
+    const mzvav = fs.readFileSync(new URL('../../../../../test/fixtures/lbnl/MZVAV-2-1.csv', import.meta.url), 'utf8');
+    const id = (await uploadOk(t, operator.token, mzvav, { name: 'MZVAV-2-1' })).id;
+    await confirmSuggestion(id);
+    const started = await json<{ id: string }>('POST', `/api/v1/datasets/${id}/diagnose`);
+    const done = await settled(started.body.id);
+    expect(done.status, done.error ?? '').toBe('completed');
+    expect(done.time_zone).toBe('UTC');
+    expect(done.inputs).toMatchObject({ duct_sp: 'AHU: Supply Air Duct Static Pressure', duct_sp_sp: 'AHU: Supply Air Duct Static Pressure Set Point' });
+    expect(done.skipped_rules.map((r) => r.fault_condition)).toEqual(['FC14', 'FC15']);
+    const direct = directDiagnosis(mzvav, done.inputs as Partial<Record<AfddInput, string>>, { offsetHours: 0, name: 'UTC' });
+    expect(done.days).toEqual(direct.days);
+    expect(done.episodes).toEqual(direct.episodes);
+    expect(done.min_oa).toEqual(direct.min_oa);
+  }, 120_000);
 
   it('converts Celsius and percent columns to the rules\' units', async () => {
     // One day of SZVAV (the stuck heating valve) with temperatures in C and commands in percent.
