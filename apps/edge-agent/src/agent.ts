@@ -68,7 +68,7 @@ export function createAgent(config: AgentConfig, credentials: Credentials, paths
     disconnected: () => log.warn('hub link down; readings stay in the outbox'),
   }, log);
 
-  const forwarder = createForwarder({ batchSize: config.batch_size, maxInflightBatches: config.max_inflight_batches, ackTimeoutMs: config.ack_timeout_s * 1000 },
+  const forwarder = createForwarder({ batchSize: config.batch_size, maxBatchBytes: config.max_batch_bytes, maxInflightBatches: config.max_inflight_batches, ackTimeoutMs: config.ack_timeout_s * 1000 },
     outbox, link, router, log);
   late.forwarder = forwarder;
   components.push(forwarder);

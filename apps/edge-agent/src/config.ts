@@ -38,6 +38,8 @@ export const ConfigFile = z.object({
   source: z.discriminatedUnion('kind', [AegisSource, SensorsSource]).prefault({ kind: 'aegis' }),
   interval_s: z.number().positive().max(86_400).default(15),
   batch_size: z.number().int().min(1).max(1000).default(50),
+  /** A telemetry message stays within this many bytes (fewer readings when they are wide): under the hub's MQTT_MAX_PACKET_BYTES. */
+  max_batch_bytes: z.number().int().min(4096).max(256 * 1024 * 1024).default(1024 * 1024),
   /** Batches published and not yet acknowledged by the hub. */
   max_inflight_batches: z.number().int().min(1).max(1000).default(8),
   ack_timeout_s: z.number().positive().default(20),

@@ -2,10 +2,12 @@ import { TelemetryAck, parseMessage, type TelemetryBatch } from '@prometheus/pro
 import type { LinkSession } from '../link/session.js';
 import type { CommandRouter } from '../link/router.js';
 import type { Logger } from '../logger.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox, OutboxRow } from './outbox.js';
 
 export interface ForwarderOptions {
   batchSize: number;
+  /** A batch's JSON stays within this (the hub closes the connection of a client whose packet is larger). */
+  maxBatchBytes: number;
   maxInflightBatches: number;
   ackTimeoutMs: number;
 }
@@ -48,8 +50,8 @@ export function createForwarder(opts: ForwarderOptions, outbox: Outbox, link: Li
           if (!first) break;
           // Consecutive sequences only: a hole (an evicted range) starts a new batch.
           const run = rows.filter((r, i) => r.seq === first.seq + i);
-          const batch: TelemetryBatch = { v: 1, seq_from: first.seq, readings: run.map((r) => r.reading), dropped: outbox.droppedRanges(), sent_at: Date.now() };
-          sentThrough = first.seq + run.length - 1;
+          const batch = fitted({ v: 1, seq_from: first.seq, readings: [], dropped: outbox.droppedRanges(), sent_at: Date.now() }, run, opts.maxBatchBytes);
+          sentThrough = first.seq + batch.readings.length - 1;
           link.publish('telemetry', JSON.stringify(batch), { qos: 1 }).catch((err: unknown) => log.debug('publish not completed', { err }));
         }
       } while (again);
@@ -96,6 +98,21 @@ export function createForwarder(opts: ForwarderOptions, outbox: Outbox, link: Li
       if (watchdog) clearInterval(watchdog);
     },
   };
+}
+
+/**
+ * The batch with as many of the run's readings as fit `maxBytes` of JSON, at least one: a reading is never
+ * split (one larger than the hub's packet limit cannot be sent at all, and would be refused there).
+ */
+function fitted(shell: TelemetryBatch, run: OutboxRow[], maxBytes: number): TelemetryBatch {
+  let bytes = Buffer.byteLength(JSON.stringify(shell));
+  const readings: TelemetryBatch['readings'] = [];
+  for (const row of run) {
+    bytes += Buffer.byteLength(JSON.stringify(row.reading)) + 1;
+    if (bytes > maxBytes && readings.length > 0) break;
+    readings.push(row.reading);
+  }
+  return { ...shell, readings };
 }
 
 export type Forwarder = ReturnType<typeof createForwarder>;
