@@ -169,6 +169,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   const models = createModelsService({ repo: createModelsRepo(db), root: paths.models, clock, log });
   const evaluations = createEvaluationsService({
     repo: createEvaluationsRepo(db), models, datasets, limits: billing.limits, llm: config.agent.llm ? createLlm(config.agent.llm) : undefined, clock, log,
+    alarmRules: diagnoses.annotateAlarms,
   });
   const training = createTrainingService({
     repo: createTrainingRepo(db), datasets, models, evaluations, limits: billing.limits, events, clock, log,

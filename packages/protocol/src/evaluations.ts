@@ -143,7 +143,7 @@ export type EvaluationBaseline = z.infer<typeof EvaluationBaseline>;
 /** Addition: one feature's share of the reconstruction error of an alarm's windows. */
 export const AlarmFeatureShare = z.object({ feature: z.string(), share: z.number() });
 
-/** Addition: a rule that fired during an alarm (filled by the rule engine; empty until it runs on evaluations). */
+/** Addition: a Guideline 36 fault condition that fired during an alarm, from the dataset's point map (empty when no rule can run on it). */
 export const AlarmRule = z.object({ fault_condition: z.string(), family: z.string() });
 
 /**

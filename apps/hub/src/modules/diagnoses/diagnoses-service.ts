@@ -1,12 +1,13 @@
-import { AfddSettingsError, applicableRules, parseAfddSettings, type AfddInput, type AfddSettings, type PointRole } from '@prometheus/afdd';
-import type { DiagnoseRequest, DiagnosisSummary, DiagnosisView } from '@prometheus/protocol';
+import { AfddSettingsError, applicableRules, DEFAULT_AFDD_SETTINGS, parseAfddSettings, type AfddInput, type AfddSettings, type Diagnosis, type PointRole } from '@prometheus/afdd';
+import type { AlarmEpisode, DiagnoseRequest, DiagnosisSummary, DiagnosisView } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import { AppError, notFound } from '../../errors.js';
 import type { AuthUser } from '../../http/context.js';
 import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
-import type { DatasetsService } from '../datasets/datasets-service.js';
+import type { Actor, DatasetsService } from '../datasets/datasets-service.js';
 import type { PointsService } from '../points/points-service.js';
+import { rulesDuring } from './alarm-rules.js';
 import type { DiagnosesRepo, DiagnosisRow } from './repo.js';
 import type { DiagnoseRunner } from './runner.js';
 import { mappedInputs, seriesFrom } from './series.js';
@@ -70,6 +71,19 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
     }
   }
 
+  /** The rules over a dataset's mapped columns (default settings, UTC), queued behind other diagnoses; null when none can run. */
+  async function rulesOver(datasetId: string, actor: Actor): Promise<Diagnosis | null> {
+    const { points } = await deps.points.mapOfDataset(datasetId, actor);
+    if (applicableRules(Object.keys(mappedInputs(points)) as AfddInput[]).rules.length === 0) return null;
+    const run = tail.then(async () => {
+      const mapped = points.filter((p) => p.input).map((p) => p.column);
+      const { series } = seriesFrom(await deps.datasets.loadForTraining(datasetId, actor, mapped), points);
+      return series.timestamps.length === 0 ? null : deps.runner.run({ series, settings: DEFAULT_AFDD_SETTINGS, timeZone: 'UTC' });
+    });
+    tail = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
   async function visible(id: string, user: AuthUser): Promise<DiagnosisRow> {
     const row = await repo.findById(id);
     if (!row) throw notFound('Diagnosis', id);
@@ -111,6 +125,15 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
     async listForDataset(datasetId: string, user: AuthUser): Promise<DiagnosisSummary[]> {
       await deps.datasets.get(datasetId, user);
       return (await repo.listByDataset(datasetId)).map(toSummary);
+    },
+    /**
+     * Evaluations: each alarm gets the rules that fired during it (`rules`), from the dataset's point map. A map
+     * on which no rule can run leaves every alarm's list empty.
+     */
+    async annotateAlarms(datasetId: string, actor: Actor, alarms: AlarmEpisode[]): Promise<AlarmEpisode[]> {
+      if (alarms.length === 0) return alarms;
+      const diagnosis = await rulesOver(datasetId, actor);
+      return diagnosis ? alarms.map((a) => ({ ...a, rules: rulesDuring(diagnosis.episodes, a) })) : alarms;
     },
     /** Resolves when every queued diagnosis has finished (tests, shutdown). */
     idle: (): Promise<void> => tail,

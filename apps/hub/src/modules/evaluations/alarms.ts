@@ -2,7 +2,7 @@ import { MAX_LISTED_ALARMS, type AlarmEpisode } from '@prometheus/protocol';
 
 // Alarms of an evaluation: consecutive windows scoring above the threshold merged into one episode, each
 // with the features that carry most of its reconstruction error (what a facility engineer looks at first).
-// The rules that fired come from the rule engine; until it runs on evaluations the list is empty.
+// `rules` is empty here: the diagnoses module fills it afterwards from the dataset's point map (evaluations-service.ts).
 export interface AlarmInput {
   /** Per window, in time order: the evaluation's score (after smoothing) and its last row's epoch ms. */
   scores: ArrayLike<number>;

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { EvaluationCreateRequest, EvaluationDetail, EvaluationMetrics, EvaluationSummary, GradientStartResponse, TrainingCurves } from '@prometheus/protocol';
+import type { AlarmEpisode, EvaluationCreateRequest, EvaluationDetail, EvaluationMetrics, EvaluationSummary, GradientStartResponse, TrainingCurves } from '@prometheus/protocol';
 import { decodeAxonml, findLabelColumn, type ClassificationMetrics, type TrainingResult, type TrainingTable } from '@prometheus/ml/core';
 import type { Clock } from '../../clock.js';
 import { AppError, badRequest, notFound } from '../../errors.js';
@@ -28,6 +28,8 @@ export interface EvaluationsServiceDeps {
   llm: Pick<Llm, 'callTool' | 'model'> | undefined;
   clock: Clock;
   log: Logger;
+  /** Diagnoses: fills each alarm's `rules` from the dataset's point map (the rules that fired during it). */
+  alarmRules?: (datasetId: string, actor: Actor, alarms: AlarmEpisode[]) => Promise<AlarmEpisode[]>;
 }
 
 const metricsOf = (m: ClassificationMetrics, valLoss: number, threshold: number | null): EvaluationMetrics => ({
@@ -57,6 +59,17 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
     return outcome;
   }
 
+  /** Each alarm with the rules that fired during it; without them (no rule can run, or a failure) the lists stay empty. */
+  async function withRules(comparison: Comparison, datasetId: string, actor: Actor): Promise<Comparison> {
+    if (!deps.alarmRules || !comparison.alarms?.length) return comparison;
+    try {
+      return { ...comparison, alarms: await deps.alarmRules(datasetId, actor, comparison.alarms) };
+    } catch (err) {
+      deps.log.warn({ err, datasetId }, 'alarms without the rules that fired');
+      return comparison;
+    }
+  }
+
   /**
    * The baseline and alarms of the training evaluation: the validation windows scored again in the worker,
    * the baseline fitted on the run's training rows. A failure leaves them null rather than failing the run.
@@ -81,7 +94,7 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
   /** When training ends: the validation-window figures the run measured, stored as the model's evaluation. */
   async function fromTraining(input: { ownerId: string; modelId: string; datasetId: string; result: TrainingResult; rows: number; table?: TrainingTable }): Promise<EvaluationRow> {
     const { result } = input;
-    const comparison = await trainingComparison(input);
+    const comparison = await withRules(await trainingComparison(input), input.datasetId, { id: input.ownerId, role: 'admin' });
     const now = clock.now();
     return repo.insert({
       id: newId('eval'), ownerId: input.ownerId, modelId: input.modelId, datasetId: input.datasetId, kind: 'training',
@@ -133,7 +146,7 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
     const figures: StoredFigures = {
       ...outcome.figures, threshold: meta.threshold, positives: outcome.metrics.positives, stride, smoothing_windows: smoothing,
       quantization: { f1_delta: q.f1_delta, auc_roc_delta: q.auc_roc_delta, max_abs_score_delta: q.max_abs_score_delta },
-      ...comparisonOf(outcome),
+      ...await withRules(comparisonOf(outcome), dataset.id, actor),
     };
     const valLoss = (model.metrics as { val_loss: number }).val_loss;
     const now = clock.now();

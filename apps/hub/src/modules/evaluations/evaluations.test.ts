@@ -141,6 +141,7 @@ describe('evaluations', { timeout: 180_000 }, () => {
     for (const a of alarms) {
       expect(Date.parse(a.end)).toBeGreaterThanOrEqual(Date.parse(a.start));
       expect(a.peak_score).toBeGreaterThan(ev.threshold);
+      // No rule can run on these columns (no outdoor air, valve or damper commands): nothing is named.
       expect(a.rules).toEqual([]);
       const shares = a.top_features!.map((f) => f.share);
       expect(shares).toHaveLength(3);
@@ -154,6 +155,28 @@ describe('evaluations', { timeout: 180_000 }, () => {
     const sentinel = (await (await evaluate({ model_id: sentinelModel, dataset_id: later })).json()) as EvaluationDetail;
     expect(sentinel.alarms!.every((a) => a.top_features === null)).toBe(true);
     expect(sentinel.baseline).toMatchObject({ method: 'pca', auc_roc: ev.baseline!.auc_roc });
+  });
+
+  it('names the Guideline 36 rules that fired during each alarm, from the dataset\'s point map', async () => {
+    // The later days with an outdoor temperature far above the mixed air: FC2 (mixed air too cold) holds throughout.
+    const [head, ...rows] = LATER_CSV.trim().split('\n');
+    const csv = [`${head},outdoor_temp`, ...rows.map((r) => `${r},80.0`)].join('\n');
+    const withOat = (await validatedDataset(t, op.token, csv, 'later days, outdoor air')).id;
+    const ev = (await (await evaluate({ model_id: aeModel, dataset_id: withOat })).json()) as EvaluationDetail;
+    expect(ev.alarms!.length).toBeGreaterThan(0);
+    const started = (await (await t.request('POST', `/api/v1/datasets/${withOat}/diagnose`, { token: op.token, json: { time_zone: 'UTC' } })).json()) as Json;
+    let diagnosis: Json = {};
+    for (let i = 0; i < 600 && diagnosis.status !== 'completed'; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      diagnosis = (await (await t.request('GET', `/api/v1/diagnoses/${started.id as string}`, { token: op.token })).json()) as Json;
+    }
+    const episodes = diagnosis.episodes as { fault_condition: string; family: string; start: string; end: string }[];
+    expect(episodes.map((e) => e.fault_condition)).toContain('FC2');
+    for (const a of ev.alarms!) {
+      const during = episodes.filter((e) => e.start <= a.end && e.end >= a.start).map((e) => `${e.fault_condition}/${e.family}`);
+      expect(a.rules.map((r) => `${r.fault_condition}/${r.family}`).sort()).toEqual([...new Set(during)].sort());
+    }
+    expect(ev.alarms!.some((a) => a.rules.some((r) => r.fault_condition === 'FC2'))).toBe(true);
   });
 
   it('evaluates an unlabelled dataset with every label-based metric null (autoencoder and sentinel)', async () => {

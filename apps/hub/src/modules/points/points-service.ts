@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.js';
 import { notFound } from '../../errors.js';
 import type { AuthUser } from '../../http/context.js';
 import { canSeeAll } from '../../http/permissions.js';
+import type { Actor } from '../datasets/datasets-service.js';
 import type { DatasetRow, DatasetsRepo } from '../datasets/repo.js';
 import { checkPointMap } from './check-map.js';
 import type { PointsRepo, StoredPointMap } from './repo.js';
@@ -44,7 +45,7 @@ function present(stored: StoredPointMap | undefined, columns: readonly string[],
 export function createPointsService(deps: PointsServiceDeps) {
   const { repo } = deps;
 
-  async function visibleDataset(id: string, user: AuthUser): Promise<DatasetRow> {
+  async function visibleDataset(id: string, user: Actor): Promise<DatasetRow> {
     const ds = await deps.datasetsRepo.findById(id);
     if (!ds || (!canSeeAll(user.role) && ds.ownerId !== user.id)) throw notFound('Dataset', id);
     return ds;
@@ -104,7 +105,7 @@ export function createPointsService(deps: PointsServiceDeps) {
     },
 
     /** What the rules read for a dataset the user may see: the confirmed map, else the suggestion. */
-    mapOfDataset: async (id: string, user: AuthUser): Promise<PointMap> => datasetMap(await visibleDataset(id, user)),
+    mapOfDataset: async (id: string, user: Actor): Promise<PointMap> => datasetMap(await visibleDataset(id, user)),
   };
 }
 
