@@ -53,7 +53,7 @@ describe('deploy by IP', () => {
 
     const enrolled = await t.request('POST', '/api/v1/deployments/targets/enroll', { json: { enrollment_token: body.enrollment_token, agent_version: '0.1.0', arch: 'x64' } });
     expect(enrolled.status).toBe(201);
-    const device = scriptedDevice(`mqtt://127.0.0.1:${t.hub.services.edge.broker.port()}`, (await enrolled.json()) as EnrollResponse);
+    const device = scriptedDevice(`mqtt://127.0.0.1:${t.hub.services.broker.port()}`, (await enrolled.json()) as EnrollResponse);
     await device.connect();
     try {
       await device.report({ deployment_id: null, state: 'idle', resume: true });
@@ -93,11 +93,15 @@ describe('deploy by IP', () => {
     const viewer = await t.userWithRole('viewer');
     expect((await post(viewer.token, { model_id: modelId, target_ip: '10.7.7.7' })).status).toBe(403);
     expect((await post(admin, { model_id: 'mdl_nothere', target_ip: '10.7.7.8' })).status).toBe(404);
-    await setTier(t, 'admin', 'free');
-    const limited = await post(admin, { model_id: modelId, target_ip: '10.7.7.9' });
-    await setTier(t, 'admin', 'enterprise');
+    expect(await targets()).toHaveLength(count);
+    // The first admin is exempt from tier limits; a second admin on free gets one deployment, not two.
+    const second = await t.userWithRole('admin', 'second-admin');
+    await setTier(t, second.username, 'free');
+    expect((await post(second.token, { model_id: modelId, target_ip: '10.7.7.9' })).status).toBe(201);
+    const before = (await targets()).length;
+    const limited = await post(second.token, { model_id: modelId, target_ip: '10.7.7.10' });
     expect(limited.status).toBe(403);
     expect(((await limited.json()) as Json).code).toBe('TIER_LIMIT');
-    expect(await targets()).toHaveLength(count);
+    expect(await targets()).toHaveLength(before);
   });
 });
