@@ -63,7 +63,7 @@ beforeAll(async () => {
   hubUrl = `http://127.0.0.1:${port}`;
   token = await t.adminToken();
   await setTier(t, 'admin', 'enterprise');
-  const broker = t.hub.services.edge.broker;
+  const broker = t.hub.services.broker;
   const publish = broker.publishToDevice;
   broker.publishToDevice = (id, leaf, payload, opts) => {
     const buf = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));

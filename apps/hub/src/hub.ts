@@ -57,7 +57,9 @@ import { trainingRoutes } from './modules/training/routes.js';
 import { createTrainingService } from './modules/training/training-service.js';
 import { mountTrainingSocket } from './modules/training/ws.js';
 import { ensureHubDirs, hubPaths } from './paths.js';
-import { createEdgeLink } from './mqtt/edge-link.js';
+import { createFleet } from './modules/fleet/fleet.js';
+import { createMqttBroker } from './mqtt/broker.js';
+import { mountMqttWebSocket } from './mqtt/websocket.js';
 import { datasetSinkFrom } from './modules/fleet/dataset-sink.js';
 import { createDeploymentsService } from './modules/deployments/deployments-service.js';
 import { mailDeploymentNotices } from './modules/deployments/notices.js';
@@ -137,18 +139,27 @@ export function createHub(config: Config, options: HubOptions = {}) {
   });
   const connectors = createConnectService({ datasets, policy: outboundPolicy, clock, log, settings: config.connectors });
 
-  // Edge link: fleet targets, enrollment, telemetry ingest and the embedded MQTT broker. Agents pin the
+  // Fleet: targets, enrollment, telemetry ingest and its hand-over to each target's dataset. Agents pin the
   // deployment signing key (created once under keys/) at enrollment.
   const deploySigner = loadDeploySigner(paths.keys);
-  const edge = createEdgeLink({
-    deployPublicKey: deploySigner.publicKeyPem,
-    db, sqlite: store.sqlite, clock, log, mqtt: config.mqtt, publicUrl: config.publicUrl, enrollmentTtlMs: config.enrollmentTtlMs, trustProxy: config.trustProxy,
-    authenticateUser: sessions.authenticate, datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
+  const fleet = createFleet({
+    db, sqlite: store.sqlite, clock, log, enrollmentTtlMs: config.enrollmentTtlMs, deployPublicKey: deploySigner.publicKeyPem,
+    mqttUrl: config.mqtt.publicUrl, mqttWsUrl: `${config.publicUrl.replace(/^http/, 'ws')}${config.mqtt.wsPath}`,
+    datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
   });
-  users.addCleanup((deletedUserId, actorId) => edge.targets.handOver(deletedUserId, actorId));
+  users.addCleanup((deletedUserId, actorId) => fleet.targets.handOver(deletedUserId, actorId));
+  // The embedded MQTT broker fronts the device side: every CONNECT authenticated, every topic checked, one
+  // table of device leaves (fleet: telemetry; deployments: deploy/status, inference).
+  const broker = createMqttBroker({
+    config: config.mqtt, targets: fleet.targets, log: log.child({ part: 'edge-link' }),
+    authenticateDevice: async (id, secret) => (await fleet.enrollment.authenticateDevice(id, secret)) !== undefined,
+    authenticateUser: sessions.authenticate,
+    userMaySee: (user, id) => fleet.targets.visible(user, id).then(() => true, () => false),
+  });
+  fleet.attach(broker);
   // Point maps: what each column is (Brick class, AFDD input, unit); an edge dataset reads its target's map.
   const points = createPointsService({
-    repo: createPointsRepo(db), datasetsRepo: createDatasetsRepo(db), targets: edge.targets, clock, publicUrl: config.publicUrl,
+    repo: createPointsRepo(db), datasetsRepo: createDatasetsRepo(db), targets: fleet.targets, clock, publicUrl: config.publicUrl,
   });
   // Diagnoses: the Guideline 36 rules over a dataset's mapped columns, in a worker thread, one at a time.
   const diagnoses = createDiagnosesService({
@@ -188,7 +199,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
 
   // Deployments: a model compiled, quantized, packaged and signed here, sent over MQTT, verified and run by the agent.
   const deployments = createDeploymentsService({
-    repo: createDeploymentsRepo(db), models, targets: edge.targets, broker: edge.broker, signer: deploySigner, limits: billing.limits,
+    repo: createDeploymentsRepo(db), models, targets: fleet.targets, broker, signer: deploySigner, limits: billing.limits,
     events, clock, log, settings: config.deployments, root: paths.deployments,
   });
   billing.limits.registerCounter('max_deployments', deployments.countActive);
@@ -200,7 +211,8 @@ export function createHub(config: Config, options: HubOptions = {}) {
   const components: HubComponent[] = [];
   components.push(push.component);
   components.push({ name: 'datasets', start: () => datasets.start(), stop: () => datasetEngine.close() });
-  components.push(edge.component);
+  // Broker after the fleet: it stops first, so no telemetry arrives while the hand-over settles.
+  components.push(fleet.component, broker);
   // After datasets: stopped before the engine closes, so a diagnosis reading data ends first.
   components.push(diagnoses.component);
   // After the broker: recovery offers waiting packages to agents as they reconnect.
@@ -224,7 +236,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
     ...modelsRoutes(models),
     ...evaluationsRoutes(evaluations),
     // Before any future /api/v1/deployments/:id route, so `targets` is never taken for an id.
-    ...edge.routes,
+    ...fleet.routes,
     // After the fleet's /api/v1/deployments/targets... routes (deployments.test.ts checks the order).
     ...deploymentsRoutes(deployments),
   ];
@@ -234,13 +246,13 @@ export function createHub(config: Config, options: HubOptions = {}) {
     rateLimits: createRateLimits({ login: config.rateLimits.loginPerMin, api: config.rateLimits.apiPerMin, agent: config.rateLimits.agentPerMin }),
     defaultBodyLimit: config.bodyLimitBytes, strictResponses: options.strictResponses ?? false,
   });
-  edge.mountWebSocket(app, ws.upgradeWebSocket);
+  mountMqttWebSocket(app, ws.upgradeWebSocket, { broker, path: config.mqtt.wsPath, trustProxy: config.trustProxy });
   // The admin console at `/` (apps/hub/web/dist); API, WebSocket, health and MQTT paths never fall back to it.
   mountConsole(app);
   mountTrainingSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, training });
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, edge, billing, push, agent, training, models, evaluations, deployments, points, diagnoses };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, fleet, broker, billing, push, agent, training, models, evaluations, deployments, points, diagnoses };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,

@@ -26,7 +26,7 @@ export interface AccessDeps {
   authenticateUser(token: string): Promise<AuthUser>;
   userMaySee(user: AuthUser, targetId: string): Promise<boolean>;
   /** Runs before the PUBACK of a device publish; a rejection refuses the publish (the client is disconnected). */
-  beforeDevicePublish(deviceId: string, leaf: string, packet: PublishPacket): Promise<void> | void;
+  beforeDevicePublish(deviceId: string, leaf: string, packet: PublishPacket, client: Client | null): Promise<void> | void;
   log: Logger;
 }
 
@@ -74,7 +74,7 @@ export function createAccessHooks(deps: AccessDeps) {
         return;
       }
       const deviceId = p.deviceId;
-      Promise.resolve().then(() => deps.beforeDevicePublish(deviceId, topic.leaf, packet)).then(() => done(null), (err: Error) => {
+      Promise.resolve().then(() => deps.beforeDevicePublish(deviceId, topic.leaf, packet, client)).then(() => done(null), (err: Error) => {
         deps.log.warn({ err, deviceId, topic: packet.topic }, 'device publish rejected');
         done(err);
       });

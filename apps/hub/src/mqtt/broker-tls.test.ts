@@ -51,6 +51,6 @@ describe('MQTT over TLS', () => {
     s.write(Buffer.concat([Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f]), Buffer.alloc(1024)]));
     await new Promise<void>((resolve) => s.once('close', () => resolve()));
     expect(Date.now() - start).toBeLessThan(2000);
-    expect(t.hub.services.edge.broker.refusedConnections().packet_size).toBe(1);
+    expect(t.hub.services.broker.refusedConnections().packet_size).toBe(1);
   });
 });

@@ -8,7 +8,6 @@ import { DeviceStatus, deviceTopic, parseDeviceTopic, parseMessage, type DeviceT
 import type { MqttConnectionLimits } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { TargetsService } from '../modules/fleet/targets-service.js';
-import type { TelemetryService } from '../modules/fleet/telemetry-service.js';
 import { createAccessHooks, type AccessDeps } from './access.js';
 import { createConnectionGuard, type AdmitOptions } from './connection-guard.js';
 import { createPresence } from './presence.js';
@@ -23,12 +22,16 @@ export interface MqttConfig {
 export interface MqttBrokerDeps extends Pick<AccessDeps, 'authenticateDevice' | 'authenticateUser' | 'userMaySee'> {
   config: MqttConfig;
   targets: TargetsService;
-  telemetry: TelemetryService;
   log: Logger;
 }
 
-/** Handles a message a device published (after the ACL); the deployments module adds its own leaves. */
-export type DeviceMessageHandler = (deviceId: string, payload: Buffer, packet: AedesPublishPacket) => void | Promise<void>;
+/** Handles a message a device published (past the ACL). */
+export type DeviceMessageHandler = (deviceId: string, payload: Buffer, packet: AedesPublishPacket, client: Client | null) => void | Promise<void>;
+/**
+ * One row of the broker's table of device leaves. `beforeAck` handlers run before the PUBACK (the message is
+ * stored before the device may forget it; a rejection refuses the publish); the others after it.
+ */
+interface DeviceRoute { handle: DeviceMessageHandler; beforeAck: boolean }
 
 /**
  * The embedded aedes broker: TCP (and TLS when configured), MQTT over WebSocket via `handleStream`,
@@ -36,8 +39,12 @@ export type DeviceMessageHandler = (deviceId: string, payload: Buffer, packet: A
  * before its PUBACK and answered on `ack`; status and will messages keep each target's presence.
  */
 export function createMqttBroker(deps: MqttBrokerDeps) {
-  const { config, log, targets, telemetry } = deps;
-  const handlers = new Map<string, DeviceMessageHandler[]>();
+  const { config, log, targets } = deps;
+  // The one table: device leaf -> its handlers. Modules add rows with onDeviceMessage (fleet: telemetry;
+  // deployments: deploy/status, inference); the broker's own row keeps presence from `status`.
+  const routes = new Map<string, DeviceRoute[]>();
+  const route = (leaf: string, handle: DeviceMessageHandler, beforeAck = false) =>
+    routes.set(leaf, [...(routes.get(leaf) ?? []), { handle, beforeAck }]);
   const servers: net.Server[] = [];
   const presence = createPresence({ targets, log });
   const guard = createConnectionGuard(config.limits, log);
@@ -56,24 +63,23 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
 
   const access = createAccessHooks({
     ...deps,
-    async beforeDevicePublish(deviceId, leaf, packet) {
-      if (leaf !== 'telemetry') return;
-      // Committed before the broker sends PUBACK; the ack carries the contiguous sequence.
-      const result = await telemetry.ingest(deviceId, packet.payload as Buffer);
-      void publishToDevice(deviceId, 'ack', result.ack).catch((err: unknown) => log.warn({ err, deviceId }, 'ack publish failed'));
+    async beforeDevicePublish(deviceId, leaf, packet, client) {
+      for (const r of routes.get(leaf) ?? []) if (r.beforeAck) await r.handle(deviceId, packet.payload as Buffer, packet as AedesPublishPacket, client);
     },
+  });
+
+  route('status', (deviceId, payload, _packet, client) => {
+    const status = parseMessage(DeviceStatus, payload);
+    if (status) presence.status(deviceId, client, status);
   });
 
   function onPublish(packet: AedesPublishPacket, client: Client | null): void {
     const principal = access.principal(client);
     const topic = parseDeviceTopic(packet.topic);
     if (principal?.kind !== 'device' || !topic || topic.deviceId !== principal.deviceId) return;
-    if (topic.leaf === 'status') {
-      const status = parseMessage(DeviceStatus, packet.payload as Buffer);
-      if (status) presence.status(principal.deviceId, client, status);
-    }
-    for (const handler of handlers.get(topic.leaf) ?? []) {
-      Promise.resolve(handler(principal.deviceId, packet.payload as Buffer, packet))
+    for (const r of routes.get(topic.leaf) ?? []) {
+      if (r.beforeAck) continue;
+      Promise.resolve(r.handle(principal.deviceId, packet.payload as Buffer, packet, client))
         .catch((err: unknown) => log.error({ err, deviceId: principal.deviceId, leaf: topic.leaf }, 'device message handler failed'));
     }
   }
@@ -97,9 +103,9 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
   return {
     name: 'mqtt-broker',
     publishToDevice,
-    /** Subscribe the hub to a device leaf such as `deploy/status` or `inference`. */
-    onDeviceMessage(leaf: string, handler: DeviceMessageHandler): void {
-      handlers.set(leaf, [...(handlers.get(leaf) ?? []), handler]);
+    /** Adds a row to the table of device leaves: `deploy/status`, `inference`, `telemetry` (before the PUBACK)... */
+    onDeviceMessage(leaf: string, handler: DeviceMessageHandler, opts: { beforeAck?: boolean } = {}): void {
+      route(leaf, handler, opts.beforeAck ?? false);
     },
     disconnectDevice: (deviceId: string) => presence.disconnect(deviceId),
     isOnline: (deviceId: string) => presence.isOnline(deviceId),

@@ -19,7 +19,7 @@ let mqttPort: number;
 beforeAll(async () => {
   t = await createTestHub(LIMITS);
   httpPort = await t.hub.start();
-  mqttPort = t.hub.services.edge.broker.port();
+  mqttPort = t.hub.services.broker.port();
 });
 afterAll(() => t.close());
 
@@ -109,7 +109,7 @@ describe('the broker before login', () => {
     expect((peakRss - before.rss) / 2 ** 20).toBeLessThan(30);
     expect((peakBuffers - before.arrayBuffers) / 2 ** 20).toBeLessThan(30);
     expect((await fetch(`http://127.0.0.1:${httpPort}/health`)).status).toBe(200);
-    expect(t.hub.services.edge.broker.refusedConnections().pre_auth_bytes).toBeGreaterThanOrEqual(4);
+    expect(t.hub.services.broker.refusedConnections().pre_auth_bytes).toBeGreaterThanOrEqual(4);
     const d = await enrolled();
     const c = await asDevice(d);
     await c.subscribeAsync(deviceTopic(d.device_id, 'ack'), { qos: 1 });
@@ -153,7 +153,7 @@ describe('the broker before login', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(again.destroyed).toBe(false);
     for (const s of [...held, again]) s.destroy();
-    expect(t.hub.services.edge.broker.refusedConnections().connections_per_ip).toBeGreaterThanOrEqual(1);
+    expect(t.hub.services.broker.refusedConnections().connections_per_ip).toBeGreaterThanOrEqual(1);
   });
 
   it('applies the same caps to MQTT over WebSocket', async () => {
@@ -199,6 +199,6 @@ describe('the broker after login', () => {
     await again.subscribeAsync(deviceTopic(d.device_id, 'ack'), { qos: 1 });
     expect((await publishForAck(again, d.device_id, batch(3, 1))).ack_seq).toBe(3);
     await again.endAsync();
-    expect(t.hub.services.edge.broker.refusedConnections().packet_size).toBeGreaterThanOrEqual(1);
+    expect(t.hub.services.broker.refusedConnections().packet_size).toBeGreaterThanOrEqual(1);
   });
 });

@@ -11,7 +11,7 @@ let httpPort: number;
 beforeAll(async () => {
   t = await createTestHub();
   httpPort = await t.hub.start();
-  mqttUrl = `mqtt://127.0.0.1:${t.hub.services.edge.broker.port()}`;
+  mqttUrl = `mqtt://127.0.0.1:${t.hub.services.broker.port()}`;
 });
 afterAll(() => t.close());
 
@@ -131,7 +131,7 @@ describe('telemetry ingest', () => {
     const target = (await (await t.request('GET', `/api/v1/deployments/targets/${d.device_id}`, { token: d.token })).json()) as { readings_stored: number; dropped_total: number };
     expect(target).toMatchObject({ readings_stored: 130, dropped_total: 30 });
     // Handed to the target's dataset exactly once, in sequence order; the journal is then empty.
-    await t.hub.services.edge.handover.idle();
+    await t.hub.services.fleet.handover.idle();
     const { dataset_id } = (await (await t.request('GET', `/api/v1/deployments/targets/${d.device_id}`, { token: d.token })).json()) as { dataset_id: string };
     const ds = (await (await t.request('GET', `/api/v1/datasets/${dataset_id}`, { token: d.token })).json()) as { row_count: number; source: string; target_name: string };
     expect(ds).toMatchObject({ row_count: 130, source: 'edge', target_name: 'Warren AHU-1' });

@@ -21,7 +21,7 @@ const buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-build-'));
 beforeAll(async () => {
   t = await createTestHub({ EDGE_BUILD_DIR: buildDir });
   await t.hub.start();
-  mqttUrl = `mqtt://127.0.0.1:${t.hub.services.edge.broker.port()}`;
+  mqttUrl = `mqtt://127.0.0.1:${t.hub.services.broker.port()}`;
   admin = await t.adminToken();
   await setTier(t, 'admin', 'enterprise'); // free allows one deployment; these tests make many
   const ds = await validatedDataset(t, admin, sensorCsv({ rows: 240 }));

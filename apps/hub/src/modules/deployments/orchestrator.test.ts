@@ -21,7 +21,7 @@ async function startHub(): Promise<{ mqttUrl: string }> {
   t = await createTestHub(env);
   await t.hub.start();
   admin = await t.adminToken();
-  return { mqttUrl: `mqtt://127.0.0.1:${t.hub.services.edge.broker.port()}` };
+  return { mqttUrl: `mqtt://127.0.0.1:${t.hub.services.broker.port()}` };
 }
 
 const detail = async (id: string) => (await (await t.request('GET', `/api/v1/deployments/${id}`, { token: admin })).json()) as DeploymentDetail;
@@ -61,7 +61,7 @@ afterAll(async () => {
 
 describe('hub restarts', () => {
   it('resumes a transfer from the offset the agent holds after a restart, and re-runs steps a restart interrupted', async () => {
-    let mqttUrl = `mqtt://127.0.0.1:${t.hub.services.edge.broker.port()}`;
+    let mqttUrl = `mqtt://127.0.0.1:${t.hub.services.broker.port()}`;
     const target = await enrollTarget(t, admin, { name: 'Restart box', arch: 'x64' });
     let device = scriptedDevice(mqttUrl, target);
     await device.connect();
@@ -126,7 +126,7 @@ describe('hub restarts', () => {
   }, 180_000);
 
   it('gives up on an online target that stops answering, after resending the manifest', async () => {
-    const { mqttUrl } = { mqttUrl: `mqtt://127.0.0.1:${t.hub.services.edge.broker.port()}` };
+    const { mqttUrl } = { mqttUrl: `mqtt://127.0.0.1:${t.hub.services.broker.port()}` };
     const target = await enrollTarget(t, admin, { name: 'Silent box', arch: 'x64' });
     const device = scriptedDevice(mqttUrl, target);
     await device.connect();
@@ -143,7 +143,7 @@ describe('hub restarts', () => {
 
 describe('inference reports', () => {
   it('stores scores and alerts once however often they are resent, and tells the owner once per alert', async () => {
-    const mqttUrl = `mqtt://127.0.0.1:${t.hub.services.edge.broker.port()}`;
+    const mqttUrl = `mqtt://127.0.0.1:${t.hub.services.broker.port()}`;
     const target = await enrollTarget(t, admin, { name: 'Scoring box', arch: 'x64' });
     const device = scriptedDevice(mqttUrl, target);
     await device.connect();

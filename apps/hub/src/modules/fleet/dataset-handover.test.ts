@@ -25,10 +25,10 @@ async function json<T>(method: string, url: string, status = 200): Promise<T> {
 }
 
 async function enrolled(name: string): Promise<string> {
-  const { edge } = t.hub.services;
+  const { fleet } = t.hub.services;
   const res = await t.request('POST', '/api/v1/deployments/targets', { token: admin, json: { name } });
   const { enrollment_token } = (await res.json()) as { enrollment_token: string };
-  return (await edge.enrollment.enroll({ enrollment_token })).device_id;
+  return (await fleet.enrollment.enroll({ enrollment_token })).device_id;
 }
 
 const journalRows = (id: string) =>
@@ -36,15 +36,15 @@ const journalRows = (id: string) =>
 
 describe('a deleted edge dataset', () => {
   it('a live target continues in a new dataset with every reading not yet handed over', async () => {
-    const { edge } = t.hub.services;
+    const { fleet } = t.hub.services;
     const id = await enrolled('AHU-7');
-    await edge.telemetry.ingest(id, batch(1, 50));
-    await edge.handover.idle();
+    await fleet.telemetry.ingest(id, batch(1, 50));
+    await fleet.handover.idle();
     const first = (await json<Target>('GET', `/api/v1/deployments/targets/${id}`)).dataset_id!;
     expect((await json<DatasetDetail>('GET', `/api/v1/datasets/${first}`)).row_count).toBe(50);
     await json('DELETE', `/api/v1/datasets/${first}`, 204);
-    await edge.telemetry.ingest(id, batch(51, 30));
-    await edge.handover.idle();
+    await fleet.telemetry.ingest(id, batch(51, 30));
+    await fleet.handover.idle();
     const second = (await json<Target>('GET', `/api/v1/deployments/targets/${id}`)).dataset_id!;
     expect(second).not.toBe(first);
     expect(await json<DatasetDetail>('GET', `/api/v1/datasets/${second}`)).toMatchObject({ row_count: 30, source: 'edge', target_name: 'AHU-7' });
@@ -52,22 +52,22 @@ describe('a deleted edge dataset', () => {
     expect(csv.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]))).toEqual(Array.from({ length: 30 }, (_, i) => 51 + i));
     expect(journalRows(id)).toBe(0);
     // And on from there as before.
-    await edge.telemetry.ingest(id, batch(81, 20));
-    await edge.handover.idle();
+    await fleet.telemetry.ingest(id, batch(81, 20));
+    await fleet.handover.idle();
     expect((await json<DatasetDetail>('GET', `/api/v1/datasets/${second}`)).row_count).toBe(50);
   });
 
   it('a revoked target\'s journal is dropped rather than retried forever', async () => {
-    const { edge } = t.hub.services;
+    const { fleet } = t.hub.services;
     const id = await enrolled('Pump-2');
-    await edge.telemetry.ingest(id, batch(1, 10));
-    await edge.handover.idle();
+    await fleet.telemetry.ingest(id, batch(1, 10));
+    await fleet.handover.idle();
     const first = (await json<Target>('GET', `/api/v1/deployments/targets/${id}`)).dataset_id!;
     await json('DELETE', `/api/v1/datasets/${first}`, 204);
-    await edge.telemetry.ingest(id, batch(11, 10));
+    await fleet.telemetry.ingest(id, batch(11, 10));
     await json('POST', `/api/v1/deployments/targets/${id}/revoke`);
     expect(journalRows(id)).toBe(1);
-    await edge.handover.idle();
+    await fleet.handover.idle();
     expect(journalRows(id)).toBe(0);
     expect((await json<Target>('GET', `/api/v1/deployments/targets/${id}`)).dataset_id).toBe(first);
   });

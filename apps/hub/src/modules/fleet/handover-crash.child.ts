@@ -23,8 +23,8 @@ const hub = createHub(loadConfig({
   PROMETHEUS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: 'crash-admin-pass-1',
 }), { logger: pino({ level: 'silent' }) });
 await hub.start();
-const { edge, datasets, usersRepo } = hub.services;
-await edge.handover.idle();
+const { fleet, datasets, usersRepo } = hub.services;
+await fleet.handover.idle();
 const row = (await usersRepo.findByUsername('admin'))!;
 const admin = { id: row.id, username: 'admin', email: row.email, role: 'admin' as const, sessionId: 'crash' };
 const batch = (from: number, length: number, sensors: string[]) => Buffer.from(JSON.stringify({
@@ -33,27 +33,27 @@ const batch = (from: number, length: number, sensors: string[]) => Buffer.from(J
 }));
 
 if (step) {
-  const t = await edge.targets.create(admin, { name: step.name });
-  const { device_id: id } = await edge.enrollment.enroll({ enrollment_token: t.enrollment_token });
-  await edge.telemetry.ingest(id, batch(1, 50, ['a', 'b']));
-  await edge.handover.schedule(id);
-  const datasetId = (await edge.targets.get(admin, id)).dataset_id!;
+  const t = await fleet.targets.create(admin, { name: step.name });
+  const { device_id: id } = await fleet.enrollment.enroll({ enrollment_token: t.enrollment_token });
+  await fleet.telemetry.ingest(id, batch(1, 50, ['a', 'b']));
+  await fleet.handover.schedule(id);
+  const datasetId = (await fleet.targets.get(admin, id)).dataset_id!;
   if (step.locked && !(await datasets.validate(datasetId, admin)).locked) throw new Error('not locked');
-  await edge.telemetry.ingest(id, batch(51, 25, ['a', 'b']));
-  await edge.handover.schedule(id);
-  await edge.telemetry.ingest(id, batch(76, 25, step.widen ? ['a', 'b', 'c'] : ['a', 'b']));
+  await fleet.telemetry.ingest(id, batch(51, 25, ['a', 'b']));
+  await fleet.handover.schedule(id);
+  await fleet.telemetry.ingest(id, batch(76, 25, step.widen ? ['a', 'b', 'c'] : ['a', 'b']));
   const die = (point: string) => {
     if (point === step.point) process.kill(process.pid, 'SIGKILL');
   };
   edgeFaults.hit = die;
   handoverFaults.hit = (p) => die(p === 'appended' ? 'handed' : p);
-  await edge.handover.schedule(id);
+  await fleet.handover.schedule(id);
   process.stdout.write('no crash\n');
   process.exit(3);
 }
 
 const report: Record<string, { rows: number; a: number[]; n: number; columns: string[] }> = {};
-for (const t of await edge.targets.list(admin)) {
+for (const t of await fleet.targets.list(admin)) {
   if (!t.dataset_id) continue;
   const ds = await datasets.get(t.dataset_id, admin);
   if (ds.locked) await datasets.unlock(t.dataset_id, admin);
