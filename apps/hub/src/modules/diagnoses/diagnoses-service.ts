@@ -54,11 +54,16 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
   let tail: Promise<void> = Promise.resolve();
   let stopping = false;
 
+  /** The mapped columns only, in the rules' units. */
+  async function readSeries(datasetId: string, actor: Actor, points: PointRole[]) {
+    const mapped = points.filter((p) => p.input).map((p) => p.column);
+    return seriesFrom(await deps.datasets.loadForTraining(datasetId, actor, mapped), points);
+  }
+
   async function execute(id: string, datasetId: string, user: AuthUser, job: { points: PointRole[]; settings: AfddSettings; timeZone: string }): Promise<void> {
     try {
       if (stopping) throw new Error('the hub stopped before this diagnosis ran');
-      const mapped = job.points.filter((p) => p.input).map((p) => p.column);
-      const { series, inputs } = seriesFrom(await deps.datasets.loadForTraining(datasetId, user, mapped), job.points);
+      const { series, inputs } = await readSeries(datasetId, user, job.points);
       if (series.timestamps.length === 0) throw new AppError('BAD_REQUEST', 'The dataset has no rows with a readable time');
       const rows = series.timestamps.length;
       const { episodes, days, skipped_rules, min_oa } = await deps.runner.run({ series, settings: job.settings, timeZone: job.timeZone });
@@ -76,8 +81,7 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
     const { points } = await deps.points.mapOfDataset(datasetId, actor);
     if (applicableRules(Object.keys(mappedInputs(points)) as AfddInput[]).rules.length === 0) return null;
     const run = tail.then(async () => {
-      const mapped = points.filter((p) => p.input).map((p) => p.column);
-      const { series } = seriesFrom(await deps.datasets.loadForTraining(datasetId, actor, mapped), points);
+      const { series } = await readSeries(datasetId, actor, points);
       return series.timestamps.length === 0 ? null : deps.runner.run({ series, settings: DEFAULT_AFDD_SETTINGS, timeZone: 'UTC' });
     });
     tail = run.then(() => undefined, () => undefined);
@@ -109,7 +113,7 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
         const mapped = Object.keys(inputs).join(', ') || 'none';
         throw new AppError('BAD_REQUEST', 'No fault condition can run on this dataset\'s point map', {
           details: `Mapped AFDD inputs: ${mapped}. Map columns to inputs with PUT /api/v1/datasets/${datasetId}/points: `
-            + skipped.map((s) => `${s.fault_condition} needs ${s.reason.replace(/^missing inputs: /, '')}`).join('; '),
+            + skipped.map((s) => `${s.fault_condition}: ${s.reason}`).join('; '),
         });
       }
       const id = newId('dgn');

@@ -196,7 +196,7 @@ describe('refusals and failures', () => {
     const b = await json<{ error: string; details: string }>('POST', `/api/v1/datasets/${unmapped.id}/diagnose`);
     expect(b.status).toBe(400);
     expect(b.body.details).toMatch(/Mapped AFDD inputs: none/);
-    expect(b.body.details).toMatch(/FC2 needs .*mat.*rat.*oat/);
+    expect(b.body.details).toMatch(/FC2: the fan cannot be proven on: neither fan_status nor fan_speed is mapped; also missing mat, rat, oat/);
     expect((await json<DiagnosisSummary[]>('GET', `/api/v1/datasets/${unmapped.id}/diagnoses`)).body).toEqual([]);
   });
 
