@@ -1,6 +1,6 @@
 import {
   classificationMetrics, fitPcaBaseline, pcaBaselineScores, rocCurve, rowsAtTimes, type ModelMetadata, type RocCurve, type TrainingTable,
-} from '@prometheus/ml';
+} from '@prometheus/ml/core';
 import type { EvaluationBaseline } from '@prometheus/protocol';
 
 // The PCA baseline of an evaluation (see @prometheus/ml's pca-baseline.ts): fitted on the rows the model
