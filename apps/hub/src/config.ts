@@ -32,6 +32,7 @@ const EnvSchema = z.object({
   DATASET_MAX_UPLOAD_BYTES: int(1024, 1024 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
   DATASET_ENGINE_THREADS: int(1, 256).default(2),
   DATASET_ENGINE_MEMORY_MB: int(32, 1024 * 1024).default(128),
+  DATASET_MAX_COLUMNS: int(2, 100_000).default(5000),
   DATASET_ZSTD_LEVEL: int(1, 22).default(9),
   DATASET_VALIDATION_TOLERANCE_PERCENT: z.coerce.number().min(0).max(100).default(0),
   CONNECTOR_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
@@ -109,6 +110,8 @@ export interface Config {
     maxUploadBytes: number;
     engineThreads: number;
     engineMemoryMb: number;
+    /** Widest dataset (columns) an upload may bring or an edge target may grow to. */
+    maxColumns: number;
     zstdLevel: number;
     /** A numeric column may have this share of missing or non-numeric cells and still validate. */
     validationTolerancePercent: number;
@@ -225,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     training: { maxConcurrent: e.TRAINING_MAX_CONCURRENT ?? os.availableParallelism() },
     datasets: {
       maxUploadBytes: e.DATASET_MAX_UPLOAD_BYTES, engineThreads: e.DATASET_ENGINE_THREADS, engineMemoryMb: e.DATASET_ENGINE_MEMORY_MB,
+      maxColumns: e.DATASET_MAX_COLUMNS,
       zstdLevel: e.DATASET_ZSTD_LEVEL, validationTolerancePercent: e.DATASET_VALIDATION_TOLERANCE_PERCENT,
     },
     connectors: {

@@ -23,6 +23,11 @@ export interface CsvLayout {
   timeFormat: 'iso' | 'mdy4' | 'mdy2' | null;
   /** IANA zone the file's zone-less times were recorded in (given at upload); absent = UTC. */
   timeZone?: string | null;
+  /**
+   * A locked dataset too wide for one Parquet file under the engine's memory: how many columns each part holds,
+   * in column order (`data.parquet`, `data.1.parquet`, ...). Absent: one file.
+   */
+  parts?: number[];
 }
 
 export const datasets = sqliteTable('datasets', {

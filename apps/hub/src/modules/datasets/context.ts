@@ -17,6 +17,8 @@ export interface Actor {
 
 export interface DatasetsSettings {
   maxUploadBytes: number;
+  /** Widest dataset taken (DATASET_MAX_COLUMNS): uploads past it are refused, edge sensors past it left out. */
+  maxColumns: number;
   zstdLevel: number;
   validationTolerancePercent: number;
 }

@@ -41,7 +41,7 @@ export async function createFromFile(ctx: DatasetsContext, checks: CreateCheck[]
   try {
     const sizeBytes = fileSize(input.file);
     for (const check of checks) await check({ ownerId: input.ownerId, sizeBytes, source: input.source });
-    const inspection = await inspectCsv(ctx.engine, input.file);
+    const inspection = await inspectCsv(ctx.engine, input.file, ctx.settings.maxColumns);
     const layout = input.timeZone ? { ...inspection.layout, timeZone: input.timeZone } : inspection.layout;
     const scan = await scanStats(ctx.engine, {
       relation: csvReader(input.file, inspection.columns, inspection.layout.delimiter),

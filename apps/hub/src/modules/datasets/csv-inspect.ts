@@ -1,13 +1,18 @@
 import fs from 'node:fs';
 import type { CsvLayout } from '../../db/schema/index.js';
 import { badRequest } from '../../errors.js';
-import { lit, type DatasetEngine } from './engine.js';
+import { chunk, COLUMN_COST_KB, columnsPerQuery, inBatches } from './column-batches.js';
+import { ident, lit, type DatasetEngine } from './engine.js';
 import { CSV_BUFFER_OPTION } from './storage.js';
 
 // First look at an uploaded file, before the full pass: is it text, which delimiter, is there a header,
 // which column holds the time and in which format. Everything here reads only the head of the file.
 const HEAD_BYTES = 64 * 1024;
+/** A header line may be this long (DuckDB's own `max_line_size`): thousands of long point names. */
+const MAX_HEADER_BYTES = 2 * 1024 * 1024;
 const SAMPLE_ROWS = 500;
+/** Cells of the sample held at once: a wide file samples fewer rows. */
+const SAMPLE_CELLS = 100_000;
 const DELIMITERS = [',', ';', '\t', '|'];
 const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$/i;
 const MDY = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})(\s+\d{1,2}:\d{2}(:\d{2})?)?$/;
@@ -24,11 +29,19 @@ export interface CsvInspection {
 /** Line number (1-based) of byte offset `at` in `buf`. */
 const lineOf = (buf: Buffer, at: number) => buf.subarray(0, at).toString('latin1').split('\n').length;
 
+/** The file's head: at least HEAD_BYTES, and longer until it holds the header line's end. */
 function readHead(file: string): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    return buf.subarray(0, fs.readSync(fd, buf, 0, HEAD_BYTES, 0));
+    let buf = Buffer.alloc(HEAD_BYTES);
+    let length = fs.readSync(fd, buf, 0, buf.length, 0);
+    while (length === buf.length && buf.indexOf(10) < 0 && buf.length < MAX_HEADER_BYTES) {
+      const grown = Buffer.alloc(buf.length * 2);
+      buf.copy(grown);
+      buf = grown;
+      length += fs.readSync(fd, buf, length, buf.length - length, length);
+    }
+    return buf.subarray(0, length);
   } finally {
     fs.closeSync(fd);
   }
@@ -145,22 +158,36 @@ export function csvErrorToBadRequest(err: unknown): Error {
   return err instanceof Error ? err : new Error(message);
 }
 
-export async function inspectCsv(engine: DatasetEngine, file: string): Promise<CsvInspection> {
-  const size = fs.statSync(file).size;
-  const text = assertText(readHead(file), size <= HEAD_BYTES).replace(/^\uFEFF/, '');
-  const delimiter = detectDelimiter(text);
-  const width = firstRecordCells(text, delimiter).length;
+/** The first rows as text, read in batches of columns so a wide file's sample fits the engine. */
+async function sampleRows(engine: DatasetEngine, file: string, delimiter: string, width: number): Promise<(string | null)[][]> {
   const raw = Array.from({ length: width }, (_, i) => `c${i}`);
   const cols = raw.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ');
-  let rows: Record<string, string | null>[];
-  try {
-    rows = await engine.query(`SELECT * FROM read_csv(${lit(file)}, header = false, delim = ${lit(delimiter)}, quote = '"', escape = '"', ${CSV_BUFFER_OPTION}, `
-      + `strict_mode = true, null_padding = false, auto_detect = false, columns = {${cols}}) LIMIT ${SAMPLE_ROWS + 1}`);
-  } catch (err) {
+  const relation = `read_csv(${lit(file)}, header = false, delim = ${lit(delimiter)}, quote = '"', escape = '"', ${CSV_BUFFER_OPTION}, `
+    + `strict_mode = true, null_padding = false, auto_detect = false, columns = {${cols}})`;
+  const limit = Math.min(SAMPLE_ROWS, Math.max(20, Math.floor(SAMPLE_CELLS / width))) + 1;
+  const batches = chunk(raw, columnsPerQuery(engine, COLUMN_COST_KB.read)).map((columns) => ({ relation, columns }));
+  const parts = await inBatches(batches, async ({ columns }) => {
+    const rows = await engine.query<Record<string, string | null>>(`SELECT ${columns.map(ident).join(', ')} FROM ${relation} LIMIT ${limit}`);
+    return rows.map((r) => columns.map((c) => r[c] ?? null));
+  }).catch((err: unknown) => {
     throw csvErrorToBadRequest(err);
+  });
+  return (parts[0] ?? []).map((_, i) => parts.flatMap((p) => p[i] ?? []));
+}
+
+/** `maxColumns`: a header wider than this is refused (DATASET_MAX_COLUMNS). */
+export async function inspectCsv(engine: DatasetEngine, file: string, maxColumns: number): Promise<CsvInspection> {
+  const size = fs.statSync(file).size;
+  const head = readHead(file);
+  const text = assertText(head, size <= head.length).replace(/^\uFEFF/, '');
+  const delimiter = detectDelimiter(text);
+  const width = firstRecordCells(text, delimiter).length;
+  if (width > maxColumns) {
+    throw badRequest(`Invalid CSV: too many columns (${width})`, `Line 1: ${width} columns; this hub takes at most ${maxColumns} (DATASET_MAX_COLUMNS)`);
   }
-  const header = raw.map((c) => rows[0]?.[c] ?? '');
-  const sample = rows.slice(1).map((r) => raw.map((c) => r[c] ?? null));
+  const rows = await sampleRows(engine, file, delimiter, width);
+  const header = rows[0]?.map((h) => h ?? '') ?? [];
+  const sample = rows.slice(1);
   const looksLikeData = header.filter((h) => NUMBER.test(h) || timeFormatOf(h) !== null).length;
   if (looksLikeData > 0 && looksLikeData >= header.length / 2) {
     throw badRequest('Invalid CSV: no header row', `Line 1: expected column names, found values such as '${header.find((h) => NUMBER.test(h) || timeFormatOf(h)) ?? ''}'`);

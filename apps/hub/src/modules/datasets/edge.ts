@@ -60,13 +60,18 @@ export async function ensureEdgeDataset(ctx: DatasetsContext, req: EdgeDatasetRe
   });
 }
 
-/** Columns of a canonical CSV, from its header line. */
-function headerOf(file: string): string[] {
+/** Columns of a canonical CSV, from its header line (thousands of sensor names make it long). */
+export function headerOf(file: string): string[] {
   const fd = fs.openSync(file, 'r');
   try {
+    let text = '';
     const buf = Buffer.alloc(64 * 1024);
-    const text = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
-    const line = text.split('\n', 1)[0] ?? '';
+    for (let at = 0, read = buf.length; read === buf.length && !text.includes('\n');) {
+      read = fs.readSync(fd, buf, 0, buf.length, at);
+      at += read;
+      text += buf.subarray(0, read).toString('latin1');
+    }
+    const line = Buffer.from(text.split('\n', 1)[0] ?? '', 'latin1').toString('utf8');
     return (line.match(/("([^"]|"")*"|[^,]*)(,|$)/g) ?? []).filter((c) => c !== '')
       .map((c) => c.replace(/,$/, '')).map((c) => (c.startsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c));
   } finally {
@@ -97,12 +102,14 @@ export function settleEdgeDataset(ctx: DatasetsContext, ds: DatasetRow): void {
   settleEdgeFile(file, committed);
 }
 
-function newColumns(known: string[], readings: Reading[]): string[] {
+/** Sensors the readings name that the dataset lacks, while it stays within `maxColumns` (the rest are left out). */
+function newColumns(known: string[], readings: Reading[], maxColumns: number): string[] {
   const seen = new Set(known);
   const added: string[] = [];
   for (const r of readings) {
     for (const name in r.values) {
       if (seen.has(name) || name.trim() === '') continue;
+      if (known.length + added.length >= maxColumns) return added;
       seen.add(name);
       added.push(name);
     }
@@ -194,7 +201,7 @@ async function appendCommitted(ctx: DatasetsContext, ds: DatasetRow, readings: R
   settleEdgeFile(file, committed);
   const base = committed === 0 ? await startFile(file, TIME_COLUMN) : committed;
   const known = ds.locked ? headerOf(file) : ds.columns;
-  const added = newColumns(known, readings);
+  const added = newColumns(known, readings, ctx.settings.maxColumns);
   const columns = [...known, ...added];
   const rows = csvRows(columns.slice(1), readings);
   const widened = added.length > 0 ? await writeWidened(file, columns.map(csvCell).join(','), ','.repeat(added.length), rows) : undefined;

@@ -11,6 +11,8 @@ export interface EngineOptions {
 }
 
 export interface DatasetEngine {
+  /** The caps it runs under: wide queries size their column batches from them (column-batches.ts). */
+  readonly limits: { threads: number; memoryMb: number };
   /** Runs a statement and returns its rows as objects of JS values (BIGINT as number when safe). */
   query<T = Record<string, unknown>>(sql: string, params?: DuckDBValue[]): Promise<T[]>;
   /**
@@ -70,11 +72,16 @@ function toJs(v: unknown): unknown {
   return v;
 }
 
+const OUT_OF_MEMORY = 'The dataset engine ran out of memory';
+
+/** True for the engine's out-of-memory 503: a caller that can do the work in smaller pieces retries. */
+export const isOutOfMemory = (err: unknown): boolean => err instanceof AppError && err.message === OUT_OF_MEMORY;
+
 /** DuckDB past its memory cap is the server's condition, not the request's: a 503 saying which setting lifts it. */
 function outOfMemory(err: unknown): AppError | undefined {
   const message = err instanceof Error ? err.message : String(err);
   if (!/out of memory/i.test(message)) return undefined;
-  return new AppError('SERVICE_UNAVAILABLE', 'The dataset engine ran out of memory', {
+  return new AppError('SERVICE_UNAVAILABLE', OUT_OF_MEMORY, {
     details: `${message.split('\n')[0]} (raise DATASET_ENGINE_MEMORY_MB, or retry when the hub is less busy)`, headers: { 'Retry-After': '30' }, cause: err,
   });
 }
@@ -108,6 +115,7 @@ export function createDatasetEngine(opts: EngineOptions): DatasetEngine {
   }
 
   return {
+    limits: { threads: opts.threads, memoryMb: opts.memoryMb },
     query: <T>(sql: string, params?: DuckDBValue[]) =>
       withConnection(async (c) => {
         const reader = await c.runAndReadAll(sql, params);

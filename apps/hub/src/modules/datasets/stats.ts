@@ -1,9 +1,10 @@
 import type { ColumnStats } from '@prometheus/protocol';
 import type { ColumnState, CsvLayout } from '../../db/schema/index.js';
+import { chunk, COLUMN_COST_KB, columnsPerQuery, inBatches } from './column-batches.js';
 import { ident, type DatasetEngine } from './engine.js';
 import { numericExpr, timeExpr } from './storage.js';
 
-// Column statistics. Uploads get them from one DuckDB pass over the file (avg and stddev_samp there are
+// Column statistics. Uploads get them from DuckDB passes over the file (avg and stddev_samp there are
 // streaming, numerically stable aggregates); edge appends merge batches into the stored state with
 // Chan's parallel form of Welford's update, so neither path ever re-reads old rows.
 export interface ScanResult {
@@ -25,38 +26,55 @@ export interface ScanTarget {
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** One pass over every row: counts, min, max, mean, sample variance per column; time range. */
-export async function scanStats(engine: DatasetEngine, t: ScanTarget): Promise<ScanResult> {
-  const valueColumns = t.columns.filter((c) => c !== t.timeColumn);
-  const parts = ['count(*) AS n_rows'];
-  valueColumns.forEach((c, i) => {
+/** One batch's aggregates: per value column, and (first batch) the row count and the time range. */
+function statsSql(t: ScanTarget, columns: string[], first: boolean): string {
+  const parts = first ? ['count(*) AS n_rows'] : [];
+  columns.forEach((c, i) => {
     const x = numericExpr(c);
     parts.push(`count(${ident(c)}) AS f${i}`, `count(${x}) AS n${i}`, `min(${x}) AS lo${i}`, `max(${x}) AS hi${i}`,
       `avg(${x}) AS mu${i}`, `var_samp(${x}) AS var${i}`);
   });
-  if (t.timeColumn) {
+  if (first && t.timeColumn) {
     const ts = timeExpr(t.timeColumn, t.layout);
     parts.push(`min(${ts}) AS t_lo`, `max(${ts}) AS t_hi`, `count(${ts}) AS t_ok`);
   }
-  const [row] = await engine.query<Record<string, unknown>>(`SELECT ${parts.join(', ')} FROM ${t.relation}`);
-  if (!row) throw new Error('stats query returned no row');
-  const rowCount = num(row.n_rows);
-  const stats: Record<string, ColumnState> = {};
-  valueColumns.forEach((c, i) => {
-    const filled = num(row[`f${i}`]);
-    const n = num(row[`n${i}`]);
-    const strings = filled - n;
-    stats[c] = {
-      kind: n > 0 && n >= strings ? 'numeric' : 'text', n, missing: rowCount - filled, strings,
-      min: orNull(row[`lo${i}`]), max: orNull(row[`hi${i}`]), mean: num(row[`mu${i}`]),
-      m2: n > 1 ? num(row[`var${i}`]) * (n - 1) : 0,
-    };
+  return `SELECT ${parts.join(', ')} FROM ${t.relation}`;
+}
+
+/**
+ * Counts, min, max, mean, sample variance per column and the time range: one pass over every row per batch
+ * of columns (one batch unless the data is wide, column-batches.ts).
+ */
+export async function scanStats(engine: DatasetEngine, t: ScanTarget): Promise<ScanResult> {
+  const valueColumns = t.columns.filter((c) => c !== t.timeColumn);
+  const size = columnsPerQuery(engine, COLUMN_COST_KB.stats);
+  const batches = valueColumns.length === 0 ? [{ relation: t.relation, columns: [] }] : chunk(valueColumns, size).map((columns) => ({ relation: t.relation, columns }));
+  const results = await inBatches(batches, async ({ columns }) => {
+    const first = columns.length === 0 || columns[0] === valueColumns[0];
+    const [row] = await engine.query<Record<string, unknown>>(statsSql(t, columns, first));
+    if (!row) throw new Error('stats query returned no row');
+    return { columns, row, first };
   });
+  const head = results.find((r) => r.first)!.row;
+  const rowCount = num(head.n_rows);
+  const stats: Record<string, ColumnState> = {};
+  for (const { columns, row } of results) {
+    columns.forEach((c, i) => {
+      const filled = num(row[`f${i}`]);
+      const n = num(row[`n${i}`]);
+      const strings = filled - n;
+      stats[c] = {
+        kind: n > 0 && n >= strings ? 'numeric' : 'text', n, missing: rowCount - filled, strings,
+        min: orNull(row[`lo${i}`]), max: orNull(row[`hi${i}`]), mean: num(row[`mu${i}`]),
+        m2: n > 1 ? num(row[`var${i}`]) * (n - 1) : 0,
+      };
+    });
+  }
   return {
     rowCount, stats,
-    timeStart: t.timeColumn ? orNull(row.t_lo) : null,
-    timeEnd: t.timeColumn ? orNull(row.t_hi) : null,
-    badTimes: t.timeColumn ? rowCount - num(row.t_ok) : 0,
+    timeStart: t.timeColumn ? orNull(head.t_lo) : null,
+    timeEnd: t.timeColumn ? orNull(head.t_hi) : null,
+    badTimes: t.timeColumn ? rowCount - num(head.t_ok) : 0,
   };
 }
 

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CsvLayout } from '../../db/schema/index.js';
+import { chunk, type ColumnBatch } from './column-batches.js';
 import { ident, lit } from './engine.js';
 
 // Layout under <data dir>/datasets/<id>/: data.csv while editable (an upload keeps its own bytes),
-// data.parquet (zstd) while locked, tail.csv for edge readings that arrive while locked.
+// data.parquet (zstd) while locked (a wide dataset: data.parquet, data.1.parquet, ... each holding a run of
+// columns, `layout.parts`), tail.csv for edge readings that arrive while locked.
 export interface DatasetFiles {
   dir: string;
   csv: string;
@@ -41,10 +43,46 @@ export function csvReader(file: string, columns: string[], delimiter: string): s
     + `strict_mode = true, null_padding = false, auto_detect = false, columns = {${cols}})`;
 }
 
-/** The relation of a dataset's current rows, whichever form it is stored in. */
+/** Part `i` of a locked dataset's Parquet (part 0 is data.parquet, the only one of a dataset that is not wide). */
+export function partFile(files: DatasetFiles, i: number): string {
+  return i === 0 ? files.parquet : path.join(files.dir, `data.${i}.parquet`);
+}
+
+/** Every Parquet file the dataset has while locked. */
+export function parquetFiles(files: DatasetFiles, ds: StoredDataset): string[] {
+  return (ds.layout.parts ?? [ds.columns.length]).map((_, i) => partFile(files, i));
+}
+
+/**
+ * The relation of a dataset's current rows, whichever form it is stored in. Every column at once: wide
+ * datasets are read with `columnBatches` instead (parts here are joined row by row, which holds them all).
+ */
 export function sourceRelation(files: DatasetFiles, ds: StoredDataset): string {
-  if (ds.storage === 'parquet') return `read_parquet(${lit(files.parquet)})`;
+  if (ds.storage === 'parquet') {
+    const parts = parquetFiles(files, ds).map((f) => `read_parquet(${lit(f)})`);
+    return parts.length === 1 ? parts[0]! : `(SELECT * FROM ${parts.join(' POSITIONAL JOIN ')})`;
+  }
   return csvReader(files.csv, ds.columns, ds.layout.delimiter);
+}
+
+/**
+ * `columns` of the dataset in batches of at most `size`, each with the relation that holds it: the CSV (its
+ * reader materialises only the columns named) or, for a wide locked dataset, the Parquet part of each column.
+ */
+export function columnBatches(files: DatasetFiles, ds: StoredDataset, columns: string[], size: number): ColumnBatch[] {
+  const parts = ds.storage === 'parquet' ? ds.layout.parts : undefined;
+  if (!parts) return chunk(columns, size).map((batch) => ({ relation: sourceRelation(files, ds), columns: batch }));
+  const partOf = new Map<string, number>();
+  let at = 0;
+  parts.forEach((count, part) => ds.columns.slice(at, (at += count)).forEach((c) => partOf.set(c, part)));
+  const runs: { part: number; columns: string[] }[] = [];
+  for (const c of columns) {
+    const part = partOf.get(c) ?? 0;
+    const last = runs.at(-1);
+    if (last?.part === part) last.columns.push(c);
+    else runs.push({ part, columns: [c] });
+  }
+  return runs.flatMap((run) => chunk(run.columns, size).map((batch) => ({ relation: `read_parquet(${lit(partFile(files, run.part))})`, columns: batch })));
 }
 
 /** Numeric value of a text cell: finite doubles only (`nan`, `inf`, `#VALUE!`, '' are not numbers). */
