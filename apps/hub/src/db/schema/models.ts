@@ -1,3 +1,5 @@
+import type { ModelMetadata } from '@prometheus/ml/core';
+import type { ModelMetrics, ModelQuantization } from '@prometheus/protocol';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts.js';
 import { timestamp } from './columns.js';
@@ -23,11 +25,11 @@ export const models = sqliteTable('models', {
   trainingRunId: text('training_run_id').notNull(),
   parameters: integer('parameters').notNull(),
   /** Validation-window metrics (val_loss, threshold, label-based figures or null). */
-  metrics: text('metrics', { mode: 'json' }).$type<Record<string, number | null>>().notNull(),
-  /** ModelMetadata of @prometheus/ml: features, normalization, threshold, sequence length, hyperparameters. */
-  metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-  /** QuantizationReport of @prometheus/ml (int8 cost measured on the validation windows). */
-  quantization: text('quantization', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  metrics: text('metrics', { mode: 'json' }).$type<ModelMetrics>().notNull(),
+  /** Features, normalization, threshold, sequence length, hyperparameters. */
+  metadata: text('metadata', { mode: 'json' }).$type<ModelMetadata>().notNull(),
+  /** The int8 cost measured on the validation windows. */
+  quantization: text('quantization', { mode: 'json' }).$type<ModelQuantization>().notNull(),
   files: text('files', { mode: 'json' }).$type<ModelFileSizes>().notNull(),
   /** The evaluation made on the validation windows when training ended. */
   evaluationId: text('evaluation_id'),

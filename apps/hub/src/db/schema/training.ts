@@ -1,3 +1,4 @@
+import type { TrainingHyperparameters } from '@prometheus/protocol';
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts.js';
 import { timestamp } from './columns.js';
@@ -12,7 +13,7 @@ export const trainingRuns = sqliteTable('training_runs', {
   name: text('name').notNull(),
   architecture: text('architecture', { enum: ['lstm_autoencoder', 'gru_predictor', 'sentinel'] }).notNull(),
   /** The complete configuration (defaults filled in). */
-  hyperparameters: text('hyperparameters', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  hyperparameters: text('hyperparameters', { mode: 'json' }).$type<TrainingHyperparameters>().notNull(),
   status: text('status', { enum: ['queued', 'running', 'completed', 'failed', 'stopped'] }).notNull(),
   stopReason: text('stop_reason', { enum: ['completed', 'early_stopped', 'stopped'] }),
   error: text('error'),

@@ -4,8 +4,6 @@ import type { ModelRow } from './repo.js';
 // POST /models/:id/compare. The winner has the higher F1 when both models have one (labelled validation
 // data), else the lower validation loss; the advantage is the winner's figure minus the other's.
 // Figures come from each model's own validation windows, so they compare best on the same dataset.
-const metricsOf = (row: ModelRow) => row.metrics as unknown as ModelMetrics;
-
 function decide(a: ModelMetrics, b: ModelMetrics): { first: boolean; by: ModelCompareResponse['decided_by'] } {
   if (a.f1 !== null && b.f1 !== null && a.f1 !== b.f1) return { first: a.f1 > b.f1, by: 'f1' };
   if (a.val_loss !== b.val_loss) return { first: a.val_loss < b.val_loss, by: 'val_loss' };
@@ -13,8 +11,8 @@ function decide(a: ModelMetrics, b: ModelMetrics): { first: boolean; by: ModelCo
 }
 
 export function compareModels(a: ModelRow, b: ModelRow): ModelCompareResponse {
-  const ma = metricsOf(a);
-  const mb = metricsOf(b);
+  const ma = a.metrics;
+  const mb = b.metrics;
   const { first, by } = decide(ma, mb);
   const [win, lose] = first ? [ma, mb] : [mb, ma];
   const entry = (row: ModelRow, m: ModelMetrics) => ({

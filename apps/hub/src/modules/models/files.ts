@@ -39,8 +39,10 @@ export async function writeModelFiles(root: string, id: string, files: Record<Mo
     await fs.rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  const sizes = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.byteLength]));
-  return sizes as unknown as ModelFileSizes;
+  return {
+    axonml: files.axonml.byteLength, axonml_int8: files.axonml_int8.byteLength, onnx: files.onnx.byteLength,
+    onnx_int8: files.onnx_int8.byteLength, metadata: files.metadata.byteLength,
+  };
 }
 
 export async function removeModelFiles(root: string, id: string): Promise<void> {

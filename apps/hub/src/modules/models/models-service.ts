@@ -8,7 +8,7 @@ import type { Logger } from '../../logger.js';
 import type { Actor } from '../datasets/datasets-service.js';
 import { compareModels } from './compare.js';
 import { modelFile, removeModelFiles, sweepModelFiles, writeModelFiles, type ModelFileKind } from './files.js';
-import { downloadName, metadataOf, metricsOf, quantizationOf, toModelDetail, toModelSummary } from './present.js';
+import { downloadName, metricsOf, quantizationOf, toModelDetail, toModelSummary } from './present.js';
 import type { ModelRow, ModelsRepo } from './repo.js';
 
 /** Returns a reason to refuse deleting the model (e.g. "deployed to Warren AHU-1"), or undefined. */
@@ -67,7 +67,7 @@ export function createModelsService(deps: ModelsServiceDeps) {
       return await repo.insert({
         id, ownerId: input.ownerId, name: input.name, architecture: m.metadata.architecture, equipmentType: input.equipmentType,
         datasetId: input.datasetId, trainingRunId: input.trainingRunId, parameters: m.num_parameters,
-        metrics: metricsOf(result), metadata: m.metadata as unknown as Record<string, unknown>,
+        metrics: metricsOf(result), metadata: m.metadata,
         quantization: quantizationOf(result), files, status: 'ready', createdAt: clock.now(),
       });
     } catch (err) {
@@ -124,7 +124,7 @@ export function createModelsService(deps: ModelsServiceDeps) {
       const path = (kind: ModelFileKind) => modelFile(root, modelId, kind);
       return {
         modelId, axonml: path('axonml'), axonml_int8: path('axonml_int8'), onnx: path('onnx'), onnx_int8: path('onnx_int8'),
-        metadataFile: path('metadata'), metadata: metadataOf(row),
+        metadataFile: path('metadata'), metadata: row.metadata,
       };
     },
 

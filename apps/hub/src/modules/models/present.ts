@@ -1,4 +1,4 @@
-import type { ModelDetail, ModelMetrics, ModelQuantization, ModelSummary, TrainingHyperparameters } from '@prometheus/protocol';
+import type { ModelDetail, ModelMetrics, ModelQuantization, ModelSummary } from '@prometheus/protocol';
 import type { ModelMetadata, TrainingResult } from '@prometheus/ml';
 import { isoTime } from '../../ids.js';
 import { modelFile } from './files.js';
@@ -25,19 +25,19 @@ export function quantizationOf(result: TrainingResult): ModelQuantization {
   };
 }
 
-export const metadataOf = (row: ModelRow): ModelMetadata => row.metadata as unknown as ModelMetadata;
+export const metadataOf = (row: ModelRow): ModelMetadata => row.metadata;
 
 export function toModelSummary(row: ModelRow): ModelSummary {
   return {
     id: row.id, name: row.name, architecture: row.architecture, equipment_type: row.equipmentType as ModelSummary['equipment_type'],
-    parameters: row.parameters, metrics: row.metrics as unknown as ModelMetrics, file_size_bytes: row.files.axonml,
+    parameters: row.parameters, metrics: row.metrics, file_size_bytes: row.files.axonml,
     quantized: row.files.onnx_int8 > 0, status: row.status, created_at: isoTime(row.createdAt),
   };
 }
 
 export function toModelDetail(row: ModelRow, root: string): ModelDetail {
   const meta = metadataOf(row);
-  const hp = meta.hyperparameters as unknown as TrainingHyperparameters;
+  const hp = meta.hyperparameters;
   const { metadata: _metadataBytes, ...files } = row.files;
   return {
     ...toModelSummary(row),
@@ -46,7 +46,7 @@ export function toModelDetail(row: ModelRow, root: string): ModelDetail {
     file_path: modelFile(root, row.id, 'axonml'), quantized_size_bytes: row.files.onnx_int8,
     hyperparameters: hp, feature_columns: meta.feature_columns, label_column: meta.label_column, threshold: meta.threshold,
     threshold_kind: meta.threshold_kind, sampling_interval_seconds: meta.sampling_interval_seconds,
-    quantization: row.quantization as unknown as ModelQuantization, files, evaluation_id: row.evaluationId,
+    quantization: row.quantization, files, evaluation_id: row.evaluationId,
   };
 }
 

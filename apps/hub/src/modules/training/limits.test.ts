@@ -1,3 +1,4 @@
+import { DEFAULT_HYPERPARAMETERS, type ModelMetadata } from '@prometheus/ml/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { sensorCsv, TINY, trainToEnd, validatedDataset, waitForRun } from '../../test/training.js';
@@ -6,6 +7,19 @@ import { createModelsRepo } from '../models/repo.js';
 import { createTrainingRepo } from './repo.js';
 
 type Json = Record<string, unknown>;
+
+// What a kept model's row carries (only counted here).
+const KEPT_METADATA: ModelMetadata = {
+  format: 'prometheus-model/1', architecture: 'sentinel', feature_columns: ['t'], label_column: null, norm_means: [0], norm_stds: [1],
+  sequence_length: 8, sampling_interval_seconds: 60, threshold: 0.5, threshold_kind: 'probability', input_name: 'window',
+  output_names: ['probability'], horizons_minutes: null, num_parameters: 1,
+  hyperparameters: { ...DEFAULT_HYPERPARAMETERS, optimizer: 'adam', loss: 'bce' },
+};
+const KEPT_METRICS = { val_loss: 1, reconstruction_error_threshold: null, accuracy: null, precision: null, recall: null, f1: null, auc_roc: null };
+const KEPT_QUANTIZATION = {
+  scheme: 'int8 symmetric per-tensor (weight matrices; biases float32)', float_parameter_bytes: 4, int8_parameter_bytes: 1, max_abs_score_delta: 0, mean_abs_score_delta: 0,
+  f1_delta: null, auc_roc_delta: null, accuracy_delta: null,
+};
 
 // The tier limits training and models enforce (billing README): concurrent runs and models kept, counted
 // per user; and a deleted user's runs, models and evaluations passing to the deleting admin.
@@ -43,7 +57,7 @@ describe('training tier limits and user deletion', { timeout: 180_000 }, () => {
     for (let i = 0; i < TIERS.free.max_models; i++) {
       await repo.insert({
         id: `mdl_limit${i}${user.id.slice(4, 10)}`, ownerId: user.id, name: `old ${i}`, architecture: 'sentinel', equipmentType: 'air_handler',
-        datasetId: ds, trainingRunId: 'tr_old', parameters: 1, metrics: { val_loss: 1 }, metadata: {}, quantization: {},
+        datasetId: ds, trainingRunId: 'tr_old', parameters: 1, metrics: KEPT_METRICS, metadata: KEPT_METADATA, quantization: KEPT_QUANTIZATION,
         files: { axonml: 1, axonml_int8: 1, onnx: 1, onnx_int8: 1, metadata: 1 }, status: 'ready', createdAt: new Date(),
       });
     }

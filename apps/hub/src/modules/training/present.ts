@@ -1,5 +1,5 @@
 import type {
-  TrainingComplete, TrainingHyperparameters, TrainingRunDetail, TrainingRunSummary, TrainingStartResponse,
+  TrainingComplete, TrainingRunDetail, TrainingRunSummary, TrainingStartResponse,
 } from '@prometheus/protocol';
 import { isoTime } from '../../ids.js';
 import type { EpochRow, RunRow } from './repo.js';
@@ -36,7 +36,7 @@ export function toRunSummary(row: RunRow, now: Date): TrainingRunSummary {
 export function toRunDetail(row: RunRow, now: Date, queuePosition: number | null): TrainingRunDetail {
   return {
     ...toRunSummary(row, now),
-    hyperparameters: row.hyperparameters as unknown as TrainingHyperparameters,
+    hyperparameters: row.hyperparameters,
     current_train_loss: finite(row.currentTrainLoss), current_val_loss: finite(row.currentValLoss),
     estimated_remaining_seconds: row.status === 'running' ? finite(row.estimatedRemainingSeconds) : row.status === 'queued' ? null : 0,
     name: row.name, learning_rate: row.learningRate, stop_reason: row.stopReason, error: row.error,

@@ -83,7 +83,7 @@ export function createTrainingService(deps: TrainingServiceDeps) {
       const hp = job.hyperparameters;
       const run = await repo.insert({
         id: newId('tr'), ownerId: actor.id, datasetId: dataset.id, name: body.name ?? `${dataset.name} -- ${ARCHITECTURE_NAMES[job.architecture]}`,
-        architecture: job.architecture, hyperparameters: hp as unknown as Record<string, unknown>, status: 'queued',
+        architecture: job.architecture, hyperparameters: hp, status: 'queued',
         totalEpochs: hp.epochs, learningRate: hp.learning_rate, createdAt: clock.now(),
       });
       const started = scheduler.enqueue(run.id);
