@@ -9,9 +9,10 @@ describe('SZVAV', () => {
   const { rows, diagnosis } = lbnlDays(fixture('SZVAV.csv'));
   const day = (date: string) => rows.find((r) => r.date === date);
 
-  it('estimates the minimum damper position and skips the duct pressure and coil air rules', () => {
+  it('estimates the minimum damper position and skips the duct pressure, airflow and coil air rules', () => {
     expect(diagnosis.min_oa).toEqual({ fraction: 0.1, source: 'estimated' });
-    expect(diagnosis.skipped_rules.map((s) => s.fault_condition)).toEqual(['FC1', 'FC14', 'FC15']);
+    expect(diagnosis.skipped_rules.map((s) => s.fault_condition)).toEqual(['FC1', 'FC6', 'FC14', 'FC15']);
+    expect(diagnosis.skipped_rules.find((s) => s.fault_condition === 'FC6')?.reason).toMatch(/^needs outdoor and supply airflow/);
   });
 
   it('names the heating valve on the stuck and leaking heating valve days (FC12, FC13)', () => {
@@ -25,10 +26,17 @@ describe('SZVAV', () => {
     expect(day('2017-09-22')).toMatchObject({ label: 1, conditions: ['FC5'], family: 'cooling_valve' });
   });
 
-  it('alarms on the normal days too (FC6, FC8 at the defaults)', () => {
+  it('alarms on the normal days too: FC8 alone, where supply air reads below a mixed air that reads above return air', () => {
     const normal = rows.filter((r) => r.label === 0);
     expect(normal.map((r) => r.date)).toEqual(['2017-09-20', '2017-09-21', '2017-09-23', '2017-09-24']);
     expect(normal.every((r) => r.minutes >= 30)).toBe(true);
+    expect(normal.map((r) => r.conditions)).toEqual([['FC8'], ['FC8'], ['FC8'], ['FC8']]);
+  });
+
+  it('has an episode of 30 minutes or more on every fault day', () => {
+    const faulty = rows.filter((r) => r.label > 0);
+    expect(faulty).toHaveLength(7);
+    expect(faulty.every((r) => r.minutes >= 30)).toBe(true);
   });
 });
 

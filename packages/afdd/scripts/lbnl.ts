@@ -2,7 +2,7 @@
 // Timestamps are local `M/D/YY H:MM` and read as UTC, so a day here is the building's own calendar day.
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import type { AfddInput, AfddSeries } from '../src/index.js';
+import { DEFAULT_AFDD_SETTINGS, type AfddInput, type AfddSeries } from '../src/index.js';
 
 /** LBNL header (trimmed) -> AFDD input. Commands are already 0-1 and temperatures F in these files. */
 export const LBNL_HEADERS: Readonly<Record<string, AfddInput>> = {
@@ -67,8 +67,8 @@ export function loadLbnl(path: string): LbnlTable {
 
 /**
  * SZVAV carries a heating and a cooling supply set point instead of one: the heating one applies while the
- * heating valve is commanded open, the cooling one otherwise (FC7 judges in heating, FC9/FC11/FC13 in cooling).
+ * heating valve is commanded open (above `valve_closed`), the cooling one otherwise (FC7 judges in heating, FC9/FC11/FC13 in cooling).
  */
 export function applicableSetPoint(heating: Float64Array, cooling: Float64Array, heatValve: Float64Array): Float64Array {
-  return Float64Array.from(heating, (h, i) => ((heatValve[i] as number) > 0.01 ? h : (cooling[i] as number)));
+  return Float64Array.from(heating, (h, i) => ((heatValve[i] as number) > DEFAULT_AFDD_SETTINGS.valve_closed ? h : (cooling[i] as number)));
 }

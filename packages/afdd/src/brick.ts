@@ -11,6 +11,7 @@ export const AFDD_NAMESPACE = 'urn:prometheus:afdd#';
 /** QUDT unit of each point unit. */
 export const QUDT_UNITS: Record<PointUnit, string> = {
   F: 'DEG_F', C: 'DEG_C', fraction: 'FRACTION', percent: 'PERCENT', inH2O: 'IN_H2O', Pa: 'PA', binary: 'UNITLESS',
+  cfm: 'FT3-PER-MIN', 'L/s': 'L-PER-SEC',
 };
 
 /** The part of the air handler a point belongs to, by AFDD input; other points belong to the air handler itself. */

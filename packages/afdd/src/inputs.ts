@@ -6,11 +6,12 @@ export const AFDD_INPUTS = [
   'oa_damper', 'cool_valve', 'heat_valve',
   'fan_speed', 'fan_status', 'duct_sp', 'duct_sp_sp', 'occupied',
   'ccet', 'cclt', 'hcet', 'hclt',
+  'sa_flow', 'oa_flow_min_sp',
 ] as const;
 export type AfddInput = (typeof AFDD_INPUTS)[number];
 
-/** Units a point can carry: temperatures in F or C, commands as 0-1 fractions or 0-100 percent. */
-export const POINT_UNITS = ['F', 'C', 'fraction', 'percent', 'inH2O', 'Pa', 'binary'] as const;
+/** Units a point can carry: temperatures in F or C, commands as 0-1 fractions or 0-100 percent, airflow in cfm or L/s. */
+export const POINT_UNITS = ['F', 'C', 'fraction', 'percent', 'inH2O', 'Pa', 'binary', 'cfm', 'L/s'] as const;
 export type PointUnit = (typeof POINT_UNITS)[number];
 
 /** The role of one dataset column. Columns with no known role keep nulls. */
@@ -28,4 +29,6 @@ export const INPUT_UNITS: Readonly<Record<AfddInput, readonly PointUnit[]>> = {
   oa_damper: ['fraction', 'percent'], cool_valve: ['fraction', 'percent'], heat_valve: ['fraction', 'percent'], fan_speed: ['fraction', 'percent'],
   duct_sp: ['inH2O', 'Pa'], duct_sp_sp: ['inH2O', 'Pa'],
   fan_status: ['binary', 'fraction'], occupied: ['binary', 'fraction'],
+  // FC6: measured supply airflow and the minimum outdoor-airflow set point (canonical cfm)
+  sa_flow: ['cfm', 'L/s'], oa_flow_min_sp: ['cfm', 'L/s'],
 };

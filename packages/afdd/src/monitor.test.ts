@@ -98,6 +98,7 @@ describe('skipped rules', () => {
     const reasons = Object.fromEntries(d.skipped_rules.map((s) => [s.fault_condition, s.reason]));
     expect(Object.keys(reasons)).toEqual(['FC1', 'FC4', 'FC5', 'FC6', 'FC7', 'FC8', 'FC9', 'FC10', 'FC11', 'FC12', 'FC13', 'FC14', 'FC15']);
     expect(reasons.FC1).toBe('missing inputs: duct_sp, duct_sp_sp, fan_speed');
+    expect(reasons.FC6).toMatch(/^needs outdoor and supply airflow \(missing inputs: sa_flow, oa_flow_min_sp, heat_valve, cool_valve, oa_damper\): /);
     expect(reasons.FC7).toBe('missing inputs: sat_sp, heat_valve, cool_valve, oa_damper');
     expect(reasons.FC14).toBe('missing inputs: ccet, cclt, heat_valve, cool_valve, oa_damper');
   });

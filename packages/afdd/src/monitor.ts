@@ -184,7 +184,10 @@ export function applicableRules(available: readonly AfddInput[]): { rules: Rule[
     const needs = new Set<AfddInput>([...rule.inputs, ...(rule.states === 'all' ? [] : STATE_INPUTS)]);
     const missing = [...needs].filter((n) => !has.has(n));
     if (!fanKnown) skipped.push({ fault_condition: rule.id, reason: `the fan cannot be proven on: neither fan_status nor fan_speed is mapped${missing.length ? `; also missing ${missing.join(', ')}` : ''}` });
-    else if (missing.length) skipped.push({ fault_condition: rule.id, reason: `missing inputs: ${missing.join(', ')}` });
+    else if (missing.length && rule.needs && rule.inputs.some((n) => !has.has(n))) {
+      const [what, why] = rule.needs.split(': ');
+      skipped.push({ fault_condition: rule.id, reason: `${what} (missing inputs: ${missing.join(', ')})${why ? `: ${why}` : ''}` });
+    } else if (missing.length) skipped.push({ fault_condition: rule.id, reason: `missing inputs: ${missing.join(', ')}` });
     else rules.push(rule);
   }
   return { rules, skipped };

@@ -42,7 +42,8 @@ check('FC5', [
   ['sat 58.9 in OS2 (not judged)', 'OS2', { sat: 58.9, mat: 64 }, false],
 ]);
 
-// OS1/OS4: |rat - oat| >= dT_min and |%OA - %OA_min| > eps_F; OS1: %OA = (mat - 70) / (40 - 70), min 0.2
+// OS1/OS4: |rat - oat| >= dT_min and |%OA - %OA_min| > eps_F; OS1: %OA = (mat - 70) / (40 - 70);
+// %OA_min = oa_flow_min_sp / sa_flow = 1000 / 5000 = 0.2
 check('FC6', [
   ['%OA 0.51 (mat 54.7)', 'OS1', { mat: 54.7 }, true, 'oa_damper'],
   ['%OA 0.49 (mat 55.3)', 'OS1', { mat: 55.3 }, false],
@@ -50,7 +51,29 @@ check('FC6', [
   ['|rat - oat| 9.9 and %OA 0.61', 'OS1', { oat: 60.1, mat: 64 }, false],
   ['OS4: %OA 0.53 (mat 82.9)', 'OS4', { mat: 82.9 }, true, 'oa_damper'],
   ['OS2 (not judged)', 'OS2', { mat: 70.5, oat: 40, rat: 70 }, false],
+  ['%OA 0.2 against %OA_min 0.53 (supply 1,900 cfm)', 'OS1', { sa_flow: 1900 }, true, 'oa_damper'],
+  ['%OA 0.2 against %OA_min 0.48 (supply 2,100 cfm)', 'OS1', { sa_flow: 2100 }, false],
+  ['%OA 0.51 but no supply airflow reading (skipped)', 'OS1', { mat: 54.7, sa_flow: Number.NaN }, false],
 ]);
+
+it('FC6 is skipped without airflow points, never judged from the damper position', () => {
+  const d = steady({ ...HEALTHY.OS1, mat: 54.7, sa_flow: Number.NaN, oa_flow_min_sp: Number.NaN });
+  expect(fired(d)).not.toContain('FC6');
+  expect(d.skipped_rules.find((s) => s.fault_condition === 'FC6')?.reason)
+    .toMatch(/^needs outdoor and supply airflow \(missing inputs: sa_flow, oa_flow_min_sp\): .*damper position is no substitute/);
+});
+
+// Operating states read a valve commanded at 2% or less as shut (APAR's thresholds): OS2 holds and FC8 is judged
+// (sat 60: |60 - 2 - 63.6| = 5.6 > 5.39); a 3% heating command is open, so the state is OS5 and nothing is judged.
+describe('small valve commands', () => {
+  it.each([
+    ['heating commanded 2%', { heat_valve: 0.02 }, true],
+    ['cooling commanded 2%', { cool_valve: 0.02 }, true],
+    ['heating commanded 3% (OS5)', { heat_valve: 0.03 }, false],
+  ] as const)('%s', (_label, change, fires) => {
+    expect(fired(steady({ ...HEALTHY.OS2, sat: 60, ...change })).includes('FC8')).toBe(fires);
+  });
+});
 
 // OS1: sat < sat_sp - eps_SAT and heating valve >= 99%: sat_sp 80
 check('FC7', [

@@ -24,6 +24,8 @@ export interface Rule {
   states: readonly OperatingState[] | 'all';
   /** Inputs its equation reads (the state itself additionally needs the valve and damper commands). */
   inputs: readonly AfddInput[];
+  /** Why it is skipped when its own inputs are missing, when that says more than the list of inputs. */
+  needs?: string;
   holds(m: Means, s: AfddSettings, c: RuleContext): boolean;
   explain(m: Means, s: AfddSettings, c: RuleContext): Finding;
 }
@@ -103,19 +105,28 @@ export function mixedAirSuspect(m: Means, s: AfddSettings): Finding | null {
 
 const NO_CONTEXT: RuleContext = { state: 'OS5', minOa: Number.NaN, stateChangesLastHour: 0 };
 
+// FC6 compares the outdoor-air fraction the temperatures imply with the minimum outdoor-airflow set point over
+// the measured supply airflow (the Guideline's %OA_min; open-fdd: design minimum OA cfm / supply fan airflow).
+// A damper position is no substitute (damper authority is not linear), so without airflow points FC6 is skipped.
 const FC6: Rule = {
   id: 'FC6',
   states: ['OS1', 'OS4'],
-  inputs: ['mat', 'rat', 'oat'],
-  holds: (m, s, c) => {
-    if (!(Math.abs(m.rat - m.oat) >= s.dt_min)) return false;
-    return Math.abs(oaFraction(m) - c.minOa) > s.eps_f;
+  inputs: ['mat', 'rat', 'oat', 'sa_flow', 'oa_flow_min_sp'],
+  needs: 'needs outdoor and supply airflow: the Guideline compares the outdoor-air fraction with the minimum outdoor-airflow set point over the measured supply airflow, and a damper position is no substitute',
+  holds: (m, s) => {
+    if (!(Math.abs(m.rat - m.oat) >= s.dt_min && m.sa_flow > 0)) return false;
+    return Math.abs(oaFraction(m) - minOaFraction(m)) > s.eps_f;
   },
-  explain: (m, _s, c) => finding('oa_damper',
-    `At minimum outdoor air the mixed air temperature puts the outdoor-air fraction at ${pct(oaFraction(m))}, not the minimum ${pct(c.minOa)}: the outdoor-air damper does not hold its minimum position (stuck, slipped linkage, leaking).`,
+  explain: (m) => finding('oa_damper',
+    `At minimum outdoor air the mixed air temperature puts the outdoor-air fraction at ${pct(oaFraction(m))}, not the ${pct(minOaFraction(m))} the minimum outdoor-airflow set point (${Math.round(m.oa_flow_min_sp)} cfm of ${Math.round(m.sa_flow)} cfm supply) calls for: the outdoor-air damper does not hold its minimum (stuck, slipped linkage, leaking) or the airflow station reads wrong.`,
     `Mixed ${F(m.mat)}, return ${F(m.rat)}, outdoor ${F(m.oat)}; damper commanded ${pct(m.oa_damper)}.`,
     'Also possible: a mixed, return or outdoor air sensor offset.'),
 };
+
+/** %OA_min: the minimum outdoor-airflow set point over the measured supply airflow. */
+export function minOaFraction(m: Means): number {
+  return m.oa_flow_min_sp / m.sa_flow;
+}
 
 /** (MAT - RAT) / (OAT - RAT): the share of outdoor air the temperatures imply. */
 export function oaFraction(m: Means): number {

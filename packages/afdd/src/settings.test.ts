@@ -46,10 +46,11 @@ describe('toCanonical', () => {
     expect(of([0, 100, -40, Number.NaN], 'C')).toEqual([32, 212, -40, Number.NaN]);
     expect(of([0, 55, 100], 'percent')).toEqual([0, 0.55, 1]);
     expect(of([249.0889, 0], 'Pa')).toEqual([1, 0]);
+    expect(of([1000, 0], 'L/s')[0]).toBeCloseTo(2118.88, 2);
   });
   it('leaves canonical units alone and returns a new array', () => {
     const values = Float64Array.from([72.5, 0.4]);
-    for (const unit of ['F', 'fraction', 'inH2O', 'binary', null] as const) {
+    for (const unit of ['F', 'fraction', 'inH2O', 'binary', 'cfm', null] as const) {
       const out = toCanonical(values, unit);
       expect([...out]).toEqual([72.5, 0.4]);
       expect(out).not.toBe(values);

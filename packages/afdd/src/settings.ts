@@ -27,7 +27,7 @@ const AfddSettingsSchema = z.object({
   min_oa_percentile: fraction, // which low percentile of the damper command (fan on, occupied) is the minimum
   damper_min_tolerance: fraction, // a damper command within this of the minimum is "at minimum"
   damper_full_open: fraction, // at or above: 100% outdoor air (OS3)
-  valve_closed: fraction, // at or below: the valve is commanded shut
+  valve_closed: fraction, // at or below: the valve is commanded shut (APAR's 2% valve thresholds)
   valve_full_open: fraction, // at or above: the valve is commanded fully open (FC7, FC13)
   fan_full_speed: fraction, // FC1: the fan is at its maximum (99%) less eps_vfdspd
   fan_on_speed: fraction, // without fan status, a speed command above this proves the fan on
@@ -56,7 +56,7 @@ export const DEFAULT_AFDD_SETTINGS: AfddSettings = Object.freeze({
   min_oa_percentile: 0.05,
   damper_min_tolerance: 0.05,
   damper_full_open: 0.9,
-  valve_closed: 0.01,
+  valve_closed: 0.02,
   valve_full_open: 0.99,
   fan_full_speed: 0.99,
   fan_on_speed: 0.05,

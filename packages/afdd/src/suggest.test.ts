@@ -83,6 +83,8 @@ describe('header dialects', () => {
     ['mixed air temp sensor', 'mat'], ['return air temp sensor', 'rat'], ['outside air temp sensor', 'oat'],
     ['outside air damper cmd', 'oa_damper'], ['cool valve cmd', 'cool_valve'], ['heat valve cmd', 'heat_valve'],
     ['discharge fan speed cmd', 'fan_speed'], ['discharge duct static pressure sensor', 'duct_sp'], ['occupied', 'occupied'],
+    ['SA_CFM', 'sa_flow'], ['Supply Air Flow', 'sa_flow'], ['discharge airflow sensor', 'sa_flow'],
+    ['MIN_OA_CFM_SP', 'oa_flow_min_sp'], ['OA Flow Setpoint', 'oa_flow_min_sp'], ['OA_CFM', null], ['RA_CFM', null],
     ['RA_DMPR', null], ['RF_SPD', null], ['EA_DMPR', null], ['ZN_T', null], ['fault', null], ['Timestamp', null], ['kW', null],
   ];
   it.each(cases)('%s -> %s', (header, input) => {
@@ -98,6 +100,11 @@ describe('header dialects', () => {
 });
 
 describe('one column per input, units from values', () => {
+  it('takes an airflow unit only from the header (cfm, L/s)', () => {
+    const map = suggestPointMap([{ name: 'SA_CFM', min: 0, max: 9000 }, { name: 'Min OA Flow Setpoint (L/s)', min: 400, max: 400 }, { name: 'SA Flow', min: 0, max: 3 }]);
+    expect(map.map((p) => [p.input, p.unit])).toEqual([['sa_flow', 'cfm'], ['oa_flow_min_sp', 'L/s'], [null, null]]);
+  });
+
   it('gives each input to one column: a plain set point over a cooling one, else the first', () => {
     const map = suggestPointMap([
       { name: 'SAT', min: 50, max: 70 }, { name: 'Supply Air Temperature', min: 50, max: 70 },

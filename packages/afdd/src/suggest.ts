@@ -33,6 +33,7 @@ const SYNONYMS: Record<string, string[]> = {
   status: ['status'], sts: ['status'], stat: ['status'], proof: ['status'],
   occ: ['occupancy'], occupied: ['occupancy'], occupancy: ['occupancy'],
   entering: ['entering'], ent: ['entering'], leaving: ['leaving'], lvg: ['leaving'], lvgt: ['leaving'],
+  flow: ['flow'], airflow: ['flow'], cfm: ['flow'], lps: ['flow'], min: ['minimum'], minimum: ['minimum'],
   fault: ['label'], truth: ['label'], label: ['label'], fdd: ['label'],
   datetime: ['time'], timestamp: ['time'], time: ['time'], date: ['time'],
 };
@@ -51,7 +52,7 @@ export function conceptsOf(header: string): Set<string> {
   return out;
 }
 
-const QUANTITIES = ['temp', 'pressure', 'damper', 'valve', 'speed', 'status', 'occupancy'] as const;
+const QUANTITIES = ['temp', 'pressure', 'damper', 'valve', 'speed', 'status', 'occupancy', 'flow'] as const;
 
 /** A role read from the concepts; `rank` orders candidates for the same input (higher wins). */
 interface Reading {
@@ -100,6 +101,16 @@ function readFan(c: Set<string>): Reading {
   return other ? role('Speed_Command') : role('Speed_Command', 'fan_speed', c.has('supply') ? 2 : 1);
 }
 
+/** FC6's airflows: the supply airflow measured, and the minimum outdoor-airflow set point. */
+function readAirflow(c: Set<string>): Reading {
+  if (c.has('outdoor')) {
+    if (!c.has('setpoint')) return role('Outside_Air_Flow_Sensor');
+    return c.has('minimum') ? role('Min_Outside_Air_Flow_Setpoint_Limit', 'oa_flow_min_sp', 2) : role('Outside_Air_Flow_Setpoint', 'oa_flow_min_sp', 1);
+  }
+  if (c.has('supply') && !c.has('return') && !c.has('exhaust')) return c.has('setpoint') ? role('Supply_Air_Flow_Setpoint') : role('Supply_Air_Flow_Sensor', 'sa_flow');
+  return role('Air_Flow_Sensor');
+}
+
 /** The role the header's words name, before units and before one input is given to one column. */
 export function readHeader(header: string): Reading {
   const c = conceptsOf(header);
@@ -115,6 +126,7 @@ export function readHeader(header: string): Reading {
     if (c.has('heating')) return role('Valve_Command', 'heat_valve');
     return role('Valve_Command');
   }
+  if (c.has('flow')) return readAirflow(c);
   if (c.has('speed') || (c.has('fan') && c.has('status'))) return readFan(c);
   if (c.has('pressure')) {
     if (c.has('return') || c.has('exhaust') || c.has('outdoor') || c.has('zone')) return role('Static_Pressure_Sensor');
@@ -143,6 +155,8 @@ export function headerUnit(header: string): PointUnit | null {
   if (/%|\bpct\b|\bpercent\b/i.test(header)) return 'percent';
   if (/\bin\.?\s*(w\.?\s*c|h2o)\b|\binwc\b|\binh2o\b|"\s*wc\b/i.test(header)) return 'inH2O';
   if (/\bPa\b/.test(header)) return 'Pa';
+  if (/(^|[^a-z])cfm([^a-z]|$)/i.test(header)) return 'cfm';
+  if (/(^|[^a-z])(l\/s|lps)([^a-z]|$)/i.test(header)) return 'L/s';
   return null;
 }
 
@@ -171,6 +185,7 @@ function unitOf(brickClass: string | null, column: ColumnProfile, scales: Datase
     return column.max === null ? null : column.max > 10 ? 'Pa' : 'inH2O';
   }
   if (/_Status$/.test(brickClass)) return 'binary';
+  if (/Air_Flow_(Sensor|Setpoint|Setpoint_Limit)$/.test(brickClass)) return stated === 'cfm' || stated === 'L/s' ? stated : null;
   return null;
 }
 

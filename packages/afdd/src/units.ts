@@ -1,7 +1,8 @@
-// Canonical units for the rules: temperatures in F, commands and fractions 0-1, pressure in in. w.c.
+// Canonical units for the rules: temperatures in F, commands and fractions 0-1, pressure in in. w.c., airflow in cfm.
 import type { PointUnit } from './inputs.js';
 
 const PA_PER_INH2O = 249.0889;
+const CFM_PER_LPS = 2.118880;
 
 /** A new array in canonical units; NaN stays NaN. A null unit means the values are already canonical. */
 export function toCanonical(values: Float64Array, unit: PointUnit | null): Float64Array {
@@ -24,7 +25,9 @@ function converter(unit: PointUnit | null): (v: number) => number {
       return (v) => v / 100;
     case 'Pa':
       return (v) => v / PA_PER_INH2O;
-    default: // F, fraction, inH2O, binary, null
+    case 'L/s':
+      return (v) => v * CFM_PER_LPS;
+    default: // F, fraction, inH2O, binary, cfm, null
       return (v) => v;
   }
 }

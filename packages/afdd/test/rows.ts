@@ -17,7 +17,8 @@ export function seriesOf(rows: readonly Reading[]): AfddSeries {
 
 export const repeat = (reading: Reading, minutes: number): Reading[] => Array.from({ length: minutes }, () => ({ ...reading }));
 
-const COMMON: Reading = { fan_status: 1, fan_speed: 0.6, occupied: 1, duct_sp: 1.2, duct_sp_sp: 1.2 };
+// Supply airflow 5,000 cfm against a minimum outdoor-airflow set point of 1,000: %OA_min 0.2, as the damper minimum.
+const COMMON: Reading = { fan_status: 1, fan_speed: 0.6, occupied: 1, duct_sp: 1.2, duct_sp_sp: 1.2, sa_flow: 5000, oa_flow_min_sp: 1000 };
 
 /** Healthy readings for each state, with min_oa_fraction 0.2 (mixed air follows the damper). */
 export const HEALTHY = {

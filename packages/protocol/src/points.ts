@@ -8,10 +8,11 @@ export const AfddInputName = z.enum([
   'oa_damper', 'cool_valve', 'heat_valve',
   'fan_speed', 'fan_status', 'duct_sp', 'duct_sp_sp', 'occupied',
   'ccet', 'cclt', 'hcet', 'hclt',
+  'sa_flow', 'oa_flow_min_sp',
 ]);
 export type AfddInputName = z.infer<typeof AfddInputName>;
 
-export const PointUnitName = z.enum(['F', 'C', 'fraction', 'percent', 'inH2O', 'Pa', 'binary']);
+export const PointUnitName = z.enum(['F', 'C', 'fraction', 'percent', 'inH2O', 'Pa', 'binary', 'cfm', 'L/s']);
 export type PointUnitName = z.infer<typeof PointUnitName>;
 
 export const PointRole = z.object({

@@ -104,7 +104,7 @@ describe('diagnose a dataset', () => {
     expect(done.status, done.error ?? '').toBe('completed');
     expect(done.time_zone).toBe('UTC');
     expect(done.inputs).toMatchObject({ duct_sp: 'AHU: Supply Air Duct Static Pressure', duct_sp_sp: 'AHU: Supply Air Duct Static Pressure Set Point' });
-    expect(done.skipped_rules.map((r) => r.fault_condition)).toEqual(['FC14', 'FC15']);
+    expect(done.skipped_rules.map((r) => r.fault_condition)).toEqual(['FC6', 'FC14', 'FC15']);
     const direct = directDiagnosis(mzvav, done.inputs as Partial<Record<AfddInput, string>>, { offsetHours: 0, name: 'UTC' });
     expect(done.days).toEqual(direct.days);
     expect(done.episodes).toEqual(direct.episodes);
