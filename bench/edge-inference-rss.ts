@@ -52,17 +52,17 @@ export async function measureAgentRss(model: TrainingResult, readings: number, n
   const stateDir = path.join(dir, 'agent');
   fs.mkdirSync(stateDir);
   const config = path.join(stateDir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({ source: { kind: 'aegis', url: db.url, token: 'aegis', page_size: 500 }, mqtt_url: `mqtt://127.0.0.1:${hub.services.edge.broker.port()}`, interval_s: 1, log_level: 'warn', inference: { max_windows_per_poll: PER_POLL } }));
+  fs.writeFileSync(config, JSON.stringify({ source: { kind: 'aegis', url: db.url, token: 'aegis', page_size: 500 }, mqtt_url: `mqtt://127.0.0.1:${hub.services.broker.port()}`, interval_s: 1, log_level: 'warn', inference: { max_windows_per_poll: PER_POLL } }));
   let agent: ReturnType<typeof runEdge> | undefined;
   try {
-    const target = await hub.services.edge.targets.create(actor, { name: 'RSS bench', arch: 'armv7' });
+    const target = await hub.services.fleet.targets.create(actor, { name: 'RSS bench', arch: 'armv7' });
     const enroll = runEdge(['enroll', '--hub', `http://127.0.0.1:${port}`, '--token', target.enrollment_token, '--state-dir', stateDir, '--config', config]);
     if ((await enroll.exited) !== 0) throw new Error(`enroll: ${enroll.lines.join('\n')}`);
     const row = await hub.services.models.register({ ownerId: actor.id, name: 'bench', datasetId: 'ds_bench', equipmentType: 'air_handler', trainingRunId: 'tr_bench', result: model });
     agent = runEdge(['run', '--state-dir', stateDir, '--config', config], nodeOptions ? { NODE_OPTIONS: nodeOptions } : {});
     const pid = agent.child.pid as number;
     const rss = watchRss(pid);
-    await until('agent online', () => hub.services.edge.broker.isOnline(target.id), 120_000);
+    await until('agent online', () => hub.services.broker.isOnline(target.id), 120_000);
     await new Promise((r) => setTimeout(r, 5000));
     const idle = rss.now();
     const exe = path.resolve(edgeExecutable);
@@ -75,7 +75,7 @@ export async function measureAgentRss(model: TrainingResult, readings: number, n
     const withModel = rss.now();
     parts.deployed = qemuMemory(pid, exe);
     const scores = () => (hub.store.sqlite.prepare('SELECT count(*) AS n FROM edge_scores WHERE target_id = ?').get(target.id) as { n: number }).n;
-    const stored = async () => (await hub.services.edge.targets.get(actor, target.id)).readings_stored;
+    const stored = async () => (await hub.services.fleet.targets.get(actor, target.id)).readings_stored;
     const timeline: string[] = [];
     const feedStart = Date.now();
     const perPoll = PER_POLL;

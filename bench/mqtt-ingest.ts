@@ -34,8 +34,8 @@ function runLoad(job: Job): Promise<{ connectMs: number; loadCpuMs: number; ms?:
 async function enrollMany(hub: Hub, admin: AuthUser, n: number, prefix: string): Promise<{ id: string; secret: string }[]> {
   const devices: { id: string; secret: string }[] = [];
   for (let i = 0; i < n; i += 1) {
-    const t = await hub.services.edge.targets.create(admin, { name: `${prefix}-${i}` });
-    const e = await hub.services.edge.enrollment.enroll({ enrollment_token: t.enrollment_token });
+    const t = await hub.services.fleet.targets.create(admin, { name: `${prefix}-${i}` });
+    const e = await hub.services.fleet.enrollment.enroll({ enrollment_token: t.enrollment_token });
     devices.push({ id: e.device_id, secret: e.device_secret });
   }
   return devices;
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   await hub.start();
   const adminRow = await hub.services.usersRepo.findByUsername('admin');
   const admin: AuthUser = { id: adminRow!.id, username: 'admin', email: adminRow!.email, role: 'admin', sessionId: 'bench' };
-  const ours = `mqtt://127.0.0.1:${hub.services.edge.broker.port()}`;
+  const ours = `mqtt://127.0.0.1:${hub.services.broker.port()}`;
   const raw = await rawAedes();
   const agents = Number(opt.agents);
   const batches = Number(opt.batches);
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const c0 = process.cpuUsage();
     const o = await runLoad({ ...job, mode: 'ours', url: ours });
     const t = performance.now();
-    await hub.services.edge.handover.idle();
+    await hub.services.fleet.handover.idle();
     const oursCpu = cpuMs(process.cpuUsage(c0));
     const c2 = process.cpuUsage();
     await runLoad({ ...job, devices: devices.map((d) => ({ ...d, id: `${d.id}x` })), mode: 'raw', url: raw.url });
