@@ -5,15 +5,55 @@ import { displayName, EquipmentType, IsoTime } from './common.js';
 // additions to the contract's `GET /api/v1/deployments/targets` shape.
 export const TargetArch = z.string().trim().min(1).max(64);
 
+// Target groups: free-form `key: value` labels (site, building, equipment, ...) that lists filter by and
+// rollouts select on. Bounded and plain so they stay safe in URLs (`?tag=site:warren`), logs and the console.
+export const MAX_TARGET_TAGS = 20;
+export const TargetTagKey = z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N}_.-]{0,63}$/u,
+  'must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit');
+export const TargetTagValue = z.string().trim().regex(/^[\p{L}\p{N}][\p{L}\p{N} _.:/#+-]{0,127}$/u,
+  'must be 1-128 letters, digits, spaces or "_.:/#+-", starting with a letter or digit');
+export const TargetTags = z.record(z.string(), TargetTagValue).superRefine((tags, ctx) => {
+  const keys = Object.keys(tags);
+  if (keys.length > MAX_TARGET_TAGS) ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_TARGET_TAGS} tags (has ${keys.length})` });
+  for (const key of keys) {
+    // Checked here rather than as the record's key schema, whose failure says only "Invalid key in record".
+    const parsed = TargetTagKey.safeParse(key);
+    if (!parsed.success) ctx.addIssue({ code: 'custom', path: [key], message: `key ${parsed.error.issues[0]?.message ?? 'is invalid'}` });
+  }
+}).describe('Labels such as {"site": "warren", "building": "b1", "equipment": "ahu"}');
+export type TargetTags = z.infer<typeof TargetTags>;
+
 export const CreateTargetRequest = z.object({
   name: displayName(128),
   ip: z.string().trim().max(64).optional(),
   arch: TargetArch.optional(),
   equipment_type: EquipmentType.optional().describe('Equipment the controller serves; names its dataset (default air_handler)'),
+  tags: TargetTags.optional(),
 });
 export type CreateTargetRequest = z.infer<typeof CreateTargetRequest>;
 
-export const RenameTargetRequest = z.object({ name: displayName(128) });
+/** `PATCH /deployments/targets/:id`: a new name, a new tag set (it replaces the old one whole), or both. */
+export const UpdateTargetRequest = z.object({ name: displayName(128).optional(), tags: TargetTags.optional() }).strict()
+  .refine((b) => b.name !== undefined || b.tags !== undefined, { message: 'give name or tags', path: ['name'] });
+export type UpdateTargetRequest = z.infer<typeof UpdateTargetRequest>;
+
+/** One `tag=key:value` filter (repeat it: every one must match). */
+export const TargetTagFilter = z.string().transform((s, ctx) => {
+  const at = s.indexOf(':');
+  const key = TargetTagKey.safeParse(at > 0 ? s.slice(0, at) : '');
+  const value = TargetTagValue.safeParse(at > 0 ? s.slice(at + 1) : '');
+  if (!key.success || !value.success) {
+    ctx.addIssue({ code: 'custom', message: `'${s.slice(0, 200)}' must be key:value (key and value as in a target's tags)` });
+    return z.NEVER;
+  }
+  return { key: key.data, value: value.data };
+});
+
+export const TargetListQuery = z.object({
+  tag: z.union([TargetTagFilter, z.array(TargetTagFilter).max(MAX_TARGET_TAGS)]).optional()
+    .transform((t) => (t === undefined ? [] : Array.isArray(t) ? t : [t]))
+    .describe('key:value; repeat for more (every one must match), e.g. ?tag=site:warren&tag=building:b1'),
+});
 
 export const TargetStatus = z.enum(['pending', 'online', 'offline', 'revoked']);
 export type TargetStatus = z.infer<typeof TargetStatus>;
@@ -33,6 +73,7 @@ export const Target = z.object({
   dropped_total: z.number().int().describe('Readings the agent evicted from its outbox before the hub stored them'),
   readings_stored: z.number().int(),
   created_at: IsoTime,
+  tags: z.record(z.string(), z.string()),
 });
 export type Target = z.infer<typeof Target>;
 

@@ -61,12 +61,17 @@ async function checkResponse(route: AnyRoute, res: Response): Promise<void> {
   }
 }
 
+/** Query parameters; a repeated one (`?tag=a&tag=b`) comes as an array, which a schema wanting one value refuses. */
+function queryOf(c: Context<HubEnv>): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] ?? '' : v]));
+}
+
 function handlerFor(route: AnyRoute, opts: MountOptions): MiddlewareHandler<HubEnv> {
   return async (c) => {
     await authorize(c, route, opts);
     await limit(c, route, opts);
     const params = route.params ? parseInput(route.params, c.req.param(), 'path parameter') : undefined;
-    const query = route.query ? parseInput(route.query, c.req.query(), 'query parameter') : undefined;
+    const query = route.query ? parseInput(route.query, queryOf(c), 'query parameter') : undefined;
     const isJson = route.body && (route.bodyKind ?? 'json') === 'json';
     const body = isJson ? parseInput(route.body, await readJson(c), 'request body') : undefined;
     const res = await route.handler(c, { body, query, params });

@@ -26,6 +26,8 @@ export const edgeTargets = sqliteTable('edge_targets', {
   /** Readings the agent reports it evicted from its outbox (its own count). */
   agentDropped: integer('agent_dropped').notNull().default(0),
   datasetId: text('dataset_id'),
+  /** Target groups: `{key: value}` labels (protocol TargetTags), filtered with json_extract. */
+  tags: text('tags', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull(),
 }, (t) => [index('edge_targets_owner_idx').on(t.ownerId)]);

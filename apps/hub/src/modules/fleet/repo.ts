@@ -5,6 +5,7 @@ import { edgeIngestState, edgeTargets } from '../../db/schema/index.js';
 export type TargetRow = typeof edgeTargets.$inferSelect;
 export type NewTargetRow = typeof edgeTargets.$inferInsert;
 export type TargetWithIngest = TargetRow & { storedTotal: number; lostTotal: number };
+export interface TagFilter { key: string; value: string }
 
 const withIngest = {
   target: edgeTargets,
@@ -28,12 +29,15 @@ export function createFleetRepo(db: Db) {
         .leftJoin(edgeIngestState, eq(edgeIngestState.deviceId, edgeTargets.id)).where(eq(edgeTargets.id, id)).get();
       return row ? flatten(row) : undefined;
     },
-    /** Every target, or only one owner's. */
-    async list(ownerId?: string): Promise<TargetWithIngest[]> {
-      const q = db.select(withIngest).from(edgeTargets).leftJoin(edgeIngestState, eq(edgeIngestState.deviceId, edgeTargets.id));
-      const rows = ownerId ? q.where(eq(edgeTargets.ownerId, ownerId)).orderBy(edgeTargets.createdAt).all()
-        : q.orderBy(edgeTargets.createdAt).all();
-      return rows.map(flatten);
+    /** Every target, or only one owner's; with tags, only those carrying every `key: value` given. */
+    async list(ownerId?: string, tags: TagFilter[] = []): Promise<TargetWithIngest[]> {
+      const conditions = [
+        ...(ownerId ? [eq(edgeTargets.ownerId, ownerId)] : []),
+        // Keys are restricted to letters, digits and `_.-` (protocol TargetTagKey), so the quoted JSON path is safe.
+        ...tags.map((t) => sql`json_extract(${edgeTargets.tags}, ${`$."${t.key}"`}) = ${t.value}`),
+      ];
+      return db.select(withIngest).from(edgeTargets).leftJoin(edgeIngestState, eq(edgeIngestState.deviceId, edgeTargets.id))
+        .where(and(...conditions)).orderBy(edgeTargets.createdAt).all().map(flatten);
     },
     async findByEnrollmentHash(hash: string): Promise<TargetRow | undefined> {
       return db.select().from(edgeTargets).where(eq(edgeTargets.enrollmentTokenHash, hash)).get();

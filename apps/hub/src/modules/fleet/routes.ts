@@ -1,5 +1,5 @@
 import {
-  CreateTargetRequest, CreateTargetResponse, EnrollRequest, EnrollResponse, IdParam, RenameTargetRequest, Target, TargetList,
+  CreateTargetRequest, CreateTargetResponse, EnrollRequest, EnrollResponse, IdParam, Target, TargetList, TargetListQuery, UpdateTargetRequest,
 } from '@prometheus/protocol';
 import { currentUser } from '../../http/context.js';
 import { defineRoute, errorDoc, type AnyRoute } from '../../http/route.js';
@@ -17,10 +17,11 @@ export function fleetRoutes(deps: { targets: TargetsService; enrollment: Enrollm
   return [
     defineRoute({
       method: 'get', path: '/api/v1/deployments/targets', tag, summary: 'List registered edge controllers with their live status',
-      description: 'status is online/offline from the MQTT session and the last will; pending until enrolled; revoked after revocation.',
-      permission: 'data:read',
-      responses: { 200: { description: 'Targets', schema: TargetList }, 401: unauth },
-      handler: async (c) => c.json(await targets.list(currentUser(c)), 200),
+      description: 'status is online/offline from the MQTT session and the last will; pending until enrolled; revoked after revocation. '
+        + '`?tag=key:value` (repeatable) keeps the targets carrying every tag given.',
+      permission: 'data:read', query: TargetListQuery,
+      responses: { 200: { description: 'Targets', schema: TargetList }, 400: err('Bad tag filter'), 401: unauth },
+      handler: async (c, { query }) => c.json(await targets.list(currentUser(c), query.tag), 200),
     }),
     defineRoute({
       method: 'post', path: '/api/v1/deployments/targets', tag, summary: 'Register a target; returns a one-time enrollment token',
@@ -41,10 +42,11 @@ export function fleetRoutes(deps: { targets: TargetsService; enrollment: Enrollm
       handler: async (c, { params }) => c.json(await targets.get(currentUser(c), params.id), 200),
     }),
     defineRoute({
-      method: 'patch', path: '/api/v1/deployments/targets/:id', tag, summary: 'Rename a target',
-      permission: 'deploy:write', params: IdParam, body: RenameTargetRequest,
-      responses: { 200: { description: 'Renamed', schema: Target }, 400: err('Invalid name'), 401: unauth, 403: err('Viewers may not'), 404: missing },
-      handler: async (c, { params, body }) => c.json(await targets.rename(currentUser(c), params.id, body.name), 200),
+      method: 'patch', path: '/api/v1/deployments/targets/:id', tag, summary: 'Rename a target and/or replace its tags',
+      description: '`tags` replaces the whole tag set (send `{}` to clear it); fields left out stay as they are.',
+      permission: 'deploy:write', params: IdParam, body: UpdateTargetRequest,
+      responses: { 200: { description: 'Updated', schema: Target }, 400: err('Invalid name or tags, field named'), 401: unauth, 403: err('Viewers may not'), 404: missing },
+      handler: async (c, { params, body }) => c.json(await targets.update(currentUser(c), params.id, body), 200),
     }),
     defineRoute({
       method: 'post', path: '/api/v1/deployments/targets/:id/revoke', tag, summary: 'Revoke a target: credentials refused, session dropped at once',

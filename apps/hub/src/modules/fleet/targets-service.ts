@@ -1,4 +1,4 @@
-import type { CreateTargetRequest, CreateTargetResponse, DeviceStatus, EquipmentType, Target } from '@prometheus/protocol';
+import type { CreateTargetRequest, CreateTargetResponse, DeviceStatus, EquipmentType, Target, UpdateTargetRequest } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import { hashToken, newToken } from '../../crypto/tokens.js';
 import { notFound } from '../../errors.js';
@@ -7,7 +7,7 @@ import { canSeeAll } from '../../http/permissions.js';
 import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { DatasetSink } from './dataset-sink.js';
-import type { FleetRepo, TargetWithIngest } from './repo.js';
+import type { FleetRepo, TagFilter, TargetWithIngest } from './repo.js';
 
 export interface TargetsServiceDeps {
   fleetRepo: FleetRepo;
@@ -26,6 +26,7 @@ export function toTargetView(t: TargetWithIngest): Target {
     id: t.id, ip: t.ip, name: t.name, status, current_model: t.currentModel, current_model_version: t.currentModelVersion,
     arch: t.arch, last_seen: t.lastSeen ? isoTime(t.lastSeen) : null, agent_version: t.agentVersion, dataset_id: t.datasetId,
     outbox_depth: t.outboxDepth, dropped_total: t.lostTotal, readings_stored: t.storedTotal, created_at: isoTime(t.createdAt),
+    tags: t.tags,
   };
 }
 
@@ -56,7 +57,7 @@ export function createTargetsService(deps: TargetsServiceDeps) {
       const id = newId('tgt');
       await fleetRepo.insert({
         id, ownerId: user.id, name: input.name, ip: input.ip ?? null, arch: input.arch ?? null,
-        equipmentType: input.equipment_type ?? 'air_handler', enrollmentTokenHash: hashToken(token),
+        equipmentType: input.equipment_type ?? 'air_handler', tags: input.tags ?? {}, enrollmentTokenHash: hashToken(token),
         enrollmentExpiresAt: expires, createdAt: now, updatedAt: now,
       });
       const created = await fleetRepo.findWithIngest(id);
@@ -64,18 +65,21 @@ export function createTargetsService(deps: TargetsServiceDeps) {
       return { ...toTargetView(created), enrollment_token: token, enrollment_expires_at: isoTime(expires) };
     },
 
-    async list(user: AuthUser): Promise<Target[]> {
-      return (await fleetRepo.list(canSeeAll(user.role) ? undefined : user.id)).map(toTargetView);
+    /** The user's targets (every target for admins), only those carrying every tag given. */
+    async list(user: AuthUser, tags: TagFilter[] = []): Promise<Target[]> {
+      return (await fleetRepo.list(canSeeAll(user.role) ? undefined : user.id, tags)).map(toTargetView);
     },
 
     async get(user: AuthUser, id: string): Promise<Target> {
       return toTargetView(await visible(user, id));
     },
 
-    async rename(user: AuthUser, id: string, name: string): Promise<Target> {
+    /** A new name (carried to the target's dataset) and/or a new tag set, which replaces the old one whole. */
+    async update(user: AuthUser, id: string, input: UpdateTargetRequest): Promise<Target> {
       const t = await visible(user, id);
-      await fleetRepo.update(id, { name, updatedAt: clock.now() });
-      if (t.datasetId && deps.datasets) {
+      const { name, tags } = input;
+      await fleetRepo.update(id, { ...(name !== undefined ? { name } : {}), ...(tags !== undefined ? { tags } : {}), updatedAt: clock.now() });
+      if (name !== undefined && t.datasetId && deps.datasets) {
         await deps.datasets.ensureEdgeDataset({ targetId: id, targetName: name, ownerId: t.ownerId, equipmentType: t.equipmentType as EquipmentType });
       }
       return toTargetView(await visible(user, id));

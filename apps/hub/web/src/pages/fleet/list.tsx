@@ -16,6 +16,13 @@ export function LiveNote({ state }: { state: LiveState }) {
   return <Badge tone="warn">live link unavailable · refreshing every 15 s</Badge>;
 }
 
+/** A target's group labels, as `key: value` chips (nothing when it has none). */
+export function TagList({ tags }: { tags: Record<string, string> }) {
+  const entries = Object.entries(tags ?? {});
+  if (entries.length === 0) return null;
+  return <span class="tags" data-testid="target-tags">{entries.map(([k, v]) => <Badge key={k}>{k}: {v}</Badge>)}</span>;
+}
+
 /** Applies a retained status / last will to a target as the hub would. */
 export function withStatus(t: Target, s: Partial<DeviceStatus>): Target {
   if (t.status === 'revoked' || (s.state !== 'online' && s.state !== 'offline')) return t;
@@ -55,7 +62,7 @@ export function FleetPage() {
                   const t = live[raw.id] ? withStatus(raw, live[raw.id]!) : raw;
                   return (
                     <tr key={t.id} data-target={t.name}>
-                      <td><a href={`/fleet/${t.id}`}>{t.name}</a></td>
+                      <td><a href={`/fleet/${t.id}`}>{t.name}</a> <TagList tags={t.tags} /></td>
                       <td><StatusBadge status={t.status} /></td>
                       <td title={t.last_seen ?? ''}>{ago(t.last_seen, now)}</td>
                       <td class="num">{num(t.readings_stored)}</td>

@@ -7,7 +7,7 @@ import { Chart } from '../../ui/chart.js';
 import { ago, num, when } from '../../ui/format.js';
 import { useAction, useApi } from '../../ui/hooks.js';
 import { Async, Button, Card, Empty, ErrorNote, PageHeader, Stat } from '../../ui/kit.js';
-import { LiveNote, StatusBadge, useNow, withStatus } from './list.js';
+import { LiveNote, StatusBadge, TagList, useNow, withStatus } from './list.js';
 import { ScoresCard, useScores } from './scores.js';
 import { appendBatch, emptySeries, fromPreview, type Series } from './series.js';
 
@@ -69,6 +69,7 @@ function TargetView({ t: base, reload }: { t: Target; reload(): void }) {
           <Stat label="Agent" value={t.agent_version ?? '—'} hint={t.arch ?? undefined} />
           <Stat label="Enrolled" value={when(t.created_at)} />
         </div>
+        {Object.keys(t.tags ?? {}).length > 0 ? <p>Tags: <TagList tags={t.tags} /></p> : null}
         {t.dataset_id ? <p><a href={`/datasets/${t.dataset_id}`}>Open the dataset its readings grow</a></p> : null}
       </Card>
       <TelemetryCard series={series} />

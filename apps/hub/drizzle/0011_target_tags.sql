@@ -1,0 +1,1 @@
+ALTER TABLE `edge_targets` ADD `tags` text DEFAULT '{}' NOT NULL;
