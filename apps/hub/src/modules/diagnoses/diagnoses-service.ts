@@ -36,9 +36,9 @@ export function toView(row: DiagnosisRow): DiagnosisView {
   return {
     id: row.id, dataset_id: row.datasetId, status: row.status, error: row.error,
     created_at: isoTime(row.createdAt), completed_at: row.completedAt ? isoTime(row.completedAt) : null,
-    time_zone: row.timeZone, inputs: row.inputs as Record<string, string>,
+    time_zone: row.timeZone, inputs: row.inputs,
     episodes: result?.episodes ?? [], days: result?.days ?? [], skipped_rules: result?.skipped_rules ?? [], min_oa: result?.min_oa ?? null,
-    settings: row.settings as unknown as Record<string, number | null>,
+    settings: row.settings,
   };
 }
 
