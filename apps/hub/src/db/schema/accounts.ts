@@ -50,7 +50,8 @@ export const passwordResets = sqliteTable('password_resets', {
 
 export const userPreferences = sqliteTable('user_preferences', {
   userId: text('user_id').primaryKey().references(() => users.id, { onDelete: 'cascade' }),
-  preferences: text('preferences', { mode: 'json' }).notNull(),
+  /** As the user last saved them; read through the current Preferences schema (a value that no longer parses falls back). */
+  preferences: text('preferences', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
   updatedAt: timestamp('updated_at').notNull(),
 });
 

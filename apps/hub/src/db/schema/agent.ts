@@ -1,3 +1,4 @@
+import type { TrainingPlan } from '@prometheus/protocol';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts.js';
 import { timestamp } from './columns.js';
@@ -17,8 +18,8 @@ export const conversationMessages = sqliteTable('conversation_messages', {
   content: text('content').notNull(),
   /** The dataset the message was about, so a follow-up question can leave it implicit. */
   datasetId: text('dataset_id'),
-  /** A training plan the agent drafted in this answer (`{architecture, dataset_id, hyperparameters}`). */
-  trainingPlan: text('training_plan', { mode: 'json' }).$type<Record<string, unknown>>(),
+  /** A training plan the agent drafted in this answer. */
+  trainingPlan: text('training_plan', { mode: 'json' }).$type<TrainingPlan>(),
   /** Language-model tokens this answer used (0 for the local analyst). */
   tokens: integer('tokens').notNull().default(0),
   createdAt: timestamp('created_at').notNull(),

@@ -64,7 +64,7 @@ export function createUsersRepo(db: Db) {
     },
     async getPreferences(userId: string): Promise<Record<string, unknown> | undefined> {
       const row = db.select().from(userPreferences).where(eq(userPreferences.userId, userId)).get();
-      return row?.preferences as Record<string, unknown> | undefined;
+      return row?.preferences;
     },
     async putPreferences(userId: string, preferences: Record<string, unknown>, at: Date): Promise<void> {
       db.insert(userPreferences)
