@@ -32,6 +32,7 @@ export const ConfusionMatrix = z.object({
   true_negative: z.number().int(),
   false_negative: z.number().int(),
 });
+export type ConfusionMatrix = z.infer<typeof ConfusionMatrix>;
 
 export const TrainingCurves = z.object({
   epochs: z.array(z.number().int()),

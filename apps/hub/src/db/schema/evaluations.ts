@@ -1,7 +1,26 @@
+import type {
+  AlarmEpisode, ConfusionMatrix, EvaluationBaseline, EvaluationFigures, EvaluationMetrics, GradientEvaluation, TrainingCurves,
+} from '@prometheus/protocol';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts.js';
 import { timestamp } from './columns.js';
 import { models } from './models.js';
+
+/**
+ * The `figures` column: the reviewer figures plus the evaluation's settings (threshold, stride, smoothing,
+ * positives), the model's measured int8 cost, the PCA baseline and the alarms (the last two absent from
+ * evaluations stored before them: read as null, no migration).
+ */
+export interface StoredFigures extends EvaluationFigures {
+  threshold: number;
+  positives: number | null;
+  stride: number;
+  smoothing_windows: number;
+  quantization: { f1_delta: number | null; auc_roc_delta: number | null; max_abs_score_delta: number };
+  baseline?: EvaluationBaseline | null;
+  alarms?: AlarmEpisode[] | null;
+  alarm_episodes?: number | null;
+}
 
 // An evaluation of a model: on its validation windows when training ends, or on a dataset on demand.
 // It goes with its model (cascade); the Gradient review is filled in later.
@@ -11,15 +30,14 @@ export const evaluations = sqliteTable('evaluations', {
   modelId: text('model_id').notNull().references(() => models.id, { onDelete: 'cascade' }),
   datasetId: text('dataset_id').notNull(),
   kind: text('kind', { enum: ['training', 'dataset'] }).notNull(),
-  metrics: text('metrics', { mode: 'json' }).$type<Record<string, number | null>>().notNull(),
-  confusionMatrix: text('confusion_matrix', { mode: 'json' }).$type<Record<string, number>>(),
-  /** Threshold, window counts, stride/smoothing, reviewer figures, quantization deltas. */
-  figures: text('figures', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  metrics: text('metrics', { mode: 'json' }).$type<EvaluationMetrics>().notNull(),
+  confusionMatrix: text('confusion_matrix', { mode: 'json' }).$type<ConfusionMatrix>(),
+  figures: text('figures', { mode: 'json' }).$type<StoredFigures>().notNull(),
   windows: integer('windows').notNull(),
   /** The model's training curves (copied so the evaluation reads alone). */
-  trainingCurves: text('training_curves', { mode: 'json' }).$type<{ epochs: number[]; train_loss: number[]; val_loss: (number | null)[] }>().notNull(),
+  trainingCurves: text('training_curves', { mode: 'json' }).$type<TrainingCurves>().notNull(),
   gradientStatus: text('gradient_status', { enum: ['none', 'running', 'completed', 'failed'] }).notNull().default('none'),
-  gradientEvaluation: text('gradient_evaluation', { mode: 'json' }).$type<Record<string, unknown>>(),
+  gradientEvaluation: text('gradient_evaluation', { mode: 'json' }).$type<GradientEvaluation>(),
   gradientError: text('gradient_error'),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull(),

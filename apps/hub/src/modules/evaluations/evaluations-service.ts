@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import type { AlarmEpisode, EvaluationCreateRequest, EvaluationDetail, EvaluationMetrics, EvaluationSummary, GradientStartResponse, TrainingCurves } from '@prometheus/protocol';
 import { decodeAxonml, findLabelColumn, type ClassificationMetrics, type TrainingResult, type TrainingTable } from '@prometheus/ml/core';
 import type { Clock } from '../../clock.js';
+import type { StoredFigures } from '../../db/schema/evaluations.js';
 import { AppError, badRequest, notFound } from '../../errors.js';
 import { canSeeAll } from '../../http/permissions.js';
 import { newId } from '../../ids.js';
@@ -11,11 +12,10 @@ import type { Limits } from '../billing/limits.js';
 import type { Actor, DatasetsService } from '../datasets/datasets-service.js';
 import type { ModelsService } from '../models/models-service.js';
 import type { ModelRow } from '../models/repo.js';
-import { metadataOf } from '../models/present.js';
 import { numericColumns, toTrainingTable } from '../training/table.js';
 import { createGradientReviewer } from './gradient.js';
 import type { EvaluationJob, EvaluationOutcome } from './evaluate-table.js';
-import { curvesOf, NO_COMPARISON, toEvaluationDetail, toEvaluationSummary, trainingFigures, type Comparison, type StoredFigures } from './present.js';
+import { curvesOf, NO_COMPARISON, toEvaluationDetail, toEvaluationSummary, trainingFigures, type Comparison } from './present.js';
 import type { EvaluationRow, EvaluationsRepo } from './repo.js';
 import { createScorer } from './scorer.js';
 
@@ -99,8 +99,8 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
     return repo.insert({
       id: newId('eval'), ownerId: input.ownerId, modelId: input.modelId, datasetId: input.datasetId, kind: 'training',
       metrics: metricsOf(result.metrics, result.best_val_loss, result.metrics.reconstruction_error_threshold),
-      confusionMatrix: result.metrics.confusion_matrix as unknown as Record<string, number> | null,
-      figures: trainingFigures(result, input.rows, comparison) as unknown as Record<string, unknown>, windows: result.metrics.count,
+      confusionMatrix: result.metrics.confusion_matrix,
+      figures: trainingFigures(result, input.rows, comparison), windows: result.metrics.count,
       trainingCurves: curvesOf(result), createdAt: now, updatedAt: now,
     });
   }
@@ -125,7 +125,7 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
   async function evaluate(actor: Actor, req: EvaluationCreateRequest): Promise<EvaluationDetail> {
     const model = await deps.models.row(req.model_id, actor);
     const dataset = await deps.datasets.get(req.dataset_id, actor);
-    const meta = metadataOf(model);
+    const meta = model.metadata;
     const columns = numericColumns(dataset);
     const absent = meta.feature_columns.filter((f) => !columns.includes(f));
     if (absent.length > 0) {
@@ -142,19 +142,18 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
       .catch((err: unknown) => {
         throw new AppError('BAD_REQUEST', 'The dataset could not be scored with this model', { details: (err as Error).message, cause: err });
       });
-    const q = model.quantization as unknown as StoredFigures['quantization'];
     const figures: StoredFigures = {
       ...outcome.figures, threshold: meta.threshold, positives: outcome.metrics.positives, stride, smoothing_windows: smoothing,
-      quantization: { f1_delta: q.f1_delta, auc_roc_delta: q.auc_roc_delta, max_abs_score_delta: q.max_abs_score_delta },
+      quantization: { f1_delta: model.quantization.f1_delta, auc_roc_delta: model.quantization.auc_roc_delta, max_abs_score_delta: model.quantization.max_abs_score_delta },
       ...await withRules(comparisonOf(outcome), dataset.id, actor),
     };
-    const valLoss = (model.metrics as { val_loss: number }).val_loss;
+    const valLoss = model.metrics.val_loss;
     const now = clock.now();
     const row = await repo.insert({
       id: newId('eval'), ownerId: actor.id, modelId: model.id, datasetId: dataset.id, kind: 'dataset',
       metrics: metricsOf(outcome.metrics, valLoss, meta.threshold_kind === 'reconstruction_error' ? meta.threshold : null),
-      confusionMatrix: outcome.metrics.confusion_matrix as unknown as Record<string, number> | null,
-      figures: figures as unknown as Record<string, unknown>, windows: outcome.metrics.count,
+      confusionMatrix: outcome.metrics.confusion_matrix,
+      figures, windows: outcome.metrics.count,
       trainingCurves: await curvesOfModel(model.evaluationId), createdAt: now, updatedAt: now,
     });
     return toEvaluationDetail(row);

@@ -1,15 +1,14 @@
-import type { EvaluationMetrics, GradientEvaluation } from '@prometheus/protocol';
+import type { GradientEvaluation } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import { isoTime } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { Llm } from '../agent/llm.js';
 import type { Limits } from '../billing/limits.js';
-import { gradientMetrics, type GradientInput } from './gradient-metrics.js';
+import { gradientMetrics } from './gradient-metrics.js';
 import { withBaselineVerdict } from './baseline-verdict.js';
 import { llmReview } from './llm-reviewer.js';
 import { localReview, type ReviewContext } from './local-reviewer.js';
 import { beatsBaseline } from './baseline.js';
-import type { StoredFigures } from './present.js';
 import type { EvaluationRow, EvaluationsRepo } from './repo.js';
 
 // The Gradient review runs after the 202: the 19 metrics from the evaluation's figures, then the review by
@@ -27,12 +26,12 @@ export function createGradientReviewer(deps: GradientReviewerDeps) {
   const inFlight = new Set<Promise<void>>();
 
   async function review(row: EvaluationRow, architecture: string): Promise<GradientEvaluation> {
-    const figures = row.figures as unknown as StoredFigures;
+    const figures = row.figures;
     const { metrics, topFeature } = gradientMetrics({
-      figures, confusion: row.confusionMatrix as GradientInput['confusion'], threshold: figures.threshold,
+      figures, confusion: row.confusionMatrix, threshold: figures.threshold,
       quantization: figures.quantization, curves: row.trainingCurves,
     });
-    const m = row.metrics as unknown as EvaluationMetrics;
+    const m = row.metrics;
     const baseline = figures.baseline ?? null;
     const ctx: ReviewContext = {
       architecture, windows: row.windows, auc: m.auc_roc, f1: m.f1, topFeature,
@@ -59,7 +58,7 @@ export function createGradientReviewer(deps: GradientReviewerDeps) {
   async function run(row: EvaluationRow, architecture: string): Promise<void> {
     try {
       const result = await review(row, architecture);
-      await deps.repo.update(row.id, { gradientStatus: 'completed', gradientEvaluation: result as unknown as Record<string, unknown>, gradientError: null, updatedAt: deps.clock.now() });
+      await deps.repo.update(row.id, { gradientStatus: 'completed', gradientEvaluation: result, gradientError: null, updatedAt: deps.clock.now() });
     } catch (err) {
       deps.log.error({ err, evaluationId: row.id }, 'gradient review failed');
       await deps.repo.update(row.id, { gradientStatus: 'failed', gradientError: (err as Error).message, updatedAt: deps.clock.now() });

@@ -1,24 +1,11 @@
-import type {
-  AlarmEpisode, EvaluationBaseline, EvaluationDetail, EvaluationFigures, EvaluationMetrics, EvaluationSummary, GradientEvaluation, TrainingCurves,
-} from '@prometheus/protocol';
+import type { AlarmEpisode, EvaluationBaseline, EvaluationDetail, EvaluationFigures, EvaluationSummary, TrainingCurves } from '@prometheus/protocol';
 import type { TrainingResult } from '@prometheus/ml';
+import type { StoredFigures } from '../../db/schema/evaluations.js';
 import { isoTime } from '../../ids.js';
 import { beatsBaseline } from './baseline.js';
 import type { EvaluationRow } from './repo.js';
 
-// Rows <-> the contract's shapes. `figures` (JSON) keeps the reviewer figures plus the evaluation's
-// settings (threshold, stride, smoothing, positives), the model's measured int8 cost, the PCA baseline and
-// the alarms (the last two absent from evaluations stored before them: read as null, no migration).
-export interface StoredFigures extends EvaluationFigures {
-  threshold: number;
-  positives: number | null;
-  stride: number;
-  smoothing_windows: number;
-  quantization: { f1_delta: number | null; auc_roc_delta: number | null; max_abs_score_delta: number };
-  baseline?: EvaluationBaseline | null;
-  alarms?: AlarmEpisode[] | null;
-  alarm_episodes?: number | null;
-}
+// Rows <-> the contract's shapes (`figures` is stored as the schema's StoredFigures).
 
 /** What the score worker adds to an evaluation's figures: the baseline (and its ROC curve) and the alarms. */
 export interface Comparison {
@@ -60,8 +47,8 @@ export function trainingFigures(result: TrainingResult, rows: number, comparison
 }
 
 export function toEvaluationSummary(row: EvaluationRow): EvaluationSummary {
-  const metrics = row.metrics as unknown as EvaluationMetrics;
-  const baseline = (row.figures as unknown as StoredFigures).baseline ?? null;
+  const metrics = row.metrics;
+  const baseline = row.figures.baseline ?? null;
   return {
     id: row.id, model_id: row.modelId, dataset_id: row.datasetId, kind: row.kind, metrics,
     gradient_status: row.gradientStatus, created_at: isoTime(row.createdAt),
@@ -70,13 +57,12 @@ export function toEvaluationSummary(row: EvaluationRow): EvaluationSummary {
 }
 
 export function toEvaluationDetail(row: EvaluationRow): EvaluationDetail {
-  const f = row.figures as unknown as StoredFigures;
-  const { threshold, positives, stride, smoothing_windows, quantization, baseline: _baseline, alarms, alarm_episodes, ...figures } = f;
+  const { threshold, positives, stride, smoothing_windows, quantization, baseline: _baseline, alarms, alarm_episodes, ...figures } = row.figures;
   return {
     ...toEvaluationSummary(row),
-    confusion_matrix: (row.confusionMatrix as EvaluationDetail['confusion_matrix']) ?? null,
+    confusion_matrix: row.confusionMatrix ?? null,
     training_curves: row.trainingCurves,
-    gradient_evaluation: (row.gradientEvaluation as unknown as GradientEvaluation | null) ?? null,
+    gradient_evaluation: row.gradientEvaluation ?? null,
     gradient_error: row.gradientError, threshold, windows: row.windows, positives, stride, smoothing_windows, quantization,
     // Evaluations stored before the ROC curves, the baseline or the alarms were recorded have none.
     figures: { ...figures, roc_curve: figures.roc_curve ?? null, baseline_roc_curve: figures.baseline_roc_curve ?? null },

@@ -1,5 +1,5 @@
 import type { ModelDetail, ModelMetrics, ModelQuantization, ModelSummary } from '@prometheus/protocol';
-import type { ModelMetadata, TrainingResult } from '@prometheus/ml';
+import type { TrainingResult } from '@prometheus/ml';
 import { isoTime } from '../../ids.js';
 import { modelFile } from './files.js';
 import type { ModelRow } from './repo.js';
@@ -25,8 +25,6 @@ export function quantizationOf(result: TrainingResult): ModelQuantization {
   };
 }
 
-export const metadataOf = (row: ModelRow): ModelMetadata => row.metadata;
-
 export function toModelSummary(row: ModelRow): ModelSummary {
   return {
     id: row.id, name: row.name, architecture: row.architecture, equipment_type: row.equipmentType as ModelSummary['equipment_type'],
@@ -36,7 +34,7 @@ export function toModelSummary(row: ModelRow): ModelSummary {
 }
 
 export function toModelDetail(row: ModelRow, root: string): ModelDetail {
-  const meta = metadataOf(row);
+  const meta = row.metadata;
   const hp = meta.hyperparameters;
   const { metadata: _metadataBytes, ...files } = row.files;
   return {
