@@ -30,7 +30,8 @@ export function createMailer(opts: { smtpUrl: string | undefined; from: string; 
       const info = await (await open()).sendMail({ from: opts.from, ...message });
       if (!opts.smtpUrl) {
         const file = path.join(opts.outboxDir, `${Date.now()}-${info.messageId.replace(/[^A-Za-z0-9.-]/g, '')}.eml`);
-        // The outbox holds reset tokens in plain text: readable by the hub's user only.
+        // The outbox holds reset tokens in plain text: readable by the hub's user only. The cast: one Transporter
+        // type covers SMTP and the stream transport, whose info (buffer: true) carries the message as a Buffer.
         await fs.writeFile(file, (info as unknown as { message: Buffer }).message, { mode: PRIVATE_FILE_MODE });
         opts.log.info({ subject: message.subject, file }, 'mail written to outbox (no SMTP_URL configured)');
       } else {
