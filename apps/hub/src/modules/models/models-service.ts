@@ -1,11 +1,10 @@
 import type { ModelCompareResponse, ModelDetail, ModelSummary } from '@prometheus/protocol';
 import type { ModelMetadata, TrainingResult } from '@prometheus/ml';
+import { ownedOr404, visibleTo, type Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
 import { AppError, badRequest, notFound } from '../../errors.js';
-import { canSeeAll } from '../../http/permissions.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
-import type { Actor } from '../datasets/datasets-service.js';
 import { compareModels } from './compare.js';
 import { modelFile, removeModelFiles, sweepModelFiles, writeModelFiles, type ModelFileKind } from './files.js';
 import { downloadName, metricsOf, quantizationOf, toModelDetail, toModelSummary } from './present.js';
@@ -48,9 +47,7 @@ export function createModelsService(deps: ModelsServiceDeps) {
   const deleteGuards: ModelDeleteGuard[] = [];
 
   async function visible(id: string, actor: Actor): Promise<ModelRow> {
-    const row = await repo.findById(id);
-    if (!row || (!canSeeAll(actor.role) && row.ownerId !== actor.id)) throw notFound('Model', id);
-    return row;
+    return ownedOr404(actor, await repo.findById(id), 'Model', id);
   }
 
   /** A finished run's model: files first (atomically), then the row; no row without files, no files without a row. */
@@ -85,7 +82,7 @@ export function createModelsService(deps: ModelsServiceDeps) {
     },
 
     async list(actor: Actor): Promise<ModelSummary[]> {
-      return (await repo.list(canSeeAll(actor.role) ? undefined : actor.id)).map(toModelSummary);
+      return (await repo.list(visibleTo(actor))).map(toModelSummary);
     },
     async get(id: string, actor: Actor): Promise<ModelDetail> {
       return toModelDetail(await visible(id, actor), root);
