@@ -2,11 +2,10 @@ import type {
   TrainingQueueResponse, TrainingRunDetail, TrainingRunSummary, TrainingStartRequest, TrainingStartResponse, TrainingStopResponse,
 } from '@prometheus/protocol';
 import { validateTrainingJob, type TrainingHandle } from '@prometheus/ml/core';
-import { AppError, badRequest, notFound } from '../../errors.js';
-import { canSeeAll } from '../../http/permissions.js';
+import { ownedOr404, visibleTo, type Actor } from '../../access.js';
+import { AppError, badRequest } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { Limits } from '../billing/limits.js';
-import type { Actor } from '../datasets/datasets-service.js';
 import { createKeyedLock } from '../../keyed-lock.js';
 import type { ModelsService } from '../models/models-service.js';
 import { createLiveFeed } from './live.js';
@@ -61,9 +60,7 @@ export function createTrainingService(deps: TrainingServiceDeps) {
   ready.catch((err: unknown) => deps.log.error({ err }, 'training start-up recovery failed'));
 
   async function visible(id: string, actor: Actor): Promise<RunRow> {
-    const row = await repo.findById(id);
-    if (!row || (!canSeeAll(actor.role) && row.ownerId !== actor.id)) throw notFound('Training run', id);
-    return row;
+    return ownedOr404(actor, await repo.findById(id), 'Training run', id);
   }
 
   async function start(actor: Actor, body: TrainingStartRequest): Promise<TrainingStartResponse> {
@@ -131,7 +128,7 @@ export function createTrainingService(deps: TrainingServiceDeps) {
     start, stop, live, ready,
     async list(actor: Actor): Promise<TrainingRunSummary[]> {
       const now = clock.now();
-      return (await repo.list(canSeeAll(actor.role) ? undefined : actor.id)).map((r) => toRunSummary(r, now));
+      return (await repo.list(visibleTo(actor))).map((r) => toRunSummary(r, now));
     },
     async get(id: string, actor: Actor): Promise<TrainingRunDetail> {
       return toRunDetail(await visible(id, actor), clock.now(), scheduler.position(id));
