@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoTime } from './common.js';
+import { SkippedRuleView } from './diagnoses.js';
 
 // Evaluations (docs/api.md "Evaluations"): metrics of a model on its validation windows (made when
 // training ends) or on any dataset with its columns (POST /evaluations, an addition), and the Gradient review.
@@ -145,7 +146,21 @@ export type EvaluationBaseline = z.infer<typeof EvaluationBaseline>;
 export const AlarmFeatureShare = z.object({ feature: z.string(), share: z.number() });
 
 /** Addition: a Guideline 36 fault condition that fired during an alarm, from the dataset's point map (empty when no rule can run on it). */
-export const AlarmRule = z.object({ fault_condition: z.string(), family: z.string() });
+export const AlarmRule = z.object({
+  fault_condition: z.string(),
+  family: z.string(),
+  /** Addition: minutes of the alarm's span (start to end) during which the condition held; absent on alarms annotated before it. */
+  minutes_overlap: z.number().optional(),
+});
+
+/**
+ * Addition: whether the alarms name the rules that fired. annotated: the rules ran over the evaluated rows;
+ * no_alarms: nothing to annotate; no_point_map: no column of the dataset (or of an edge dataset's target) maps to
+ * an AFDD input; no_runnable_rules: inputs are mapped but no rule has all it needs (`skipped_rules` says why);
+ * failed: the run failed (logged), the evaluation stands without it.
+ */
+export const AlarmRulesStatus = z.enum(['annotated', 'no_alarms', 'no_point_map', 'no_runnable_rules', 'failed']);
+export type AlarmRulesStatus = z.infer<typeof AlarmRulesStatus>;
 
 /**
  * Addition: consecutive windows scoring above the threshold, merged into one alarm. `start`/`end`: the last rows
@@ -198,6 +213,10 @@ export const EvaluationDetail = EvaluationSummary.extend({
   alarms: z.array(AlarmEpisode).max(MAX_LISTED_ALARMS).nullable(),
   /** Addition: how many alarms there were in all (the list may be capped); null as `alarms` is. */
   alarm_episodes: z.number().int().nullable(),
+  /** Addition: why the alarms' `rules` are filled or empty; null when not recorded (evaluations stored before, or no alarms recorded). */
+  rules_status: AlarmRulesStatus.nullable(),
+  /** Addition: the rules that could not run on the dataset's point map and why (once per evaluation); null when the rules were not considered. */
+  skipped_rules: z.array(SkippedRuleView).nullable(),
 });
 export type EvaluationDetail = z.infer<typeof EvaluationDetail>;
 

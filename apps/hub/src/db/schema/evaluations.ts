@@ -1,5 +1,5 @@
 import type {
-  AlarmEpisode, ConfusionMatrix, EvaluationBaseline, EvaluationFigures, EvaluationMetrics, GradientEvaluation, TrainingCurves,
+  AlarmEpisode, AlarmRulesStatus, ConfusionMatrix, EvaluationBaseline, EvaluationFigures, EvaluationMetrics, GradientEvaluation, SkippedRuleView, TrainingCurves,
 } from '@prometheus/protocol';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts.js';
@@ -20,6 +20,9 @@ export interface StoredFigures extends EvaluationFigures {
   baseline?: EvaluationBaseline | null;
   alarms?: AlarmEpisode[] | null;
   alarm_episodes?: number | null;
+  /** Why the alarms name rules or not, and what could not run (absent from evaluations stored before them). */
+  rules_status?: AlarmRulesStatus | null;
+  skipped_rules?: SkippedRuleView[] | null;
 }
 
 // An evaluation of a model: on its validation windows when training ends, or on a dataset on demand.

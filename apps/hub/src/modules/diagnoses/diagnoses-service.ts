@@ -7,10 +7,10 @@ import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { Actor, DatasetsService } from '../datasets/datasets-service.js';
 import type { PointsService } from '../points/points-service.js';
-import { rulesDuring } from './alarm-rules.js';
+import { rulesDuring, type AlarmAnnotation } from './alarm-rules.js';
 import type { DiagnosesRepo, DiagnosisRow } from './repo.js';
 import type { DiagnoseRunner } from './runner.js';
-import { mappedInputs, seriesFrom } from './series.js';
+import { mappedInputs, rowsFrom, seriesFrom } from './series.js';
 
 export interface DiagnosesServiceDeps {
   repo: DiagnosesRepo;
@@ -76,13 +76,16 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
     }
   }
 
-  /** The rules over a dataset's mapped columns (default settings, UTC), queued behind other diagnoses; null when none can run. */
-  async function rulesOver(datasetId: string, actor: Actor): Promise<Diagnosis | null> {
-    const { points } = await deps.points.mapOfDataset(datasetId, actor);
-    if (applicableRules(Object.keys(mappedInputs(points)) as AfddInput[]).rules.length === 0) return null;
+  /**
+   * The rules over a dataset's mapped columns, from `from` (epoch ms) on when given: default settings, the dataset's
+   * calendar, queued behind other diagnoses, in their worker. Null when no row has a readable time.
+   */
+  async function rulesOver(datasetId: string, actor: Actor, points: PointRole[], from: number | undefined): Promise<Diagnosis | null> {
+    const dataset = await deps.datasets.get(datasetId, actor);
     const run = tail.then(async () => {
       const { series } = await readSeries(datasetId, actor, points);
-      return series.timestamps.length === 0 ? null : deps.runner.run({ series, settings: DEFAULT_AFDD_SETTINGS, timeZone: 'UTC' });
+      const rows = from === undefined ? series : rowsFrom(series, from);
+      return rows.timestamps.length === 0 ? null : deps.runner.run({ series: rows, settings: DEFAULT_AFDD_SETTINGS, timeZone: dataset.timezone ?? 'UTC' });
     });
     tail = run.then(() => undefined, () => undefined);
     return run;
@@ -131,13 +134,24 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
       return (await repo.listByDataset(datasetId)).map(toSummary);
     },
     /**
-     * Evaluations: each alarm gets the rules that fired during it (`rules`), from the dataset's point map. A map
-     * on which no rule can run leaves every alarm's list empty.
+     * Evaluations: each alarm gets the rules that fired during it (`rules`), from the dataset's point map (an edge
+     * dataset's: its target's), run over the evaluated rows (from `from` on; all of them without it). The status
+     * says why the lists are empty when they are; `skipped_rules` what could not run.
      */
-    async annotateAlarms(datasetId: string, actor: Actor, alarms: AlarmEpisode[]): Promise<AlarmEpisode[]> {
-      if (alarms.length === 0) return alarms;
-      const diagnosis = await rulesOver(datasetId, actor);
-      return diagnosis ? alarms.map((a) => ({ ...a, rules: rulesDuring(diagnosis.episodes, a) })) : alarms;
+    async annotateAlarms(datasetId: string, actor: Actor, alarms: AlarmEpisode[], options: { from?: number } = {}): Promise<AlarmAnnotation> {
+      const { points } = await deps.points.mapOfDataset(datasetId, actor);
+      const inputs = Object.keys(mappedInputs(points)) as AfddInput[];
+      if (inputs.length === 0) return { alarms, rules_status: 'no_point_map', skipped_rules: null };
+      const { rules, skipped } = applicableRules(inputs);
+      if (rules.length === 0) return { alarms, rules_status: 'no_runnable_rules', skipped_rules: skipped };
+      if (alarms.length === 0) return { alarms, rules_status: 'no_alarms', skipped_rules: skipped };
+      const diagnosis = await rulesOver(datasetId, actor, points, options.from);
+      if (!diagnosis) throw new Error('no evaluated row has a readable time');
+      return {
+        alarms: alarms.map((a) => ({ ...a, rules: rulesDuring(diagnosis.episodes, a) })),
+        rules_status: 'annotated',
+        skipped_rules: diagnosis.skipped_rules,
+      };
     },
     /** Resolves when every queued diagnosis has finished (tests, shutdown). */
     idle: (): Promise<void> => tail,

@@ -25,3 +25,13 @@ export function seriesFrom(data: TrainingData, points: readonly PointRole[]): { 
   }
   return { series: { timestamps: data.timestamps.subarray(0, rows), inputs: values }, inputs };
 }
+
+/** The rows at or after `from` (epoch ms; the read sorts rows by time): the evaluated part of a dataset. */
+export function rowsFrom(series: AfddSeries, from: number): AfddSeries {
+  const times = series.timestamps as Float64Array;
+  let first = 0;
+  while (first < times.length && !(times[first]! >= from)) first += 1;
+  const inputs: AfddSeries['inputs'] = {};
+  for (const [name, values] of Object.entries(series.inputs)) inputs[name as AfddInput] = values.subarray(first);
+  return { timestamps: times.subarray(first), inputs };
+}

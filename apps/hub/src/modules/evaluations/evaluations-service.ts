@@ -11,6 +11,7 @@ import type { Llm } from '../agent/llm.js';
 import type { Limits } from '../billing/limits.js';
 import type { Actor, DatasetsService } from '../datasets/datasets-service.js';
 import type { ModelsService } from '../models/models-service.js';
+import type { AlarmAnnotation } from '../diagnoses/alarm-rules.js';
 import type { ModelRow } from '../models/repo.js';
 import { numericColumns, toTrainingTable } from '../training/table.js';
 import { createGradientReviewer } from './gradient.js';
@@ -28,8 +29,8 @@ export interface EvaluationsServiceDeps {
   llm: Pick<Llm, 'callTool' | 'model'> | undefined;
   clock: Clock;
   log: Logger;
-  /** Diagnoses: fills each alarm's `rules` from the dataset's point map (the rules that fired during it). */
-  alarmRules?: (datasetId: string, actor: Actor, alarms: AlarmEpisode[]) => Promise<AlarmEpisode[]>;
+  /** Diagnoses: fills each alarm's `rules` from the dataset's point map, over the rows from `from` on (all without it). */
+  alarmRules?: (datasetId: string, actor: Actor, alarms: AlarmEpisode[], options?: { from?: number }) => Promise<AlarmAnnotation>;
 }
 
 const metricsOf = (m: ClassificationMetrics, valLoss: number, threshold: number | null): EvaluationMetrics => ({
@@ -59,14 +60,18 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
     return outcome;
   }
 
-  /** Each alarm with the rules that fired during it; without them (no rule can run, or a failure) the lists stay empty. */
-  async function withRules(comparison: Comparison, datasetId: string, actor: Actor): Promise<Comparison> {
-    if (!deps.alarmRules || !comparison.alarms?.length) return comparison;
+  /**
+   * Each alarm with the rules that fired during it, and `rules_status` saying why the lists are empty when they
+   * are; a failed run leaves them empty with 'failed' (logged; the evaluation stands).
+   */
+  async function withRules(comparison: Comparison, datasetId: string, actor: Actor, from?: number): Promise<Comparison> {
+    if (!deps.alarmRules || !comparison.alarms) return comparison;
     try {
-      return { ...comparison, alarms: await deps.alarmRules(datasetId, actor, comparison.alarms) };
+      const annotated = await deps.alarmRules(datasetId, actor, comparison.alarms, { from });
+      return { ...comparison, ...annotated };
     } catch (err) {
       deps.log.warn({ err, datasetId }, 'alarms without the rules that fired');
-      return comparison;
+      return { ...comparison, rules_status: 'failed', skipped_rules: null };
     }
   }
 
@@ -74,14 +79,15 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
    * The baseline and alarms of the training evaluation: the validation windows scored again in the worker,
    * the baseline fitted on the run's training rows. A failure leaves them null rather than failing the run.
    */
-  async function trainingComparison(input: { modelId: string; result: TrainingResult; table?: TrainingTable }): Promise<Comparison> {
+  async function trainingComparison(input: { ownerId: string; modelId: string; datasetId: string; result: TrainingResult; table?: TrainingTable }): Promise<Comparison> {
     const { table, result } = input;
     if (!table) return NO_COMPARISON;
     const meta = result.model.metadata;
     const n = table.timestamps.length;
     const split = Math.min(n, Math.max(0, Math.round(n * (1 - meta.hyperparameters.validation_split))));
+    let comparison: Comparison;
     try {
-      return comparisonOf(await score({
+      comparison = comparisonOf(await score({
         model: { metadata: meta, weights: result.model.weights }, table, trainingTable: table, labelColumn: meta.label_column,
         stride: meta.hyperparameters.stride, smoothing: 1, ranges: [[split, n]],
       }, input.modelId));
@@ -89,12 +95,15 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
       deps.log.warn({ err, modelId: input.modelId }, 'training evaluation without its PCA baseline and alarms');
       return NO_COMPARISON;
     }
+    // The rules run over the validation rows, as the windows were scored.
+    const from = table.timestamps[split];
+    return withRules(comparison, input.datasetId, { id: input.ownerId, role: 'admin' }, from !== undefined && Number.isFinite(from) ? from : undefined);
   }
 
   /** When training ends: the validation-window figures the run measured, stored as the model's evaluation. */
   async function fromTraining(input: { ownerId: string; modelId: string; datasetId: string; result: TrainingResult; rows: number; table?: TrainingTable }): Promise<EvaluationRow> {
     const { result } = input;
-    const comparison = await withRules(await trainingComparison(input), input.datasetId, { id: input.ownerId, role: 'admin' });
+    const comparison = await trainingComparison(input);
     const now = clock.now();
     return repo.insert({
       id: newId('eval'), ownerId: input.ownerId, modelId: input.modelId, datasetId: input.datasetId, kind: 'training',

@@ -138,6 +138,8 @@ describe('evaluations', { timeout: 180_000 }, () => {
     const alarms = ev.alarms!;
     expect(ev.alarm_episodes).toBeGreaterThan(0);
     expect(alarms.length).toBe(Math.min(ev.alarm_episodes!, 50));
+    expect(ev.rules_status).toBe('no_runnable_rules');
+    expect(ev.skipped_rules?.find((s) => s.fault_condition === 'FC2')?.reason).toMatch(/oat/);
     for (const a of alarms) {
       expect(Date.parse(a.end)).toBeGreaterThanOrEqual(Date.parse(a.start));
       expect(a.peak_score).toBeGreaterThan(ev.threshold);

@@ -1,4 +1,4 @@
-import type { AlarmEpisode, EvaluationBaseline, EvaluationDetail, EvaluationFigures, EvaluationSummary, TrainingCurves } from '@prometheus/protocol';
+import type { AlarmEpisode, AlarmRulesStatus, EvaluationBaseline, EvaluationDetail, EvaluationFigures, EvaluationSummary, SkippedRuleView, TrainingCurves } from '@prometheus/protocol';
 import type { TrainingResult } from '@prometheus/ml';
 import type { StoredFigures } from '../../db/schema/evaluations.js';
 import { isoTime } from '../../ids.js';
@@ -13,6 +13,9 @@ export interface Comparison {
   baseline_roc_curve: EvaluationFigures['baseline_roc_curve'];
   alarms: AlarmEpisode[] | null;
   alarm_episodes: number | null;
+  /** Why the alarms' rules are filled or empty, and what could not run (absent until the rules were considered). */
+  rules_status?: AlarmRulesStatus | null;
+  skipped_rules?: SkippedRuleView[] | null;
 }
 
 export const NO_COMPARISON: Comparison = { baseline: null, baseline_roc_curve: null, alarms: null, alarm_episodes: null };
@@ -57,7 +60,7 @@ export function toEvaluationSummary(row: EvaluationRow): EvaluationSummary {
 }
 
 export function toEvaluationDetail(row: EvaluationRow): EvaluationDetail {
-  const { threshold, positives, stride, smoothing_windows, quantization, baseline: _baseline, alarms, alarm_episodes, ...figures } = row.figures;
+  const { threshold, positives, stride, smoothing_windows, quantization, baseline: _baseline, alarms, alarm_episodes, rules_status, skipped_rules, ...figures } = row.figures;
   return {
     ...toEvaluationSummary(row),
     confusion_matrix: row.confusionMatrix ?? null,
@@ -67,5 +70,6 @@ export function toEvaluationDetail(row: EvaluationRow): EvaluationDetail {
     // Evaluations stored before the ROC curves, the baseline or the alarms were recorded have none.
     figures: { ...figures, roc_curve: figures.roc_curve ?? null, baseline_roc_curve: figures.baseline_roc_curve ?? null },
     alarms: alarms ?? null, alarm_episodes: alarm_episodes ?? null,
+    rules_status: rules_status ?? null, skipped_rules: skipped_rules ?? null,
   };
 }
