@@ -50,6 +50,16 @@ describe('Brick Turtle export', () => {
     expect(units).toEqual(['DEG_C', 'DEG_F', 'FRACTION', 'FRACTION', 'PERCENT', 'UNITLESS']);
   });
 
+  it('writes FC6\'s airflow points with their QUDT airflow units', () => {
+    const flows = parse(brickTurtle([
+      { column: 'SA_CFM', brick_class: 'Supply_Air_Flow_Sensor', input: 'sa_flow', unit: 'cfm' },
+      { column: 'MIN_OA_SP', brick_class: 'Min_Outside_Air_Flow_Setpoint_Limit', input: 'oa_flow_min_sp', unit: 'L/s' },
+    ], { namespace: NS, equipmentLabel: 'AHU' }));
+    const units = flows.filter((q) => q.predicate.value === B('hasUnit')).map((q) => q.object.value);
+    expect(units).toEqual(['http://qudt.org/vocab/unit/FT3-PER-MIN', 'http://qudt.org/vocab/unit/L-PER-SEC']);
+    expect(flows.filter((q) => q.predicate.value === 'urn:prometheus:afdd#input').map((q) => q.object.value)).toEqual(['sa_flow', 'oa_flow_min_sp']);
+  });
+
   it('hangs the points on the air handler and its parts', () => {
     const [ahu] = subjectsOfType(quads, B('Air_Handling_Unit'));
     expect(objectsOf(quads, ahu!, LABEL)).toEqual(['SZVAV "FLEXLAB"']);
