@@ -1,15 +1,15 @@
 import fs from 'node:fs/promises';
 import type { AlarmEpisode, EvaluationCreateRequest, EvaluationDetail, EvaluationMetrics, EvaluationSummary, GradientStartResponse, TrainingCurves } from '@prometheus/protocol';
 import { decodeAxonml, findLabelColumn, type ClassificationMetrics, type TrainingResult, type TrainingTable } from '@prometheus/ml/core';
+import { ownedOr404, visibleTo, type Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
 import type { StoredFigures } from '../../db/schema/evaluations.js';
-import { AppError, badRequest, notFound } from '../../errors.js';
-import { canSeeAll } from '../../http/permissions.js';
+import { AppError, badRequest } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { Llm } from '../agent/llm.js';
 import type { Limits } from '../billing/limits.js';
-import type { Actor, DatasetsService } from '../datasets/datasets-service.js';
+import type { DatasetsService } from '../datasets/datasets-service.js';
 import type { ModelsService } from '../models/models-service.js';
 import type { AlarmAnnotation } from '../diagnoses/alarm-rules.js';
 import type { ModelRow } from '../models/repo.js';
@@ -48,9 +48,7 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
   const ready = repo.failRunningGradients('hub restarted during the review', clock.now());
 
   async function visible(id: string, actor: Actor): Promise<EvaluationRow> {
-    const row = await repo.findById(id);
-    if (!row || (!canSeeAll(actor.role) && row.ownerId !== actor.id)) throw notFound('Evaluation', id);
-    return row;
+    return ownedOr404(actor, await repo.findById(id), 'Evaluation', id);
   }
 
   /** Scores a job and logs why the baseline is missing when it is (the evaluation still stands without it). */
@@ -171,7 +169,7 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
   return {
     fromTraining, evaluate, ready,
     async list(actor: Actor): Promise<EvaluationSummary[]> {
-      return (await repo.list(canSeeAll(actor.role) ? undefined : actor.id)).map(toEvaluationSummary);
+      return (await repo.list(visibleTo(actor))).map(toEvaluationSummary);
     },
     async get(id: string, actor: Actor): Promise<EvaluationDetail> {
       return toEvaluationDetail(await visible(id, actor));
