@@ -1,19 +1,12 @@
-import type { DatasetDetail, DatasetSummary, Role } from '@prometheus/protocol';
+import type { DatasetDetail, DatasetSummary } from '@prometheus/protocol';
+import { ownedOr404, type Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
-import { notFound } from '../../errors.js';
-import { canSeeAll } from '../../http/permissions.js';
 import { isoTime } from '../../ids.js';
 import type { DatasetEngine } from './engine.js';
 import type { KeyedLock } from '../../keyed-lock.js';
 import type { DatasetRow, DatasetsRepo, DatasetWithOwner } from './repo.js';
 import { publicStats } from './stats.js';
 import { datasetFiles, type DatasetFiles } from './storage.js';
-
-/** Who is asking: non-admins reach only their own datasets (others are 404, not 403). */
-export interface Actor {
-  id: string;
-  role: Role;
-}
 
 export interface DatasetsSettings {
   maxUploadBytes: number;
@@ -38,9 +31,7 @@ export interface DatasetsContext {
 export const filesOf = (ctx: DatasetsContext, id: string): DatasetFiles => datasetFiles(ctx.root, id);
 
 export async function visibleDataset(ctx: DatasetsContext, id: string, actor: Actor): Promise<DatasetWithOwner> {
-  const ds = await ctx.repo.findById(id);
-  if (!ds || (!canSeeAll(actor.role) && ds.ownerId !== actor.id)) throw notFound('Dataset', id);
-  return ds;
+  return ownedOr404(actor, await ctx.repo.findById(id), 'Dataset', id);
 }
 
 export function toSummary(ds: DatasetWithOwner): DatasetSummary {

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import type { DatasetDetail, DatasetSummary, Recommendation } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
-import { canSeeAll } from '../../http/permissions.js';
-import { filesOf, toDetail, toSummary, visibleDataset, type Actor, type DatasetsContext, type DatasetsSettings } from './context.js';
+import { visibleTo, type Actor } from '../../access.js';
+import { filesOf, toDetail, toSummary, visibleDataset, type DatasetsContext, type DatasetsSettings } from './context.js';
 import { createFromFile, type CreateCheck, type CreateDatasetInput } from './create.js';
 import { appendReadings, ensureEdgeDataset, settleEdgeDataset, type EdgeDatasetRequest, type Reading } from './edge.js';
 import type { DatasetEngine } from './engine.js';
@@ -57,7 +57,7 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
     createFromFile: (input: CreateDatasetInput): Promise<DatasetDetail> => createFromFile(ctx, createChecks, input),
 
     async list(actor: Actor): Promise<DatasetSummary[]> {
-      return (await deps.repo.list(canSeeAll(actor.role) ? undefined : actor.id)).map(toSummary);
+      return (await deps.repo.list(visibleTo(actor))).map(toSummary);
     },
     async get(id: string, actor: Actor): Promise<DatasetDetail> {
       return toDetail(await visibleDataset(ctx, id, actor));
