@@ -1,9 +1,7 @@
 import type { CreateTargetRequest, CreateTargetResponse, DeviceStatus, EquipmentType, Target, UpdateTargetRequest } from '@prometheus/protocol';
+import { ownedOr404, visibleTo, type Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
 import { hashToken, newToken } from '../../crypto/tokens.js';
-import { notFound } from '../../errors.js';
-import type { AuthUser } from '../../http/context.js';
-import { canSeeAll } from '../../http/permissions.js';
 import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { DatasetSink } from './dataset-sink.js';
@@ -36,10 +34,8 @@ export function createTargetsService(deps: TargetsServiceDeps) {
   const revokeListeners: RevokeListener[] = [];
 
   /** A target the user may see; another user's target is reported as not found. */
-  async function visible(user: AuthUser, id: string): Promise<TargetWithIngest> {
-    const t = await fleetRepo.findWithIngest(id);
-    if (!t || (!canSeeAll(user.role) && t.ownerId !== user.id)) throw notFound('Target', id);
-    return t;
+  async function visible(user: Actor, id: string): Promise<TargetWithIngest> {
+    return ownedOr404(user, await fleetRepo.findWithIngest(id), 'Target', id);
   }
 
   return {
@@ -49,7 +45,7 @@ export function createTargetsService(deps: TargetsServiceDeps) {
       revokeListeners.push(listener);
     },
 
-    async create(user: AuthUser, input: CreateTargetRequest): Promise<CreateTargetResponse> {
+    async create(user: Actor, input: CreateTargetRequest): Promise<CreateTargetResponse> {
       // Prefixed: recognisable in a support chat, and never starting with '-' on an agent's command line.
       const token = `pet_${newToken()}`;
       const now = clock.now();
@@ -66,16 +62,16 @@ export function createTargetsService(deps: TargetsServiceDeps) {
     },
 
     /** The user's targets (every target for admins), only those carrying every tag given. */
-    async list(user: AuthUser, tags: TagFilter[] = []): Promise<Target[]> {
-      return (await fleetRepo.list(canSeeAll(user.role) ? undefined : user.id, tags)).map(toTargetView);
+    async list(user: Actor, tags: TagFilter[] = []): Promise<Target[]> {
+      return (await fleetRepo.list(visibleTo(user), tags)).map(toTargetView);
     },
 
-    async get(user: AuthUser, id: string): Promise<Target> {
+    async get(user: Actor, id: string): Promise<Target> {
       return toTargetView(await visible(user, id));
     },
 
     /** A new name (carried to the target's dataset) and/or a new tag set, which replaces the old one whole. */
-    async update(user: AuthUser, id: string, input: UpdateTargetRequest): Promise<Target> {
+    async update(user: Actor, id: string, input: UpdateTargetRequest): Promise<Target> {
       const t = await visible(user, id);
       const { name, tags } = input;
       await fleetRepo.update(id, { ...(name !== undefined ? { name } : {}), ...(tags !== undefined ? { tags } : {}), updatedAt: clock.now() });
@@ -86,7 +82,7 @@ export function createTargetsService(deps: TargetsServiceDeps) {
     },
 
     /** Revokes the device credentials (and any unused enrollment token); live sessions are dropped at once. */
-    async revoke(user: AuthUser, id: string): Promise<Target> {
+    async revoke(user: Actor, id: string): Promise<Target> {
       const t = await visible(user, id);
       if (!t.revokedAt) {
         const now = clock.now();
