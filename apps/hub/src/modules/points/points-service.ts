@@ -1,10 +1,7 @@
 import { brickTurtle, suggestPointMap, type PointRole } from '@prometheus/afdd';
 import type { EquipmentType, PointMap } from '@prometheus/protocol';
+import { ownedOr404, type Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
-import { notFound } from '../../errors.js';
-import type { AuthUser } from '../../http/context.js';
-import { canSeeAll } from '../../http/permissions.js';
-import type { Actor } from '../datasets/datasets-service.js';
 import type { DatasetRow, DatasetsRepo } from '../datasets/repo.js';
 import { checkPointMap } from './check-map.js';
 import type { PointsRepo, StoredPointMap } from './repo.js';
@@ -13,7 +10,7 @@ export interface PointsServiceDeps {
   repo: PointsRepo;
   datasetsRepo: Pick<DatasetsRepo, 'findById' | 'findBySourceRef'>;
   /** The fleet's owned-or-404 lookup of a target. */
-  targets: { visible(user: AuthUser, id: string): Promise<{ id: string; name: string; equipmentType: string }> };
+  targets: { visible(user: Actor, id: string): Promise<{ id: string; name: string; equipmentType: string }> };
   clock: Clock;
   /** The hub's public base URL: Turtle exports name their points under it. */
   publicUrl: string;
@@ -46,9 +43,7 @@ export function createPointsService(deps: PointsServiceDeps) {
   const { repo } = deps;
 
   async function visibleDataset(id: string, user: Actor): Promise<DatasetRow> {
-    const ds = await deps.datasetsRepo.findById(id);
-    if (!ds || (!canSeeAll(user.role) && ds.ownerId !== user.id)) throw notFound('Dataset', id);
-    return ds;
+    return ownedOr404(user, await deps.datasetsRepo.findById(id), 'Dataset', id);
   }
 
   /** An edge dataset reads its target's map (one dataset per target: the dataset's source_ref). */
@@ -65,16 +60,16 @@ export function createPointsService(deps: PointsServiceDeps) {
     return present(await repo.findForDataset(ds.id), ds.columns, () => suggestForDataset(ds));
   }
 
-  const stored = (points: PointRole[], user: AuthUser): StoredPointMap => ({ points, updatedBy: user.id, updatedAt: deps.clock.now() });
+  const stored = (points: PointRole[], user: Actor): StoredPointMap => ({ points, updatedBy: user.id, updatedAt: deps.clock.now() });
   const turtleOf = (map: PointMap, namespace: string, label: string, equipmentType: string) =>
     brickTurtle(map.points, { namespace, equipmentLabel: label, equipmentClass: EQUIPMENT_CLASS[equipmentType as EquipmentType] ?? 'Equipment' });
 
   return {
-    async getForDataset(id: string, user: AuthUser): Promise<PointMap> {
+    async getForDataset(id: string, user: Actor): Promise<PointMap> {
       return datasetMap(await visibleDataset(id, user));
     },
     /** Confirms a dataset's map (an edge dataset's goes to its target). Checked whole before it is stored. */
-    async putForDataset(id: string, user: AuthUser, points: PointRole[]): Promise<PointMap> {
+    async putForDataset(id: string, user: Actor, points: PointRole[]): Promise<PointMap> {
       const ds = await visibleDataset(id, user);
       checkPointMap(points, ds.columns, 'dataset');
       const targetId = targetOf(ds);
@@ -82,24 +77,24 @@ export function createPointsService(deps: PointsServiceDeps) {
       else await repo.saveForDataset(ds.id, stored(points, user));
       return datasetMap(ds);
     },
-    async turtleForDataset(id: string, user: AuthUser): Promise<string> {
+    async turtleForDataset(id: string, user: Actor): Promise<string> {
       const ds = await visibleDataset(id, user);
       return turtleOf(await datasetMap(ds), `${deps.publicUrl}/api/v1/datasets/${ds.id}/points#`, ds.name, ds.equipmentType);
     },
 
-    async getForTarget(id: string, user: AuthUser): Promise<PointMap> {
+    async getForTarget(id: string, user: Actor): Promise<PointMap> {
       await deps.targets.visible(user, id);
       return targetMap(id);
     },
     /** A target's sensors are checked against its edge dataset's columns once it has one (before that, names are taken as given). */
-    async putForTarget(id: string, user: AuthUser, points: PointRole[]): Promise<PointMap> {
+    async putForTarget(id: string, user: Actor, points: PointRole[]): Promise<PointMap> {
       await deps.targets.visible(user, id);
       const ds = await deps.datasetsRepo.findBySourceRef('edge', id);
       checkPointMap(points, ds ? ds.columns : null, 'target\'s edge dataset');
       await repo.saveForTarget(id, stored(points, user));
       return targetMap(id);
     },
-    async turtleForTarget(id: string, user: AuthUser): Promise<string> {
+    async turtleForTarget(id: string, user: Actor): Promise<string> {
       const target = await deps.targets.visible(user, id);
       return turtleOf(await targetMap(id), `${deps.publicUrl}/api/v1/deployments/targets/${id}/points#`, target.name, target.equipmentType);
     },
