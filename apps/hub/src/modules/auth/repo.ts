@@ -1,18 +1,29 @@
-import { and, desc, eq, gt, isNull, lt, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { emailVerifications, passwordResets, sessions } from '../../db/schema/index.js';
+import { emailVerifications, passwordResets, sessions, users } from '../../db/schema/index.js';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSessionRow = typeof sessions.$inferInsert;
 export type VerificationRow = typeof emailVerifications.$inferSelect;
 
 export function createAuthRepo(db: Db) {
+  // Every authenticated request resolves its token here: one statement (session joined with its user),
+  // built and prepared once instead of per request.
+  const sessionWithUser = db.select({
+    session: { id: sessions.id, kind: sessions.kind, revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt },
+    user: { id: users.id, username: users.username, email: users.email, role: users.role },
+  }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.tokenHash, sql.placeholder('tokenHash'))).prepare();
+
   return {
     async insertSession(row: NewSessionRow): Promise<void> {
       db.insert(sessions).values(row).run();
     },
     async findSessionByHash(tokenHash: string): Promise<SessionRow | undefined> {
       return db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get();
+    },
+    /** A token's session with the fields a request needs of its user (the user's row must exist). */
+    async findSessionWithUser(tokenHash: string) {
+      return sessionWithUser.get({ tokenHash });
     },
     /** The newest live MFA-pending login of a user. */
     async latestPendingMfa(userId: string, now: Date): Promise<SessionRow | undefined> {

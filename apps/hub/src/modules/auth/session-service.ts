@@ -21,8 +21,30 @@ export interface SessionServiceDeps {
 
 const invalidToken = () => new AppError('UNAUTHORIZED', 'Invalid or expired token', { details: 'Log in again to get a new token' });
 
+/**
+ * Resolved tokens are remembered this long, so a burst of requests costs one lookup. Every change that could
+ * refuse a token or change what it carries goes through this service (revoke, revokeAll, forgetUser), which
+ * drops the entries at once: the cache never serves a revoked token or an old role.
+ */
+const CACHE_MS = 5_000;
+const CACHE_MAX = 10_000;
+
+interface CachedSession {
+  user: AuthUser;
+  /** Epoch ms: the session's own expiry and the end of the cache entry. */
+  expiresAt: number;
+  until: number;
+}
+
 export function createSessionService(deps: SessionServiceDeps) {
-  const { authRepo, usersRepo, clock } = deps;
+  const { authRepo, clock } = deps;
+  const cache = new Map<string, CachedSession>();
+  // Bumped by every forget: a lookup that began before a revoke does not cache what it read.
+  let generation = 0;
+  const forget = (drop: (user: AuthUser) => boolean) => {
+    generation += 1;
+    for (const [hash, entry] of cache) if (drop(entry.user)) cache.delete(hash);
+  };
 
   return {
     /** Issues a token; only its SHA-256 is stored. */
@@ -39,14 +61,23 @@ export function createSessionService(deps: SessionServiceDeps) {
 
     /** Resolves a bearer token to its user; MFA-pending, revoked and expired tokens are refused. */
     async authenticate(token: string): Promise<AuthUser> {
-      const session = await authRepo.findSessionByHash(hashToken(token));
-      if (!session || session.revokedAt || session.expiresAt <= clock.now()) throw invalidToken();
-      if (session.kind !== 'session') {
+      const hash = hashToken(token);
+      const now = clock.now().getTime();
+      const hit = cache.get(hash);
+      if (hit && hit.until > now && hit.expiresAt > now) return hit.user;
+      cache.delete(hash);
+      const asOf = generation;
+      const found = await authRepo.findSessionWithUser(hash);
+      if (!found || found.session.revokedAt || found.session.expiresAt.getTime() <= now) throw invalidToken();
+      if (found.session.kind !== 'session') {
         throw new AppError('MFA_REQUIRED', 'MFA validation required', { details: 'POST /api/v1/auth/mfa/validate with a TOTP code first' });
       }
-      const user = await usersRepo.findById(session.userId);
-      if (!user) throw invalidToken();
-      return { id: user.id, username: user.username, email: user.email, role: user.role, sessionId: session.id };
+      const user: AuthUser = Object.freeze({ ...found.user, sessionId: found.session.id });
+      // Oldest first out when full (a Map keeps insertion order).
+      if (asOf !== generation) return user;
+      if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+      cache.set(hash, { user, expiresAt: found.session.expiresAt.getTime(), until: now + CACHE_MS });
+      return user;
     },
 
     async findPending(token: string): Promise<SessionRow | undefined> {
@@ -55,8 +86,19 @@ export function createSessionService(deps: SessionServiceDeps) {
       return live && session.kind === 'mfa_pending' ? session : undefined;
     },
 
-    revoke: (sessionId: string) => authRepo.revokeSession(sessionId, clock.now()),
-    revokeAll: (userId: string, exceptSessionId?: string) => authRepo.revokeUserSessions(userId, clock.now(), exceptSessionId),
+    async revoke(sessionId: string): Promise<void> {
+      await authRepo.revokeSession(sessionId, clock.now());
+      forget((u) => u.sessionId === sessionId);
+    },
+    async revokeAll(userId: string, exceptSessionId?: string): Promise<number> {
+      const revoked = await authRepo.revokeUserSessions(userId, clock.now(), exceptSessionId);
+      forget((u) => u.id === userId);
+      return revoked;
+    },
+    /** A user's row changed (role, email) or is going: their tokens are looked up afresh. */
+    forgetUser(userId: string): void {
+      forget((u) => u.id === userId);
+    },
   };
 }
 

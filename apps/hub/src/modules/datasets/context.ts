@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js';
 import { isoTime } from '../../ids.js';
 import type { DatasetEngine } from './engine.js';
 import type { KeyedLock } from '../../keyed-lock.js';
-import type { DatasetRow, DatasetsRepo, DatasetWithOwner } from './repo.js';
+import type { DatasetListRow, DatasetRow, DatasetsRepo, DatasetWithOwner } from './repo.js';
 import { publicStats } from './stats.js';
 import { datasetFiles, type DatasetFiles } from './storage.js';
 
@@ -34,7 +34,7 @@ export async function visibleDataset(ctx: DatasetsContext, id: string, actor: Ac
   return ownedOr404(actor, await ctx.repo.findById(id), 'Dataset', id);
 }
 
-export function toSummary(ds: DatasetWithOwner): DatasetSummary {
+export function toSummary(ds: DatasetListRow): DatasetSummary {
   return {
     id: ds.id, name: ds.name, equipment_type: ds.equipmentType as DatasetSummary['equipment_type'],
     location: ds.location, unit: ds.unit, source: ds.source as DatasetSummary['source'], target_name: ds.targetName,

@@ -30,6 +30,7 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
   const ctx: DatasetsContext = { ...deps, lock: createKeyedLock() };
   const createChecks: CreateCheck[] = [];
   const deleteGuards: DeleteGuard[] = [];
+  const lists = new Map<string, { writes: number; list: DatasetSummary[] }>();
 
   /** Removes leftovers of uploads interrupted by a crash (tmp files older than an hour). */
   function sweepTmp(): void {
@@ -56,8 +57,16 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
     /** Uploads and connector imports: the file becomes a dataset with stats (or a 400 naming the line). */
     createFromFile: (input: CreateDatasetInput): Promise<DatasetDetail> => createFromFile(ctx, createChecks, input),
 
+    /** The list is read far more often than datasets change: kept per owner until the table's next write. */
     async list(actor: Actor): Promise<DatasetSummary[]> {
-      return (await deps.repo.list(visibleTo(actor))).map(toSummary);
+      const owner = visibleTo(actor);
+      const writes = deps.repo.writeCount();
+      const kept = lists.get(owner ?? '*');
+      if (kept?.writes === writes) return kept.list;
+      const list = (await deps.repo.list(owner)).map(toSummary);
+      if (lists.size >= 1000) lists.clear();
+      lists.set(owner ?? '*', { writes, list });
+      return list;
     },
     async get(id: string, actor: Actor): Promise<DatasetDetail> {
       return toDetail(await visibleDataset(ctx, id, actor));

@@ -88,6 +88,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       });
       // A new password or a changed role must not leave old tokens carrying the old rights.
       if (patch.password || (patch.role && patch.role !== user.role)) await deps.sessions.revokeAll(user.id);
+      deps.sessions.forgetUser(user.id);
       if (!updated) throw notFound('User', username);
       deps.events.emit('account.changed', { userId: user.id, what: 'Account updated by an administrator' });
       return toAdminUser(updated, await usersRepo.tierOf(user.id));
@@ -99,6 +100,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       await refuseLosingLastAdmin(user);
       for (const cleanup of cleanups) await cleanup(user.id, actor.id);
       await usersRepo.delete(user.id);
+      deps.sessions.forgetUser(user.id);
       deps.log.info({ userId: user.id, by: actor.id }, 'user deleted');
     },
 
