@@ -1,12 +1,12 @@
 import type {
   DeploymentCreateRequest, DeploymentCreateResponse, DeploymentDetail, DeploymentSummary, EdgeAlert, EdgeScoreList,
 } from '@prometheus/protocol';
+import { ownedOr404, visibleTo, type Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
 import type { DeploymentSettings } from '../../config.js';
-import { AppError, badRequest, notFound } from '../../errors.js';
+import { AppError, badRequest } from '../../errors.js';
 import type { HubEventBus } from '../../events.js';
 import type { AuthUser } from '../../http/context.js';
-import { canSeeAll } from '../../http/permissions.js';
 import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { MqttBroker } from '../../mqtt/broker.js';
@@ -56,17 +56,15 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
   broker.onDeviceMessage('deploy/status', (targetId, payload) => orchestrator.onDeployStatus(targetId, payload));
   broker.onDeviceMessage('inference', (targetId, payload) => results.onInference(targetId, payload));
 
-  async function visible(id: string, actor: AuthUser): Promise<DeploymentRow> {
-    const row = await repo.findById(id);
-    if (!row || (!canSeeAll(actor.role) && row.ownerId !== actor.id)) throw notFound('Deployment', id);
-    return row;
+  async function visible(id: string, actor: Actor): Promise<DeploymentRow> {
+    return ownedOr404(actor, await repo.findById(id), 'Deployment', id);
   }
 
   /**
    * The target by id, else the one visible target matching the given name and/or IP. An IP no visible target
    * has yet is an address to register: `register` says so (the caller creates it once the request is accepted).
    */
-  async function resolveTarget(actor: AuthUser, body: DeploymentCreateRequest): Promise<{ target: TargetWithIngest } | { register: { name: string; ip: string } }> {
+  async function resolveTarget(actor: Actor, body: DeploymentCreateRequest): Promise<{ target: TargetWithIngest } | { register: { name: string; ip: string } }> {
     if (body.target_id) {
       const t = await deps.targets.visible(actor, body.target_id);
       if ((body.target_name && t.name !== body.target_name) || (body.target_ip && t.ip !== body.target_ip)) {
@@ -87,6 +85,7 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
     throw new AppError('NOT_FOUND', 'Target not found', { details: ip ? `No target${named} has IP '${ip}'` : `No target${named}` });
   }
 
+  // The signed-in user (not just an Actor): the deployment records who deployed it by name.
   async function create(actor: AuthUser, body: DeploymentCreateRequest): Promise<DeploymentCreateResponse> {
     const model = await deps.models.row(body.model_id, actor);
     const meta = (await deps.models.getArtifacts(model.id)).metadata;
@@ -121,26 +120,26 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
   return {
     create,
     orchestrator,
-    async list(actor: AuthUser): Promise<DeploymentSummary[]> {
-      return (await repo.list(canSeeAll(actor.role) ? undefined : actor.id)).map((r) => toDeploymentSummary(r, settings.edgeBuildDir));
+    async list(actor: Actor): Promise<DeploymentSummary[]> {
+      return (await repo.list(visibleTo(actor))).map((r) => toDeploymentSummary(r, settings.edgeBuildDir));
     },
-    async get(id: string, actor: AuthUser): Promise<DeploymentDetail> {
+    async get(id: string, actor: Actor): Promise<DeploymentDetail> {
       const row = await visible(id, actor);
       return toDeploymentDetail(row, settings.edgeBuildDir, broker.isOnline(row.targetId));
     },
     /** A file of the edge executable for the deployment's target (armv7 only). */
-    async binary(id: string, actor: AuthUser, file: BinaryFile): Promise<ServedFile> {
+    async binary(id: string, actor: Actor, file: BinaryFile): Promise<ServedFile> {
       const row = await visible(id, actor);
       const target = await deps.targets.visible(actor, row.targetId).catch(() => undefined);
       const raw = target?.arch ?? row.targetArch;
       assertExecutableArch(normalizeArch(raw), raw);
       return edgeBuildFile(settings.edgeBuildDir, file);
     },
-    async alerts(actor: AuthUser, targetId: string, state: 'raised' | 'cleared' | undefined, limit: number): Promise<EdgeAlert[]> {
+    async alerts(actor: Actor, targetId: string, state: 'raised' | 'cleared' | undefined, limit: number): Promise<EdgeAlert[]> {
       await deps.targets.visible(actor, targetId);
       return (await repo.listAlerts(targetId, state, limit)).map(toEdgeAlert);
     },
-    async scores(actor: AuthUser, targetId: string, since: string | undefined, limit: number): Promise<EdgeScoreList> {
+    async scores(actor: Actor, targetId: string, since: string | undefined, limit: number): Promise<EdgeScoreList> {
       await deps.targets.visible(actor, targetId);
       const rows = await repo.listScores(targetId, since ? Date.parse(since) : undefined, limit);
       const current = (await repo.forTarget(targetId, ['deployed'])).at(-1);
