@@ -69,3 +69,22 @@ export type DiagnoseRequest = z.infer<typeof DiagnoseRequest>;
 
 export const DiagnoseAccepted = z.object({ id: z.string() });
 export type DiagnoseAccepted = z.infer<typeof DiagnoseAccepted>;
+
+export const DiagnosisSeriesQuery = z.object({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD').describe('A day of the diagnosis\'s calendar (days[].date)'),
+}).strict();
+export type DiagnosisSeriesQuery = z.infer<typeof DiagnosisSeriesQuery>;
+
+/** The inputs a diagnosis read, over one of its days, as the rules saw them (canonical units). */
+export const DiagnosisDaySeries = z.object({
+  date: z.string(),
+  time_zone: z.string(),
+  t: z.array(z.number()).describe('Epoch ms of each reading of the day (thinned to at most 2880 on dense data)'),
+  series: z.array(z.object({
+    input: z.string(),
+    column: z.string(),
+    unit: z.string().describe('The rules\' unit: F, fraction (0-1), inH2O or binary'),
+    values: z.array(z.number().nullable()),
+  })),
+});
+export type DiagnosisDaySeries = z.infer<typeof DiagnosisDaySeries>;

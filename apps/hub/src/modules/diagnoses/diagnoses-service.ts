@@ -1,5 +1,5 @@
 import { AfddSettingsError, applicableRules, DEFAULT_AFDD_SETTINGS, parseAfddSettings, type AfddInput, type AfddSettings, type Diagnosis, type PointRole } from '@prometheus/afdd';
-import type { AlarmEpisode, DiagnoseRequest, DiagnosisSummary, DiagnosisView } from '@prometheus/protocol';
+import type { AlarmEpisode, DiagnoseRequest, DiagnosisDaySeries, DiagnosisSummary, DiagnosisView } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import { AppError, notFound } from '../../errors.js';
 import type { AuthUser } from '../../http/context.js';
@@ -8,6 +8,7 @@ import type { Logger } from '../../logger.js';
 import type { Actor, DatasetsService } from '../datasets/datasets-service.js';
 import type { PointsService } from '../points/points-service.js';
 import { rulesDuring, type AlarmAnnotation } from './alarm-rules.js';
+import { daySeries } from './day-series.js';
 import type { DiagnosesRepo, DiagnosisRow } from './repo.js';
 import type { DiagnoseRunner } from './runner.js';
 import { mappedInputs, rowsFrom, seriesFrom } from './series.js';
@@ -128,6 +129,21 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
     },
     async get(id: string, user: AuthUser): Promise<DiagnosisView> {
       return toView(await visible(id, user));
+    },
+    /** One day of the inputs a completed diagnosis read, in the rules' units (the chart under its episodes). */
+    async daySeries(id: string, user: AuthUser, date: string): Promise<DiagnosisDaySeries> {
+      const row = await visible(id, user);
+      if (row.status !== 'completed') {
+        throw new AppError('CONFLICT', `The diagnosis is ${row.status}`, { details: 'Its readings can be charted once it has completed' });
+      }
+      const inputs = row.inputs;
+      // Units are the columns' (the current map's); the columns are the ones this diagnosis read.
+      const { points } = await deps.points.mapOfDataset(row.datasetId, user);
+      const roles: PointRole[] = (Object.entries(inputs) as [AfddInput, string][]).map(([input, column]) => ({
+        column, input, brick_class: null, unit: points.find((p) => p.column === column)?.unit ?? null,
+      }));
+      const { series } = await readSeries(row.datasetId, user, roles);
+      return daySeries(series, inputs, row.timeZone, date);
     },
     async listForDataset(datasetId: string, user: AuthUser): Promise<DiagnosisSummary[]> {
       await deps.datasets.get(datasetId, user);

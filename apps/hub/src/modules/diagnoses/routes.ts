@@ -1,4 +1,4 @@
-import { DiagnoseAccepted, DiagnoseRequest, DiagnosisSummary, DiagnosisView, IdParam } from '@prometheus/protocol';
+import { DiagnoseAccepted, DiagnoseRequest, DiagnosisDaySeries, DiagnosisSeriesQuery, DiagnosisSummary, DiagnosisView, IdParam } from '@prometheus/protocol';
 import { z } from 'zod';
 import { currentUser } from '../../http/context.js';
 import { defineRoute, errorDoc as err, type AnyRoute } from '../../http/route.js';
@@ -33,6 +33,16 @@ export function diagnosesRoutes(diagnoses: DiagnosesService): AnyRoute[] {
       permission: 'data:read', params: IdParam,
       responses: { 200: { description: 'Diagnosis', schema: DiagnosisView }, ...auth, 404: err('No such diagnosis (or its dataset is not yours)') },
       handler: async (c, { params }) => c.json(await diagnoses.get(params.id, currentUser(c)), 200),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/diagnoses/:id/series', tag,
+      summary: 'One day (?date=YYYY-MM-DD, the diagnosis\'s calendar) of the inputs the diagnosis read, in the rules\' units: the readings under its episodes',
+      permission: 'data:read', params: IdParam, query: DiagnosisSeriesQuery,
+      responses: {
+        200: { description: 'The day\'s readings', schema: DiagnosisDaySeries }, 400: err('Bad date'), ...auth,
+        404: err('No such diagnosis (or its dataset is not yours)'), 409: err('The diagnosis has not completed'),
+      },
+      handler: async (c, { params, query }) => c.json(await diagnoses.daySeries(params.id, currentUser(c), query.date), 200),
     }),
   ];
 }
