@@ -54,6 +54,8 @@ export async function openPage(ctx: BrowserContext, expected: RegExp[] = [], siz
 export async function shot(page: Page, name: string): Promise<string> {
   const width = page.viewportSize()?.width ?? 0;
   const file = path.join(ARTIFACTS, `${name}-${width}.png`);
+  // From the top: a page scrolled by the test would show the sticky sidebar halfway down the full-page image.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

@@ -35,15 +35,17 @@ export function Layout({ children }: { children: ComponentChildren }) {
         <button type="button" class="menu-button" aria-expanded={open} aria-controls="nav" onClick={() => setOpen(!open)}>Menu</button>
       </header>
       <nav id="nav" class="sidebar" aria-label="Main">
-        <a href="/datasets" class="brand wide"><span class="logo" aria-hidden="true">▲</span> Prometheus</a>
-        <ul>
-          {items.map((n) => (
-            <li key={n.href}><a href={n.href} class={path === n.href || path.startsWith(`${n.href}/`) ? 'active' : ''}>{n.label}</a></li>
-          ))}
-        </ul>
-        <div class="who">
-          <a href="/profile" class={path === '/profile' ? 'active' : ''}>{session?.user.username} <small class="muted">({session?.user.role})</small></a>
-          <button type="button" class="link" onClick={() => void signOut()}>Sign out</button>
+        <div class="sidebar-inner">
+          <a href="/datasets" class="brand wide"><span class="logo" aria-hidden="true">▲</span> Prometheus</a>
+          <ul>
+            {items.map((n) => (
+              <li key={n.href}><a href={n.href} class={path === n.href || path.startsWith(`${n.href}/`) ? 'active' : ''}>{n.label}</a></li>
+            ))}
+          </ul>
+          <div class="who">
+            <a href="/profile" class={path === '/profile' ? 'active' : ''}>{session?.user.username} <small class="muted">({session?.user.role})</small></a>
+            <button type="button" class="link" onClick={() => void signOut()}>Sign out</button>
+          </div>
         </div>
       </nav>
       <main class="content">{children}</main>

@@ -16,11 +16,10 @@ export function toDeploymentSummary(row: DeploymentRow, buildDir: string): Deplo
 }
 
 export function toDeploymentDetail(row: DeploymentRow, buildDir: string, targetOnline: boolean): DeploymentDetail {
-  const transferring = row.status === 'transferring';
   return {
     ...toDeploymentSummary(row, buildDir),
     package: row.packageSha256 && row.packageSize !== null ? { size_bytes: row.packageSize, sha256: row.packageSha256, quantized: row.quantized } : null,
-    transfer: row.packageSize !== null ? { bytes_acked: row.bytesAcked, bytes_total: row.packageSize, target_online: transferring ? targetOnline : false } : null,
+    transfer: row.packageSize !== null ? { bytes_acked: row.bytesAcked, bytes_total: row.packageSize, target_online: targetOnline } : null,
     alerts: row.alertPolicy,
     health: row.healthScore !== null && row.healthExpected !== null ? { score: row.healthScore, expected: row.healthExpected, runtime: row.healthRuntime ?? 'unknown' } : null,
     steps: row.steps.map((s) => ({ status: s.status, at: isoTime(s.at), detail: s.detail })),

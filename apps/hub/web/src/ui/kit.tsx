@@ -102,9 +102,9 @@ export function Badge({ tone = 'neutral', children }: { tone?: 'ok' | 'warn' | '
   return <span class={`badge ${tone}`}>{children}</span>;
 }
 
-export function Stat({ label, value, hint }: { label: string; value: ComponentChildren; hint?: string }) {
+export function Stat({ label, value, hint, testId }: { label: string; value: ComponentChildren; hint?: string | undefined; testId?: string }) {
   return (
-    <div class="stat">
+    <div class="stat" data-testid={testId}>
       <span class="muted">{label}</span>
       <strong>{value}</strong>
       {hint ? <small class="muted">{hint}</small> : null}

@@ -35,7 +35,7 @@ export function DeploymentsPage() {
         {(rows) => (
           <div class="table-wrap">
             <table>
-              <thead><tr><th>Deployment</th><th>Model</th><th>Target</th><th>Progress</th><th>Size</th><th>Deployed</th></tr></thead>
+              <thead><tr><th>Deployment</th><th>Model</th><th>Target</th><th>Progress</th><th>Edge executable</th><th>Deployed</th></tr></thead>
               <tbody>
                 {rows.map((d) => (
                   <tr key={d.id}>

@@ -1,6 +1,6 @@
 import type { TrainingRunDetail, TrainingStopResponse } from '@prometheus/protocol';
 import { useRoute } from 'preact-iso';
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo } from 'preact/hooks';
 import { post } from '../../api/client.js';
 import { useTrainingSocket } from '../../live/training.js';
 import { Chart } from '../../ui/chart.js';
@@ -22,15 +22,20 @@ function RunView({ r, reload }: { r: TrainingRunDetail; reload(): void }) {
     await post<TrainingStopResponse>(`/api/v1/training/${r.id}/stop`);
     reload();
   });
-  const status = live.complete?.status ?? r.status;
-  const epoch = live.last?.current_epoch ?? r.current_epoch;
+  // The socket only draws the curve and the running epoch: status, times and the model come from the run's
+  // record, fetched again the moment the socket says it ended (so "completed" never stands beside "Finished —").
+  useEffect(() => {
+    if (live.complete) reload();
+  }, [live.complete]);
+  const status = r.status;
+  const active = status === 'running' || status === 'queued';
+  const epoch = active ? live.last?.current_epoch ?? r.current_epoch : r.current_epoch;
   const x = useMemo(() => live.points.map((p) => p.epoch), [live.points]);
   const series = useMemo(() => [
     { label: 'train loss', values: live.points.map((p) => p.train), color: '--chart-1' },
     { label: 'validation loss', values: live.points.map((p) => p.val), color: '--chart-2' },
   ], [live.points]);
-  const modelId = live.complete?.model_id ?? r.model_id;
-  const active = status === 'running' || status === 'queued';
+  const modelId = r.model_id;
   return (
     <>
       <PageHeader title={r.name} subtitle={<><RunStatus status={status} /> {architecture(r.architecture)} on <a href={`/datasets/${r.dataset_id}`}>{r.dataset_id}</a></>}
@@ -45,10 +50,10 @@ function RunView({ r, reload }: { r: TrainingRunDetail; reload(): void }) {
       <Card title="Progress">
         <div class="stats">
           <Stat label="Epoch" value={`${epoch} / ${r.total_epochs}`} />
-          <Stat label="Train loss" value={num(live.last?.train_loss ?? r.current_train_loss)} />
-          <Stat label="Validation loss" value={num(live.last?.val_loss ?? r.current_val_loss)} />
-          <Stat label="Best validation loss" value={num(live.complete?.best_val_loss ?? live.last?.best_val_loss ?? r.best_val_loss)} />
-          <Stat label="Elapsed" value={duration(live.last?.elapsed_seconds ?? r.training_time_seconds)} />
+          <Stat label="Train loss" value={num((active ? live.last?.train_loss : undefined) ?? r.current_train_loss)} />
+          <Stat label="Validation loss" value={num((active ? live.last?.val_loss : undefined) ?? r.current_val_loss)} />
+          <Stat label="Best validation loss" value={num((active ? live.last?.best_val_loss : undefined) ?? r.best_val_loss)} />
+          <Stat label="Elapsed" value={duration((active ? live.last?.elapsed_seconds : undefined) ?? r.training_time_seconds)} />
           <Stat label="Time left" value={active ? duration(live.last?.estimated_remaining_seconds ?? r.estimated_remaining_seconds) : '—'} />
         </div>
         {r.total_epochs > 0 ? <progress max={r.total_epochs} value={epoch} aria-label="Epochs done" style={{ marginTop: '12px' }} /> : null}
@@ -61,8 +66,8 @@ function RunView({ r, reload }: { r: TrainingRunDetail; reload(): void }) {
       <Card title="Configuration">
         <div class="stats">
           {Object.entries(r.hyperparameters).filter(([, v]) => v !== null && typeof v !== 'object').map(([k, v]) => <Stat key={k} label={k.replace(/_/g, ' ')} value={String(v)} />)}
-          <Stat label="Started" value={when(r.started_at)} />
-          <Stat label="Finished" value={when(r.completed_at)} />
+          <Stat label="Started" value={when(r.started_at)} testId="run-started" />
+          <Stat label="Finished" value={when(r.completed_at)} testId="run-finished" />
         </div>
       </Card>
     </>
