@@ -1,3 +1,4 @@
+import type { DeploymentDetail, PointMap } from '@prometheus/protocol';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAegisDbFake, type AegisDbFake } from '../fakes/index.js';
@@ -80,10 +81,37 @@ describe('console: deploy', () => {
     await page.locator('[data-testid=deploy-steps][data-status=deployed]').waitFor({ timeout: 180_000 });
     const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
     expect(seen[seen.length - 1]).toBe('deployed');
+    // What the page says against the record the API returns for the same deployment.
+    const id = new URL(page.url()).pathname.split('/')[2]!;
+    const d = (await api<DeploymentDetail>(hub.url, 'GET', `/api/v1/deployments/${id}`, token)).body;
+    expect(d.status).toBe('deployed');
+    expect(d.package!.size_bytes).toBeGreaterThan(0);
+    expect(d.transfer).toMatchObject({ bytes_acked: d.package!.size_bytes, bytes_total: d.package!.size_bytes, target_online: true });
+    const size = page.locator('[data-testid=package-size]');
+    expect(await size.locator('strong').textContent()).not.toBe('—');
+    expect(await size.textContent()).toContain(`${d.package!.size_bytes.toLocaleString('en-US')} bytes`);
+    expect(await page.locator('[data-testid=deploy-transfer]').textContent()).toContain('received by the controller');
+    expect(await page.locator('main').textContent()).not.toContain('waiting for the controller');
     await shot(page, 'deployment');
     await page.goto(`${hub.url}/deployments`);
     await page.locator('[data-testid=deploy-steps][data-status=deployed]').first().waitFor();
     await shot(page, 'deployments-list');
+  });
+
+  it('edits and confirms the controller\'s point map on its page', async () => {
+    const suggested = (await api<PointMap>(hub.url, 'GET', `/api/v1/deployments/targets/${targetId}/points`, token)).body;
+    await page.goto(`${hub.url}/fleet/${targetId}`);
+    const rows = page.locator('[data-testid=point-map] tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(suggested.points.length);
+    const damper = page.locator('[data-testid=point-map] tr[data-column=damper_position]');
+    await damper.locator('input[name=brick_class]').fill('Damper_Position_Command');
+    await page.getByRole('button', { name: 'Confirm map' }).click();
+    await page.getByText('Point map confirmed.').waitFor();
+    const stored = (await api<PointMap>(hub.url, 'GET', `/api/v1/deployments/targets/${targetId}/points`, token)).body;
+    expect(stored.confirmed).toBe(true);
+    expect(stored.points.find((p) => p.column === 'damper_position')?.brick_class).toBe('Damper_Position_Command');
+    await shot(page, 'fleet-target-points');
   });
 
   it('charts the scores the controller sends', async () => {

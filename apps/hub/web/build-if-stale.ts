@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 const webDir = path.dirname(fileURLToPath(import.meta.url));
 const distDir = path.join(webDir, 'dist');
 const stampFile = path.join(distDir, '.build-hash');
-const INPUTS = ['index.html', 'vite.config.ts', 'tsconfig.json', 'src', '../package.json'];
+// The console bundles @prometheus/afdd's vocabulary (inputs, units, Brick classes, settings): its sources count too.
+const INPUTS = ['index.html', 'vite.config.ts', 'tsconfig.json', 'src', '../package.json', '../../../packages/afdd/src'];
 
 function files(entry: string): string[] {
   const full = path.join(webDir, entry);

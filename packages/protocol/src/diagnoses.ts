@@ -83,7 +83,7 @@ export const DiagnosisDaySeries = z.object({
   series: z.array(z.object({
     input: z.string(),
     column: z.string(),
-    unit: z.string().describe('The rules\' unit: F, fraction (0-1), inH2O or binary'),
+    unit: z.string().describe('The rules\' unit: F, fraction (0-1), inH2O, binary or cfm'),
     values: z.array(z.number().nullable()),
   })),
 });

@@ -26,6 +26,7 @@ const Model = page(() => import('./pages/models/detail.js'), (m) => m.ModelPage)
 const Compare = page(() => import('./pages/models/compare.js'), (m) => m.ComparePage);
 const Evaluations = page(() => import('./pages/evaluations/list.js'), (m) => m.EvaluationsPage);
 const Evaluation = page(() => import('./pages/evaluations/detail.js'), (m) => m.EvaluationPage);
+const Diagnosis = page(() => import('./pages/diagnoses/detail.js'), (m) => m.DiagnosisPage);
 const Fleet = page(() => import('./pages/fleet/list.js'), (m) => m.FleetPage);
 const Enroll = page(() => import('./pages/fleet/enroll.js'), (m) => m.EnrollPage);
 const TargetPage = page(() => import('./pages/fleet/target.js'), (m) => m.TargetPage);
@@ -63,6 +64,7 @@ function Routes() {
         <Route path="/datasets/upload" component={Upload} />
         <Route path="/datasets/connect" component={Connect} />
         <Route path="/datasets/:id" component={Dataset} />
+        <Route path="/diagnoses/:id" component={Diagnosis} />
         <Route path="/training" component={Training} />
         <Route path="/training/new" component={TrainingStart} />
         <Route path="/training/:id" component={TrainingRun} />

@@ -5,6 +5,8 @@ import { del, download, post } from '../../api/client.js';
 import { bytes, equipment, num, when } from '../../ui/format.js';
 import { useAction, useApi } from '../../ui/hooks.js';
 import { Async, Button, Card, ErrorNote, Field, formValues, Note, PageHeader, Stat } from '../../ui/kit.js';
+import { DiagnosesCard } from '../diagnoses/list.js';
+import { PointMapCard } from '../points/editor.js';
 import { DatasetStatus } from './list.js';
 import { PreviewTable } from './preview.js';
 import { Recommendations } from './recommendations.js';
@@ -66,6 +68,8 @@ function DatasetView({ d, uploaded, reload }: { d: DatasetDetail; uploaded: bool
         </div>
       </Card>
       <ColumnStats d={d} />
+      <PointMapCard base={`/api/v1/datasets/${d.id}/points`} name={d.name} />
+      <DiagnosesCard datasetId={d.id} />
       <PreviewTable id={d.id} />
       <Recommendations id={d.id} validated={d.is_validated} />
     </>

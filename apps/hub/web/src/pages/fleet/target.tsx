@@ -7,6 +7,7 @@ import { Chart } from '../../ui/chart.js';
 import { ago, num, when } from '../../ui/format.js';
 import { useAction, useApi } from '../../ui/hooks.js';
 import { Async, Button, Card, Empty, ErrorNote, PageHeader, Stat } from '../../ui/kit.js';
+import { PointMapCard } from '../points/editor.js';
 import { LiveNote, StatusBadge, TagList, useNow, withStatus } from './list.js';
 import { ScoresCard, useScores } from './scores.js';
 import { appendBatch, emptySeries, fromPreview, type Series } from './series.js';
@@ -74,6 +75,7 @@ function TargetView({ t: base, reload }: { t: Target; reload(): void }) {
       </Card>
       <TelemetryCard series={series} />
       <ScoresCard live={scores} />
+      <PointMapCard base={`/api/v1/deployments/targets/${t.id}/points`} name={t.name} />
     </>
   );
 }
