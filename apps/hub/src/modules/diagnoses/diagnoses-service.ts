@@ -1,11 +1,11 @@
 import { AfddSettingsError, applicableRules, DEFAULT_AFDD_SETTINGS, parseAfddSettings, type AfddInput, type AfddSettings, type Diagnosis, type PointRole } from '@prometheus/afdd';
 import type { AlarmEpisode, DiagnoseRequest, DiagnosisDaySeries, DiagnosisSummary, DiagnosisView } from '@prometheus/protocol';
+import type { Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
 import { AppError, notFound } from '../../errors.js';
-import type { AuthUser } from '../../http/context.js';
 import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
-import type { Actor, DatasetsService } from '../datasets/datasets-service.js';
+import type { DatasetsService } from '../datasets/datasets-service.js';
 import type { PointsService } from '../points/points-service.js';
 import { rulesDuring, type AlarmAnnotation } from './alarm-rules.js';
 import { daySeries } from './day-series.js';
@@ -61,7 +61,7 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
     return seriesFrom(await deps.datasets.loadForTraining(datasetId, actor, mapped), points);
   }
 
-  async function execute(id: string, datasetId: string, user: AuthUser, job: { points: PointRole[]; settings: AfddSettings; timeZone: string }): Promise<void> {
+  async function execute(id: string, datasetId: string, user: Actor, job: { points: PointRole[]; settings: AfddSettings; timeZone: string }): Promise<void> {
     try {
       if (stopping) throw new Error('the hub stopped before this diagnosis ran');
       const { series, inputs } = await readSeries(datasetId, user, job.points);
@@ -92,7 +92,7 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
     return run;
   }
 
-  async function visible(id: string, user: AuthUser): Promise<DiagnosisRow> {
+  async function visible(id: string, user: Actor): Promise<DiagnosisRow> {
     const row = await repo.findById(id);
     if (!row) throw notFound('Diagnosis', id);
     // Whoever may see the dataset may see its diagnoses; another user's is 404 like the dataset.
@@ -104,7 +104,7 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
 
   return {
     /** Checks everything that can be checked up front (400s), records the diagnosis as running and queues it. */
-    async start(datasetId: string, user: AuthUser, body: DiagnoseRequest): Promise<{ id: string }> {
+    async start(datasetId: string, user: Actor, body: DiagnoseRequest): Promise<{ id: string }> {
       const dataset = await deps.datasets.get(datasetId, user);
       const settings = settingsFrom(body.settings);
       if (!dataset.timestamp_column) {
@@ -127,11 +127,11 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
       tail = run;
       return { id };
     },
-    async get(id: string, user: AuthUser): Promise<DiagnosisView> {
+    async get(id: string, user: Actor): Promise<DiagnosisView> {
       return toView(await visible(id, user));
     },
     /** One day of the inputs a completed diagnosis read, in the rules' units (the chart under its episodes). */
-    async daySeries(id: string, user: AuthUser, date: string): Promise<DiagnosisDaySeries> {
+    async daySeries(id: string, user: Actor, date: string): Promise<DiagnosisDaySeries> {
       const row = await visible(id, user);
       if (row.status !== 'completed') {
         throw new AppError('CONFLICT', `The diagnosis is ${row.status}`, { details: 'Its readings can be charted once it has completed' });
@@ -145,7 +145,7 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
       const { series } = await readSeries(row.datasetId, user, roles);
       return daySeries(series, inputs, row.timeZone, date);
     },
-    async listForDataset(datasetId: string, user: AuthUser): Promise<DiagnosisSummary[]> {
+    async listForDataset(datasetId: string, user: Actor): Promise<DiagnosisSummary[]> {
       await deps.datasets.get(datasetId, user);
       return (await repo.listByDataset(datasetId)).map(toSummary);
     },
