@@ -2,6 +2,7 @@ import type { Role } from '@prometheus/protocol';
 
 // The one table that decides who may call what. Every route names an action from it;
 // viewers read, operators also create, train and deploy, admins also manage users and the system.
+// Whose resources a user reaches (their own; admins everyone's) is decided in access.ts.
 export const PERMISSIONS = {
   public: null,
   'account:self': ['viewer', 'operator', 'admin'],
@@ -21,9 +22,4 @@ export type Permission = keyof typeof PERMISSIONS;
 export function roleAllows(role: Role, permission: Permission): boolean {
   const roles = PERMISSIONS[permission];
   return roles === null || (roles as readonly Role[]).includes(role);
-}
-
-/** Admins see every resource; others only their own. */
-export function canSeeAll(role: Role): boolean {
-  return role === 'admin';
 }

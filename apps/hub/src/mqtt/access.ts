@@ -1,7 +1,7 @@
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { DeviceId, parseDeviceTopic } from '@prometheus/protocol';
+import { canSeeAll } from '../access.js';
 import type { AuthUser } from '../http/context.js';
-import { canSeeAll } from '../http/permissions.js';
 import type { Logger } from '../logger.js';
 
 // Who may connect, publish and subscribe: the broker's hooks, with safe defaults in one place.

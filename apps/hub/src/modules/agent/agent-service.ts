@@ -2,13 +2,13 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import type {
   AgentAnalyzeRequest, AgentAnalyzeResponse, AgentChatRequest, AgentChatResponse, Conversation, DatasetSummary, Recommendation, TrainingPlan,
 } from '@prometheus/protocol';
+import type { Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
 import type { AgentSettings } from '../../config.js';
 import { notFound } from '../../errors.js';
 import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { Limits } from '../billing/limits.js';
-import type { Actor } from '../datasets/datasets-service.js';
 import { analyzeData } from './analysis.js';
 import { createLlm, SYSTEM_PROMPT } from './llm.js';
 import { askWhichDataset, describeDataset, wantsPlan } from './local-analyst.js';

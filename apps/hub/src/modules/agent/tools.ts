@@ -1,7 +1,8 @@
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 import { Architecture, Hyperparameters, type TrainingPlan } from '@prometheus/protocol';
 import { z } from 'zod';
-import type { Actor, DatasetsService } from '../datasets/datasets-service.js';
+import type { Actor } from '../../access.js';
+import type { DatasetsService } from '../datasets/datasets-service.js';
 import { analyzeData } from './analysis.js';
 
 // The tools the language model may call. Each runs against the caller's own data through the datasets

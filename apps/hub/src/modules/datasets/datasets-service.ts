@@ -121,4 +121,4 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
 }
 
 export type DatasetsService = ReturnType<typeof createDatasetsService>;
-export type { Actor, TrainingData, Reading, EdgeDatasetRequest, CreateCheck };
+export type { TrainingData, Reading, EdgeDatasetRequest, CreateCheck };
