@@ -199,7 +199,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
 
   // Deployments: a model compiled, quantized, packaged and signed here, sent over MQTT, verified and run by the agent.
   const deployments = createDeploymentsService({
-    repo: createDeploymentsRepo(db), models, targets: fleet.targets, broker, signer: deploySigner, limits: billing.limits,
+    repo: createDeploymentsRepo(db), models, targets: fleet.targets, points, broker, signer: deploySigner, limits: billing.limits,
     events, clock, log, settings: config.deployments, root: paths.deployments,
   });
   billing.limits.registerCounter('max_deployments', deployments.countActive);

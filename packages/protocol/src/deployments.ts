@@ -15,21 +15,30 @@ const isIpAddress = (s: string) => z.ipv4().safeParse(s).success || z.ipv6().saf
  * A `target_ip` no target of the user has yet registers a pending target (named `target_name`, else the IP).
  */
 export const DeploymentCreateRequest = z.object({
-  model_id: z.string().min(1).max(128),
+  /** Omitted (addition): a rules-only deployment, which needs `rules`. */
+  model_id: z.string().min(1).max(128).optional(),
   target_id: z.string().min(1).max(128).optional(),
   target_ip: z.string().trim().min(1).max(64).refine(isIpAddress, 'must be an IP address such as 100.124.76.93').optional(),
   target_name: displayName(128).optional(),
   /** Addition: alert hysteresis (defaults: 3 windows up, 3 windows below 0.8 x threshold to clear). */
   alerts: AlertPolicy.partial().strict().optional(),
+  /**
+   * Addition: Guideline 36 rules run by the agent beside the model on the target's point map. `enabled` defaults to
+   * true when the map gives the rules inputs; `settings` are overrides of the rule settings (`@prometheus/afdd`).
+   */
+  rules: z.object({ enabled: z.boolean().optional(), settings: z.record(z.string(), z.unknown()).optional() }).strict().optional(),
 }).strict().refine((b) => b.target_id !== undefined || b.target_ip !== undefined || b.target_name !== undefined, {
   message: 'name the target: target_id, target_ip or target_name', path: ['target_id'],
+}).refine((b) => b.model_id !== undefined || (b.rules !== undefined && b.rules.enabled !== false), {
+  message: 'name the model (model_id), or deploy the rules alone with rules', path: ['model_id'],
 });
 export type DeploymentCreateRequest = z.infer<typeof DeploymentCreateRequest>;
 
 export const DeploymentCreateResponse = z.object({
   id: z.string(),
   status: DeploymentStatus,
-  model_id: z.string(),
+  /** Null for a rules-only deployment (addition). */
+  model_id: z.string().nullable(),
   target_ip: z.string().nullable(),
   target_id: z.string(),
   target_name: z.string(),
@@ -43,7 +52,8 @@ export const DeploymentStep = z.object({ status: DeploymentStatus, at: IsoTime, 
 
 export const DeploymentSummary = z.object({
   id: z.string(),
-  model_id: z.string(),
+  /** Null for a rules-only deployment (addition). */
+  model_id: z.string().nullable(),
   target_ip: z.string().nullable(),
   target_name: z.string(),
   target_arch: z.string().nullable(),
@@ -64,10 +74,13 @@ export type DeploymentSummary = z.infer<typeof DeploymentSummary>;
 export const DeploymentDetail = DeploymentSummary.extend({
   package: z.object({ size_bytes: z.number().int(), sha256: z.string(), quantized: z.boolean() }).nullable(),
   transfer: z.object({ bytes_acked: z.number().int(), bytes_total: z.number().int(), target_online: z.boolean() }).nullable(),
-  alerts: AlertPolicy,
+  /** Null for a rules-only deployment (addition). */
+  alerts: AlertPolicy.nullable(),
   /** The target's health inference: its score against the hub's. */
   health: z.object({ score: z.number(), expected: z.number(), runtime: z.string() }).nullable(),
   steps: z.array(DeploymentStep),
+  /** Addition: the rules the agent runs beside the model (null: none), with the inputs mapped and the full settings. */
+  rules: z.object({ inputs: z.array(z.string()), points: z.number().int(), settings: z.record(z.string(), z.number().nullable()) }).nullable(),
 });
 export type DeploymentDetail = z.infer<typeof DeploymentDetail>;
 
@@ -79,14 +92,22 @@ export const EdgeAlert = z.object({
   id: z.string(),
   target_id: z.string(),
   deployment_id: z.string(),
-  model_id: z.string(),
+  /** Null for a rules-only deployment's alerts. */
+  model_id: z.string().nullable(),
   state: z.enum(['raised', 'cleared']),
   raised_at: IsoTime,
   cleared_at: IsoTime.nullable(),
-  peak_score: z.number(),
-  threshold: z.number(),
+  /** Null for a rule alert (addition), which has no score. */
+  peak_score: z.number().nullable(),
+  threshold: z.number().nullable(),
   message: z.string(),
   received_at: IsoTime,
+  /** Addition: `rule` for a Guideline 36 fault condition the agent's rules raised; `anomaly` for the model's score. */
+  kind: z.enum(['anomaly', 'rule']),
+  /** Addition, rule alerts only (null otherwise): the condition, the family it points at, the state and the evidence. */
+  rule: z.object({
+    fault_condition: z.string(), family: z.string(), operating_state: z.string(), evidence: z.array(z.string()), since: IsoTime,
+  }).nullable(),
 });
 export type EdgeAlert = z.infer<typeof EdgeAlert>;
 

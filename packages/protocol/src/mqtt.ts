@@ -152,18 +152,33 @@ export const AlertPolicy = z.object({
 });
 export type AlertPolicy = z.infer<typeof AlertPolicy>;
 
+/** One point the rules read (addition): a sensor name as the agent reads it, its AFDD input and unit (packages/afdd). */
+export const RulePoint = z.object({ column: z.string().min(1).max(128), input: z.string().min(1).max(32), unit: z.string().max(16).nullable() });
+export type RulePoint = z.infer<typeof RulePoint>;
+
+/**
+ * Guideline 36 rules beside the model (addition): the target's point map (mapped points only) and the full
+ * rule settings (@prometheus/afdd AfddSettings, snake_case); the agent validates both with the rules package.
+ */
+export const DeployRules = z.object({
+  points: z.array(RulePoint).min(1).max(500),
+  settings: z.record(z.string(), z.number().nullable()),
+});
+export type DeployRules = z.infer<typeof DeployRules>;
+
 /**
  * What the agent needs to verify, install and run a model: signed by the hub (ed25519 over the exact
  * manifest JSON bytes). `model` is @prometheus/ml's ModelMetadata without the training hyperparameters.
+ * A rules-only deployment (addition) has `model_id`, `package`, `model`, `alerts` and `health` null and `rules` set.
  */
 export const DeployManifest = z.object({
   format: z.literal('prometheus-deploy/1'),
   deployment_id: DeploymentId,
   target_id: DeviceId,
-  model_id: z.string().min(1).max(128),
+  model_id: z.string().min(1).max(128).nullable(),
   model_version: z.string().min(1).max(64),
   created_at: z.string(),
-  package: z.object({ file: z.literal('model.onnx'), size: z.number().int().min(1), sha256: Sha256Hex, quantized: z.boolean() }),
+  package: z.object({ file: z.literal('model.onnx'), size: z.number().int().min(1), sha256: Sha256Hex, quantized: z.boolean() }).nullable(),
   model: z.object({
     format: z.literal('prometheus-model/1'),
     architecture: z.enum(['lstm_autoencoder', 'gru_predictor', 'sentinel']),
@@ -179,10 +194,13 @@ export const DeployManifest = z.object({
     output_names: z.array(z.string()),
     horizons_minutes: z.array(z.number()).nullable(),
     num_parameters: z.number().int(),
-  }),
-  alerts: AlertPolicy,
+  }).nullable(),
+  alerts: AlertPolicy.nullable(),
   /** A window of raw rows and the score the hub computed for it with the same file: the health inference. */
-  health: z.object({ rows: z.array(z.array(z.number())), expected_score: z.number(), tolerance: z.number().positive() }),
+  health: z.object({ rows: z.array(z.array(z.number())), expected_score: z.number(), tolerance: z.number().positive() }).nullable(),
+  rules: DeployRules.optional(),
+}).refine((m) => (m.package === null) === (m.model === null) && (m.model === null) === (m.health === null) && (m.health === null) === (m.alerts === null) && (m.package !== null || m.rules !== undefined), {
+  message: 'a manifest carries a model (package, model, alerts and health) or is rules only (rules, and none of them)',
 });
 export type DeployManifest = z.infer<typeof DeployManifest>;
 
@@ -234,7 +252,7 @@ export const AgentDeployState = z.enum(['idle', 'receiving', 'verifying', 'insta
 export type AgentDeployState = z.infer<typeof AgentDeployState>;
 
 /** The model the agent runs now. */
-export const RunningModel = z.object({ deployment_id: DeploymentId, model_id: z.string(), model_version: z.string() });
+export const RunningModel = z.object({ deployment_id: DeploymentId, model_id: z.string().nullable(), model_version: z.string() });
 export type RunningModel = z.infer<typeof RunningModel>;
 
 /**
@@ -269,9 +287,28 @@ export const EdgeAlertEvent = z.object({
 });
 export type EdgeAlertEvent = z.infer<typeof EdgeAlertEvent>;
 
+/**
+ * A Guideline 36 fault condition that held for the alarm delay (addition): raised when it starts, the same `id`
+ * cleared when it stops holding. `since` is where the condition began holding (ISO UTC).
+ */
+export const RuleAlertEvent = z.object({
+  id: z.string().min(1).max(200),
+  state: z.enum(['raised', 'cleared']),
+  fault_condition: z.string().min(1).max(16),
+  family: z.string().min(1).max(32),
+  operating_state: z.string().min(1).max(8),
+  evidence: z.array(z.string().max(1000)).max(20),
+  since: z.string().max(40),
+  raised_at: z.number().int().min(0),
+  cleared_at: z.number().int().min(0).nullable(),
+  message: z.string().max(500),
+});
+export type RuleAlertEvent = z.infer<typeof RuleAlertEvent>;
+
 /** agent -> hub on `inference`, QoS 1, through the agent's own store-and-forward queue (`seq` is its key). */
 export const InferenceMessage = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), kind: z.literal('scores'), seq: Seq, deployment_id: DeploymentId, model_id: z.string(), scores: z.array(EdgeScore).min(1).max(1000) }),
   z.object({ v: z.literal(1), kind: z.literal('alert'), seq: Seq, deployment_id: DeploymentId, model_id: z.string(), alert: EdgeAlertEvent }),
+  z.object({ v: z.literal(1), kind: z.literal('rule_alert'), seq: Seq, deployment_id: DeploymentId, model_id: z.string().nullable(), alert: RuleAlertEvent }),
 ]);
 export type InferenceMessage = z.infer<typeof InferenceMessage>;

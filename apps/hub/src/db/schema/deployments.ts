@@ -12,6 +12,21 @@ export interface DeploymentStepRecord {
   detail: string | null;
 }
 
+/** The rules section of a deployment, as the manifest carries it. */
+export interface DeploymentRules {
+  points: { column: string; input: string; unit: string | null }[];
+  settings: Record<string, number | null>;
+}
+
+/** What a rule alert names: the condition, the family it points at, the state and the evidence. */
+export interface RuleAlertDetail {
+  fault_condition: string;
+  family: string;
+  operating_state: string;
+  evidence: string[];
+  since: string;
+}
+
 // A model deployment: a persisted state machine (status) driven by the hub's orchestrator and the agent's
 // reports; its package (model, manifest, signature) lives under `<data dir>/deployments/<id>/`.
 export const deployments = sqliteTable('deployments', {
@@ -20,8 +35,8 @@ export const deployments = sqliteTable('deployments', {
   ownerId: text('owner_id').notNull().references(() => users.id),
   /** Username of who deployed, as shown (kept when the user is gone). */
   deployedBy: text('deployed_by').notNull(),
-  // No foreign key: a finished deployment keeps naming its model after the model is deleted.
-  modelId: text('model_id').notNull(),
+  // No foreign key: a finished deployment keeps naming its model after the model is deleted. Null: rules only.
+  modelId: text('model_id'),
   targetId: text('target_id').notNull().references(() => edgeTargets.id),
   /** The target's name, IP and architecture when the deployment was made. */
   targetName: text('target_name').notNull(),
@@ -32,7 +47,8 @@ export const deployments = sqliteTable('deployments', {
   statusDetail: text('status_detail'),
   error: text('error'),
   steps: text('steps', { mode: 'json' }).$type<DeploymentStepRecord[]>().notNull(),
-  alertPolicy: text('alert_policy', { mode: 'json' }).$type<{ raise_windows: number; clear_windows: number; clear_threshold: number }>().notNull(),
+  /** Hysteresis of the model's alerts (null: rules only, no model). */
+  alertPolicy: text('alert_policy', { mode: 'json' }).$type<{ raise_windows: number; clear_windows: number; clear_threshold: number }>(),
   packageSha256: text('package_sha256'),
   packageSize: integer('package_size'),
   quantized: flag('quantized').notNull().default(true),
@@ -41,6 +57,8 @@ export const deployments = sqliteTable('deployments', {
   healthScore: real('health_score'),
   healthExpected: real('health_expected'),
   healthRuntime: text('health_runtime'),
+  /** Guideline 36 rules the agent runs beside the model: the target's mapped points and the full settings (null: none). */
+  rules: text('rules', { mode: 'json' }).$type<DeploymentRules>(),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull(),
   deployedAt: timestamp('deployed_at'),
@@ -67,7 +85,11 @@ export const edgeAlerts = sqliteTable('edge_alerts', {
   /** The agent's own id of the alert (unique per target). */
   agentAlertId: text('agent_alert_id').notNull(),
   deploymentId: text('deployment_id').notNull(),
-  modelId: text('model_id').notNull(),
+  /** Null for a rules-only deployment's alerts. */
+  modelId: text('model_id'),
+  /** `anomaly`: the model's score (peak_score, threshold); `rule`: a Guideline 36 fault condition (`rule`; the score columns hold 0). */
+  kind: text('kind', { enum: ['anomaly', 'rule'] }).notNull().default('anomaly'),
+  rule: text('rule', { mode: 'json' }).$type<RuleAlertDetail>(),
   state: text('state', { enum: ['raised', 'cleared'] }).notNull(),
   raisedAt: timestamp('raised_at').notNull(),
   clearedAt: timestamp('cleared_at'),

@@ -1,5 +1,5 @@
 import type {
-  DeploymentCreateRequest, DeploymentCreateResponse, DeploymentDetail, DeploymentSummary, EdgeAlert, EdgeScoreList,
+  AlertPolicy, DeploymentCreateRequest, DeploymentCreateResponse, DeploymentDetail, DeploymentSummary, EdgeAlert, EdgeScoreList,
 } from '@prometheus/protocol';
 import { ownedOr404, visibleTo, type Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
@@ -15,6 +15,7 @@ import { createKeyedLock } from '../../keyed-lock.js';
 import type { TargetWithIngest } from '../fleet/repo.js';
 import type { TargetsService } from '../fleet/targets-service.js';
 import type { ModelsService } from '../models/models-service.js';
+import type { PointsService } from '../points/points-service.js';
 import { assertExecutableArch, edgeBuildFile, type BinaryFile, type ServedFile } from './binary.js';
 import { normalizeArch } from './arch.js';
 import { createEdgeResults } from './edge-results.js';
@@ -22,12 +23,15 @@ import { createOrchestrator } from './orchestrator.js';
 import { toDeploymentDetail, toDeploymentSummary, toEdgeAlert } from './present.js';
 import type { DeploymentRow, DeploymentsRepo } from './repo.js';
 import type { DeploySigner } from './signing.js';
+import { deploymentRules, ruleSettings } from './rules.js';
 import { alertPolicy } from './steps.js';
 
 export interface DeploymentsServiceDeps {
   repo: DeploymentsRepo;
   models: ModelsService;
   targets: TargetsService;
+  /** The target's point map: what the rules read at the edge. */
+  points: Pick<PointsService, 'mapOfTarget'>;
   broker: Pick<MqttBroker, 'publishToDevice' | 'isOnline' | 'onDeviceMessage'>;
   signer: DeploySigner;
   limits: Limits;
@@ -85,33 +89,47 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
     throw new AppError('NOT_FOUND', 'Target not found', { details: ip ? `No target${named} has IP '${ip}'` : `No target${named}` });
   }
 
-  // The signed-in user (not just an Actor): the deployment records who deployed it by name.
-  async function create(actor: AuthUser, body: DeploymentCreateRequest): Promise<DeploymentCreateResponse> {
+  /** The model's alert hysteresis, or null for a rules-only deployment. */
+  async function modelAndPolicy(actor: AuthUser, body: DeploymentCreateRequest): Promise<{ modelId: string | null; policy: AlertPolicy | null }> {
+    if (body.model_id === undefined) {
+      if (body.alerts) throw badRequest("Invalid request body: 'alerts' needs a model (model_id): rule alerts follow the rules' own delays");
+      return { modelId: null, policy: null };
+    }
     const model = await deps.models.row(body.model_id, actor);
     const meta = (await deps.models.getArtifacts(model.id)).metadata;
     const policy = alertPolicy(meta.threshold, body.alerts);
     if (policy.clear_threshold > meta.threshold) {
       throw badRequest("Invalid request body: 'alerts.clear_threshold' must not be above the model's threshold", `The threshold is ${meta.threshold}`);
     }
+    return { modelId: model.id, policy };
+  }
+
+  // The signed-in user (not just an Actor): the deployment records who deployed it by name.
+  async function create(actor: AuthUser, body: DeploymentCreateRequest): Promise<DeploymentCreateResponse> {
+    const settings = ruleSettings(body.rules);
+    const { modelId, policy } = await modelAndPolicy(actor, body);
     // Under the owner's lock: two requests for one new address register one target, and the limit holds.
     const { row, enrollment } = await createLock(actor.id, async () => {
       const found = await resolveTarget(actor, body);
       if ('target' in found && found.target.revokedAt) throw new AppError('CONFLICT', 'The target is revoked', { details: `Target ${found.target.id} can no longer connect` });
       // A deployment to a target replaces what runs there, so that target's do not count against the limit.
       await deps.limits.assertWithin(actor.id, 'max_deployments', 'target' in found ? await repo.countActiveElsewhere(actor.id, found.target.id) : await repo.countActive(actor.id));
+      // A target registered here has no readings yet, so no point map: the rules run only where a map exists.
+      const points = 'target' in found ? (await deps.points.mapOfTarget(found.target.id)).points : [];
+      const rules = deploymentRules(points, body.rules, settings, modelId === null);
       const registered = 'register' in found ? await deps.targets.create(actor, found.register) : undefined;
       const target = 'target' in found ? found.target : await deps.targets.visible(actor, (registered as { id: string }).id);
       if (registered) log.info({ targetId: target.id, ip: target.ip, by: actor.id }, 'target registered by a deployment to its IP');
       const now = clock.now();
       const inserted = await repo.insert({
-        id: newId('dep'), ownerId: actor.id, deployedBy: actor.username, modelId: model.id, targetId: target.id, targetName: target.name,
+        id: newId('dep'), ownerId: actor.id, deployedBy: actor.username, modelId, targetId: target.id, targetName: target.name,
         targetIp: target.ip, targetArch: target.arch, modelVersion: `v${(await repo.countForTarget(target.id)) + 1}`, status: 'compiling',
-        statusDetail: 'exporting ONNX from the model for the target', steps: [{ status: 'compiling', at: now.getTime(), detail: null }],
-        alertPolicy: policy, createdAt: now, updatedAt: now,
+        statusDetail: modelId ? 'exporting ONNX from the model for the target' : 'rules only: nothing to compile',
+        steps: [{ status: 'compiling', at: now.getTime(), detail: null }], alertPolicy: policy, rules, createdAt: now, updatedAt: now,
       });
       return { row: inserted, enrollment: registered && { enrollment_token: registered.enrollment_token, enrollment_expires_at: registered.enrollment_expires_at } };
     });
-    log.info({ deploymentId: row.id, modelId: model.id, targetId: row.targetId, by: actor.id }, 'deployment created');
+    log.info({ deploymentId: row.id, modelId, rules: row.rules !== null, targetId: row.targetId, by: actor.id }, 'deployment created');
     await orchestrator.supersedeInProgress(row.targetId, row.id);
     void orchestrator.submit(row);
     return { id: row.id, status: row.status, model_id: row.modelId, target_ip: row.targetIp, target_id: row.targetId, target_name: row.targetName, ...enrollment };
@@ -144,7 +162,7 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
       const rows = await repo.listScores(targetId, since ? Date.parse(since) : undefined, limit);
       const current = (await repo.forTarget(targetId, ['deployed'])).at(-1);
       return {
-        target_id: targetId, threshold: current ? (await deps.models.getArtifacts(current.modelId).catch(() => undefined))?.metadata.threshold ?? null : null,
+        target_id: targetId, threshold: current?.modelId ? (await deps.models.getArtifacts(current.modelId).catch(() => undefined))?.metadata.threshold ?? null : null,
         scores: rows.map((r) => ({ ts: isoTime(r.ts), score: r.score, anomaly: r.anomaly, deployment_id: r.deploymentId })),
       };
     },

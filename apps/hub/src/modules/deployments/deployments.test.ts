@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeploymentDetail, Target } from '@prometheus/protocol';
+import type { DeploymentDetail, EnrollResponse, Target } from '@prometheus/protocol';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { sensorCsv, setTier, TINY, trainToEnd, validatedDataset } from '../../test/training.js';
 import { createDeploymentsRepo } from './repo.js';
@@ -96,11 +96,13 @@ describe('a deployment through the hub steps and the scripted device', () => {
     expect(ready.steps[1]?.detail).toContain('onnxruntime-node');
     const manifest = device.manifest(id);
     expect(manifest).toMatchObject({ deployment_id: id, target_id: target.id, model_id: modelId, model_version: 'v1' });
-    expect(manifest.model.feature_columns).toEqual(['supply_temp', 'return_temp', 'fan_speed']);
-    expect(manifest.package.size).toBe(ready.package?.size_bytes);
+    expect(manifest.model!.feature_columns).toEqual(['supply_temp', 'return_temp', 'fan_speed']);
+    expect(manifest.rules).toBeUndefined(); // no point map on this target: the rules stay off
+    expect(ready.rules).toBeNull();
+    expect(manifest.package!.size).toBe(ready.package?.size_bytes);
 
     await device.report({ deployment_id: id, state: 'receiving', next_offset: 0, resume: true });
-    const size = manifest.package.size;
+    const size = manifest.package!.size;
     await waitStatus(admin, id, () => device.received(id).length === size || (device.chunks.get(id)?.length ?? 0) >= 8);
     // The window: the hub waits for confirmations before sending more.
     let held = device.received(id).length;
@@ -109,12 +111,12 @@ describe('a deployment through the hub steps and the scripted device', () => {
       await waitStatus(admin, id, () => device.received(id).length > held || device.received(id).length === size);
       held = device.received(id).length;
     }
-    expect(createHash('sha256').update(device.received(id)).digest('hex')).toBe(manifest.package.sha256);
+    expect(createHash('sha256').update(device.received(id)).digest('hex')).toBe(manifest.package!.sha256);
     expect(device.chunks.get(id)?.at(-1)?.last).toBe(true);
 
     await device.report({ deployment_id: id, state: 'health_check' });
     await waitStatus(admin, id, (d) => d.status_detail?.includes('health') === true);
-    await device.report({ deployment_id: id, state: 'deployed', health: { score: manifest.health.expected_score, expected: manifest.health.expected_score, runtime: 'onnxruntime-node' }, current: { deployment_id: id, model_id: modelId, model_version: 'v1' } });
+    await device.report({ deployment_id: id, state: 'deployed', health: { score: manifest.health!.expected_score, expected: manifest.health!.expected_score, runtime: 'onnxruntime-node' }, current: { deployment_id: id, model_id: modelId, model_version: 'v1' } });
     const done = await waitStatus(admin, id, (d) => d.status === 'deployed');
     expect(done).toMatchObject({ error: null, health: { runtime: 'onnxruntime-node' }, transfer: { bytes_acked: size, bytes_total: size } });
     const view = (await (await t.request('GET', `/api/v1/deployments/targets/${target.id}`, { token: admin })).json()) as Target;
@@ -125,6 +127,25 @@ describe('a deployment through the hub steps and the scripted device', () => {
     expect(metrics.total_deployments).toBeGreaterThanOrEqual(1);
     await device.disconnect();
   }, 120_000);
+
+  it('carries the target\'s point map and the full rule settings beside the model, unless the rules are turned off', async () => {
+    const created = await t.request('POST', '/api/v1/deployments/targets', { token: admin, json: { name: 'Mapped AHU', arch: 'x64' } });
+    const { enrollment_token, id: targetId } = (await created.json()) as { enrollment_token: string; id: string };
+    const points = [['SAT', 'sat'], ['MAT', 'mat'], ['RAT', 'rat'], ['OAT', 'oat'], ['OA_DMPR', 'oa_damper'], ['CHW_VLV', 'cool_valve'], ['HW_VLV', 'heat_valve'], ['SF', 'fan_status']]
+      .map(([column, input]) => ({ column, brick_class: null, input, unit: input === 'fan_status' ? 'binary' : input!.endsWith('t') ? 'F' : 'percent' }));
+    expect((await t.request('PUT', `/api/v1/deployments/targets/${targetId}/points`, { token: admin, json: { points } })).status).toBe(200);
+    const enrolled = await t.request('POST', '/api/v1/deployments/targets/enroll', { json: { enrollment_token, agent_version: '0.1.0', arch: 'x64' } });
+    const device = scriptedDevice(mqttUrl, { ...((await enrolled.json()) as EnrollResponse) });
+    await device.connect();
+    const withRules = (await (await post(admin, { model_id: modelId, target_id: targetId, rules: { settings: { eps_mat: 6 } } })).json()) as { id: string };
+    const ready = await waitStatus(admin, withRules.id, (d) => d.status === 'transferring' && device.commands.some((c) => c.deployment_id === withRules.id));
+    expect(device.manifest(withRules.id).rules).toEqual({ points: points.map(({ column, input, unit }) => ({ column, input, unit })), settings: expect.objectContaining({ eps_mat: 6, eps_sat: 2, min_oa_fraction: null }) });
+    expect(ready.rules).toMatchObject({ points: 8, settings: { eps_mat: 6 } });
+    const off = (await (await post(admin, { model_id: modelId, target_id: targetId, rules: { enabled: false } })).json()) as { id: string };
+    await waitStatus(admin, off.id, (d) => d.status === 'transferring' && device.commands.some((c) => c.deployment_id === off.id));
+    expect(device.manifest(off.id).rules).toBeUndefined();
+    await device.disconnect();
+  });
 
   it('waits for an offline target and proceeds when it connects; a failure report fails it with the reason', async () => {
     const target = await enrollTarget(t, admin, { name: 'Offline box', arch: 'x64' });

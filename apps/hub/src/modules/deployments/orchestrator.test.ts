@@ -38,7 +38,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false> |
 
 /** Confirms what arrived, chunk window by chunk window, until `stopAt` bytes (or the whole package). */
 async function receive(device: ScriptedDevice, id: string, stopAt = Number.POSITIVE_INFINITY): Promise<number> {
-  const size = device.manifest(id).package.size;
+  const size = device.manifest(id).package!.size;
   let held = device.received(id).length;
   while (held < Math.min(size, stopAt)) {
     await device.report({ deployment_id: id, state: 'receiving', next_offset: held });
@@ -83,7 +83,7 @@ describe('hub restarts', () => {
     // The device holds the first part; it asks for the rest.
     const rest: Buffer[] = [];
     let at = held;
-    const size = manifest.package.size;
+    const size = manifest.package!.size;
     while (at < size) {
       const c = await until('chunk', () => device.chunks.get(id)?.find((x) => x.offset === at));
       rest.push(c.data);
@@ -91,7 +91,7 @@ describe('hub restarts', () => {
       if (at < size) await device.report({ deployment_id: id, state: 'receiving', next_offset: at });
     }
     const whole = Buffer.concat([kept, ...rest]);
-    expect(createHash('sha256').update(whole).digest('hex')).toBe(manifest.package.sha256);
+    expect(createHash('sha256').update(whole).digest('hex')).toBe(manifest.package!.sha256);
     await device.report({ deployment_id: id, state: 'deployed', current: { deployment_id: id, model_id: modelId, model_version: 'v1' } });
     await until('deployed', async () => (await detail(id)).status === 'deployed');
     await device.disconnect();

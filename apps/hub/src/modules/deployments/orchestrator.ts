@@ -52,7 +52,9 @@ export function createOrchestrator(deps: OrchestratorDeps) {
 
   async function startTransfer(row: DeploymentRow): Promise<void> {
     const pkg = await readPackage(deps.root, row.id);
-    if (!pkg || sha256Hex(pkg.model) !== row.packageSha256) return fail(row.id, 'the package is missing or damaged on the hub; deploy again');
+    // A rules-only deployment's package is its signed manifest alone (no model bytes).
+    const intact = pkg && (row.modelId === null ? pkg.model.length === 0 : sha256Hex(pkg.model) === row.packageSha256);
+    if (!pkg || !intact) return fail(row.id, 'the package is missing or damaged on the hub; deploy again');
     transfers.open(row.id, row.targetId, pkg);
     if (!deps.link.isOnline(row.targetId)) await repo.update(row.id, { statusDetail: 'waiting for the target to come online', updatedAt: clock.now() });
   }

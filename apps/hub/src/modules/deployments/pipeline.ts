@@ -7,7 +7,7 @@ import { writePackage } from './package-files.js';
 import type { DeploymentPatch, DeploymentRow, DeploymentState, DeploymentsRepo } from './repo.js';
 import type { DeploySigner } from './signing.js';
 import { runHubSteps } from './steps-client.js';
-import { buildManifest } from './steps.js';
+import { alertPolicy, buildManifest, buildRulesManifest } from './steps.js';
 
 // The hub's steps of one deployment, each persisted before the next starts: compiling -> quantizing ->
 // packaging -> transferring. Every transition is guarded by the state it leaves, so a deployment that was
@@ -37,6 +37,7 @@ const fmt = (x: number) => Number(x.toPrecision(4)).toString();
 
 /** Runs the hub-side steps; resolves with the row in `transferring`, or undefined when it stopped (failed or superseded). */
 export async function runPipeline(deps: PipelineDeps, start: DeploymentRow): Promise<DeploymentRow | undefined> {
+  if (start.modelId === null) return packageRulesOnly(deps, start);
   const { repo, clock } = deps;
   const arch = normalizeArch(start.targetArch);
   let row: DeploymentRow | undefined = start;
@@ -55,12 +56,29 @@ export async function runPipeline(deps: PipelineDeps, start: DeploymentRow): Pro
   if (!row) return undefined;
 
   const manifest = buildManifest({
-    deploymentId: row.id, targetId: row.targetId, modelId: row.modelId, modelVersion: row.modelVersion, createdAt: isoTime(clock.now()),
-    metadata: artifacts.metadata, model: q.onnx, quantized: true, healthScore: q.score, alerts: row.alertPolicy,
+    deploymentId: row.id, targetId: row.targetId, modelId: start.modelId, modelVersion: row.modelVersion, createdAt: isoTime(clock.now()),
+    metadata: artifacts.metadata, model: q.onnx, quantized: true, healthScore: q.score, alerts: row.alertPolicy ?? alertPolicy(artifacts.metadata.threshold),
+    rules: row.rules,
   });
+  const pkg = manifest.package as NonNullable<typeof manifest.package>;
   const manifestJson = JSON.stringify(manifest);
   const signature = deps.signer.sign(Buffer.from(manifestJson, 'utf8'));
   await writePackage(deps.root, row.id, { model: Buffer.from(q.onnx), manifest: manifestJson, signature });
-  return advance(repo, row, 'transferring', `package ${manifest.package.size} bytes, sha256 ${manifest.package.sha256.slice(0, 16)}…, signed (ed25519)`,
-    clock.now(), { packageSha256: manifest.package.sha256, packageSize: manifest.package.size, quantized: true, healthExpected: q.score });
+  return advance(repo, row, 'transferring', `package ${pkg.size} bytes, sha256 ${pkg.sha256.slice(0, 16)}…, signed (ed25519)${rulesNote(row)}`,
+    clock.now(), { packageSha256: pkg.sha256, packageSize: pkg.size, quantized: true, healthExpected: q.score });
+}
+
+const rulesNote = (row: DeploymentRow) => (row.rules ? `; Guideline 36 rules on ${row.rules.points.length} mapped points` : '');
+
+/** A rules-only deployment: nothing to compile or quantize; the signed manifest is the whole package. */
+async function packageRulesOnly(deps: PipelineDeps, start: DeploymentRow): Promise<DeploymentRow | undefined> {
+  const { repo, clock } = deps;
+  if (!start.rules) throw new Error('a deployment without a model must carry rules');
+  const row = await advance(repo, start, 'packaging', 'rules only: no model to compile or quantize', clock.now());
+  if (!row) return undefined;
+  const manifest = buildRulesManifest({ deploymentId: row.id, targetId: row.targetId, modelVersion: row.modelVersion, createdAt: isoTime(clock.now()), rules: start.rules });
+  const manifestJson = JSON.stringify(manifest);
+  const signature = deps.signer.sign(Buffer.from(manifestJson, 'utf8'));
+  await writePackage(deps.root, row.id, { model: Buffer.alloc(0), manifest: manifestJson, signature });
+  return advance(repo, row, 'transferring', `manifest only (no model), signed (ed25519)${rulesNote(row)}`, clock.now(), { packageSize: 0, quantized: false });
 }

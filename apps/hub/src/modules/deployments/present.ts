@@ -23,13 +23,16 @@ export function toDeploymentDetail(row: DeploymentRow, buildDir: string, targetO
     alerts: row.alertPolicy,
     health: row.healthScore !== null && row.healthExpected !== null ? { score: row.healthScore, expected: row.healthExpected, runtime: row.healthRuntime ?? 'unknown' } : null,
     steps: row.steps.map((s) => ({ status: s.status, at: isoTime(s.at), detail: s.detail })),
+    rules: row.rules ? { inputs: row.rules.points.map((p) => p.input), points: row.rules.points.length, settings: row.rules.settings } : null,
   };
 }
 
 export function toEdgeAlert(row: AlertRow): EdgeAlert {
   return {
     id: row.id, target_id: row.targetId, deployment_id: row.deploymentId, model_id: row.modelId, state: row.state,
-    raised_at: isoTime(row.raisedAt), cleared_at: iso(row.clearedAt), peak_score: row.peakScore, threshold: row.threshold,
-    message: row.message, received_at: isoTime(row.receivedAt),
+    raised_at: isoTime(row.raisedAt), cleared_at: iso(row.clearedAt),
+    peak_score: row.kind === 'rule' ? null : row.peakScore, threshold: row.kind === 'rule' ? null : row.threshold,
+    message: row.message, received_at: isoTime(row.receivedAt), kind: row.kind,
+    rule: row.kind === 'rule' && row.rule ? { ...row.rule, since: isoTime(new Date(row.rule.since)) } : null,
   };
 }

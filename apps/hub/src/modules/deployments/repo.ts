@@ -84,7 +84,7 @@ export function createDeploymentsRepo(db: Db) {
     },
 
     /** Inserts or updates an agent's alert; `raisedNow` when this call first recorded it. */
-    async upsertAlert(row: Omit<AlertRow, 'id'> & { id: string }, alert: EdgeAlertEvent): Promise<{ row: AlertRow; raisedNow: boolean }> {
+    async upsertAlert(row: Omit<AlertRow, 'id'> & { id: string }, alert: Pick<EdgeAlertEvent, 'id' | 'state'>): Promise<{ row: AlertRow; raisedNow: boolean }> {
       return db.transaction((tx) => {
         const existing = tx.select().from(edgeAlerts).where(and(eq(edgeAlerts.targetId, row.targetId), eq(edgeAlerts.agentAlertId, alert.id))).get();
         if (!existing) return { row: tx.insert(edgeAlerts).values(row).returning().get(), raisedNow: true };

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { decodeAxonml, exportOnnx, modelSpec, quantizeWeights, type ModelMetadata, type ModelSpec } from '@prometheus/ml/core';
 import { loadInferenceModel, type RuntimeName } from '@prometheus/ml/inference';
-import type { AlertPolicy, DeployManifest } from '@prometheus/protocol';
+import type { AlertPolicy, DeployManifest, DeployRules } from '@prometheus/protocol';
 import { targetRuntime, type EdgeArch } from './arch.js';
 import { sha256Hex } from './package-files.js';
 
@@ -76,6 +76,7 @@ export interface ManifestInput {
   quantized: boolean;
   healthScore: number;
   alerts: AlertPolicy;
+  rules: DeployRules | null;
 }
 
 /** packaging: the manifest the agent verifies against (its JSON text is what gets signed). */
@@ -94,6 +95,15 @@ export function buildManifest(i: ManifestInput): DeployManifest {
     model, alerts: i.alerts,
     // wasm and native kernels differ in the last float bits; anything beyond this is a different model.
     health: { rows: healthRows(i.metadata), expected_score: i.healthScore, tolerance: Math.max(1e-4, Math.abs(i.healthScore) * 1e-3) },
+    ...(i.rules ? { rules: i.rules } : {}),
+  };
+}
+
+/** packaging a rules-only deployment: no model, no package bytes; the manifest carries the point map and settings. */
+export function buildRulesManifest(i: Pick<ManifestInput, 'deploymentId' | 'targetId' | 'modelVersion' | 'createdAt'> & { rules: DeployRules }): DeployManifest {
+  return {
+    format: 'prometheus-deploy/1', deployment_id: i.deploymentId, target_id: i.targetId, model_id: null, model_version: i.modelVersion,
+    created_at: i.createdAt, package: null, model: null, alerts: null, health: null, rules: i.rules,
   };
 }
 

@@ -99,6 +99,8 @@ export function createPointsService(deps: PointsServiceDeps) {
       return turtleOf(await targetMap(id), `${deps.publicUrl}/api/v1/deployments/targets/${id}/points#`, target.name, target.equipmentType);
     },
 
+    /** What the rules read at the edge for a target already checked visible: the confirmed map, else the suggestion. */
+    mapOfTarget: (targetId: string): Promise<PointMap> => targetMap(targetId),
     /** What the rules read for a dataset the user may see: the confirmed map, else the suggestion. */
     mapOfDataset: async (id: string, user: Actor): Promise<PointMap> => datasetMap(await visibleDataset(id, user)),
   };

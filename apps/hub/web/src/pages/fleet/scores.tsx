@@ -16,9 +16,11 @@ interface Alert {
   state: 'raised' | 'cleared';
   raised_at: string;
   cleared_at: string | null;
-  peak_score: number;
-  threshold: number;
+  peak_score: number | null;
+  threshold: number | null;
   message: string;
+  kind?: 'anomaly' | 'rule';
+  rule?: { fault_condition: string; family: string; operating_state: string; evidence: string[]; since: string } | null;
 }
 
 export function useScores(targetId: string) {
@@ -32,7 +34,8 @@ export function useScores(targetId: string) {
   return {
     points, threshold, alerts: alerts.data ?? [],
     onMessage(body: unknown) {
-      if ((body as { kind?: unknown }).kind === 'alert') alerts.reload();
+      const kind = (body as { kind?: unknown }).kind;
+      if (kind === 'alert' || kind === 'rule_alert') alerts.reload();
       else setPoints((p) => [...p, ...parseScores(body, threshold)].slice(-2000));
     },
   };
@@ -59,7 +62,12 @@ export function ScoresCard({ live }: { live: ReturnType<typeof useScores> }) {
             <tbody>
               {alerts.map((a) => (
                 <tr key={a.id}>
-                  <td><Badge tone={a.state === 'raised' ? 'bad' : 'neutral'}>{a.state}</Badge> {a.message}</td>
+                  <td>
+                    <Badge tone={a.state === 'raised' ? 'bad' : 'neutral'}>{a.state}</Badge>{' '}
+                    {a.rule ? <><Badge tone="warn">{a.rule.fault_condition} · {a.rule.family.replaceAll('_', ' ')} · {a.rule.operating_state}</Badge>{' '}</> : null}
+                    {a.message}
+                    {a.rule && a.rule.evidence.length > 1 ? <div class="muted" data-testid="rule-evidence">{a.rule.evidence.slice(1).join(' ')}</div> : null}
+                  </td>
                   <td>{when(a.raised_at)}</td><td>{when(a.cleared_at)}</td><td class="num">{num(a.peak_score)}</td><td class="num">{num(a.threshold)}</td>
                 </tr>
               ))}
