@@ -135,7 +135,7 @@ describe('deployment faults (real x64 agent)', () => {
   });
 
   it('rejects a package whose sha256 is not the signed one', async () => {
-    const { d, runs } = await faulty('wrong sha256', rewriteManifest((m) => void (m.package.sha256 = sha256('something else'))));
+    const { d, runs } = await faulty('wrong sha256', rewriteManifest((m) => void (m.package!.sha256 = sha256('something else'))));
     expect(d.status).toBe('failed');
     expect(d.error).toMatch(/package sha256 .* does not match the signed manifest/);
     expect(runs).toBe(good);
@@ -154,7 +154,7 @@ describe('deployment faults (real x64 agent)', () => {
   });
 
   it('rolls back a model that fails its health inference', async () => {
-    const { d, runs } = await faulty('health inference fails', rewriteManifest((m) => void (m.health.expected_score += 1000)));
+    const { d, runs } = await faulty('health inference fails', rewriteManifest((m) => void (m.health!.expected_score += 1000)));
     expect(d.status).toBe('rolled_back');
     expect(d.error).toContain('health inference scored');
     expect(runs).toBe(good);

@@ -3,8 +3,9 @@ import {
   DeployCommand, DeployManifest, decodeDeployChunk, parseMessage, type AgentDeployState, type DeployStatusReport,
 } from '@prometheus/protocol';
 import type { AgentComponent, AgentContext } from '../agent.js';
-import { healthCheck, loadModel, type LoadedModel } from '../runtime/model.js';
+import { hasModel, healthCheck, loadModel, readManifest, type LoadedModel, type ModelManifest } from '../runtime/model.js';
 import type { InferenceRuntime } from '../runtime/inference-runtime.js';
+import { ruleConfig } from '../runtime/rules.js';
 import { installModel, recoverModels, removeModel, switchCurrent } from './install.js';
 import { TransferStore, type Outcome } from './transfer-store.js';
 
@@ -14,11 +15,15 @@ import { TransferStore, type Outcome } from './transfer-store.js';
 // the health inference and the switch. Any failure keeps (or restores) the previous model and says why.
 // All work runs one step at a time, in arrival order.
 
-interface Transfer {
+interface Adopted {
   id: string;
   manifest: DeployManifest;
   text: string;
 }
+interface Transfer extends Adopted {
+  manifest: ModelManifest;
+}
+const isTransfer = (a: Adopted): a is Transfer => hasModel(a.manifest);
 
 type Extra = Partial<Omit<DeployStatusReport, 'v' | 'state' | 'current' | 'at'>>;
 
@@ -58,7 +63,7 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
   };
 
   /** A signed manifest: verified, then the transfer starts (or continues from what is on disk). */
-  function adopt(id: string, text: string, signature: string): Transfer | undefined {
+  function adopt(id: string, text: string, signature: string): Adopted | undefined {
     const key = ctx.credentials.hub_public_key;
     if (!key) return void reject(id, 'no hub key pinned: this agent was enrolled before deployments existed; enroll it again');
     let signed = false;
@@ -81,8 +86,10 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     const last = store.lastOutcome();
     if (last?.deployment_id === id) return report(last.state, { deployment_id: id, reason: last.reason, health: last.health, resume: true });
     if (runtime.running()?.deployment_id === id) return report('deployed', { deployment_id: id, resume: true });
-    const t = adopt(id, cmd.manifest, cmd.signature);
-    if (!t) return;
+    const adopted = adopt(id, cmd.manifest, cmd.signature);
+    if (!adopted) return;
+    if (!isTransfer(adopted)) return installRulesOnly(adopted);
+    const t = adopted;
     transfer = t;
     const held = store.begin(id, cmd.manifest, cmd.signature);
     if (held > t.manifest.package.size) return reject(id, 'more bytes on disk than the package holds');
@@ -120,6 +127,7 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     let health: { score: number; runtime: string };
     const opening = Date.now();
     try {
+      if (t.manifest.rules) ruleConfig(t.manifest.rules); // a rules section the rules package refuses is rolled back like a bad model
       loaded = await loadModel(dir, ctx.config.inference.runtime);
       health = await healthCheck(loaded);
       log.info('health inference passed', { deployment: t.id, runtime: health.runtime, ms: Date.now() - opening });
@@ -135,19 +143,39 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     finish({ deployment_id: t.id, state: 'deployed', health: { ...health, expected: t.manifest.health.expected_score } });
   }
 
+  /** A rules-only deployment: nothing to transfer; the manifest is installed and its rules checked and run. */
+  async function installRulesOnly(a: Adopted): Promise<void> {
+    transfer = undefined;
+    report('installing', { deployment_id: a.id });
+    const dir = installModel(paths.models, a.id, null, a.text);
+    report('health_check', { deployment_id: a.id });
+    try {
+      ruleConfig(a.manifest.rules as NonNullable<DeployManifest['rules']>); // the manifest's refinement guarantees a rules section
+    } catch (err) {
+      removeModel(paths.models, a.id);
+      return finish({ deployment_id: a.id, state: 'rolled_back', reason: `${err instanceof Error ? err.message : String(err)}; ${keptModel()}` });
+    }
+    switchCurrent(paths.models, a.id);
+    await runtime.activateRulesOnly(a.manifest);
+    log.info('rules-only deployment installed', { deployment: a.id, dir });
+    finish({ deployment_id: a.id, state: 'deployed' });
+  }
+
   /** Start-up: the model that was current (or the previous one, if it is damaged), and a transfer to continue. */
   async function restore(): Promise<void> {
     if (!store) return;
     const { current, restored } = recoverModels(paths.models);
     if (restored) store.setLastOutcome({ deployment_id: restored, state: 'rolled_back', reason: 'the installed model was damaged; the previous one was restored' });
     if (current) {
-      const loaded = await loadModel(current, ctx.config.inference.runtime);
-      await runtime.activate(loaded);
+      const manifest = await readManifest(current);
+      if (hasModel(manifest)) await runtime.activate(await loadModel(current, ctx.config.inference.runtime));
+      else await runtime.activateRulesOnly(manifest);
       const r = runtime.running();
       ctx.status.set({ current_model: r?.model_id ?? null, current_model_version: r?.model_version ?? null });
     }
     const pending = store.pending();
-    if (pending) transfer = adopt(pending.id, pending.manifest, pending.signature);
+    const adopted = pending ? adopt(pending.id, pending.manifest, pending.signature) : undefined;
+    if (adopted && isTransfer(adopted)) transfer = adopted;
   }
 
   /** On every connect: where this agent stands, so the hub resumes or learns an outcome it missed. */

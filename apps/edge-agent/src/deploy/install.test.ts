@@ -72,3 +72,26 @@ describe('transfer store', () => {
     expect(store.lastOutcome()).toEqual({ deployment_id: 'dep_aaaaaa', state: 'failed', reason: 'x' });
   });
 });
+
+describe('rules-only install', () => {
+  const rulesOnly = (id: string) => JSON.stringify({
+    format: 'prometheus-deploy/1', deployment_id: id, target_id: 'tgt_abcdef', model_id: null, model_version: 'v2', created_at: '2026-03-06T00:00:00Z',
+    package: null, model: null, alerts: null, health: null,
+    rules: { points: [{ column: 'SAT', input: 'sat', unit: 'F' }, { column: 'MAT', input: 'mat', unit: 'F' }], settings: { eps_sat: 2 } },
+  });
+
+  it('installs the manifest alone as a complete deployment, is current after a restart, and rolls back to the model before it', () => {
+    const models = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'models-')), 'models');
+    install(models, 'dep_aaaaaa', 'a model');
+    switchCurrent(models, 'dep_aaaaaa');
+    const dir = installModel(models, 'dep_rrrrrr', null, rulesOnly('dep_rrrrrr'));
+    expect(fs.readdirSync(dir)).toEqual(['manifest.json']);
+    expect(isComplete(dir)).toBe(true);
+    switchCurrent(models, 'dep_rrrrrr');
+    expect(recoverModels(models)).toEqual({ current: path.join(models, 'dep_rrrrrr'), restored: undefined });
+    // A damaged rules-only manifest: the model before it comes back.
+    fs.writeFileSync(path.join(dir, 'manifest.json'), rulesOnly('dep_rrrrrr').replace('"rules":', '"rulez":'));
+    expect(isComplete(dir)).toBe(false);
+    expect(recoverModels(models)).toEqual({ current: path.join(models, 'dep_aaaaaa'), restored: 'dep_rrrrrr' });
+  });
+});

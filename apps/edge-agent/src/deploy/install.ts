@@ -51,6 +51,7 @@ function pointAt(modelsDir: string, name: string, target: string): void {
 export function isComplete(dir: string): boolean {
   try {
     const manifest = DeployManifest.parse(JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')));
+    if (manifest.package === null) return true; // rules only: the signed manifest is the whole deployment
     const sha = createHash('sha256').update(fs.readFileSync(path.join(dir, MODEL_FILE))).digest('hex');
     return sha === manifest.package.sha256;
   } catch {
@@ -58,13 +59,13 @@ export function isComplete(dir: string): boolean {
   }
 }
 
-/** Copies a verified package into `models/<id>/` atomically; returns the directory. */
-export function installModel(modelsDir: string, id: string, packageFile: string, manifestText: string): string {
+/** Copies a verified package (none for a rules-only deployment) into `models/<id>/` atomically; returns the directory. */
+export function installModel(modelsDir: string, id: string, packageFile: string | null, manifestText: string): string {
   fs.mkdirSync(modelsDir, { recursive: true });
   const staging = path.join(modelsDir, `${STAGING}${id}`);
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging);
-  writeSynced(path.join(staging, MODEL_FILE), fs.readFileSync(packageFile));
+  if (packageFile !== null) writeSynced(path.join(staging, MODEL_FILE), fs.readFileSync(packageFile));
   writeSynced(path.join(staging, MANIFEST_FILE), manifestText);
   fsyncDir(staging);
   const dir = path.join(modelsDir, id);

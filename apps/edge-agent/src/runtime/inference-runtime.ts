@@ -1,10 +1,11 @@
 import { normalizeWindow } from '@prometheus/ml/inference';
-import type { EdgeScore, Reading, RunningModel } from '@prometheus/protocol';
+import type { DeployManifest, EdgeScore, Reading, RunningModel } from '@prometheus/protocol';
 import type { AgentComponent, AgentContext } from '../agent.js';
 import { openSqlite } from '../outbox/open-db.js';
 import { initialAlertState, stepAlert, type AlertState } from './alerts.js';
 import { InferenceQueue } from './inference-queue.js';
 import { metadataOf, type LoadedModel } from './model.js';
+import { createRuleStage } from './rules.js';
 import { ReadingWindow } from './window.js';
 
 // Inference beside the equipment: every reading the agent collects (outbox.onAppend) moves the model's
@@ -21,6 +22,8 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 export interface InferenceRuntime extends AgentComponent {
   /** Makes a loaded (and health-checked) model the one that scores; the previous one is closed. */
   activate(loaded: LoadedModel): Promise<void>;
+  /** Makes a rules-only deployment the running one: the model (if any) is closed, the rules run alone. */
+  activateRulesOnly(manifest: DeployManifest): Promise<void>;
   running(): RunningModel | null;
   /** Resolves when every reading handed over so far is scored and queued (tests, shutdown). */
   idle(): Promise<void>;
@@ -37,6 +40,17 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
   let flushTimer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
   let publishing = false;
+  const rules = createRuleStage(() => ctx.credentials.target_name);
+  let rulesOnly: DeployManifest | undefined;
+
+  /** The deployment's Guideline 36 rules see every reading the model sees (rules.ts). */
+  function applyRules(readings: Reading[]): void {
+    if (!queue || !rules.active()) return;
+    if (rules.push(readings, queue) > 0) {
+      flush();
+      void publish();
+    }
+  }
 
   const alertKey = (deploymentId: string) => `alert:${deploymentId}`;
 
@@ -122,7 +136,10 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
     start(): void {
       queue = new InferenceQueue(openSqlite(ctx.paths.inference), opts.max_queued);
       ctx.outbox.onAppend((readings) => {
-        chain = chain.then(() => score(readings)).catch((err: unknown) => log.error('scoring failed', { err }));
+        chain = chain.then(() => {
+          applyRules(readings);
+          return score(readings);
+        }).catch((err: unknown) => log.error('scoring failed', { err }));
       });
       ctx.onLinkUp(() => void publish());
     },
@@ -142,11 +159,23 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
       window.resize(m.sequence_length, Math.max(5 * m.sampling_interval_seconds, 3 * config.interval_s) * 1000);
       const saved = queue?.meta(alertKey(loaded.manifest.deployment_id));
       active = { loaded, alert: saved ? (JSON.parse(saved) as AlertState) : initialAlertState() };
+      rulesOnly = undefined;
+      if (queue && rules.activate(loaded.manifest, queue, Date.now()) > 0) void publish();
       if (previous && previous !== loaded) await previous.model.close();
       log.info('model active', { deployment: loaded.manifest.deployment_id, model: loaded.manifest.model_id, runtime: loaded.model.runtime });
     },
+    async activateRulesOnly(manifest: DeployManifest): Promise<void> {
+      await chain;
+      flush();
+      const previous = active?.loaded;
+      active = undefined;
+      rulesOnly = manifest;
+      if (queue && rules.activate(manifest, queue, Date.now()) > 0) void publish();
+      await previous?.model.close();
+      log.info('rules active without a model', { deployment: manifest.deployment_id });
+    },
     running(): RunningModel | null {
-      const m = active?.loaded.manifest;
+      const m = active?.loaded.manifest ?? rulesOnly;
       return m ? { deployment_id: m.deployment_id, model_id: m.model_id, model_version: m.model_version } : null;
     },
     idle: async () => {

@@ -13,16 +13,27 @@ import { isSea, onnxWasmPath } from '../sea-runtime.js';
 export const MODEL_FILE = 'model.onnx';
 export const MANIFEST_FILE = 'manifest.json';
 
+/** A manifest that carries a model (a rules-only deployment's has none: see rules.ts). */
+export type ModelManifest = DeployManifest & {
+  model_id: string;
+  package: NonNullable<DeployManifest['package']>;
+  model: NonNullable<DeployManifest['model']>;
+  health: NonNullable<DeployManifest['health']>;
+  alerts: NonNullable<DeployManifest['alerts']>;
+};
+
+export const hasModel = (m: DeployManifest): m is ModelManifest => m.model_id !== null && m.package !== null && m.model !== null && m.health !== null && m.alerts !== null;
+
 export interface LoadedModel {
   dir: string;
-  manifest: DeployManifest;
+  manifest: ModelManifest;
   model: InferenceModel;
 }
 
 let wasmBinary: Uint8Array | undefined;
 
 /** The manifest's model section as @prometheus/ml's metadata (training hyperparameters are not needed to run). */
-export function metadataOf(manifest: DeployManifest): ModelMetadata {
+export function metadataOf(manifest: ModelManifest): ModelMetadata {
   return { ...manifest.model, hyperparameters: undefined } as unknown as ModelMetadata;
 }
 
@@ -40,6 +51,7 @@ export function resolveRuntime(choice: RuntimeChoice): NonNullable<RuntimeOption
 /** Opens an installed model; refuses files that do not match their manifest (never runs a broken model). */
 export async function loadModel(dir: string, choice: RuntimeChoice = 'auto'): Promise<LoadedModel> {
   const manifest = await readManifest(dir);
+  if (!hasModel(manifest)) throw new Error(`${dir} holds a rules-only deployment: there is no model to open`);
   const bytes = await fs.readFile(path.join(dir, MODEL_FILE));
   const sha = createHash('sha256').update(bytes).digest('hex');
   if (sha !== manifest.package.sha256) throw new Error(`${path.join(dir, MODEL_FILE)} does not match its manifest (sha256 ${sha.slice(0, 12)}…)`);
