@@ -8,8 +8,10 @@ import { isOutOfMemory, type DatasetEngine } from './engine.js';
 
 /** Native memory per column and engine thread, in KB, measured with DuckDB 1.5 (bench/README.md, wide CSV). */
 export const COLUMN_COST_KB = {
-  /** The stats aggregates (six per column, each over `numericExpr`). */
+  /** The stats aggregates (six per column, each over `numericExpr`) in one row. */
   stats: 450,
+  /** The same stats in long form (UNPIVOT, grouped by column name): wide data. */
+  longStats: 150,
   /** Reading cells as they are (preview, export fragments, training arrays). */
   read: 140,
   /** Writing zstd Parquet (the reader plus the writer's row groups, see `rowGroupRows`). */

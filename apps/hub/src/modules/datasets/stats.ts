@@ -1,7 +1,7 @@
 import type { ColumnStats } from '@prometheus/protocol';
 import type { ColumnState, CsvLayout } from '../../db/schema/index.js';
 import { chunk, COLUMN_COST_KB, columnsPerQuery, inBatches } from './column-batches.js';
-import { ident, type DatasetEngine } from './engine.js';
+import { ident, isOutOfMemory, type DatasetEngine } from './engine.js';
 import { numericExpr, timeExpr } from './storage.js';
 
 // Column statistics. Uploads get them from DuckDB passes over the file (avg and stddev_samp there are
@@ -26,15 +26,15 @@ export interface ScanTarget {
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** One batch's aggregates: per value column, and (first batch) the row count and the time range. */
-function statsSql(t: ScanTarget, columns: string[], first: boolean): string {
-  const parts = first ? ['count(*) AS n_rows'] : [];
+/** The aggregates of each value column named in `columns` (f<i>, n<i>, ...), plus the row count and the time range. */
+function statsSql(t: ScanTarget, columns: string[]): string {
+  const parts = ['count(*) AS n_rows'];
   columns.forEach((c, i) => {
     const x = numericExpr(c);
     parts.push(`count(${ident(c)}) AS f${i}`, `count(${x}) AS n${i}`, `min(${x}) AS lo${i}`, `max(${x}) AS hi${i}`,
       `avg(${x}) AS mu${i}`, `var_samp(${x}) AS var${i}`);
   });
-  if (first && t.timeColumn) {
+  if (t.timeColumn) {
     const ts = timeExpr(t.timeColumn, t.layout);
     parts.push(`min(${ts}) AS t_lo`, `max(${ts}) AS t_hi`, `count(${ts}) AS t_ok`);
   }
@@ -42,33 +42,56 @@ function statsSql(t: ScanTarget, columns: string[], first: boolean): string {
 }
 
 /**
- * Counts, min, max, mean, sample variance per column and the time range: one pass over every row per batch
- * of columns (one batch unless the data is wide, column-batches.ts).
+ * The same aggregates for wide data, one row per column: the batch's cells as one long column (UNPIVOT, which
+ * leaves out empty cells) grouped by column name, so the query holds six aggregates whatever the batch's width.
+ */
+function longStatsSql(t: ScanTarget, columns: string[]): string {
+  return `SELECT name, count(v) AS f, count(x) AS n, min(x) AS lo, max(x) AS hi, avg(x) AS mu, var_samp(x) AS var `
+    + `FROM (SELECT name, v, ${numericExpr('v')} AS x FROM (UNPIVOT (SELECT ${columns.map(ident).join(', ')} FROM ${t.relation}) `
+    + 'ON COLUMNS(*) INTO NAME name VALUE v)) GROUP BY name';
+}
+
+interface Aggregates { f?: unknown; n?: unknown; lo?: unknown; hi?: unknown; mu?: unknown; var?: unknown }
+
+/** Wide data: batches of columns in long form (column-batches.ts), each one pass over the rows. */
+async function longStats(engine: DatasetEngine, t: ScanTarget, columns: string[]): Promise<Map<string, Aggregates>> {
+  const out = new Map<string, Aggregates>();
+  const batches = chunk(columns, columnsPerQuery(engine, COLUMN_COST_KB.longStats)).map((batch) => ({ relation: t.relation, columns: batch }));
+  await inBatches(batches, async (batch) => {
+    for (const row of await engine.query<Aggregates & { name: string }>(longStatsSql(t, batch.columns))) out.set(row.name, row);
+  });
+  return out;
+}
+
+/**
+ * Counts, min, max, mean, sample variance per column and the time range: one pass over every row, or for wide
+ * data (or when the engine's memory is short) one for the row count and time range plus one per batch of columns.
  */
 export async function scanStats(engine: DatasetEngine, t: ScanTarget): Promise<ScanResult> {
   const valueColumns = t.columns.filter((c) => c !== t.timeColumn);
-  const size = columnsPerQuery(engine, COLUMN_COST_KB.stats);
-  const batches = valueColumns.length === 0 ? [{ relation: t.relation, columns: [] }] : chunk(valueColumns, size).map((columns) => ({ relation: t.relation, columns }));
-  const results = await inBatches(batches, async ({ columns }) => {
-    const first = columns.length === 0 || columns[0] === valueColumns[0];
-    const [row] = await engine.query<Record<string, unknown>>(statsSql(t, columns, first));
-    if (!row) throw new Error('stats query returned no row');
-    return { columns, row, first };
+  let wide = valueColumns.length > columnsPerQuery(engine, COLUMN_COST_KB.stats);
+  const first = async (columns: string[]) => (await engine.query<Record<string, unknown>>(statsSql(t, columns)))[0];
+  let head = wide ? await first([]) : await first(valueColumns).catch((err: unknown) => {
+    if (!isOutOfMemory(err)) throw err;
+    wide = true;
+    return undefined;
   });
-  const head = results.find((r) => r.first)!.row;
+  head ??= await first([]);
+  if (!head) throw new Error('stats query returned no row');
+  const byColumn = wide ? await longStats(engine, t, valueColumns)
+    : new Map(valueColumns.map((c, i) => [c, { f: head[`f${i}`], n: head[`n${i}`], lo: head[`lo${i}`], hi: head[`hi${i}`], mu: head[`mu${i}`], var: head[`var${i}`] }]));
   const rowCount = num(head.n_rows);
   const stats: Record<string, ColumnState> = {};
-  for (const { columns, row } of results) {
-    columns.forEach((c, i) => {
-      const filled = num(row[`f${i}`]);
-      const n = num(row[`n${i}`]);
-      const strings = filled - n;
-      stats[c] = {
-        kind: n > 0 && n >= strings ? 'numeric' : 'text', n, missing: rowCount - filled, strings,
-        min: orNull(row[`lo${i}`]), max: orNull(row[`hi${i}`]), mean: num(row[`mu${i}`]),
-        m2: n > 1 ? num(row[`var${i}`]) * (n - 1) : 0,
-      };
-    });
+  for (const c of valueColumns) {
+    // A column with no cells at all has no row in long form.
+    const a = byColumn.get(c) ?? {};
+    const filled = num(a.f);
+    const n = num(a.n);
+    const strings = filled - n;
+    stats[c] = {
+      kind: n > 0 && n >= strings ? 'numeric' : 'text', n, missing: rowCount - filled, strings,
+      min: orNull(a.lo), max: orNull(a.hi), mean: num(a.mu), m2: n > 1 ? num(a.var) * (n - 1) : 0,
+    };
   }
   return {
     rowCount, stats,
