@@ -14,6 +14,8 @@ export const COLUMN_COST_KB = {
   longStats: 150,
   /** Reading cells as they are (preview, export fragments, training arrays). */
   read: 140,
+  /** A top-N sort carrying every column of the page (a 200-column one wanted more than 128 MB). */
+  sortCarry: 600,
   /** Writing zstd Parquet (the reader plus the writer's row groups, see `rowGroupRows`). */
   write: 250,
 } as const;

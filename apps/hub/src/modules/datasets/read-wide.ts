@@ -1,5 +1,5 @@
-import { inBatches, type ColumnBatch } from './column-batches.js';
-import { ident, type DatasetEngine } from './engine.js';
+import { COLUMN_COST_KB, columnsPerQuery, inBatches, type ColumnBatch } from './column-batches.js';
+import { ident, isOutOfMemory, type DatasetEngine } from './engine.js';
 
 // Reading a wide dataset in batches of columns (column-batches.ts). Every batch must see the same rows in the
 // same order: DuckDB keeps a file's row order (insertion order is preserved by default), and
@@ -22,6 +22,12 @@ async function cellsOf(engine: DatasetEngine, batch: ColumnBatch, page: { limit:
   return page.rows.map((rn) => byRow.get(rn) ?? batch.columns.map(() => null));
 }
 
+async function sortedPage(engine: DatasetEngine, batch: ColumnBatch, page: { limit: number; offset: number }, sort: PageSort): Promise<Cell[][]> {
+  const select = batch.columns.map((c, i) => `${ident(c)} AS c${i}`).join(', ');
+  const rows = await engine.query<Record<string, Cell>>(`SELECT ${select} FROM ${batch.relation} ORDER BY ${sort.key} ${sort.dir} NULLS LAST LIMIT ${page.limit} OFFSET ${page.offset}`);
+  return rows.map((r) => batch.columns.map((_, i) => r[`c${i}`] ?? null));
+}
+
 /** A sort: the relation holding the key, the key expression, the direction. */
 export interface PageSort {
   relation: string;
@@ -36,6 +42,15 @@ export interface PageSort {
  */
 export async function pageByColumns(engine: DatasetEngine, batches: ColumnBatch[], page: { limit: number; offset: number }, sort?: PageSort): Promise<Cell[][]> {
   let spec: { limit: number; offset: number } | { rows: number[] } = page;
+  const [only] = batches;
+  if (sort && only && batches.length === 1 && only.columns.length <= columnsPerQuery(engine, COLUMN_COST_KB.sortCarry)) {
+    // Few columns: one pass, the sort carrying them (as before wide data); short of memory, the two steps below.
+    const sorted = await sortedPage(engine, only, page, sort).catch((err: unknown) => {
+      if (!isOutOfMemory(err)) throw err;
+      return undefined;
+    });
+    if (sorted) return sorted;
+  }
   if (sort) {
     const order = await engine.query<{ rn: number }>(`SELECT rn FROM (SELECT row_number() OVER () AS rn, ${sort.key} AS k FROM ${sort.relation}) `
       + `ORDER BY k ${sort.dir} NULLS LAST, rn LIMIT ${page.limit} OFFSET ${page.offset}`);
