@@ -44,8 +44,8 @@ beforeAll(async () => {
   token = await adminToken(hub.url);
   datasetId = await uploadViaApi('SZVAV two days', SLICE, 'America/Los_Angeles');
   ctx = await launchBrowser();
-  // The 400 of the bad map is provoked on purpose.
-  tab = await openPage(ctx, [/status of 400 .*@ .*\/api\/v1\/datasets\/ds_\w+\/points/]);
+  // The 400s of the bad map and the bad setting are provoked on purpose.
+  tab = await openPage(ctx, [/status of 400 .*@ .*\/api\/v1\/datasets\/ds_\w+\/(points|diagnose)$/]);
   page = tab.page;
   await signIn(page, hub.url, 'admin', ADMIN_PASSWORD);
 }, 180_000);
@@ -115,6 +115,16 @@ describe('console: point map and diagnosis', () => {
   });
 
   it('runs a diagnosis and shows each day with its episodes as bands over the readings', async () => {
+    // A setting out of its range: the hub's 400 stands beside that setting, and nothing runs.
+    await page.locator('section.diagnoses summary').click();
+    await page.fill('section.diagnoses input[name=eps_sat]', '99');
+    await page.getByRole('button', { name: 'Run a diagnosis' }).click();
+    const settingError = page.locator('section.diagnoses label:has(input[name=eps_sat]) .field-error');
+    await settingError.waitFor();
+    expect(await settingError.textContent()).toMatch(/20/);
+    expect((await api<unknown[]>(hub.url, 'GET', `/api/v1/datasets/${datasetId}/diagnoses`, token)).body).toEqual([]);
+    await shot(page, 'diagnose-settings-error');
+    await page.fill('section.diagnoses input[name=eps_sat]', '');
     await page.getByRole('button', { name: 'Run a diagnosis' }).click();
     await page.waitForURL(/\/diagnoses\/dgn_/);
     diagnosisId = new URL(page.url()).pathname.split('/')[2]!;

@@ -1,5 +1,6 @@
 import type { DeploymentDetail } from '@prometheus/protocol';
 import { useRoute } from 'preact-iso';
+import { useEffect, useState } from 'preact/hooks';
 import { download } from '../../api/client.js';
 import { bytes, num, when } from '../../ui/format.js';
 import { useAction, useApi } from '../../ui/hooks.js';
@@ -10,10 +11,13 @@ export function DeploymentPage() {
   const { params } = useRoute();
   const id = params.id ?? '';
   const first = useApi<DeploymentDetail>(`/api/v1/deployments/${id}`);
-  const done = first.data ? finished(first.data.status) : false;
-  // Polled while the steps progress; the first answer already tells whether it finished.
+  const [done, setDone] = useState(false);
+  // Polled while the steps progress, until an answer says it finished (the first may already).
   const polled = useApi<DeploymentDetail>(first.data && !done ? `/api/v1/deployments/${id}?live` : null, 1500);
   const d = polled.data ?? first.data;
+  useEffect(() => {
+    if (d && finished(d.status)) setDone(true);
+  }, [d?.status]);
   const binary = useAction(() => download(`/api/v1/deployments/${id}/binary`, `prometheus-edge-${id}`));
   return (
     <Async state={{ ...first, data: d }} what="Loading deployment">

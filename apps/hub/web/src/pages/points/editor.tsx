@@ -101,13 +101,13 @@ function PointRow({ index, p, errors, onChange }: { index: number; p: PointRole;
   const bad = (field: PointField) => (errors.has(fieldKey(index, field)) ? 'invalid' : undefined);
   return (
     <tr data-column={p.column}>
-      <td>{p.column}<FieldError errors={errors} index={index} field="column" /></td>
-      <td>
+      <td data-label="Column">{p.column}<FieldError errors={errors} index={index} field="column" /></td>
+      <td data-label="Brick class">
         <input name="brick_class" list="brick-classes" class={bad('brick_class')} value={p.brick_class ?? ''} placeholder="none" aria-label={`Brick class of ${p.column}`}
           onChange={(e) => onChange({ ...p, brick_class: e.currentTarget.value.trim() || null })} />
         <FieldError errors={errors} index={index} field="brick_class" />
       </td>
-      <td>
+      <td data-label="AFDD input">
         <select name="input" class={bad('input')} value={p.input ?? ''} aria-label={`AFDD input of ${p.column}`}
           onChange={(e) => onChange(withInput(p, (e.currentTarget.value || null) as AfddInput | null))}>
           <option value="">—</option>
@@ -115,7 +115,7 @@ function PointRow({ index, p, errors, onChange }: { index: number; p: PointRole;
         </select>
         <FieldError errors={errors} index={index} field="input" />
       </td>
-      <td>
+      <td data-label="Unit">
         <select name="unit" class={bad('unit')} value={p.unit ?? ''} aria-label={`Unit of ${p.column}`}
           onChange={(e) => onChange({ ...p, unit: (e.currentTarget.value || null) as PointRole['unit'] })}>
           <option value="">—</option>
