@@ -92,6 +92,9 @@ describe('console: deploy', () => {
     expect(await size.textContent()).toContain(`${d.package!.size_bytes.toLocaleString('en-US')} bytes`);
     expect(await page.locator('[data-testid=deploy-transfer]').textContent()).toContain('received by the controller');
     expect(await page.locator('main').textContent()).not.toContain('waiting for the controller');
+    const contents = await page.locator('[data-testid=deployment-contents]').textContent();
+    expect(contents).toContain(`Model ${d.model_id}`);
+    expect(contents?.includes('Guideline 36 rules')).toBe(d.rules !== null);
     await shot(page, 'deployment');
     await page.goto(`${hub.url}/deployments`);
     await page.locator('[data-testid=deploy-steps][data-status=deployed]').first().waitFor();

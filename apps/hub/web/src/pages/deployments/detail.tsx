@@ -23,7 +23,7 @@ export function DeploymentPage() {
     <Async state={{ ...first, data: d }} what="Loading deployment">
       {(x) => (
         <>
-          <PageHeader title={`Deployment to ${x.target_name}`} subtitle={<>Model <a href={`/models/${x.model_id}`}>{x.model_id}</a></>}
+          <PageHeader title={`Deployment to ${x.target_name}`} subtitle={<DeploymentContents d={x} />}
             actions={x.binary_size_bytes !== null ? <Button busy={binary.busy} onClick={() => void binary.run()}>Download edge executable</Button> : undefined} />
           <ErrorNote error={binary.error} />
           <Card title="Progress">
@@ -72,4 +72,11 @@ function Transfer({ status, transfer }: { status: string; transfer: NonNullable<
       </span>
     </div>
   );
+}
+
+/** What the deployment carries: the model, the Guideline 36 rules, or the rules alone. */
+function DeploymentContents({ d }: { d: DeploymentDetail }) {
+  const rules = d.rules ? `Guideline 36 rules on ${d.rules.inputs.length} input${d.rules.inputs.length === 1 ? '' : 's'} (${d.rules.inputs.join(', ')})` : null;
+  if (!d.model_id) return <span data-testid="deployment-contents">Rules only, no model{rules ? ` · ${rules}` : ''}</span>;
+  return <span data-testid="deployment-contents">Model <a href={`/models/${d.model_id}`}>{d.model_id}</a>{rules ? ` · ${rules}` : ''}</span>;
 }

@@ -8,7 +8,8 @@ import { Steps } from './steps.js';
 
 export interface Deployment {
   id: string;
-  model_id: string;
+  /** Null for a rules-only deployment. */
+  model_id: string | null;
   target_ip: string | null;
   target_name: string;
   target_arch?: string | null;
@@ -40,7 +41,7 @@ export function DeploymentsPage() {
                 {rows.map((d) => (
                   <tr key={d.id}>
                     <td><a href={`/deployments/${d.id}`}>{d.id}</a></td>
-                    <td><a href={`/models/${d.model_id}`}>{d.model_id}</a></td>
+                    <td>{d.model_id ? <a href={`/models/${d.model_id}`}>{d.model_id}</a> : <span class="muted">rules only</span>}</td>
                     <td>{d.target_name}<div class="muted">{d.target_ip ?? ''}</div></td>
                     <td><Steps status={d.status} /></td>
                     <td class="num">{bytes(d.binary_size_bytes)}</td>
