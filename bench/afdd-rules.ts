@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { diagnoseSeries, parseAfddSettings, type AfddSeries } from '@prometheus/afdd';
-import { ensureBaseNode } from '../toolchains/armv7/base-node.js';
-import { DEFAULT_CACHE_DIR, REPO_ROOT } from '../toolchains/armv7/options.js';
+import { ensureBaseNode } from '../toolchains/edge/base-node.js';
+import { DEFAULT_CACHE_DIR, REPO_ROOT } from '../toolchains/edge/options.js';
 import { armv7Env, qemuCommand } from '../toolchains/qemu.js';
 import { POINTS, synthesize } from './afdd-synthetic.js';
 

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { scoreTable, type TrainingResult } from '@prometheus/ml';
 import { loadInferenceModel, normalizeWindow, type RuntimeName } from '@prometheus/ml/inference';
-import { checkBuild } from '../toolchains/armv7/manifest.js';
-import { REPO_ROOT, resolveBuildOptions } from '../toolchains/armv7/options.js';
+import { checkBuild } from '../toolchains/edge/manifest.js';
+import { REPO_ROOT, resolveBuildOptions } from '../toolchains/edge/options.js';
 import { armv7Env, qemuCommand } from '../toolchains/qemu.js';
+import { betterSqlite3AddonFile } from '@prometheus/edge-agent/sea-runtime';
 import { benchModel, benchTable, FEATURES, watchRss } from './edge-bench-support.js';
 import { measureAgentRss } from './edge-inference-rss.js';
 
@@ -89,7 +90,7 @@ function executableSection(): void {
   console.log('\n### The armv7 executable\n');
   console.log(`\`file\`: ${execFileSync('file', ['-b', exe], { encoding: 'utf8' }).trim()}`);
   console.log(`\n| file | bytes | MB |\n|---|---|---|`);
-  for (const f of [opts.name, 'ort-wasm-simd-threaded.wasm', 'better_sqlite3.node']) console.log(`| ${f} | ${size(f)} | ${(size(f) / 1e6).toFixed(1)} |`);
+  for (const f of [opts.name, 'ort-wasm-simd-threaded.wasm', betterSqlite3AddonFile('arm')]) console.log(`| ${f} | ${size(f)} | ${(size(f) / 1e6).toFixed(1)} |`);
 }
 
 async function qemuSection(r: TrainingResult): Promise<void> {

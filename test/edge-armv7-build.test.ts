@@ -1,29 +1,19 @@
 // End to end: `npm run build:edge-armv7` makes an armv7 single executable that runs under qemu, with
 // better-sqlite3 cross-compiled and onnxruntime-web's wasm beside it. Builds only when an output is missing
-// or stale (toolchains/armv7/manifest.ts); a cold build (Debian tools, cross-compile) takes a few minutes.
+// or stale (toolchains/edge/manifest.ts, ensure-built.ts); a cold build (Debian tools, cross-compile) takes a few minutes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleEntry } from '../toolchains/armv7/bundle.js';
-import { checkBuild } from '../toolchains/armv7/manifest.js';
-import { REPO_ROOT, resolveBuildOptions, type BuildOptions } from '../toolchains/armv7/options.js';
-import { GEMM_INPUT, referenceGemm } from '../toolchains/armv7/tiny-model.js';
+import { bundleEntry } from '../toolchains/edge/bundle.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt } from '../toolchains/edge/ensure-built.js';
+import { REPO_ROOT, resolveBuildOptions } from '../toolchains/edge/options.js';
+import { GEMM_INPUT, referenceGemm } from '../toolchains/edge/tiny-model.js';
 import { armv7Env, registerArmBinfmt, runArmv7 } from '../toolchains/qemu.js';
-import { BETTER_SQLITE3_ADDON_FILE, ONNX_WASM_FILE } from '@prometheus/edge-agent/sea-runtime';
+import { betterSqlite3AddonFile, ONNX_WASM_FILE } from '@prometheus/edge-agent/sea-runtime';
 
-const agent = resolveBuildOptions();
-const smoke = resolveBuildOptions({ entry: 'toolchains/armv7/smoke-entry.ts', outDir: 'dist/edge-smoke' });
-const BUILD_TIMEOUT_MS = 20 * 60_000;
-
-function ensureBuilt(options: BuildOptions): void {
-  const state = checkBuild(options);
-  if (state.current) return;
-  const result = spawnSync('npm', ['run', 'build:edge-armv7', '--', '--entry', options.entry, '--out-dir', options.outDir,
-    '--name', options.name, '--cache-dir', options.cacheDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
-  if (result.status !== 0) throw new Error(`build:edge-armv7 failed (rebuilt because ${state.reason}):\n${result.stderr}`);
-  if (!existsSync(join(options.outDir, options.name))) throw new Error(`build:edge-armv7 made no ${options.name} in ${options.outDir}`);
-}
+const agent = resolveBuildOptions({ arch: 'armv7' });
+const smoke = resolveBuildOptions({ arch: 'armv7', entry: 'toolchains/edge/smoke-entry.ts', outDir: 'dist/edge-smoke' });
 
 function fileType(path: string): string {
   return execFileSync('file', ['-b', path], { encoding: 'utf8' }).trim();
@@ -43,7 +33,7 @@ describe('armv7 edge executable', () => {
   it('is a 32-bit ARM ELF executable with the addon and the wasm beside it', () => {
     const exe = join(agent.outDir, agent.name);
     expect(fileType(exe)).toMatch(/^ELF 32-bit LSB (pie )?executable, ARM, EABI5/);
-    expect(fileType(join(agent.outDir, BETTER_SQLITE3_ADDON_FILE))).toMatch(/^ELF 32-bit LSB shared object, ARM, EABI5/);
+    expect(fileType(join(agent.outDir, betterSqlite3AddonFile('arm')))).toMatch(/^ELF 32-bit LSB shared object, ARM, EABI5/);
     const wasm = readFileSync(join(agent.outDir, ONNX_WASM_FILE));
     expect([...wasm.subarray(0, 4)]).toEqual([0x00, 0x61, 0x73, 0x6d]);
   });

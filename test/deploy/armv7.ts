@@ -1,22 +1,17 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import readline from 'node:readline';
-import { checkBuild } from '../../toolchains/armv7/manifest.js';
-import { REPO_ROOT, resolveBuildOptions } from '../../toolchains/armv7/options.js';
+import { ensureBuilt } from '../../toolchains/edge/ensure-built.js';
+import { REPO_ROOT, resolveBuildOptions } from '../../toolchains/edge/options.js';
 import { armv7Env, qemuCommand } from '../../toolchains/qemu.js';
 
-// The real armv7 agent for tests: `npm run build:edge-armv7` when the executable is missing or stale (the
-// build manifest's input hashes), then run under qemu-arm-static with the armhf sysroot.
-export const edgeBuild = resolveBuildOptions();
+// The real armv7 agent for tests: built when the executable is missing or stale (the build manifest's input
+// hashes; once for all test files, toolchains/edge/ensure-built.ts), then run under qemu-arm-static with the armhf sysroot.
+export const edgeBuild = resolveBuildOptions({ arch: 'armv7' });
 export const edgeExecutable = join(edgeBuild.outDir, edgeBuild.name);
 
 export function ensureEdgeBuild(timeoutMs = 20 * 60_000): string {
-  const state = checkBuild(edgeBuild);
-  if (state.current) return 'current';
-  const r = spawnSync('npm', ['run', 'build:edge-armv7'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: timeoutMs });
-  if (r.status !== 0 || !existsSync(edgeExecutable)) throw new Error(`build:edge-armv7 failed (rebuilt because ${state.reason}):\n${r.stderr}`);
-  return `rebuilt (${state.reason})`;
+  return ensureBuilt(edgeBuild, timeoutMs);
 }
 
 export interface Armv7Proc {

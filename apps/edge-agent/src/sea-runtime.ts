@@ -1,4 +1,4 @@
-// Runtime side of the armv7 single executable: how bundled code finds its native addon and wasm file,
+// Runtime side of the edge single executables (armv7, arm64, x64): how bundled code finds its native addon and wasm file,
 // the same calls working under plain Node (tsx, tests) and inside the executable.
 //
 //   import Database from 'better-sqlite3';
@@ -8,11 +8,12 @@
 //   configureOnnxWasm(ort.env);            // before the first InferenceSession.create
 //
 // Inside the executable (Node 20.11 base: no `node:sea` module, so no SEA assets) the files ship beside the
-// executable: `better_sqlite3.node` (cross-compiled) and `ort-wasm-simd-threaded.wasm`. The bundle's `require`
+// executable: `better_sqlite3-linux-<arch>.node` (cross-compiled; one name per arch, so the three builds share a
+// directory; the plain `better_sqlite3.node` of earlier armv7 builds is still found) and `ort-wasm-simd-threaded.wasm`. The bundle's `require`
 // reaches built-ins only, so the addon is loaded with process.dlopen and handed to better-sqlite3 as
 // `nativeBinding`; onnxruntime-web gets the wasm bytes (`env.wasm.wasmBinary`), one thread and no proxy worker,
 // so it never fetches a URL, imports a module or starts a Worker at run time.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -21,10 +22,16 @@ import type * as Ort from 'onnxruntime-web/wasm';
 /** Set to true by the armv7 build (esbuild define) in the bundle it turns into the executable. */
 declare const __PROMETHEUS_SEA__: boolean | undefined;
 
+/** The addon's name in earlier (armv7-only) builds; still looked for when the per-arch file is absent. */
 export const BETTER_SQLITE3_ADDON_FILE = 'better_sqlite3.node';
 export const ONNX_WASM_FILE = 'ort-wasm-simd-threaded.wasm';
 
-/** True inside the single executable built by the armv7 toolchain (toolchains/armv7/build.ts). */
+/** The addon's file name for a Node arch ('arm' is the armv7 build): better_sqlite3-linux-armv7.node, ...-arm64, ...-x64. */
+export function betterSqlite3AddonFile(nodeArch: string = process.arch): string {
+  return `better_sqlite3-linux-${nodeArch === 'arm' ? 'armv7' : nodeArch}.node`;
+}
+
+/** True inside a single executable built by the edge toolchain (toolchains/edge/build.ts). */
 export function isSea(): boolean {
   return typeof __PROMETHEUS_SEA__ !== 'undefined' && __PROMETHEUS_SEA__ === true;
 }
@@ -44,7 +51,8 @@ export function loadBetterSqlite3Binding(): object | undefined {
   if (!isSea()) return undefined;
   if (!addon) {
     const holder = { exports: {} as object };
-    process.dlopen(holder, seaFilePath(BETTER_SQLITE3_ADDON_FILE));
+    const own = seaFilePath(betterSqlite3AddonFile());
+    process.dlopen(holder, existsSync(own) ? own : seaFilePath(BETTER_SQLITE3_ADDON_FILE));
     addon = holder.exports;
   }
   return addon;

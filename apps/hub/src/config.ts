@@ -142,7 +142,7 @@ export interface DeploymentSettings {
   stepTimeoutMs: number;
   /** A deployment waits this long for an offline (or not yet enrolled) target, then fails. */
   offlineWaitMs: number;
-  /** Where `npm run build:edge-armv7` leaves the armv7 executable (served by GET /deployments/:id/binary). */
+  /** Where `npm run build:edge` leaves the executables of each arch (served by GET /deployments/:id/binary, listed by GET /edge/releases). */
   edgeBuildDir: string;
   scoresRetentionMs: number;
 }

@@ -1,6 +1,7 @@
 // What a target's architecture string means for a deployment. Agents report Node's `process.arch` ('arm'
 // for the armv7 executable, 'x64', 'arm64'); people may type 'armv7', 'armhf' or a Rust-style triple.
-export type EdgeArch = 'armv7' | 'x64' | 'arm64';
+export const EDGE_ARCHES = ['armv7', 'arm64', 'x64'] as const;
+export type EdgeArch = (typeof EDGE_ARCHES)[number];
 
 export function normalizeArch(arch: string | null | undefined): EdgeArch | undefined {
   const a = (arch ?? '').trim().toLowerCase();

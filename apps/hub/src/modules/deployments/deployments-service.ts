@@ -16,7 +16,7 @@ import type { TargetWithIngest } from '../fleet/repo.js';
 import type { TargetsService } from '../fleet/targets-service.js';
 import type { ModelsService } from '../models/models-service.js';
 import type { PointsService } from '../points/points-service.js';
-import { assertExecutableArch, edgeBuildFile, type BinaryFile, type ServedFile } from './binary.js';
+import { assertExecutableArch, edgeBuildFile, edgeReleases, type BinaryFile, type ServedFile } from './binary.js';
 import { normalizeArch } from './arch.js';
 import { createEdgeResults } from './edge-results.js';
 import { createOrchestrator } from './orchestrator.js';
@@ -145,14 +145,17 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
       const row = await visible(id, actor);
       return toDeploymentDetail(row, settings.edgeBuildDir, broker.isOnline(row.targetId));
     },
-    /** A file of the edge executable for the deployment's target (armv7 only). */
+    /** A file of the edge executable for the architecture of the deployment's target. */
     async binary(id: string, actor: Actor, file: BinaryFile): Promise<ServedFile> {
       const row = await visible(id, actor);
       const target = await deps.targets.visible(actor, row.targetId).catch(() => undefined);
       const raw = target?.arch ?? row.targetArch;
-      assertExecutableArch(normalizeArch(raw), raw);
-      return edgeBuildFile(settings.edgeBuildDir, file);
+      const arch = normalizeArch(raw);
+      assertExecutableArch(arch, raw);
+      return edgeBuildFile(settings.edgeBuildDir, arch, file);
     },
+    /** The executables built into EDGE_BUILD_DIR, one per arch. */
+    releases: () => edgeReleases(settings.edgeBuildDir),
     async alerts(actor: Actor, targetId: string, state: 'raised' | 'cleared' | undefined, limit: number): Promise<EdgeAlert[]> {
       await deps.targets.visible(actor, targetId);
       return (await repo.listAlerts(targetId, state, limit)).map(toEdgeAlert);

@@ -195,34 +195,64 @@ describe('tier limit, hand-over and the binary', () => {
     for (const d of mine) expect((await repo.findById(d.id))?.ownerId).toBe(adminUser?.id);
   }, 180_000);
 
-  it('serves the armv7 executable and the files beside it, refuses x64 targets and says how to build when missing', async () => {
+  it('serves each target\'s architecture (armv7, arm64, x64) and the files beside it, lists the builds, says how to build when missing', async () => {
     const arm = await enrollTarget(t, admin, { name: 'ARM box', arch: 'armv7' });
+    const arm64 = await enrollTarget(t, admin, { name: 'ARM64 box', arch: 'aarch64' });
     const x64 = await enrollTarget(t, admin, { name: 'PC box', arch: 'x64' });
-    const armDep = ((await (await post(admin, { model_id: modelId, target_id: arm.id })).json()) as { id: string }).id;
-    const x64Dep = ((await (await post(admin, { model_id: modelId, target_id: x64.id })).json()) as { id: string }).id;
-    const missing = await t.request('GET', `/api/v1/deployments/${armDep}/binary`, { token: admin });
+    const odd = await enrollTarget(t, admin, { name: 'MIPS box', arch: 'mips' });
+    const deploy = async (id: string) => ((await (await post(admin, { model_id: modelId, target_id: id })).json()) as { id: string }).id;
+    const [armDep, arm64Dep, x64Dep, oddDep] = [await deploy(arm.id), await deploy(arm64.id), await deploy(x64.id), await deploy(odd.id)];
+    const binary = (dep: string | undefined, query = '') => t.request('GET', `/api/v1/deployments/${dep}/binary${query}`, { token: admin });
+    const releases = async (token = admin) => (await (await t.request('GET', '/api/v1/edge/releases', { token })).json()) as unknown[];
+    const missing = await binary(arm64Dep);
     expect(missing.status).toBe(503);
-    expect(((await missing.json()) as { details: string }).details).toContain('npm run build:edge-armv7');
+    expect(((await missing.json()) as { details: string }).details).toContain('npm run build:edge -- --arch arm64');
+    expect(await releases()).toEqual([]);
 
-    const files = { 'prometheus-edge-linux-armv7': 'ELF-ish', 'better_sqlite3.node': 'addon', 'ort-wasm-simd-threaded.wasm': '\0asm' };
-    for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(buildDir, name), content);
     const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-    fs.writeFileSync(path.join(buildDir, 'prometheus-edge-linux-armv7.manifest.json'), JSON.stringify({
-      executable: 'prometheus-edge-linux-armv7', version: '0.1.0', node: '20.11.0', files: Object.fromEntries(Object.entries(files).map(([n, c]) => [n, sha(c)])),
-    }));
-    const exe = await t.request('GET', `/api/v1/deployments/${armDep}/binary`, { token: admin });
-    expect(exe.status).toBe(200);
-    expect(exe.headers.get('content-disposition')).toContain('prometheus-edge-linux-armv7');
-    expect(exe.headers.get('x-content-sha256')).toBe(sha('ELF-ish'));
-    expect(await exe.text()).toBe('ELF-ish');
-    const wasm = await t.request('GET', `/api/v1/deployments/${armDep}/binary?file=wasm`, { token: admin });
-    expect(await wasm.text()).toBe('\0asm');
-    expect((await t.request('GET', `/api/v1/deployments/${armDep}/binary?file=nope`, { token: admin })).status).toBe(400);
+    // armv7 as the armv7-only toolchain left it (plain addon name, no arch in the manifest); the others as now.
+    const builds = {
+      armv7: { 'prometheus-edge-linux-armv7': 'ELF-ish', 'better_sqlite3.node': 'addon', 'ort-wasm-simd-threaded.wasm': '\0asm' },
+      arm64: { 'prometheus-edge-linux-arm64': 'ELF aarch64', 'better_sqlite3-linux-arm64.node': 'addon64', 'ort-wasm-simd-threaded.wasm': '\0asm' },
+      x64: { 'prometheus-edge-linux-x64': 'ELF x86-64!', 'better_sqlite3-linux-x64.node': 'addonx', 'ort-wasm-simd-threaded.wasm': '\0asm' },
+    };
+    for (const [arch, files] of Object.entries(builds)) {
+      for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(buildDir, name), content);
+      fs.writeFileSync(path.join(buildDir, `prometheus-edge-linux-${arch}.manifest.json`), JSON.stringify({
+        ...(arch === 'armv7' ? {} : { arch }), executable: `prometheus-edge-linux-${arch}`, version: '0.1.0', node: '20.11.0',
+        files: Object.fromEntries(Object.entries(files).map(([n, c]) => [n, sha(c)])),
+      }));
+    }
+    for (const [dep, arch] of [[armDep, 'armv7'], [arm64Dep, 'arm64'], [x64Dep, 'x64']] as const) {
+      const exe = await binary(dep);
+      expect(exe.status).toBe(200);
+      expect(exe.headers.get('content-disposition')).toContain(`prometheus-edge-linux-${arch}"`);
+      const content = Object.values(builds[arch])[0]!;
+      expect(exe.headers.get('x-content-sha256')).toBe(sha(content));
+      expect(await exe.text()).toBe(content);
+      const addon = await binary(dep, '?file=addon');
+      expect(await addon.text()).toBe(Object.values(builds[arch])[1]);
+    }
+    expect(await (await binary(armDep, '?file=wasm')).text()).toBe('\0asm');
+    expect((await binary(armDep, '?file=nope')).status).toBe(400);
+    const refused = await binary(oddDep);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { details: string }).details).toContain('mips');
     const list = (await (await t.request('GET', '/api/v1/deployments', { token: admin })).json()) as { id: string; binary_size_bytes: number | null }[];
     expect(list.find((d) => d.id === armDep)?.binary_size_bytes).toBe(7);
-    expect(list.find((d) => d.id === x64Dep)?.binary_size_bytes).toBeNull();
-    const refused = await t.request('GET', `/api/v1/deployments/${x64Dep}/binary`, { token: admin });
-    expect(refused.status).toBe(409);
-    expect(((await refused.json()) as { error: string }).error).toContain('x64');
+    expect(list.find((d) => d.id === arm64Dep)?.binary_size_bytes).toBe(11);
+    expect(list.find((d) => d.id === oddDep)?.binary_size_bytes).toBeNull();
+
+    // Any signed-in user reads the list; only what is built is listed (x64's executable removed: gone from it).
+    const viewer = await t.userWithRole('viewer');
+    expect(await releases(viewer.token)).toEqual([
+      { arch: 'armv7', version: '0.1.0', sha256: sha('ELF-ish'), size_bytes: 7 },
+      { arch: 'arm64', version: '0.1.0', sha256: sha('ELF aarch64'), size_bytes: 11 },
+      { arch: 'x64', version: '0.1.0', sha256: sha('ELF x86-64!'), size_bytes: 11 },
+    ]);
+    fs.rmSync(path.join(buildDir, 'prometheus-edge-linux-x64'));
+    expect(((await releases(viewer.token)) as { arch: string }[]).map((r) => r.arch)).toEqual(['armv7', 'arm64']);
+    expect((await binary(x64Dep)).status).toBe(503);
+    expect((await t.request('GET', '/api/v1/edge/releases')).status).toBe(401);
   }, 60_000);
 });

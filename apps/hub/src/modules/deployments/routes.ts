@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import {
   DeploymentBinaryQuery, DeploymentCreateRequest, DeploymentCreateResponse, DeploymentDetail, DeploymentSummary, EdgeAlert, EdgeAlertQuery,
-  EdgeScoreList, EdgeScoreQuery, IdParam,
+  EdgeReleaseList, EdgeScoreList, EdgeScoreQuery, IdParam,
 } from '@prometheus/protocol';
 import { z } from 'zod';
 import { currentUser } from '../../http/context.js';
@@ -44,13 +44,13 @@ export function deploymentsRoutes(deployments: DeploymentsService): AnyRoute[] {
     }),
     defineRoute({
       method: 'get', path: '/api/v1/deployments/:id/binary', tag,
-      summary: 'Download the armv7 edge executable for the deployment\'s target; `?file=wasm|addon|manifest` for the files that sit beside it',
-      description: 'Put the executable, `ort-wasm-simd-threaded.wasm` and `better_sqlite3.node` in one directory on the controller. '
-        + 'Only armv7 targets have an executable (x64/arm64 run the agent under Node: 409). 503 until `npm run build:edge-armv7` ran on the hub.',
+      summary: 'Download the edge executable for the architecture of the deployment\'s target (armv7, arm64, x64); `?file=wasm|addon|manifest` for the files that sit beside it',
+      description: 'Put the executable, `ort-wasm-simd-threaded.wasm` and `better_sqlite3-linux-<arch>.node` in one directory on the controller. '
+        + 'A target of unknown architecture: 409. 503 until `npm run build:edge` built that arch on the hub.',
       permission: 'data:read', params: IdParam, query: DeploymentBinaryQuery,
       responses: {
         200: { description: 'The file', contentType: 'application/octet-stream' }, 400: err('Unknown file'), ...auth, 404: missing,
-        409: err('No executable for the target\'s architecture'), 503: err('The executable has not been built on this hub'),
+        409: err('The target\'s architecture is not known'), 503: err('The executable has not been built on this hub'),
       },
       handler: async (c, { params, query }) => {
         const f = await deployments.binary(params.id, currentUser(c), query.file);
@@ -59,6 +59,13 @@ export function deploymentsRoutes(deployments: DeploymentsService): AnyRoute[] {
           'x-prometheus-edge-version': f.version, ...(f.sha256 ? { 'x-content-sha256': f.sha256 } : {}),
         });
       },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/edge/releases', tag, summary: 'The edge executables this hub serves, one per architecture built (addition)',
+      description: 'Only builds present in EDGE_BUILD_DIR (`npm run build:edge`); `sha256` and `version` come from each build\'s manifest.',
+      permission: 'data:read',
+      responses: { 200: { description: 'Releases', schema: EdgeReleaseList }, ...auth },
+      handler: (c) => c.json(deployments.releases(), 200),
     }),
     defineRoute({
       method: 'get', path: '/api/v1/deployments/targets/:id/alerts', tag, summary: 'Alerts the target raised (addition), newest first',

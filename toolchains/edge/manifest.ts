@@ -7,6 +7,8 @@ import { join, relative } from 'node:path';
 import { REPO_ROOT, type BuildOptions } from './options.js';
 
 export interface BuildManifest {
+  /** armv7, arm64 or x64 (absent in manifests written before the toolchain built more than armv7). */
+  arch: string;
   executable: string;
   entry: string;
   version: string;
@@ -57,6 +59,7 @@ export function checkBuild(options: BuildOptions): BuildState {
   if (!existsSync(file) || !existsSync(exe)) return { current: false, reason: 'no previous build' };
   const manifest = JSON.parse(readFileSync(file, 'utf8')) as BuildManifest;
   if (manifest.entry !== relative(REPO_ROOT, options.entry)) return { current: false, reason: 'entry changed' };
+  if (manifest.arch !== options.target.arch) return { current: false, reason: `built for ${manifest.arch ?? 'armv7 (old manifest)'}` };
   for (const path of toolchainFiles()) {
     if (!(relative(REPO_ROOT, path) in manifest.inputs)) return { current: false, reason: `new toolchain file ${path}` };
   }

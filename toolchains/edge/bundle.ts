@@ -3,7 +3,8 @@
 // - better-sqlite3's own addon lookup (`bindings`) becomes a stub that explains nativeBinding (sea-runtime.ts);
 // - onnxruntime-web always resolves to its wasm "bundle" build, which carries the emscripten glue inside
 //   (its node and require builds import that glue from a file at run time);
-// - onnxruntime-node (no armv7 binary) and the optional native helpers of ws become stubs that throw
+// - onnxruntime-node (no armv7 binary; on arm64/x64 its addon and libonnxruntime.so would have to ship beside the
+//   executable and be dlopened: toolchains/README.md, "Inference") and the optional native helpers of ws become stubs that throw
 //   MODULE_NOT_FOUND when loaded, as if not installed, so try/catch fallbacks (e.g. @prometheus/ml/inference's
 //   onnxruntime-node -> onnxruntime-web) take their JavaScript path;
 // - any other external import that is not a Node built-in fails the build (add a stub here if it is optional).
@@ -40,7 +41,7 @@ const STUBS: Record<string, string> = {
   throw new Error('bindings(' + JSON.stringify(name) + '): native addons are not looked up inside the edge executable; ' +
     'open better-sqlite3 with betterSqlite3Options() from the agent (src/sea-runtime.ts)');
 };`,
-  'onnxruntime-node': notInstalled('onnxruntime-node', 'no armv7 binary; the edge executable uses onnxruntime-web/wasm ' +
+  'onnxruntime-node': notInstalled('onnxruntime-node', 'not inside the edge executable; it uses the JS evaluator or onnxruntime-web/wasm ' +
     'with configureOnnxWasm() from the agent (src/sea-runtime.ts)'),
   // ws's optional native speed-ups: not installed here, and native addons cannot be required in the executable.
   bufferutil: notInstalled('bufferutil', 'optional native addon, not in the edge executable'),

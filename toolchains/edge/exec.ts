@@ -43,7 +43,7 @@ export async function hasCommand(cmd: string): Promise<boolean> {
 }
 
 export function log(message: string): void {
-  process.stderr.write(`[edge-armv7] ${message}\n`);
+  process.stderr.write(`[edge] ${message}\n`);
 }
 
 /** Runs one build step and logs how long it took; the build's timings in the report come from these lines. */

@@ -1,12 +1,12 @@
-// Bundle -> Node single executable: the SEA blob is prepared BY the armv7 node itself under qemu (the blob's
-// code cache is V8-build specific), then injected with postject into a stripped copy of that node.
+// Bundle -> Node single executable: the SEA blob is prepared BY the target's node itself (under qemu for ARM; the
+// blob's code cache is V8-build specific), then injected with postject into a stripped copy of that node.
 import { chmod, copyFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { run } from './exec.js';
-import { CROSS, REPO_ROOT, SEA_FUSE } from './options.js';
+import { REPO_ROOT, SEA_FUSE } from './options.js';
 import type { BaseNode } from './base-node.js';
-import { runArmv7 } from '../qemu.js';
+import { runOnArch } from '../qemu.js';
 
 export interface SeaConfig {
   main: string;
@@ -15,7 +15,7 @@ export interface SeaConfig {
   useCodeCache: boolean;
 }
 
-/** Writes the SEA config and has the armv7 node turn the bundle into the blob. */
+/** Writes the SEA config and has the target's node turn the bundle into the blob. */
 export async function prepareBlob(base: BaseNode, bundleFile: string, workDir: string): Promise<string> {
   const config: SeaConfig = {
     main: bundleFile,
@@ -26,7 +26,7 @@ export async function prepareBlob(base: BaseNode, bundleFile: string, workDir: s
   };
   const configFile = join(workDir, 'sea-config.json');
   await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
-  await runArmv7(base.binary, ['--experimental-sea-config', configFile], { cwd: workDir });
+  await runOnArch(base.target.arch, base.binary, ['--experimental-sea-config', configFile], { cwd: workDir });
   return config.output;
 }
 
@@ -35,7 +35,7 @@ export async function injectBlob(base: BaseNode, blob: string, workDir: string, 
   const exe = join(workDir, 'exe');
   await rm(exe, { force: true });
   // strip warns about the official binary's '.note' section name; the stripped binary runs fine (checked by tests).
-  await run(`${CROSS.prefix}strip`, ['-o', exe, base.binary]);
+  await run(`${base.target.crossPrefix}strip`, ['-o', exe, base.binary]);
   const postject = createRequire(join(REPO_ROOT, 'package.json')).resolve('postject/dist/cli.js');
   await run(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
   await chmod(exe, 0o755);
