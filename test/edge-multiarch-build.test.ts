@@ -55,7 +55,7 @@ describe.each(ARCHS)('%s edge executable', (arch) => {
     expect(stdout.trim()).toBe(`prometheus-edge ${agentPackage.version} (${agentPackage.name}; node v20.11.0 linux-${nodeArch})`);
   }, 120_000);
 
-  it('opens its SQLite outbox (WAL) through the addon beside it', async () => {
+  it('opens its SQLite outbox through the addon beside it', async () => {
     const dir = stateDir();
     const { stdout } = await runOnArch(arch, exe(arch), ['status', '--state-dir', dir], { timeoutMs: 120_000 });
     const status = JSON.parse(stdout) as { version: string; enrolled: boolean; outbox: { depth: number; last_seq: number } };

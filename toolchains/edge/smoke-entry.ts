@@ -1,6 +1,6 @@
 // Smoke entry for the edge executables: better-sqlite3 (WAL, round trip across connections) and a tiny
 // ONNX model through onnxruntime-web's wasm build, using sea-runtime.ts exactly as the edge agent will.
-// Prints one JSON line; test/edge-armv7-build.test.ts and test/edge-multiarch-build.test.ts check it. Also runs under plain Node (tsx).
+// Prints one JSON line; test/edge-armv7-build.test.ts checks it. Builds for any arch (`--arch`); also runs under plain Node (tsx).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
