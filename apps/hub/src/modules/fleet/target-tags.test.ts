@@ -101,10 +101,14 @@ describe('target tags', () => {
     expect((await t.request('PATCH', `${targets}/${tgt.id}`, { token: op.token, json: { tags: { a: 'b' }, arch: 'x64' } })).status).toBe(400);
     expect(await listed(op.token, '?tag=site:keep')).toEqual(['Refusals']);
     expect(await listed(op.token, '')).not.toContain('Bad');
-    for (const q of ['?tag=site', '?tag=:warren', '?tag=site:', `?tag=${encodeURIComponent('a b:c')}`]) {
+    for (const q of ['?tag=site', '?tag=:warren', '?tag=site:', `?tag=${encodeURIComponent('a b:c')}`, '?tag=site:keep&tag=nocolon']) {
       const res = await t.request('GET', `${targets}${q}`, { token: op.token });
       expect(res.status, q).toBe(400);
       expect(((await res.json()) as { error: string }).error).toContain('\'tag');
     }
+    // A repeated parameter where one value is expected is refused, not silently cut to its first value.
+    const twice = await t.request('GET', `${targets}/${tgt.id}/alerts?limit=1&limit=2`, { token: op.token });
+    expect(twice.status).toBe(400);
+    expect(((await twice.json()) as { error: string }).error).toContain('\'limit\'');
   });
 });
