@@ -101,7 +101,7 @@ function PointRow({ index, p, errors, onChange }: { index: number; p: PointRole;
   const bad = (field: PointField) => (errors.has(fieldKey(index, field)) ? 'invalid' : undefined);
   return (
     <tr data-column={p.column}>
-      <td data-label="Column">{p.column}<FieldError errors={errors} index={index} field="column" /></td>
+      <th scope="row">{p.column}<FieldError errors={errors} index={index} field="column" /></th>
       <td data-label="Brick class">
         <input name="brick_class" list="brick-classes" class={bad('brick_class')} value={p.brick_class ?? ''} placeholder="none" aria-label={`Brick class of ${p.column}`}
           onChange={(e) => onChange({ ...p, brick_class: e.currentTarget.value.trim() || null })} />
