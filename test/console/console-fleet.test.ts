@@ -43,6 +43,7 @@ describe('console: fleet', () => {
     await page.getByRole('link', { name: 'Enroll a controller' }).click();
     await page.fill('input[name=name]', 'Warren AHU-1');
     await page.fill('input[name=ip]', '100.124.76.93');
+    await page.fill('input[name=tags]', 'site=warren, building=b1');
     await page.click('button[type=submit]');
     const tokenText = (await page.locator('[data-testid=enrollment-token]').textContent())!.trim();
     const command = await page.locator('[data-testid=enroll-command]').textContent();
@@ -65,6 +66,8 @@ describe('console: fleet', () => {
     await row.locator('.badge', { hasText: 'online' }).waitFor();
     await page.locator('.badge', { hasText: 'live' }).waitFor();
     await row.getByText(/just now|s ago/).waitFor();
+    await row.locator('[data-testid=target-tags] .badge', { hasText: 'site: warren' }).waitFor();
+    expect(await row.locator('[data-testid=target-tags] .badge').allTextContents()).toEqual(['site: warren', 'building: b1']);
     await shot(page, 'fleet');
   });
 

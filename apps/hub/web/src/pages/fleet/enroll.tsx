@@ -4,7 +4,7 @@ import { post } from '../../api/client.js';
 import { when } from '../../ui/format.js';
 import { useAction, useApi } from '../../ui/hooks.js';
 import { Button, Card, EQUIPMENT_OPTIONS, ErrorNote, Field, formValues, Note, PageHeader, Select } from '../../ui/kit.js';
-import { StatusBadge } from './list.js';
+import { parseTags, StatusBadge } from './list.js';
 
 // Register a controller: the hub answers a one-time token, shown once with the command to run on the controller.
 export function EnrollPage() {
@@ -12,6 +12,7 @@ export function EnrollPage() {
   const create = useAction(async (v: Record<string, string>) => {
     setCreated(await post<CreateTargetResponse>('/api/v1/deployments/targets', {
       name: v.name, ...(v.ip ? { ip: v.ip } : {}), ...(v.arch ? { arch: v.arch } : {}), equipment_type: v.equipment_type,
+      ...(v.tags ? { tags: parseTags(v.tags) } : {}),
     }));
   });
   return (
@@ -24,7 +25,8 @@ export function EnrollPage() {
               <Field label="Name" name="name" required placeholder="Warren AHU-1" />
               <Select label="Equipment" name="equipment_type" options={EQUIPMENT_OPTIONS} />
               <Field label="Address (optional)" name="ip" placeholder="100.124.76.93" />
-              <Field label="Architecture (optional)" name="arch" placeholder="armv7" />
+              <Field label="Architecture (optional)" name="arch" placeholder="armv7, arm64 or x64" />
+              <Field label="Tags (optional)" name="tags" placeholder="site=warren, building=b1" />
             </div>
             <ErrorNote error={create.error} />
             <Button class="primary" type="submit" busy={create.busy}>Create enrollment token</Button>

@@ -16,6 +16,19 @@ export function LiveNote({ state }: { state: LiveState }) {
   return <Badge tone="warn">live link unavailable · refreshing every 15 s</Badge>;
 }
 
+/** `site=warren, building=b1` <-> {site: 'warren', building: 'b1'}: how people type tags here (the hub checks them). */
+export function parseTags(text: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = part.search(/[=:]/);
+    if (at <= 0) throw new Error(`'${part}': write tags as key=value, separated by commas`);
+    tags[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+  }
+  return tags;
+}
+
+export const formatTags = (tags: Record<string, string>): string => Object.entries(tags ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+
 /** A target's group labels, as `key: value` chips (nothing when it has none). */
 export function TagList({ tags }: { tags: Record<string, string> }) {
   const entries = Object.entries(tags ?? {});

@@ -8,7 +8,7 @@ import { ago, num, when } from '../../ui/format.js';
 import { useAction, useApi } from '../../ui/hooks.js';
 import { Async, Button, Card, Empty, ErrorNote, PageHeader, Stat } from '../../ui/kit.js';
 import { PointMapCard } from '../points/editor.js';
-import { LiveNote, StatusBadge, TagList, useNow, withStatus } from './list.js';
+import { formatTags, LiveNote, parseTags, StatusBadge, TagList, useNow, withStatus } from './list.js';
 import { ScoresCard, useScores } from './scores.js';
 import { appendBatch, emptySeries, fromPreview, type Series } from './series.js';
 
@@ -51,16 +51,23 @@ function TargetView({ t: base, reload }: { t: Target; reload(): void }) {
     await api('PATCH', `/api/v1/deployments/targets/${t.id}`, { body: { name } });
     reload();
   });
+  const retag = useAction(async () => {
+    const text = prompt('Tags (key=value, separated by commas; empty clears them)', formatTags(t.tags));
+    if (text === null) return;
+    await api('PATCH', `/api/v1/deployments/targets/${t.id}`, { body: { tags: parseTags(text) } });
+    reload();
+  });
   return (
     <>
       <PageHeader title={t.name} subtitle={<><StatusBadge status={t.status} /> last seen {ago(t.last_seen, now)} {t.status !== 'revoked' ? <LiveNote state={live} /> : null}</>}
         actions={<>
           <a class="button primary" href={`/deployments?target=${t.id}`}>Deploy a model</a>
           <Button busy={rename.busy} onClick={() => void rename.run()}>Rename</Button>
+          <Button busy={retag.busy} onClick={() => void retag.run()}>Edit tags</Button>
           {t.status !== 'revoked' ? <Button class="danger" busy={revoke.busy} onClick={() => void revoke.run()}>Revoke</Button> : null}
           <button type="button" onClick={() => route('/fleet')}>Back</button>
         </>} />
-      <ErrorNote error={revoke.error ?? rename.error} />
+      <ErrorNote error={revoke.error ?? rename.error ?? retag.error} />
       <Card title="Controller">
         <div class="stats">
           <Stat label="Readings stored" value={num(t.readings_stored)} />
