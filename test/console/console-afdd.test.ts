@@ -196,10 +196,13 @@ describe('console: point map and diagnosis', () => {
     expect((await api<{ valid: boolean }>(hub.url, 'POST', `/api/v1/datasets/${ahu}/validate`, token)).body.valid).toBe(true);
     const run = await api<{ id: string }>(hub.url, 'POST', '/api/v1/training/start', token, {
       dataset_id: ahu, architecture: 'lstm_autoencoder', name: 'Quick run',
-      hyperparameters: { epochs: 12, hidden_dim: 4, bottleneck_dim: 2, sequence_length: 10, batch_size: 64, stride: 5 },
+      hyperparameters: { epochs: 60, hidden_dim: 4, bottleneck_dim: 2, sequence_length: 10, batch_size: 64, stride: 5 },
     });
     expect(run.status, JSON.stringify(run.body)).toBe(201);
     await page.goto(`${hub.url}/training/${run.body.id}`);
+    // Watched while it runs: the socket's end and the run's record race each other here.
+    await page.locator('.page-header .badge', { hasText: 'running' }).waitFor();
+    await chartPoints(page, 'loss-chart', 0);
     await page.locator('.page-header .badge', { hasText: 'completed' }).waitFor({ timeout: 180_000 });
     const finished = await page.locator('[data-testid=run-finished] strong').textContent();
     const record = (await api<TrainingRunDetail>(hub.url, 'GET', `/api/v1/training/${run.body.id}`, token)).body;
