@@ -46,10 +46,7 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
   /** The deployment's Guideline 36 rules see every reading the model sees (rules.ts). */
   function applyRules(readings: Reading[]): void {
     if (!queue || !rules.active()) return;
-    if (rules.push(readings, queue) > 0) {
-      flush();
-      void publish();
-    }
+    if (rules.push(readings, queue) > 0) void publish();
   }
 
   const alertKey = (deploymentId: string) => `alert:${deploymentId}`;
