@@ -12,6 +12,8 @@ export const STEP_MS = 15_000;
 export const TINY_AE = {
   epochs: 4, hidden_dim: 8, bottleneck_dim: 4, num_layers: 1, sequence_length: 12, batch_size: 32, stride: 2, dropout: 0,
   learning_rate: 0.01, weight_decay: 0, feature_columns: FEATURES,
+  // Raw window scores: at 15 s readings the default 60-minute persistence would hold an alert for 240 windows.
+  persistence_minutes: 0,
 };
 
 function noise(n: number, k: number): number {

@@ -26,6 +26,11 @@ export interface Hyperparameters {
   validation_split: number;
   /** Percentile of normal validation errors used as the anomaly threshold (autoencoder). */
   threshold_percentile: number;
+  /**
+   * The reported score is the mean of the raw window scores of the last this many minutes (model/persistence.ts),
+   * at the hub and at the edge alike; 0 = raw. Autoencoder default 60 (as the PCA baseline it is measured against).
+   */
+  persistence_minutes: number;
   /** Kept for .axonml compatibility: validation runs every N epochs. */
   val_check_interval: number;
   label_column: string | null;
@@ -35,12 +40,18 @@ export interface Hyperparameters {
 export const DEFAULT_HYPERPARAMETERS: Readonly<Omit<Hyperparameters, 'optimizer' | 'loss'>> = {
   learning_rate: 0.001, epochs: 100, batch_size: 32, sequence_length: 60, hidden_dim: 64, bottleneck_dim: 32,
   num_layers: 2, dropout: 0.1, weight_decay: 0.01, early_stopping_patience: 10, stride: 1, seed: 42,
-  validation_split: 0.2, threshold_percentile: 99, val_check_interval: 1, label_column: null, feature_columns: null,
+  validation_split: 0.2, threshold_percentile: 99, persistence_minutes: 0, val_check_interval: 1, label_column: null, feature_columns: null,
 };
 
-/** The original's pairing: autoencoder MSE+Adam, predictor BCE+AdamW, sentinel BCE+Adam. */
-export const ARCHITECTURE_DEFAULTS: Readonly<Record<Architecture, { optimizer: OptimizerName; loss: LossName }>> = {
-  lstm_autoencoder: { optimizer: 'adam', loss: 'mse' },
+/**
+ * The original's pairing: autoencoder MSE+Adam, predictor BCE+AdamW, sentinel BCE+Adam. The autoencoder's
+ * weight decay defaults to 0: Adam's L2 (PyTorch semantics) at the original 0.01 holds the 2-layer
+ * autoencoder on the predict-the-mean plateau (training loss stays at the z-scored data's variance, ~0.9, and
+ * every window's score becomes its distance from the training mean); at 0 it leaves the plateau in a few
+ * epochs. The API contract names no weight_decay default, so this architecture's may differ.
+ */
+export const ARCHITECTURE_DEFAULTS: Readonly<Record<Architecture, { optimizer: OptimizerName; loss: LossName; weight_decay?: number; persistence_minutes?: number }>> = {
+  lstm_autoencoder: { optimizer: 'adam', loss: 'mse', weight_decay: 0, persistence_minutes: 60 },
   gru_predictor: { optimizer: 'adamw', loss: 'bce' },
   sentinel: { optimizer: 'adam', loss: 'bce' },
 };
@@ -68,6 +79,7 @@ const NUMBER_RULES: Record<string, NumberRule> = {
   seed: { min: 0, max: 2 ** 31 - 1, integer: true },
   validation_split: { min: 0.01, max: 0.9, integer: false },
   threshold_percentile: { min: 50, max: 100, integer: false },
+  persistence_minutes: { min: 0, max: 10_080, integer: false },
   val_check_interval: { min: 1, max: 10_000, integer: true },
 };
 

@@ -10,7 +10,10 @@ export const EvaluationCreateRequest = z.object({
   dataset_id: z.string().min(1).max(128),
   /** Windows start every `stride` rows (default 1: every row). */
   stride: z.number().int().min(1).max(10_000).optional(),
-  /** Score = trailing mean over this many consecutive windows (default 1: the window's own score). */
+  /**
+   * Score = trailing mean over this many consecutive windows, instead of the model's own persistence
+   * (default: the model's persistence, `persistence_minutes` in the detail, as the edge scores).
+   */
   smoothing_windows: z.number().int().min(1).max(10_000).optional(),
 }).strict();
 export type EvaluationCreateRequest = z.infer<typeof EvaluationCreateRequest>;
@@ -207,6 +210,14 @@ export const EvaluationDetail = EvaluationSummary.extend({
   positives: z.number().int().nullable(),
   stride: z.number().int(),
   smoothing_windows: z.number().int(),
+  /** Addition: the trailing mean (minutes of window ends) the scores went through; 0 = raw or `smoothing_windows`. */
+  persistence_minutes: z.number().min(0),
+  /**
+   * Addition: windows whose operating conditions (outdoor temperature, occupancy mode) lie outside what the model
+   * was trained on: scored, but left out of every metric (`windows` counts them, the metrics do not).
+   */
+  out_of_range_windows: z.number().int().min(0),
+  out_of_range_share: z.number().min(0).max(1),
   figures: EvaluationFigures,
   quantization: z.object({ f1_delta: z.number().nullable(), auc_roc_delta: z.number().nullable(), max_abs_score_delta: z.number() }),
   /** Addition: the alarms, time order, at most MAX_LISTED_ALARMS; null when not recorded (evaluations stored before). */

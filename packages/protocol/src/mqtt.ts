@@ -194,6 +194,13 @@ export const DeployManifest = z.object({
     output_names: z.array(z.string()),
     horizons_minutes: z.array(z.number()).nullable(),
     num_parameters: z.number().int(),
+    /** Addition: the model's persistence (trailing mean of window scores); absent = raw scores. */
+    scoring: z.object({ persistence_minutes: z.number().min(0).max(10_080) }).optional(),
+    /** Addition: the operating conditions the model was trained under; windows outside are `out_of_range`. */
+    envelope: z.object({
+      ranges: z.array(z.object({ column: z.string(), min: z.number(), max: z.number(), margin: z.number().min(0) })),
+      modes: z.array(z.object({ column: z.string(), seen: z.array(z.number()) })),
+    }).nullable().optional(),
   }).nullable(),
   alerts: AlertPolicy.nullable(),
   /** A window of raw rows and the score the hub computed for it with the same file: the health inference. */
@@ -272,7 +279,11 @@ export const DeployStatusReport = z.object({
 });
 export type DeployStatusReport = z.infer<typeof DeployStatusReport>;
 
-export const EdgeScore = z.object({ ts: z.number().int().min(0), score: z.number(), anomaly: z.boolean() });
+export const EdgeScore = z.object({
+  ts: z.number().int().min(0), score: z.number(), anomaly: z.boolean(),
+  /** Addition: the window's operating conditions lie outside the model's training envelope (never an anomaly then). */
+  out_of_range: z.boolean().optional(),
+});
 export type EdgeScore = z.infer<typeof EdgeScore>;
 
 export const EdgeAlertEvent = z.object({
@@ -284,6 +295,8 @@ export const EdgeAlertEvent = z.object({
   peak_score: z.number(),
   threshold: z.number(),
   message: z.string().max(500),
+  /** Addition: `out_of_range` = a notice that the conditions lie outside the trained range (no fault scored); absent = an anomaly. */
+  kind: z.enum(['anomaly', 'out_of_range']).optional(),
 });
 export type EdgeAlertEvent = z.infer<typeof EdgeAlertEvent>;
 

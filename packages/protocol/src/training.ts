@@ -24,6 +24,8 @@ export const TrainingHyperparametersInput = z.object({
   seed: z.number().int(),
   validation_split: z.number(),
   threshold_percentile: z.number(),
+  /** Addition: the reported score is the mean of the raw window scores of the last this many minutes (0 = raw). */
+  persistence_minutes: z.number(),
   val_check_interval: z.number().int(),
   /** The 0/1 fault column; found by name (fault, label, alarm, "Fault Detection Ground Truth") when not given. */
   label_column: z.string().min(1).nullable(),
@@ -33,7 +35,10 @@ export const TrainingHyperparametersInput = z.object({
 export type TrainingHyperparametersInput = z.infer<typeof TrainingHyperparametersInput>;
 
 /** The complete configuration a run trains with (defaults filled in). */
-export const TrainingHyperparameters = TrainingHyperparametersInput.required();
+export const TrainingHyperparameters = TrainingHyperparametersInput.required().extend({
+  // Absent in runs stored before it existed (they scored raw windows).
+  persistence_minutes: z.number().optional(),
+});
 export type TrainingHyperparameters = z.infer<typeof TrainingHyperparameters>;
 
 export const TrainingStartRequest = z.object({

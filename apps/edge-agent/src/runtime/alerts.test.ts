@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialAlertState, stepAlert, type AlertContext, type AlertState } from './alerts.js';
+import { initialAlertState, initialRangeState, stepAlert, stepRange, type AlertContext, type AlertState } from './alerts.js';
 import { ReadingWindow } from './window.js';
 
 const ctx: AlertContext = { policy: { raise_windows: 3, clear_windows: 2, clear_threshold: 0.8 }, threshold: 1, deploymentId: 'dep_abcdef', targetName: 'AHU-1' };
@@ -52,5 +52,22 @@ describe('reading window', () => {
     expect(w.full).toBe(false);
     w.resize(1, 100);
     expect(w.full).toBe(true);
+  });
+});
+
+describe('outside the trained range', () => {
+  it('says so once after raise_windows windows outside, and clears after clear_windows back inside', () => {
+    let state = initialRangeState();
+    const reasons = [null, 'oat 40 outside the trained 58 to 89', 'oat 40 outside the trained 58 to 89', 'oat 41 outside the trained 58 to 89', 'oat 42 outside the trained 58 to 89', null, 'oat 45 outside the trained 58 to 89', null, null];
+    const events = reasons.map((r, i) => {
+      const step = stepRange(state, ctx, 100 + i, r);
+      state = step.state;
+      return step.event;
+    }).flatMap((e, i) => (e ? [{ at: i, ...e }] : []));
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({ at: 3, state: 'raised', kind: 'out_of_range', id: 'dep_abcdef-range-103', cleared_at: null });
+    expect(events[0]!.message).toBe('AHU-1: outside the trained range (oat 41 outside the trained 58 to 89); not scored as a fault');
+    expect(events[1]).toMatchObject({ at: 8, state: 'cleared', kind: 'out_of_range', raised_at: 103, cleared_at: 108 });
+    expect(events[1]!.message).toContain('back inside the trained range');
   });
 });

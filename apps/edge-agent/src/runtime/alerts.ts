@@ -46,3 +46,33 @@ export function stepAlert(state: AlertState, ctx: AlertContext, ts: number, scor
     },
   };
 }
+
+// Outside the trained range: windows whose operating conditions the model never saw (StreamScorer's
+// `out_of_range`) are not scored as faults; instead one notice says so, with the same hysteresis, and clears
+// when the conditions are back inside. The anomaly hysteresis above does not see those windows at all.
+export interface RangeState {
+  outside: number;
+  inside: number;
+  open: { id: string; raised_at: number } | null;
+}
+
+export const initialRangeState = (): RangeState => ({ outside: 0, inside: 0, open: null });
+
+/** One window's range verdict (`reason` null = inside); returns the next state and the notice it caused, if any. */
+export function stepRange(state: RangeState, ctx: AlertContext, ts: number, reason: string | null): { state: RangeState; event?: EdgeAlertEvent } {
+  const { policy, threshold } = ctx;
+  const base = { peak_score: 0, threshold, kind: 'out_of_range' as const };
+  if (!state.open) {
+    const outside = reason ? state.outside + 1 : 0;
+    if (!reason || outside < policy.raise_windows) return { state: { outside, inside: 0, open: null } };
+    const open = { id: `${ctx.deploymentId}-range-${ts}`, raised_at: ts };
+    const message = `${ctx.targetName}: outside the trained range (${reason}); not scored as a fault`;
+    return { state: { outside, inside: 0, open }, event: { ...base, id: open.id, state: 'raised', raised_at: ts, cleared_at: null, message: message.slice(0, 500) } };
+  }
+  const inside = reason ? 0 : state.inside + 1;
+  if (inside < policy.clear_windows) return { state: { outside: 0, inside, open: state.open } };
+  return {
+    state: initialRangeState(),
+    event: { ...base, id: state.open.id, state: 'cleared', raised_at: state.open.raised_at, cleared_at: ts, message: `${ctx.targetName}: back inside the trained range; scoring resumed` },
+  };
+}

@@ -1,8 +1,8 @@
-import { normalizeWindow } from '@prometheus/ml/inference';
-import type { DeployManifest, EdgeScore, Reading, RunningModel } from '@prometheus/protocol';
+import { normalizeWindow, StreamScorer, type StreamResult } from '@prometheus/ml/inference';
+import type { DeployManifest, EdgeAlertEvent, EdgeScore, Reading, RunningModel } from '@prometheus/protocol';
 import type { AgentComponent, AgentContext } from '../agent.js';
 import { openSqlite } from '../outbox/open-db.js';
-import { initialAlertState, stepAlert, type AlertState } from './alerts.js';
+import { initialAlertState, initialRangeState, stepAlert, stepRange, type AlertState, type RangeState } from './alerts.js';
 import { InferenceQueue } from './inference-queue.js';
 import { metadataOf, type LoadedModel } from './model.js';
 import { createRuleStage } from './rules.js';
@@ -12,6 +12,9 @@ import { ReadingWindow } from './window.js';
 // window; each full window is z-scored with the manifest's statistics and scored, the score goes into the
 // agent's own store-and-forward queue for `inference`, and the alert hysteresis runs on it. Nothing here
 // needs the hub: offline, scores and alerts wait in the queue and go out in order when the link is back.
+// The score is the model's reported one (its persistence over raw window scores, `StreamScorer`), as the
+// hub's evaluations compute it; a window outside the model's training envelope is not a fault but an
+// "outside the trained range" notice (stepRange).
 
 const SCORE_BATCH = 500;
 // A wasm session.run holds the event loop: under qemu the full-size autoencoder takes ~0.3 s a window, so a
@@ -34,7 +37,7 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
   const { config, link, log } = ctx;
   const opts = config.inference;
   let queue: InferenceQueue | undefined;
-  let active: { loaded: LoadedModel; alert: AlertState } | undefined;
+  let active: { loaded: LoadedModel; alert: AlertState; range: RangeState; stream: StreamScorer } | undefined;
   const window = new ReadingWindow(1, Number.POSITIVE_INFINITY);
   let pending: EdgeScore[] = [];
   let flushTimer: NodeJS.Timeout | undefined;
@@ -50,6 +53,7 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
   }
 
   const alertKey = (deploymentId: string) => `alert:${deploymentId}`;
+  const rangeKey = (deploymentId: string) => `range:${deploymentId}`;
 
   async function publish(): Promise<void> {
     if (publishing || !queue) return;
@@ -82,22 +86,32 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
     void publish();
   }
 
-  function record(ts: number, score: number, anomaly: boolean): void {
+  function record(ts: number, r: StreamResult): void {
     if (!active || !queue) return;
     const { manifest } = active.loaded;
-    pending.push({ ts, score, anomaly });
+    const { score, anomaly } = r;
+    pending.push(r.out_of_range ? { ts, score, anomaly, out_of_range: true } : { ts, score, anomaly });
     const ctxAlert = { policy: manifest.alerts, threshold: manifest.model.threshold, deploymentId: manifest.deployment_id, targetName: ctx.credentials.target_name };
+    const range = stepRange(active.range, ctxAlert, ts, r.out_of_range);
+    active.range = range.state;
+    queue.setMeta(rangeKey(manifest.deployment_id), JSON.stringify(range.state));
+    if (range.event) emit(range.event, score);
+    // Outside the trained range the anomaly hysteresis does not move: the model has not seen this operation.
+    if (r.out_of_range) return void (flushTimer ??= setTimeout(flush, opts.batch_ms));
     const step = stepAlert(active.alert, ctxAlert, ts, score);
     active.alert = step.state;
     queue.setMeta(alertKey(manifest.deployment_id), JSON.stringify(step.state));
-    if (step.event) {
-      flush(); // scores before the alert they led to
-      queue.push({ v: 1, kind: 'alert', deployment_id: manifest.deployment_id, model_id: manifest.model_id, alert: step.event });
-      log.warn(`alert ${step.event.state}`, { alert: step.event.id, score });
-      void publish();
-    } else {
-      flushTimer ??= setTimeout(flush, opts.batch_ms);
-    }
+    if (step.event) emit(step.event, score);
+    else flushTimer ??= setTimeout(flush, opts.batch_ms);
+  }
+
+  function emit(event: EdgeAlertEvent, score: number): void {
+    if (!active || !queue) return;
+    const { manifest } = active.loaded;
+    flush(); // scores before the alert they led to
+    queue.push({ v: 1, kind: 'alert', deployment_id: manifest.deployment_id, model_id: manifest.model_id, alert: event });
+    log.warn(`alert ${event.state}`, { alert: event.id, kind: event.kind ?? 'anomaly', score });
+    void publish();
   }
 
   /** Windows ending at the newest `max_windows_per_poll` readings of the batch are scored. */
@@ -109,9 +123,11 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
       return;
     }
     const meta = metadataOf(model.manifest);
-    const windows: { ts: number; data: Float32Array }[] = [];
+    const windows: { ts: number; data: Float32Array; rows: (number | null)[][] }[] = [];
     readings.forEach((r, i) => {
-      if (window.push(r) && i >= scoredFrom && window.full) windows.push({ ts: r.ts, data: normalizeWindow(meta, window.rows(meta.feature_columns)) });
+      if (!window.push(r) || i < scoredFrom || !window.full) return;
+      const rows = window.rows(meta.feature_columns);
+      windows.push({ ts: r.ts, data: normalizeWindow(meta, rows), rows });
     });
     const size = meta.sequence_length * meta.feature_columns.length;
     // The JavaScript evaluator gains nothing from batches (no SIMD across windows): one window per run keeps
@@ -123,7 +139,11 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
       part.forEach((w, k) => input.set(w.data, k * size));
       const results = await model.model.runNormalized(input, part.length);
       if (active?.loaded !== model) return; // replaced meanwhile
-      results.forEach((res, k) => record((part[k] as { ts: number }).ts, res.score, res.anomaly));
+      const stream = active.stream;
+      results.forEach((res, k) => {
+        const w = part[k] as (typeof windows)[number];
+        record(w.ts, stream.next(w.ts, res, w.rows));
+      });
       await yieldToLoop();
     }
   }
@@ -155,7 +175,11 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
       const m = loaded.manifest.model;
       window.resize(m.sequence_length, Math.max(5 * m.sampling_interval_seconds, 3 * config.interval_s) * 1000);
       const saved = queue?.meta(alertKey(loaded.manifest.deployment_id));
-      active = { loaded, alert: saved ? (JSON.parse(saved) as AlertState) : initialAlertState() };
+      const savedRange = queue?.meta(rangeKey(loaded.manifest.deployment_id));
+      active = {
+        loaded, alert: saved ? (JSON.parse(saved) as AlertState) : initialAlertState(),
+        range: savedRange ? (JSON.parse(savedRange) as RangeState) : initialRangeState(), stream: new StreamScorer(metadataOf(loaded.manifest)),
+      };
       rulesOnly = undefined;
       if (queue && rules.activate(loaded.manifest, queue, Date.now()) > 0) void publish();
       if (previous && previous !== loaded) await previous.model.close();

@@ -6,6 +6,10 @@ import { loadRuntime } from './runtime.js';
 
 export type { ModelMetadata } from '../model/metadata.js';
 export type { RuntimeName, RuntimeOptions } from './runtime.js';
+export { persistenceMinutes, persistScores, TrailingMean } from '../model/persistence.js';
+export { StreamScorer, type StreamResult } from './stream.js';
+export type { OperatingEnvelope } from '../model/envelope.js';
+export { outsideEnvelope, windowOutsideEnvelope } from '../model/envelope.js';
 
 export interface WindowResult {
   /** Autoencoder: reconstruction error; supervised: fault probability (first horizon for the predictor). */

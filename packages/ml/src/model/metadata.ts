@@ -1,4 +1,5 @@
 import type { Architecture, Hyperparameters } from '../hyperparameters.js';
+import type { OperatingEnvelope } from './envelope.js';
 
 /** What the edge needs to run an exported model: inputs, normalization, threshold, meaning of outputs. */
 export interface ModelMetadata {
@@ -19,6 +20,18 @@ export interface ModelMetadata {
   horizons_minutes: number[] | null;
   num_parameters: number;
   hyperparameters: Hyperparameters;
+  /**
+   * How raw window scores become the reported score (see persistence.ts); `threshold` applies to the
+   * reported score. Absent in models trained before it existed: raw scores.
+   */
+  scoring?: ModelScoring;
+  /** The operating conditions of the training rows (envelope.ts); null/absent: none known, nothing is out of range. */
+  envelope?: OperatingEnvelope | null;
+}
+
+export interface ModelScoring {
+  /** Trailing mean of window scores over this many minutes of window ends; 0 = raw scores. */
+  persistence_minutes: number;
 }
 
 export function outputNames(architecture: Architecture): string[] {

@@ -7,8 +7,10 @@ import { HORIZONS_MINUTES } from '../data/prepare.js';
 import type { Hyperparameters } from '../hyperparameters.js';
 import { classificationMetrics, percentile, rocCurve } from '../metrics/classification.js';
 import { calibration, featureErrorShare, foldStability, thresholdMargin } from '../metrics/reviewer.js';
+import type { OperatingEnvelope } from '../model/envelope.js';
 import type { ModelMetadata } from '../model/metadata.js';
 import { outputNames } from '../model/metadata.js';
+import { persistScores } from '../model/persistence.js';
 import { metricLabels, scoreWindows } from '../model/scoring.js';
 import type { ModelSpec } from '../model/spec.js';
 import { parameterCount } from '../model/spec.js';
@@ -41,28 +43,32 @@ function artifacts(spec: ModelSpec, metadata: ModelMetadata, weights: Float32Arr
 }
 
 /** Best weights -> threshold, metrics, reviewer figures, exports, and the measured cost of int8. */
-export function finalizeTraining(model: tf.LayersModel, spec: ModelSpec, data: PreparedData, hp: Hyperparameters, loop: LoopResult, backend: string): TrainingResult {
+export function finalizeTraining(model: tf.LayersModel, spec: ModelSpec, data: PreparedData, hp: Hyperparameters, loop: LoopResult, backend: string, envelope: OperatingEnvelope | null = null): TrainingResult {
   const val = data.validation;
   const scored = scoreWindows(model, spec, val);
+  // The reported score is the persisted one (the autoencoder's): threshold and metrics are measured on it.
+  const scoring = { persistence_minutes: hp.persistence_minutes };
+  const persisted = persistScores(val.ends, scored.scores, scoring.persistence_minutes);
   const labels = metricLabels(spec, val);
-  const cut = threshold(spec, data, scored.scores, hp);
+  const cut = threshold(spec, data, persisted, hp);
   const metadata: ModelMetadata = {
     format: 'prometheus-model/1', architecture: spec.architecture, feature_columns: data.features, label_column: data.label,
     norm_means: data.means, norm_stds: data.stds, sequence_length: spec.sequenceLength, sampling_interval_seconds: data.intervalSeconds,
     threshold: cut, threshold_kind: spec.architecture === 'lstm_autoencoder' ? 'reconstruction_error' : 'probability',
     input_name: 'window', output_names: outputNames(spec.architecture),
     horizons_minutes: spec.architecture === 'gru_predictor' ? [...HORIZONS_MINUTES] : null, num_parameters: parameterCount(spec), hyperparameters: hp,
+    scoring, envelope,
   };
   const { model: trained, quantized } = artifacts(spec, metadata, loop.bestWeights, hp);
-  const metrics = classificationMetrics(scored.scores, labels, cut);
+  const metrics = classificationMetrics(persisted, labels, cut);
   // Quantization cost, measured: the same windows through the int8-grid weights.
   importTorchWeights(model, spec, quantized.dequantized);
-  const q = scoreWindows(model, spec, val).scores;
+  const q = persistScores(val.ends, scoreWindows(model, spec, val).scores, scoring.persistence_minutes);
   importTorchWeights(model, spec, loop.bestWeights);
   let maxDelta = 0;
   let sumDelta = 0;
   q.forEach((s, i) => {
-    const d = Math.abs(s - (scored.scores[i] as number));
+    const d = Math.abs(s - (persisted[i] as number));
     maxDelta = Math.max(maxDelta, d);
     sumDelta += d;
   });
@@ -74,7 +80,7 @@ export function finalizeTraining(model: tf.LayersModel, spec: ModelSpec, data: P
     f1_delta: metricsInt8.f1 !== null && metrics.f1 !== null ? metricsInt8.f1 - metrics.f1 : null,
     auc_roc_delta: metricsInt8.auc_roc !== null && metrics.auc_roc !== null ? metricsInt8.auc_roc - metrics.auc_roc : null,
   };
-  const folds = foldStability(scored.scores, labels, cut);
+  const folds = foldStability(persisted, labels, cut);
   return {
     status: loop.status, epochs_run: loop.epochsRun, batches_run: loop.batchesRun, best_epoch: loop.bestEpoch, best_val_loss: loop.bestValLoss, training_time_seconds: loop.seconds,
     training_curves: { epochs: loop.history.map((h) => h.epoch), train_loss: loop.history.map((h) => h.train_loss), val_loss: loop.history.map((h) => h.val_loss) },
@@ -82,10 +88,10 @@ export function finalizeTraining(model: tf.LayersModel, spec: ModelSpec, data: P
     metrics: { ...metrics, val_loss: loop.bestValLoss, reconstruction_error_threshold: spec.architecture === 'lstm_autoencoder' ? cut : null },
     reviewer: {
       ...folds,
-      calibration: spec.architecture === 'lstm_autoencoder' ? null : calibration(scored.scores, labels),
+      calibration: spec.architecture === 'lstm_autoencoder' ? null : calibration(persisted, labels),
       feature_error_share: scored.featureErrors ? featureErrorShare(Float32Array.from(scored.featureErrors), data.features) : null,
-      threshold_margin: thresholdMargin(scored.scores, labels, cut),
-      roc_curve: rocCurve(scored.scores, labels),
+      threshold_margin: thresholdMargin(persisted, labels, cut),
+      roc_curve: rocCurve(persisted, labels),
     },
     quantization, missing_values: data.missing,
     data: { train_windows: data.train.count, validation_windows: val.count, split_timestamp: data.splitTimestamp, sampling_interval_seconds: data.intervalSeconds, backend },

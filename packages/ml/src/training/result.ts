@@ -1,3 +1,4 @@
+import type { ConditionColumns } from '../model/envelope.js';
 import type { MissingValueCount } from '../data/missing.js';
 import type { TrainingTable } from '../data/table.js';
 import type { Architecture, FieldError } from '../hyperparameters.js';
@@ -12,6 +13,8 @@ export interface TrainingJob {
   /** Partial; defaults fill the rest (validateHyperparameters). */
   hyperparameters?: Record<string, unknown>;
   data: TrainingTable;
+  /** Feature columns that are exogenous operating conditions: the model records their trained envelope. */
+  conditions?: ConditionColumns | null;
 }
 
 export interface ModelMetrics extends ClassificationMetrics {

@@ -1,5 +1,6 @@
 import { prepareData } from '../data/prepare.js';
 import { buildModel } from '../model/build.js';
+import { learnEnvelope } from '../model/envelope.js';
 import { modelSpec } from '../model/spec.js';
 import { importTorchWeights, initialTorchWeights } from '../model/torch-weights.js';
 import { initBackend, tf } from '../tf/backend.js';
@@ -33,7 +34,8 @@ export async function runTraining(job: TrainingJob, options: LoopOptions & { onL
     importTorchWeights(model, spec, initialTorchWeights(spec, v.hyperparameters.seed));
     const loop = trainLoop(model, spec, data, v.hyperparameters, options);
     log(`training ${loop.status} after ${loop.epochsRun} epochs (${loop.batchesRun} batches); best epoch ${loop.bestEpoch}, validation loss ${loop.bestValLoss}`);
-    const result = finalizeTraining(model, spec, data, v.hyperparameters, loop, backend);
+    const envelope = learnEnvelope(job.data, data.features, job.conditions);
+    const result = finalizeTraining(model, spec, data, v.hyperparameters, loop, backend, envelope);
     log(`exported: ${result.model.num_parameters} parameters, ONNX ${result.model.onnx.length} bytes float / ${result.model.onnx_int8.length} int8`);
     return result;
   } finally {

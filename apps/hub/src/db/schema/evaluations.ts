@@ -16,6 +16,10 @@ export interface StoredFigures extends EvaluationFigures {
   positives: number | null;
   stride: number;
   smoothing_windows: number;
+  /** The model's persistence window the scores went through (absent in evaluations stored before it: 0). */
+  persistence_minutes?: number;
+  /** Windows outside the model's operating envelope, left out of the metrics (absent before it existed: 0). */
+  out_of_range_windows?: number;
   quantization: { f1_delta: number | null; auc_roc_delta: number | null; max_abs_score_delta: number };
   baseline?: EvaluationBaseline | null;
   alarms?: AlarmEpisode[] | null;

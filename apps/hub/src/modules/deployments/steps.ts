@@ -87,6 +87,7 @@ export function buildManifest(i: ManifestInput): DeployManifest {
     norm_means: m.norm_means, norm_stds: m.norm_stds, sequence_length: m.sequence_length, sampling_interval_seconds: m.sampling_interval_seconds,
     threshold: m.threshold, threshold_kind: m.threshold_kind, input_name: 'window', output_names: m.output_names,
     horizons_minutes: m.horizons_minutes, num_parameters: m.num_parameters,
+    ...(m.scoring ? { scoring: m.scoring } : {}), ...(m.envelope ? { envelope: m.envelope } : {}),
   };
   return {
     format: 'prometheus-deploy/1', deployment_id: i.deploymentId, target_id: i.targetId, model_id: i.modelId,

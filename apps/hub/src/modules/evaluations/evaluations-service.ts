@@ -143,14 +143,16 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
     const table = toTrainingTable(await deps.datasets.loadForTraining(dataset.id, actor));
     const weights = decodeAxonml(await fs.readFile((await deps.models.getArtifacts(model.id)).axonml)).weights;
     const stride = req.stride ?? 1;
-    const smoothing = req.smoothing_windows ?? 1;
+    // Without `smoothing_windows` the model's own persistence applies, as on the edge.
+    const smoothing = req.smoothing_windows ?? null;
     const trainingTable = await trainingTableOf(model, { id: dataset.id, table });
     const outcome = await score({ model: { metadata: meta, weights }, table, trainingTable, labelColumn, stride, smoothing }, model.id)
       .catch((err: unknown) => {
         throw new AppError('BAD_REQUEST', 'The dataset could not be scored with this model', { details: (err as Error).message, cause: err });
       });
     const figures: StoredFigures = {
-      ...outcome.figures, threshold: meta.threshold, positives: outcome.metrics.positives, stride, smoothing_windows: smoothing,
+      ...outcome.figures, threshold: meta.threshold, positives: outcome.metrics.positives, stride, smoothing_windows: smoothing ?? 1,
+      persistence_minutes: outcome.persistenceMinutes, out_of_range_windows: outcome.outOfRangeWindows,
       quantization: { f1_delta: model.quantization.f1_delta, auc_roc_delta: model.quantization.auc_roc_delta, max_abs_score_delta: model.quantization.max_abs_score_delta },
       ...await withRules(comparisonOf(outcome), dataset.id, actor),
     };
@@ -160,7 +162,7 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
       id: newId('eval'), ownerId: actor.id, modelId: model.id, datasetId: dataset.id, kind: 'dataset',
       metrics: metricsOf(outcome.metrics, valLoss, meta.threshold_kind === 'reconstruction_error' ? meta.threshold : null),
       confusionMatrix: outcome.metrics.confusion_matrix,
-      figures, windows: outcome.metrics.count,
+      figures, windows: outcome.windows,
       trainingCurves: await curvesOfModel(model.evaluationId), createdAt: now, updatedAt: now,
     });
     return toEvaluationDetail(row);

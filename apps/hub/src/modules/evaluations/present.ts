@@ -44,6 +44,7 @@ export function trainingFigures(result: TrainingResult, rows: number, comparison
     missing_value_share: rows > 0 && features.length > 0 ? missing / (rows * features.length) : 0,
     threshold: result.model.metadata.threshold, positives: result.metrics.positives,
     stride: result.model.metadata.hyperparameters.stride, smoothing_windows: 1,
+    persistence_minutes: result.model.metadata.scoring?.persistence_minutes ?? 0,
     quantization: { f1_delta: q.f1_delta, auc_roc_delta: q.auc_roc_delta, max_abs_score_delta: q.max_abs_score_delta },
     ...comparison,
   };
@@ -60,13 +61,17 @@ export function toEvaluationSummary(row: EvaluationRow): EvaluationSummary {
 }
 
 export function toEvaluationDetail(row: EvaluationRow): EvaluationDetail {
-  const { threshold, positives, stride, smoothing_windows, quantization, baseline: _baseline, alarms, alarm_episodes, rules_status, skipped_rules, ...figures } = row.figures;
+  const {
+    threshold, positives, stride, smoothing_windows, persistence_minutes = 0, out_of_range_windows = 0, quantization, baseline: _baseline, alarms, alarm_episodes,
+    rules_status, skipped_rules, ...figures
+  } = row.figures;
   return {
     ...toEvaluationSummary(row),
     confusion_matrix: row.confusionMatrix ?? null,
     training_curves: row.trainingCurves,
     gradient_evaluation: row.gradientEvaluation ?? null,
-    gradient_error: row.gradientError, threshold, windows: row.windows, positives, stride, smoothing_windows, quantization,
+    gradient_error: row.gradientError, threshold, windows: row.windows, positives, stride, smoothing_windows, persistence_minutes, quantization,
+    out_of_range_windows, out_of_range_share: row.windows > 0 ? out_of_range_windows / row.windows : 0,
     // Evaluations stored before the ROC curves, the baseline or the alarms were recorded have none.
     figures: { ...figures, roc_curve: figures.roc_curve ?? null, baseline_roc_curve: figures.baseline_roc_curve ?? null },
     alarms: alarms ?? null, alarm_episodes: alarm_episodes ?? null,

@@ -1,4 +1,5 @@
 import { startTraining, TrainingInputError, type EpochProgress, type TrainingHandle, type TrainingResult, type TrainingTable } from '@prometheus/ml/core';
+import { conditionColumns } from './conditions.js';
 import type { Clock } from '../../clock.js';
 import type { HubEventBus } from '../../events.js';
 import type { Logger } from '../../logger.js';
@@ -95,7 +96,7 @@ export async function executeRun(deps: RunDeps, runId: string, fromQueue: boolea
   try {
     const { dataset, table } = await loadTable(deps, run);
     const handle = startTraining(
-      { architecture: run.architecture, hyperparameters: run.hyperparameters, data: table },
+      { architecture: run.architecture, hyperparameters: run.hyperparameters, data: table, conditions: conditionColumns(table.columns) },
       { onEpoch: (p) => onEpoch(deps, run, p), onLog: (message) => deps.log.info({ runId, message }, 'training worker') },
     );
     control.onHandle(handle);
