@@ -38,6 +38,9 @@ export function EvaluationPage() {
                 <Stat label="Validation loss" value={num(d.metrics.val_loss)} />
                 <Stat label="Threshold" value={num(d.threshold)} />
                 <Stat label="Windows" value={num(d.windows)} hint={d.positives === null ? 'no fault labels' : `${num(d.positives)} faulty`} />
+                {d.out_of_range_windows > 0 && (
+                  <Stat label="Outside the trained range" value={pct(d.out_of_range_share)} hint={`${num(d.out_of_range_windows)} windows left out of the metrics`} />
+                )}
               </div>
               <BaselineTable d={d} />
             </div>
