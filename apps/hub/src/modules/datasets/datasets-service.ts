@@ -30,7 +30,18 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
   const ctx: DatasetsContext = { ...deps, lock: createKeyedLock() };
   const createChecks: CreateCheck[] = [];
   const deleteGuards: DeleteGuard[] = [];
-  const lists = new Map<string, { writes: number; list: DatasetSummary[] }>();
+  interface KeptList { writes: number; list: DatasetSummary[]; json?: string }
+  const lists = new Map<string, KeptList>();
+  async function keptList(actor: Actor): Promise<KeptList> {
+    const owner = visibleTo(actor);
+    const writes = deps.repo.writeCount();
+    const kept = lists.get(owner ?? '*');
+    if (kept?.writes === writes) return kept;
+    const fresh: KeptList = { writes, list: (await deps.repo.list(owner)).map(toSummary) };
+    if (lists.size >= 1000) lists.clear();
+    lists.set(owner ?? '*', fresh);
+    return fresh;
+  }
 
   /** Removes leftovers of uploads interrupted by a crash (tmp files older than an hour). */
   function sweepTmp(): void {
@@ -59,14 +70,13 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
 
     /** The list is read far more often than datasets change: kept per owner until the table's next write. */
     async list(actor: Actor): Promise<DatasetSummary[]> {
-      const owner = visibleTo(actor);
-      const writes = deps.repo.writeCount();
-      const kept = lists.get(owner ?? '*');
-      if (kept?.writes === writes) return kept.list;
-      const list = (await deps.repo.list(owner)).map(toSummary);
-      if (lists.size >= 1000) lists.clear();
-      lists.set(owner ?? '*', { writes, list });
-      return list;
+      return (await keptList(actor)).list;
+    },
+    /** The same list as JSON text, serialized once per change (what the route sends). */
+    async listJson(actor: Actor): Promise<string> {
+      const kept = await keptList(actor);
+      kept.json ??= JSON.stringify(kept.list);
+      return kept.json;
     },
     async get(id: string, actor: Actor): Promise<DatasetDetail> {
       return toDetail(await visibleDataset(ctx, id, actor));

@@ -23,7 +23,7 @@ export function datasetsRoutes(datasets: DatasetsService): AnyRoute[] {
       method: 'get', path: '/api/v1/datasets', tag, summary: 'Datasets (admins see all, others their own); edge datasets carry source "edge" and target_name',
       permission: 'data:read',
       responses: { 200: { description: 'Datasets', schema: z.array(DatasetSummary) }, ...auth },
-      handler: async (c) => c.json(await datasets.list(currentUser(c)), 200),
+      handler: async (c) => c.body(await datasets.listJson(currentUser(c)), 200, { 'content-type': 'application/json' }),
     }),
     defineRoute({
       method: 'post', path: '/api/v1/datasets', tag,
