@@ -11,7 +11,7 @@ import { ahuSamples, deploy, deployment, settled, sha256, type Deployment } from
 
 // Deployment faults against the real x64 agent (a child process) and an in-process hub whose broker
 // publishes are intercepted to play a broken or malicious hub: corrupted chunk, wrong signature, wrong
-// sha256, truncated transfer, a model failing its health inference, SIGKILL during install, a transfer
+// sha256, truncated transfer, a model failing its health inference, rules the agent refuses, SIGKILL during install, a transfer
 // cut by a disconnect, an offline target, and a second deployment replacing the first.
 let t: TestHub;
 let hubUrl: string;
@@ -159,6 +159,15 @@ describe('deployment faults (real x64 agent)', () => {
     expect(d.error).toContain('health inference scored');
     expect(runs).toBe(good);
     expect(await currentModel()).not.toBeNull();
+  });
+
+  it('rolls back a model whose rules the agent refuses (the rules package checks them before the switch)', async () => {
+    const rules = { points: [{ column: 'supply_temp', input: 'sat', unit: 'F' }, { column: 'return_temp', input: 'mat', unit: 'F' }], settings: { eps_sat: -1 } };
+    const { d, runs } = await faulty('rules refused', rewriteManifest((m) => void (m.rules = rules)));
+    expect(d.status).toBe('rolled_back');
+    expect(d.error).toContain('eps_sat');
+    expect(d.error).toContain(`kept ${modelId}`);
+    expect(runs).toBe(good);
   });
 
   it('a second deployment replaces the first', async () => {

@@ -86,9 +86,18 @@ describe('rules at the edge (x64 agent, rules-only deployment)', () => {
     }, 60_000);
     expect(cleared).toHaveLength(1);
 
-    // The installed rules-only deployment is what the agent reloads after a restart.
+    // The installed rules-only deployment is what the agent reloads after a restart; its rules run again.
     expect(await agent.stop()).toBe(0);
     const status = JSON.parse((await agentCommand(['status', '--state-dir', spec.stateDir, '--config', spec.configFile])).out) as { model: unknown };
     expect(status.model).toMatchObject({ deployment_id: depId, model_id: null, complete: true });
+    const again = startAgent(spec, ['--aegis-url', db.url]);
+    await waitFor('the rules reloaded', () => again.lines.some((l) => l.includes('rules active without a model')), 60_000);
+    db.insert('hardware_metrics', [...coolingSamples(420, 580), ...coolingSamples(580, 760, true)]);
+    const twice = await waitFor('a second rule alert after the restart', async () => {
+      const a = await alerts(id);
+      return a.length === 2 ? a : undefined;
+    }, 60_000);
+    expect(twice[0]).toMatchObject({ state: 'raised', rule: { fault_condition: 'FC12' } });
+    expect(Date.parse(twice[0]!.rule!.since)).toBeGreaterThanOrEqual(START + 580 * STEP_MS);
   }, 300_000);
 });
