@@ -7,8 +7,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkBuild } from '../toolchains/armv7/manifest.js';
-import { REPO_ROOT, resolveBuildOptions } from '../toolchains/armv7/options.js';
+import { checkBuild } from '../toolchains/edge/manifest.js';
+import { REPO_ROOT, resolveBuildOptions } from '../toolchains/edge/options.js';
 import { armv7Env, qemuCommand } from '../toolchains/qemu.js';
 
 const { values: args } = parseArgs({
