@@ -7,11 +7,10 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileIfStale } from '../apps/hub/compile-if-stale.js';
+import { BENCH_PASSWORD, freePort, median, startBenchHub, waitFor } from './hub-process.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -19,39 +18,7 @@ const DATASETS = Number(process.env.BENCH_DATASETS ?? 50);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'prom-bench-api-'));
-const PASSWORD = 'bench-password-1';
 const autocannon = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string, child: ReturnType<typeof spawn>): Promise<void> {
-  for (let i = 0; i < 300; i += 1) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${url} did not come up`);
-}
-
-async function startHub(): Promise<{ url: string; stop: () => void }> {
-  await compileIfStale();
-  const port = await freePort();
-  const env = {
-    ...process.env, PORT: String(port), HOST: '127.0.0.1', PROMETHEUS_DATA_DIR: path.join(work, 'hub'), PROMETHEUS_ADMIN_PASSWORD: PASSWORD,
-    LOG_LEVEL: 'warn', MQTT_PORT: '0', MQTT_TLS_PORT: '0', RATE_LIMIT_API_PER_MIN: String(10_000_000),
-  };
-  const child = spawn(process.execPath, ['--conditions=built', path.join(root, 'apps/hub/dist/main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/health`, child);
-  return { url, stop: () => child.kill('SIGTERM') };
-}
 
 /** The anchor: a bare Hono app on @hono/node-server answering `body` at /list and a tiny JSON at /tiny. */
 async function startBare(body: string): Promise<{ url: string; stop: () => void }> {
@@ -69,7 +36,7 @@ async function startBare(body: string): Promise<{ url: string; stop: () => void 
 }
 
 async function seed(url: string): Promise<{ token: string; body: string }> {
-  const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+  const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: BENCH_PASSWORD }) });
   const { token } = (await login.json()) as { token: string };
   const auth = { authorization: `Bearer ${token}` };
   await fetch(`${url}/api/v1/admin/users/admin/subscription`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ tier: 'enterprise' }) });
@@ -105,10 +72,9 @@ function load(url: string, headers: Record<string, string> = {}): Promise<Load> 
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  const hub = await startHub();
+  const hub = await startBenchHub({ dataDir: path.join(work, 'hub'), env: { RATE_LIMIT_API_PER_MIN: String(10_000_000) } });
   let bare: { url: string; stop: () => void } | undefined;
   try {
     const { token, body } = await seed(hub.url);

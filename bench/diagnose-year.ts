@@ -4,20 +4,17 @@
 // While the hub's worker runs the rules, /health is probed every 20 ms: its latency against the same probe on
 // the idle hub says whether the event loop kept serving. Prints times, the ratio, latency medians and p99,
 // and the hub's peak RSS. Run: node --import tsx bench/diagnose-year.ts (env ROWS, default 525600).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diagnoseSeries, suggestPointMap, toCanonical, type AfddInput } from '@prometheus/afdd';
-import { compileIfStale } from '../apps/hub/compile-if-stale.js';
+import { BENCH_PASSWORD, procMb, startBenchHub } from './hub-process.js';
 
 const ROWS = Number(process.env.ROWS ?? 525_600);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'prom-bench-diagnose-'));
 const csvFile = path.join(work, 'year.csv');
-const PASSWORD = 'bench-password-1';
 const T0 = Date.UTC(2017, 0, 1);
 
 /** SZVAV's rows (label and time dropped) repeated over ROWS minutes from T0; the same cells as numbers. */
@@ -58,31 +55,6 @@ function packageRun(names: string[], columns: Float64Array[]): number {
   const started = performance.now();
   diagnoseSeries({ timestamps, inputs }, undefined, { timeZone: 'UTC' });
   return (performance.now() - started) / 1000;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startHub(): Promise<{ url: string; pid: number; stop: () => void }> {
-  const port = await freePort();
-  await compileIfStale();
-  const child = spawn(process.execPath, ['--conditions=built', path.join(root, 'apps/hub/dist/main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PROMETHEUS_DATA_DIR: path.join(work, 'hub'), PROMETHEUS_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', MQTT_PORT: '0', MQTT_TLS_PORT: '0' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i += 1) {
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('hub did not start');
 }
 
 async function api<T>(url: string, token: string, method: string, body?: unknown): Promise<T> {
@@ -128,15 +100,13 @@ async function probe(url: string, pid: number, done: () => boolean): Promise<{ m
 }
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
-const procMb = (pid: number, field: 'VmHWM' | 'VmRSS') =>
-  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function main(): Promise<void> {
   const { names, columns } = generate();
   console.log(`${ROWS} rows x ${names.length} points, ${(fs.statSync(csvFile).size / 2 ** 20).toFixed(1)} MB; ${os.availableParallelism()} cores, load ${os.loadavg()[0]!.toFixed(1)}`);
-  const hub = await startHub();
+  const hub = await startBenchHub({ dataDir: path.join(work, 'hub') });
   try {
-    const login = await api<{ token: string }>(`${hub.url}/api/v1/auth/login`, '', 'POST', { username: 'admin', password: PASSWORD });
+    const login = await api<{ token: string }>(`${hub.url}/api/v1/auth/login`, '', 'POST', { username: 'admin', password: BENCH_PASSWORD });
     const token = login.token;
     await fetch(`${hub.url}/api/v1/admin/users/admin/subscription`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ tier: 'enterprise' }) });
     const id = await upload(hub.url, token);

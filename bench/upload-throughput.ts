@@ -3,24 +3,19 @@
 // ratio, and the hub process's peak RSS (VmHWM). Run: node --import tsx bench/upload-throughput.ts
 // Options (env): BENCH_MB (default 100), BENCH_RUNS (default 3), BENCH_COLUMNS (default 20), HUB_RUNTIME
 // (compiled, as `npm start` runs the hub; or tsx).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { compileIfStale } from '../apps/hub/compile-if-stale.js';
+import { adminToken, median, procMb, startBenchHub } from './hub-process.js';
 
 const MB = 1024 * 1024;
 const SIZE_MB = Number(process.env.BENCH_MB ?? 100);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const COLUMNS = Number(process.env.BENCH_COLUMNS ?? 20);
 const RUNTIME = process.env.HUB_RUNTIME ?? 'compiled';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'prom-bench-upload-'));
 const csvFile = path.join(work, 'numeric.csv');
-const PASSWORD = 'bench-password-1';
 
 function generate(): void {
   const out = fs.openSync(csvFile, 'w');
@@ -40,7 +35,6 @@ function generate(): void {
   fs.closeSync(out);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function duckdbRun(): Promise<number> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -53,41 +47,6 @@ async function duckdbRun(): Promise<number> {
   c.closeSync();
   instance.closeSync();
   return fs.statSync(csvFile).size / MB / seconds;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startHub(): Promise<{ url: string; pid: number; stop: () => void }> {
-  const port = await freePort();
-  // As `npm start` runs it (compiled, the default) or under the tsx loader as before (HUB_RUNTIME=tsx).
-  const args = RUNTIME === 'tsx' ? ['--import', 'tsx', path.join(root, 'apps/hub/src/main.ts')] : ['--conditions=built', path.join(root, 'apps/hub/dist/main.js')];
-  if (RUNTIME !== 'tsx') await compileIfStale();
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PROMETHEUS_DATA_DIR: path.join(work, 'hub'), PROMETHEUS_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', MQTT_PORT: '0', MQTT_TLS_PORT: '0' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i += 1) {
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('hub did not start');
-}
-
-async function hubToken(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
-  const { token } = (await res.json()) as { token: string };
-  // Lift the tier limits where billing is present, so the benchmark measures ingestion only.
-  await fetch(`${url}/api/v1/admin/users/admin/subscription`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ tier: 'enterprise' }) });
-  return token;
 }
 
 /** One multipart upload streamed from disk with a Content-Length; time until the 201 with stats arrives. */
@@ -115,16 +74,14 @@ async function hubRun(url: string, token: string, n: number): Promise<number> {
   return size / MB / seconds;
 }
 
-const procMb = (pid: number, field: 'VmHWM' | 'VmRSS') =>
-  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function main(): Promise<void> {
   generate();
   const sizeMb = fs.statSync(csvFile).size / MB;
   console.log(`file: ${sizeMb.toFixed(1)} MB, ${COLUMNS} numeric columns; ${RUNS} runs each; ${os.availableParallelism()} cores`);
-  const hub = await startHub();
+  const hub = await startBenchHub({ dataDir: path.join(work, 'hub'), runtime: RUNTIME === 'tsx' ? 'tsx' : 'compiled' });
   try {
-    const token = await hubToken(hub.url);
+    const token = await adminToken(hub.url);
     // What the hub holds before any upload (all modules loaded), to tell the upload's own share.
     const baseline = procMb(hub.pid, 'VmHWM');
     const idle = procMb(hub.pid, 'VmRSS');

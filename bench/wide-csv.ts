@@ -4,24 +4,19 @@
 // aggregates and the same pages, runs interleaved. Prints medians, the ratio and the hub's peak RSS.
 // Run: node --import tsx bench/wide-csv.ts
 // Options (env): BENCH_COLUMNS (1000), BENCH_ROWS (100000), BENCH_RUNS (3), HUB_RUNTIME (compiled, or tsx).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { compileIfStale } from '../apps/hub/compile-if-stale.js';
+import { adminToken, median, procMb, startBenchHub } from './hub-process.js';
 
 const MB = 1024 * 1024;
 const COLUMNS = Number(process.env.BENCH_COLUMNS ?? 1000);
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const RUNTIME = process.env.HUB_RUNTIME ?? 'compiled';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'prom-bench-wide-'));
 const csvFile = path.join(work, 'wide.csv');
-const PASSWORD = 'bench-password-1';
 const points = Array.from({ length: COLUMNS - 1 }, (_, i) => `AHU_${Math.floor(i / 50)}_point_${i}`);
 const SORT = points[Math.floor(points.length / 2)]!;
 const PAGE = { size: 100, number: Math.floor(ROWS / 200) };
@@ -42,7 +37,6 @@ function generate(): void {
   fs.closeSync(out);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const seconds = async (fn: () => Promise<unknown>) => {
   const started = performance.now();
   await fn();
@@ -61,40 +55,6 @@ async function duckdbRun(): Promise<{ stats: number; page: number; sorted: numbe
   c.closeSync();
   instance.closeSync();
   return { stats, page, sorted };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startHub(): Promise<{ url: string; pid: number; stop: () => void }> {
-  const port = await freePort();
-  const args = RUNTIME === 'tsx' ? ['--import', 'tsx', path.join(root, 'apps/hub/src/main.ts')] : ['--conditions=built', path.join(root, 'apps/hub/dist/main.js')];
-  if (RUNTIME !== 'tsx') await compileIfStale();
-  const env = {
-    ...process.env, PORT: String(port), HOST: '127.0.0.1', PROMETHEUS_DATA_DIR: path.join(work, 'hub'), PROMETHEUS_ADMIN_PASSWORD: PASSWORD,
-    LOG_LEVEL: 'warn', MQTT_PORT: '0', MQTT_TLS_PORT: '0', DATASET_MAX_UPLOAD_BYTES: String(4 * 1024 * MB),
-  };
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i += 1) {
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('hub did not start');
-}
-
-async function hubToken(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
-  const { token } = (await res.json()) as { token: string };
-  await fetch(`${url}/api/v1/admin/users/admin/subscription`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ tier: 'enterprise' }) });
-  return token;
 }
 
 /** The file streamed as multipart with a Content-Length; returns the new dataset's id. */
@@ -134,16 +94,14 @@ async function hubRun(url: string, token: string, n: number): Promise<{ stats: n
   return { stats, page, sorted };
 }
 
-const procMb = (pid: number, field: 'VmHWM' | 'VmRSS') =>
-  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function main(): Promise<void> {
   generate();
   const sizeMb = fs.statSync(csvFile).size / MB;
   console.log(`file: ${sizeMb.toFixed(1)} MB, ${COLUMNS} columns x ${ROWS} rows; ${RUNS} runs each; ${os.availableParallelism()} cores; load ${os.loadavg()[0]!.toFixed(1)}`);
-  const hub = await startHub();
+  const hub = await startBenchHub({ dataDir: path.join(work, 'hub'), runtime: RUNTIME === 'tsx' ? 'tsx' : 'compiled', env: { DATASET_MAX_UPLOAD_BYTES: String(4 * 1024 * MB) } });
   try {
-    const token = await hubToken(hub.url);
+    const token = await adminToken(hub.url);
     const baseline = procMb(hub.pid, 'VmHWM');
     const duck: Awaited<ReturnType<typeof duckdbRun>>[] = [];
     const ours: Awaited<ReturnType<typeof hubRun>>[] = [];
