@@ -20,7 +20,7 @@ describe('.axonml codec', () => {
       weights: Float32Array.from([0.5, -1.25, 0.1]), norm_means: [1, 2], norm_stds: [0.5, 4], anomaly_threshold: 0.25,
     };
     const header = '{"architecture":"lstm_autoencoder","input_features":2,"num_parameters":3,"quantized":false,"quant_bits":32}';
-    const weights = '{"architecture":"lstm_autoencoder","input_features":2,"hyperparameters":{"learning_rate":0.001,"epochs":100,"batch_size":32,"sequence_length":5,"hidden_dim":8,"num_layers":2,"dropout":0.1,"weight_decay":0.01,"early_stopping_patience":10,"val_check_interval":1},"weights":[0.5,-1.25,0.1],"norm_means":[1,2],"norm_stds":[0.5,4],"anomaly_threshold":0.25}';
+    const weights = '{"architecture":"lstm_autoencoder","input_features":2,"hyperparameters":{"learning_rate":0.001,"epochs":100,"batch_size":32,"sequence_length":5,"hidden_dim":8,"num_layers":2,"dropout":0.1,"weight_decay":0,"early_stopping_patience":10,"val_check_interval":1},"weights":[0.5,-1.25,0.1],"norm_means":[1,2],"norm_stds":[0.5,4],"anomaly_threshold":0.25}';
     const te = new TextEncoder();
     const expected = Uint8Array.from([...te.encode('AXONML'), 1, ...u32(header.length), ...te.encode(header), ...u32(weights.length), ...te.encode(weights)]);
     expect(Buffer.from(encodeAxonml(input)).equals(Buffer.from(expected))).toBe(true);
