@@ -147,6 +147,9 @@ describe('console: accounts', () => {
   });
 
   it('shows the plan and usage, and says why an upgrade cannot start', async () => {
+    // Without Stripe keys accounts start on enterprise (DEFAULT_TIER), which has nothing to upgrade to: put the
+    // admin on free, so the upgrade button is there and its 503 is the answer under test.
+    expect((await api(hub.url, 'PUT', '/api/v1/admin/users/admin/subscription', await adminToken2(), { tier: 'free' })).status).toBe(200);
     await page.goto(`${hub.url}/billing`);
     await page.getByText('Usage and limits').waitFor();
     await page.getByRole('button', { name: 'Upgrade to Pro' }).click();
