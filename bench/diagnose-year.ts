@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diagnoseSeries, suggestPointMap, toCanonical, type AfddInput } from '@prometheus/afdd';
-import { BENCH_PASSWORD, procMb, startBenchHub } from './hub-process.js';
+import { BENCH_PASSWORD, procMb, startBenchHub, uploadCsvFile } from './hub-process.js';
 
 const ROWS = Number(process.env.ROWS ?? 525_600);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,24 +65,9 @@ async function api<T>(url: string, token: string, method: string, body?: unknown
 }
 
 async function upload(url: string, token: string): Promise<string> {
-  const boundary = '----prometheus-bench-diagnose';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nyear\r\n`
-    + `--${boundary}\r\nContent-Disposition: form-data; name="equipment_type"\r\n\r\nair_handler\r\n`
-    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="year.csv"\r\nContent-Type: text/csv\r\n\r\n`);
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const size = fs.statSync(csvFile).size;
-  const body = (async function* () {
-    yield head;
-    for await (const chunk of fs.createReadStream(csvFile, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
-    yield tail;
-  })();
-  const res = await fetch(`${url}/api/v1/datasets`, {
-    method: 'POST', body: body as unknown as RequestInit['body'], duplex: 'half',
-    headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + tail.length) },
-  } as RequestInit);
-  const answer = (await res.json()) as { id?: string; error?: string };
-  if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${JSON.stringify(answer)}`);
-  return answer.id!;
+  const { status, answer } = await uploadCsvFile(url, token, csvFile, { name: 'year', equipmentType: 'air_handler' });
+  if (status !== 201) throw new Error(`upload answered ${status}: ${JSON.stringify(answer)}`);
+  return answer.id as string;
 }
 
 /** /health latencies (ms), one probe every 20 ms, until `done()` says stop; the hub's RSS (MB) beside each. */

@@ -63,3 +63,26 @@ export async function adminToken(url: string): Promise<string> {
   await fetch(`${url}/api/v1/admin/users/admin/subscription`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ tier: 'enterprise' }) });
   return token;
 }
+
+/**
+ * Uploads a CSV file as the console does (multipart), streamed from disk with a Content-Length so the hub sees
+ * the size up front; answers the status and the parsed body once the 201 with every column's stats arrives.
+ */
+export async function uploadCsvFile(url: string, token: string, file: string, form: { name: string; equipmentType: string }): Promise<{ status: number; answer: Record<string, unknown> }> {
+  const boundary = `----prometheus-bench-${Math.random().toString(36).slice(2)}`;
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\n${form.name}\r\n`
+    + `--${boundary}\r\nContent-Disposition: form-data; name="equipment_type"\r\n\r\n${form.equipmentType}\r\n`
+    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${path.basename(file)}"\r\nContent-Type: text/csv\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const size = fs.statSync(file).size;
+  const body = (async function* () {
+    yield head;
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
+    yield tail;
+  })();
+  const res = await fetch(`${url}/api/v1/datasets`, {
+    method: 'POST', body: body as unknown as RequestInit['body'], duplex: 'half',
+    headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + tail.length) },
+  } as RequestInit);
+  return { status: res.status, answer: (await res.json()) as Record<string, unknown> };
+}

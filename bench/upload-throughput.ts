@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { adminToken, median, procMb, startBenchHub } from './hub-process.js';
+import { adminToken, median, procMb, startBenchHub, uploadCsvFile } from './hub-process.js';
 
 const MB = 1024 * 1024;
 const SIZE_MB = Number(process.env.BENCH_MB ?? 100);
@@ -51,27 +51,12 @@ async function duckdbRun(): Promise<number> {
 
 /** One multipart upload streamed from disk with a Content-Length; time until the 201 with stats arrives. */
 async function hubRun(url: string, token: string, n: number): Promise<number> {
-  const boundary = `----prometheus-bench-${n}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nbench ${n}\r\n`
-    + `--${boundary}\r\nContent-Disposition: form-data; name="equipment_type"\r\n\r\nchiller\r\n`
-    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="numeric.csv"\r\nContent-Type: text/csv\r\n\r\n`);
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const size = fs.statSync(csvFile).size;
-  const body = (async function* () {
-    yield head;
-    for await (const chunk of fs.createReadStream(csvFile, { highWaterMark: MB })) yield chunk as Buffer;
-    yield tail;
-  })();
   const started = performance.now();
-  const res = await fetch(`${url}/api/v1/datasets`, {
-    method: 'POST', body: body as unknown as RequestInit['body'], duplex: 'half',
-    headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + tail.length) },
-  } as RequestInit);
-  const answer = (await res.json()) as { id?: string; row_count?: number; error?: string };
+  const { status, answer } = await uploadCsvFile(url, token, csvFile, { name: `bench ${n}`, equipmentType: 'chiller' });
   const seconds = (performance.now() - started) / 1000;
-  if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${JSON.stringify(answer)}`);
-  await fetch(`${url}/api/v1/datasets/${answer.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
-  return size / MB / seconds;
+  if (status !== 201) throw new Error(`upload answered ${status}: ${JSON.stringify(answer)}`);
+  await fetch(`${url}/api/v1/datasets/${answer.id as string}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+  return fs.statSync(csvFile).size / MB / seconds;
 }
 
 

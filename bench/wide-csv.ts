@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { adminToken, median, procMb, startBenchHub } from './hub-process.js';
+import { adminToken, median, procMb, startBenchHub, uploadCsvFile } from './hub-process.js';
 
 const MB = 1024 * 1024;
 const COLUMNS = Number(process.env.BENCH_COLUMNS ?? 1000);
@@ -57,26 +57,11 @@ async function duckdbRun(): Promise<{ stats: number; page: number; sorted: numbe
   return { stats, page, sorted };
 }
 
-/** The file streamed as multipart with a Content-Length; returns the new dataset's id. */
+/** The file uploaded (streamed multipart); returns the new dataset's id. */
 async function upload(url: string, token: string, n: number): Promise<string> {
-  const boundary = `----prometheus-bench-${n}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nwide ${n}\r\n`
-    + `--${boundary}\r\nContent-Disposition: form-data; name="equipment_type"\r\n\r\nair_handler\r\n`
-    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="wide.csv"\r\nContent-Type: text/csv\r\n\r\n`);
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const size = fs.statSync(csvFile).size;
-  const body = (async function* () {
-    yield head;
-    for await (const chunk of fs.createReadStream(csvFile, { highWaterMark: MB })) yield chunk as Buffer;
-    yield tail;
-  })();
-  const res = await fetch(`${url}/api/v1/datasets`, {
-    method: 'POST', body: body as unknown as RequestInit['body'], duplex: 'half',
-    headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + tail.length) },
-  } as RequestInit);
-  const answer = (await res.json()) as { id?: string; columns?: string[]; row_count?: number };
-  if (res.status !== 201 || answer.row_count !== ROWS || answer.columns?.length !== COLUMNS) throw new Error(`upload answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
-  return answer.id!;
+  const { status, answer } = await uploadCsvFile(url, token, csvFile, { name: `wide ${n}`, equipmentType: 'air_handler' });
+  if (status !== 201 || answer.row_count !== ROWS || (answer.columns as string[] | undefined)?.length !== COLUMNS) throw new Error(`upload answered ${status}: ${JSON.stringify(answer).slice(0, 300)}`);
+  return answer.id as string;
 }
 
 async function preview(url: string, token: string, id: string, query: string): Promise<void> {
