@@ -70,6 +70,7 @@ const EnvSchema = z.object({
   DEPLOY_CHUNK_BYTES: int(1024, 256 * 1024).default(32 * 1024),
   DEPLOY_WINDOW_CHUNKS: int(1, 256).default(8),
   DEPLOY_STEP_TIMEOUT_S: int(5, 86_400).default(300),
+  ROLLOUT_TICK_MS: int(50, 60_000).default(1000),
   DEPLOY_OFFLINE_WAIT_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
   EDGE_BUILD_DIR: z.string().min(1).optional(),
   EDGE_SCORES_RETENTION_DAYS: int(1, 3650).default(30),
@@ -145,6 +146,8 @@ export interface DeploymentSettings {
   /** Where `npm run build:edge` leaves the executables of each arch (served by GET /deployments/:id/binary, listed by GET /edge/releases). */
   edgeBuildDir: string;
   scoresRetentionMs: number;
+  /** How often the rollout engine looks at its rollouts (ROLLOUT_TICK_MS). */
+  rolloutTickMs: number;
 }
 
 export interface BillingSettings {
@@ -250,6 +253,7 @@ export function loadConfig(env: Env = process.env): Config {
       offlineWaitMs: e.DEPLOY_OFFLINE_WAIT_HOURS * 3_600_000,
       edgeBuildDir: path.resolve(e.EDGE_BUILD_DIR ?? fileURLToPath(new URL('../../../dist/edge', import.meta.url))),
       scoresRetentionMs: e.EDGE_SCORES_RETENTION_DAYS * 86_400_000,
+      rolloutTickMs: e.ROLLOUT_TICK_MS,
     },
     version: HUB_VERSION,
   };

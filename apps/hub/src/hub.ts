@@ -73,6 +73,10 @@ import { createDiagnosesService } from './modules/diagnoses/diagnoses-service.js
 import { createDiagnosesRepo } from './modules/diagnoses/repo.js';
 import { diagnosesRoutes } from './modules/diagnoses/routes.js';
 import { createDiagnoseRunner } from './modules/diagnoses/runner.js';
+import { createRolloutsRepo } from './modules/rollouts/repo.js';
+import { rolloutsRoutes } from './modules/rollouts/routes.js';
+import { createRolloutsService } from './modules/rollouts/rollouts-service.js';
+import { mountRolloutSocket } from './modules/rollouts/ws.js';
 
 export interface HubOptions {
   logger?: Logger;
@@ -207,6 +211,12 @@ export function createHub(config: Config, options: HubOptions = {}) {
   models.addDeleteGuard((modelId) => deployments.modelInUse(modelId));
   users.addCleanup((deletedUserId, actorId) => deployments.handOver(deletedUserId, actorId));
   mailDeploymentNotices({ events, usersRepo, mailer, log });
+  // Rollouts: one model to many targets in waves, through ordinary deployments; the engine resumes from the store.
+  const rollouts = createRolloutsService({
+    repo: createRolloutsRepo(db), deployments, targets: fleet.targets, models, usersRepo, isOnline: (id) => broker.isOnline(id), clock, log,
+    tickMs: config.deployments.rolloutTickMs,
+  });
+  users.addCleanup((deletedUserId, actorId) => rollouts.handOver(deletedUserId, actorId));
 
   const components: HubComponent[] = [];
   components.push(push.component);
@@ -217,6 +227,8 @@ export function createHub(config: Config, options: HubOptions = {}) {
   components.push(diagnoses.component);
   // After the broker: recovery offers waiting packages to agents as they reconnect.
   components.push(deployments.component);
+  // After deployments (it creates them); one engine per store: a replicated hub starts it on its leader only.
+  components.push(rollouts.component);
   // Stopped in reverse: training first (its workers stop and keep their best weights), then pending reviews.
   components.push(evaluations.component, training.component);
   const routes: AnyRoute[] = [
@@ -239,6 +251,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
     ...fleet.routes,
     // After the fleet's /api/v1/deployments/targets... routes (deployments.test.ts checks the order).
     ...deploymentsRoutes(deployments),
+    ...rolloutsRoutes(rollouts),
   ];
 
   createApp(app, routes, {
@@ -250,9 +263,10 @@ export function createHub(config: Config, options: HubOptions = {}) {
   // The admin console at `/` (apps/hub/web/dist); API, WebSocket, health and MQTT paths never fall back to it.
   mountConsole(app);
   mountTrainingSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, training });
+  mountRolloutSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, rollouts });
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, fleet, broker, billing, push, agent, training, models, evaluations, deployments, points, diagnoses };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, fleet, broker, billing, push, agent, training, models, evaluations, deployments, points, diagnoses, rollouts };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,

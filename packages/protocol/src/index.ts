@@ -18,3 +18,4 @@ export * from './deployments.js';
 export * from './points.js';
 export * from './diagnoses.js';
 export * from './edge-releases.js';
+export * from './rollouts.js';

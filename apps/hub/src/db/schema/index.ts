@@ -11,3 +11,4 @@ export * from './evaluations.js';
 export * from './deployments.js';
 export * from './points.js';
 export * from './diagnoses.js';
+export * from './rollouts.js';
