@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TrainingResult } from '@prometheus/ml';
+import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { loadConfig } from '../apps/hub/src/config.js';
 import type { AuthUser } from '../apps/hub/src/http/context.js';
@@ -44,7 +45,7 @@ async function until<T>(what: string, fn: () => T | undefined | false | Promise<
 export async function measureAgentRss(model: TrainingResult, readings: number, nodeOptions = ''): Promise<void> {
   ensureEdgeBuild();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-rss-'));
-  const hub = createHub(loadConfig({ PROMETHEUS_DATA_DIR: path.join(dir, 'hub'), PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: 'bench-admin-1' }), { logger: pino({ level: 'silent' }) });
+  const hub = await createHub(loadConfig({ PROMETHEUS_DATA_DIR: path.join(dir, 'hub'), PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: 'bench-admin-1' }), { logger: pino({ level: 'silent' }) });
   const port = await hub.start();
   const admin = await hub.services.usersRepo.findByUsername('admin');
   const actor: AuthUser = { id: admin!.id, username: 'admin', email: admin!.email, role: 'admin', sessionId: 'bench' };
@@ -74,7 +75,7 @@ export async function measureAgentRss(model: TrainingResult, readings: number, n
     const runtime = (await hub.services.deployments.get(dep.id, actor)).health?.runtime ?? 'unknown';
     const withModel = rss.now();
     parts.deployed = qemuMemory(pid, exe);
-    const scores = () => (hub.store.sqlite.prepare('SELECT count(*) AS n FROM edge_scores WHERE target_id = ?').get(target.id) as { n: number }).n;
+    const scores = async () => (await hub.store.rows<{ n: number }>(sql`SELECT count(*) AS n FROM edge_scores WHERE target_id = ${target.id}`))[0]!.n;
     const stored = async () => (await hub.services.fleet.targets.get(actor, target.id)).readings_stored;
     const timeline: string[] = [];
     const feedStart = Date.now();
@@ -85,8 +86,8 @@ export async function measureAgentRss(model: TrainingResult, readings: number, n
       // Windows ending at the newest `perPoll` readings of the hour (the first hour fills the window first).
       expected += Math.min(perPoll, to - Math.max(at, model.model.metadata.sequence_length - 1));
       db.insert('hardware_metrics', documents(at, to));
-      await until(`hour ${at / HOUR + 1}`, async () => (await stored()) >= to && scores() >= expected, 1_800_000);
-      if ((to / HOUR) % 6 === 0 || to === readings) timeline.push(`| ${to} (${to / HOUR} h) | ${scores()} | ${rss.now().toFixed(0)} | ${((Date.now() - feedStart) / 60_000).toFixed(1)} |`);
+      await until(`hour ${at / HOUR + 1}`, async () => (await stored()) >= to && (await scores()) >= expected, 1_800_000);
+      if ((to / HOUR) % 6 === 0 || to === readings) timeline.push(`| ${to} (${to / HOUR} h) | ${await scores()} | ${rss.now().toFixed(0)} | ${((Date.now() - feedStart) / 60_000).toFixed(1)} |`);
     }
     const peak = vmHwm(pid);
     parts.end = qemuMemory(pid, exe);

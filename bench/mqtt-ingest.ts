@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mqtt-'));
   // Every simulated agent connects from 127.0.0.1.
   const config = loadConfig({ PROMETHEUS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: 'bench-admin-pass', MQTT_MAX_CONNECTIONS_PER_IP: '100000' });
-  const hub = createHub(config, { logger: pino({ level: 'silent' }) });
+  const hub = await createHub(config, { logger: pino({ level: 'silent' }) });
   await hub.start();
   const adminRow = await hub.services.usersRepo.findByUsername('admin');
   const admin: AuthUser = { id: adminRow!.id, username: 'admin', email: adminRow!.email, role: 'admin', sessionId: 'bench' };

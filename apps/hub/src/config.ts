@@ -14,6 +14,7 @@ const EnvSchema = z.object({
   PORT: int(0, 65535).default(3030),
   HOST: z.string().min(1).default('0.0.0.0'),
   PROMETHEUS_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
   PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_MAX_QUEUED_BYTES: int(4096, 1024 * 1024 * 1024).default(1024 * 1024),
@@ -92,6 +93,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL holds every table when set; otherwise SQLite in dataDir (db/client.ts). */
+  databaseUrl: string | undefined;
   publicUrl: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Log bytes queued for a slow stdout reader; beyond it lines are dropped and counted (log-output.ts). */
@@ -212,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.PROMETHEUS_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
     logMaxQueuedBytes: e.LOG_MAX_QUEUED_BYTES,
@@ -291,3 +295,12 @@ function mqttSettings(e: z.infer<typeof EnvSchema>): MqttSettings {
 }
 
 export const HUB_VERSION = '0.1.0';
+
+/**
+ * Tests only: the PostgreSQL server a test run puts its hubs on (`npm run test:pg` sets DATABASE_URL); each test
+ * hub gets its own schema there (src/test/pg.ts). Undefined: the tests run on SQLite.
+ */
+export function testDatabaseServerUrl(env: Env = process.env): string | undefined {
+  const url = env.DATABASE_URL;
+  return url !== undefined && url !== '' ? url : undefined;
+}

@@ -93,12 +93,12 @@ export interface HubComponent {
 }
 
 /** Composes the hub in an explicit order: store, core services, domain modules, HTTP. */
-export function createHub(config: Config, options: HubOptions = {}) {
+export async function createHub(config: Config, options: HubOptions = {}) {
   const log = options.logger ?? createLogger(config.logLevel, createStdoutLogOutput(config.logMaxQueuedBytes));
   const clock = options.clock ?? systemClock;
   const paths = hubPaths(config.dataDir);
   ensureHubDirs(paths);
-  const store = openDatabase(paths.database);
+  const store = await openDatabase({ file: paths.database, url: config.databaseUrl });
   const { db } = store;
   const events = createEventBus((event, err) => log.error({ err, event }, 'event listener failed'));
   const secretBox = loadSecretBox(paths.keys);
@@ -123,13 +123,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   const push = createPushService({ repo: createPushRepo(db), usersRepo, events, clock, log, settings: config.push });
   const system = createSystemService({
     dataDir: config.dataDir, version: config.version, maxConcurrentTrainings: () => config.training.maxConcurrent,
-    pingDatabase: () => {
-      try {
-        return store.sqlite.prepare('select 1 as ok').get() !== undefined;
-      } catch {
-        return false;
-      }
-    },
+    pingDatabase: () => store.ping(),
   });
 
   // Datasets: DuckDB reads the stored files; uploads and connector imports share one create path.
@@ -147,7 +141,7 @@ export function createHub(config: Config, options: HubOptions = {}) {
   // deployment signing key (created once under keys/) at enrollment.
   const deploySigner = loadDeploySigner(paths.keys);
   const fleet = createFleet({
-    db, sqlite: store.sqlite, clock, log, enrollmentTtlMs: config.enrollmentTtlMs, deployPublicKey: deploySigner.publicKeyPem,
+    db, sqlite: store.dialect === 'sqlite' ? store.sqlite : undefined, clock, log, enrollmentTtlMs: config.enrollmentTtlMs, deployPublicKey: deploySigner.publicKeyPem,
     mqttUrl: config.mqtt.publicUrl, mqttWsUrl: `${config.publicUrl.replace(/^http/, 'ws')}${config.mqtt.wsPath}`,
     datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
   });
@@ -296,10 +290,10 @@ export function createHub(config: Config, options: HubOptions = {}) {
       }
       for (const component of [...components].reverse()) await component.stop?.();
       mailer.close();
-      store.close();
+      await store.close();
       log.info('hub stopped');
     },
   };
 }
 
-export type Hub = ReturnType<typeof createHub>;
+export type Hub = Awaited<ReturnType<typeof createHub>>;

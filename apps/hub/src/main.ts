@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const output = createStdoutLogOutput(config.logMaxQueuedBytes);
-  const hub = createHub(config, { logger: createLogger(config.logLevel, output) });
+  const hub = await createHub(config, { logger: createLogger(config.logLevel, output) });
   await hub.start().catch((err: unknown) => {
     const taken = portInUse(err, config);
     if (!taken) throw err;

@@ -1,35 +1,52 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import * as schema from './schema/index.js';
+import type Database from 'better-sqlite3';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQL } from 'drizzle-orm';
+import type pg from 'pg';
+import type * as schema from './schema/index.js';
+import { openPostgres } from './postgres.js';
+import { openSqlite } from './sqlite.js';
 
+/**
+ * What repositories are written against. Tables are the SQLite table objects of ./schema on both dialects (on
+ * PostgreSQL drizzle's pg dialect builds the SQL from them; pg-schema.ts derives the DDL), so rows have the same
+ * JS types everywhere. Portable use: `await` every query, `const [row] = await ...limit(1)`, `.returning()`,
+ * `.onConflictDoNothing()/.onConflictDoUpdate()`; never `.get() .all() .run() .values()` (SQLite only).
+ */
 export type Db = BetterSQLite3Database<typeof schema>;
 
-export interface HubDatabase {
+export type Dialect = 'sqlite' | 'postgres';
+
+interface StoreBase {
   db: Db;
-  /** The raw handle, for the few places that need SQLite itself (pragmas, backups, bulk ingest). */
-  sqlite: Database.Database;
-  close(): void;
+  /** Raw rows of a query written with drizzle's `sql` (tests, diagnostics); portable SQL only. */
+  rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /** True when the store answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
 }
 
-const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+export interface SqliteStore extends StoreBase {
+  dialect: 'sqlite';
+  /** The raw handle, for the few places that need SQLite itself (pragmas, backups). */
+  sqlite: Database.Database;
+}
 
-/** Opens the hub's SQLite store in WAL mode and applies pending migrations. */
-export function openDatabase(file: string): HubDatabase {
-  const sqlite = new Database(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder });
-  return {
-    db,
-    sqlite,
-    close: () => {
-      if (sqlite.open) sqlite.close();
-    },
-  };
+export interface PostgresStore extends StoreBase {
+  dialect: 'postgres';
+  /** The pool, for what needs PostgreSQL itself (advisory locks, FOR UPDATE SKIP LOCKED); bigint arrives as number. */
+  pg: pg.Pool;
+}
+
+export type HubDatabase = SqliteStore | PostgresStore;
+
+export interface StoreOptions {
+  /** The SQLite file, used when `url` is absent. */
+  file: string;
+  /** postgres://... puts every table in PostgreSQL. */
+  url?: string | undefined;
+}
+
+/** Opens the hub's store (PostgreSQL when a URL is given, else SQLite) and applies pending migrations. */
+export function openDatabase(options: StoreOptions): Promise<HubDatabase> {
+  return options.url ? openPostgres(options.url) : Promise.resolve(openSqlite(options.file));
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { deviceTopic, type EnrollResponse, type TelemetryAck } from '@prometheus/protocol';
 import { createTestHub, testClock, type TestHub } from '../test/harness.js';
@@ -138,7 +139,7 @@ describe('telemetry ingest', () => {
     const csv = await (await t.request('GET', `/api/v1/datasets/${dataset_id}/export`, { token: d.token })).text();
     const temps = csv.trim().split('\n').slice(1).map((line) => Number(line.split(',')[1]));
     expect(temps).toEqual([...Array.from({ length: 70 }, (_, i) => i + 1), ...Array.from({ length: 60 }, (_, i) => i + 101)]);
-    expect(t.hub.store.sqlite.prepare('select count(*) as n from edge_ingest_batches where device_id = ?').get(d.device_id)).toEqual({ n: 0 });
+    expect(await t.hub.store.rows(sql`select count(*) as n from edge_ingest_batches where device_id = ${d.device_id}`)).toEqual([{ n: 0 }]);
   });
 });
 

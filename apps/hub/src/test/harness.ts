@@ -6,6 +6,7 @@ import type { Role } from '@prometheus/protocol';
 import type { Clock } from '../clock.js';
 import { loadConfig, type Env } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
+import { dropTestStore, testStoreEnv } from './pg.js';
 
 // Test factories: a hub on a temporary data dir, driven through app.request() (no socket),
 // with every JSON response checked against its documented schema.
@@ -43,12 +44,14 @@ let counter = 0;
 
 export async function createTestHub(env: Env = {}, opts: { clock?: Clock; logger?: Logger } = {}): Promise<TestHub> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prometheus-test-'));
+  // A caller's own data dir outlives close() (restart tests), and so does its PostgreSQL schema.
+  const storeDir = env.PROMETHEUS_DATA_DIR ?? dataDir;
   // DEFAULT_TIER free: module tests exercise the tier limits; the hub's own default is in default-tier.test.ts.
   const config = loadConfig({
     PROMETHEUS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: ADMIN_PASSWORD, MQTT_PORT: '0',
-    DEFAULT_TIER: 'free', ...env,
+    DEFAULT_TIER: 'free', ...(await testStoreEnv(storeDir)), ...env,
   });
-  const hub = createHub(config, { logger: opts.logger ?? pino({ level: 'silent' }), strictResponses: true, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const hub = await createHub(config, { logger: opts.logger ?? pino({ level: 'silent' }), strictResponses: true, ...(opts.clock ? { clock: opts.clock } : {}) });
   await hub.services.users.ensureBootstrapAdmin(config.adminPassword);
 
   const request = (method: string, url: string, o: RequestOptions = {}) => {
@@ -83,6 +86,7 @@ export async function createTestHub(env: Env = {}, opts: { clock?: Clock; logger
     async close() {
       await hub.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (storeDir === dataDir) await dropTestStore(dataDir);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { defaultScript, sequence, startOpenAiChatFake, textOf, type OpenAiChatFake } from '../../../../../test/fakes/openai-chat.js';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { ROWS, seasonalCsv } from '../../test/seasonal-data.js';
@@ -39,9 +40,9 @@ describe('PrometheusForge with a language model', () => {
 
   const chat = (token: string, json: Json) => t.request('POST', '/api/v1/agent/chat', { token, json });
   const usage = async (token: string) => (await (await t.request('GET', '/api/v1/billing/usage', { token })).json()) as Json;
-  const tokensRecorded = (userId: string) => (t.hub.store.sqlite.prepare(
-    'select coalesce(sum(m.tokens), 0) n from conversation_messages m join conversations c on c.id = m.conversation_id where c.user_id = ?',
-  ).get(userId) as { n: number }).n;
+  const tokensRecorded = async (userId: string) => (await t.hub.store.rows<{ n: number }>(
+    sql`select coalesce(sum(m.tokens), 0) n from conversation_messages m join conversations c on c.id = m.conversation_id where c.user_id = ${userId}`,
+  ))[0]!.n;
 
   it('runs the tools on the real dataset, returns the drafted training plan and charges the tokens', async () => {
     const res = await chat(op.token, { message: `Plan a training run for ${datasetId}` });
@@ -66,7 +67,7 @@ describe('PrometheusForge with a language model', () => {
     expect(body.response).toContain('dataset_stats:');
     expect(body.response).not.toContain('No language model is configured');
 
-    const used = tokensRecorded(op.id);
+    const used = await tokensRecorded(op.id);
     expect(used).toBeGreaterThan(0);
     expect(await usage(op.token)).toMatchObject({ tokens_used: used, token_balance: 1_000_000 - used });
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { ROWS, expectedStats, seasonalCsv, statedStats } from '../../test/seasonal-data.js';
 import { ahuCsv, uploadCsv } from '../../test/upload.js';
@@ -124,9 +125,8 @@ describe('PrometheusForge without a language model', () => {
     expect(others.map((c) => c.id)).not.toContain(a.conversation_id);
     // deleting the user deletes the conversations
     expect((await t.request('DELETE', `/api/v1/admin/users/${user.username}`, { token: await t.adminToken() })).status).toBe(204);
-    const left = t.hub.store.sqlite.prepare('select count(*) n from conversations where user_id = ?').get(user.id) as { n: number };
-    expect(left.n).toBe(0);
-    expect((t.hub.store.sqlite.prepare('select count(*) n from conversation_messages where conversation_id = ?').get(a.conversation_id) as { n: number }).n).toBe(0);
+    expect(await t.hub.store.rows(sql`select count(*) n from conversations where user_id = ${user.id}`)).toEqual([{ n: 0 }]);
+    expect(await t.hub.store.rows(sql`select count(*) n from conversation_messages where conversation_id = ${a.conversation_id}`)).toEqual([{ n: 0 }]);
   });
 
   it('allows 20 agent requests a minute per user, then 429', async () => {

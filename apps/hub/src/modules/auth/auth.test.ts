@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { createTestHub, testClock, type TestHub } from '../../test/harness.js';
 import { startSmtpSink } from '../../test/smtp.js';
 
@@ -170,9 +171,9 @@ describe('authentication routes', () => {
 
   it('stores only hashes of tokens and argon2id hashes of passwords', async () => {
     const token = await t.login('admin', 'admin-password-1');
-    const sqlite = t.hub.store.sqlite;
-    expect(sqlite.prepare('select count(*) n from sessions where token_hash = ?').get(token)).toEqual({ n: 0 });
-    const row = sqlite.prepare("select password_hash h from users where username = 'admin'").get() as { h: string };
-    expect(row.h).toMatch(/^\$argon2id\$/);
+    const { store } = t.hub;
+    expect(await store.rows(sql`select count(*) n from sessions where token_hash = ${token}`)).toEqual([{ n: 0 }]);
+    const [row] = await store.rows<{ h: string }>(sql`select password_hash h from users where username = 'admin'`);
+    expect(row!.h).toMatch(/^\$argon2id\$/);
   });
 });

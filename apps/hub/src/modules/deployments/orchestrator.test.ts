@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentDetail } from '@prometheus/protocol';
+import { openDatabase } from '../../db/client.js';
+import { deployments } from '../../db/schema/index.js';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { sensorCsv, setTier, TINY, trainToEnd, validatedDataset } from '../../test/training.js';
 import { enrollTarget, scriptedDevice, type ScriptedDevice } from '../../test/deployment-agent.js';
@@ -100,9 +102,9 @@ describe('hub restarts', () => {
     const second = ((await (await t.request('POST', '/api/v1/deployments', { token: admin, json: { model_id: modelId, target_id: target.id } })).json()) as { id: string }).id;
     await until('transferring', async () => (await detail(second)).status === 'transferring');
     await t.hub.stop();
-    const sqlite = new Database(path.join(dataDir, 'prometheus.db'));
-    sqlite.prepare("UPDATE deployments SET status = 'quantizing' WHERE id = ?").run(second);
-    sqlite.close();
+    const store = await openDatabase({ file: path.join(dataDir, 'prometheus.db'), url: t.hub.config.databaseUrl });
+    await store.db.update(deployments).set({ status: 'quantizing' }).where(eq(deployments.id, second));
+    await store.close();
     fs.rmSync(path.join(dataDir, 'deployments', second), { recursive: true });
     await startHub();
     const rerun = await until('re-run to transferring', async () => {

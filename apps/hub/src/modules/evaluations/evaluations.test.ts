@@ -1,6 +1,8 @@
 import { DEFAULT_HYPERPARAMETERS, fitPcaBaseline, pcaBaselineScores, rocAuc, type Hyperparameters, type TrainingTable } from '@prometheus/ml/core';
 import { GRADIENT_FINDING_SUBJECTS, GRADIENT_METRIC_NAMES, type EvaluationDetail, type EvaluationSummary, type GradientEvaluation } from '@prometheus/protocol';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluations } from '../../db/schema/index.js';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { sensorCsv, setTier, TINY, trainToEnd, validatedDataset, waitForGradient } from '../../test/training.js';
 import { uploadCsv } from '../../test/upload.js';
@@ -202,7 +204,11 @@ describe('evaluations', { timeout: 180_000 }, () => {
   it('answers a null ROC curve for an evaluation stored before the curve was recorded', async () => {
     const ev = (await (await evaluate({ model_id: aeModel, dataset_id: later })).json()) as EvaluationDetail;
     expect(ev.figures.roc_curve).not.toBeNull();
-    t.hub.store.sqlite.prepare("update evaluations set figures = json_remove(figures, '$.roc_curve', '$.baseline', '$.baseline_roc_curve', '$.alarms', '$.alarm_episodes') where id = ?").run(ev.id);
+    // An evaluation stored before these figures existed: the same row without them.
+    const { db } = t.hub.store;
+    const [stored] = await db.select({ figures: evaluations.figures }).from(evaluations).where(eq(evaluations.id, ev.id));
+    const { roc_curve: _r, baseline: _b, baseline_roc_curve: _c, alarms: _a, alarm_episodes: _e, ...older } = stored!.figures as unknown as Record<string, unknown>;
+    await db.update(evaluations).set({ figures: older as unknown as NonNullable<typeof stored>['figures'] }).where(eq(evaluations.id, ev.id));
     const old = (await (await t.request('GET', `/api/v1/evaluations/${ev.id}`, { token: op.token })).json()) as EvaluationDetail;
     expect(old.figures.roc_curve).toBeNull();
     expect(old).toMatchObject({ baseline: null, beats_baseline: null, alarms: null, alarm_episodes: null });

@@ -1,5 +1,6 @@
 import type { DatasetDetail, Target } from '@prometheus/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 
 // A deleted edge dataset: the hand-over used to fail on every try while the target's journal grew. Now a live
@@ -31,8 +32,8 @@ async function enrolled(name: string): Promise<string> {
   return (await fleet.enrollment.enroll({ enrollment_token })).device_id;
 }
 
-const journalRows = (id: string) =>
-  (t.hub.store.sqlite.prepare('SELECT count(*) AS n FROM edge_ingest_batches WHERE device_id = ?').get(id) as { n: number }).n;
+const journalRows = async (id: string) =>
+  (await t.hub.store.rows<{ n: number }>(sql`SELECT count(*) AS n FROM edge_ingest_batches WHERE device_id = ${id}`))[0]!.n;
 
 describe('a deleted edge dataset', () => {
   it('a live target continues in a new dataset with every reading not yet handed over', async () => {
@@ -50,7 +51,7 @@ describe('a deleted edge dataset', () => {
     expect(await json<DatasetDetail>('GET', `/api/v1/datasets/${second}`)).toMatchObject({ row_count: 30, source: 'edge', target_name: 'AHU-7' });
     const csv = await (await t.request('GET', `/api/v1/datasets/${second}/export`, { token: admin })).text();
     expect(csv.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]))).toEqual(Array.from({ length: 30 }, (_, i) => 51 + i));
-    expect(journalRows(id)).toBe(0);
+    expect(await journalRows(id)).toBe(0);
     // And on from there as before.
     await fleet.telemetry.ingest(id, batch(81, 20));
     await fleet.handover.idle();
@@ -66,9 +67,9 @@ describe('a deleted edge dataset', () => {
     await json('DELETE', `/api/v1/datasets/${first}`, 204);
     await fleet.telemetry.ingest(id, batch(11, 10));
     await json('POST', `/api/v1/deployments/targets/${id}/revoke`);
-    expect(journalRows(id)).toBe(1);
+    expect(await journalRows(id)).toBe(1);
     await fleet.handover.idle();
-    expect(journalRows(id)).toBe(0);
+    expect(await journalRows(id)).toBe(0);
     expect((await json<Target>('GET', `/api/v1/deployments/targets/${id}`)).dataset_id).toBe(first);
   });
 });

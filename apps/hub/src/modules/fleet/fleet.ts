@@ -14,7 +14,8 @@ import { createTelemetryService } from './telemetry-service.js';
 
 export interface FleetDeps {
   db: Db;
-  sqlite: Database.Database;
+  /** The SQLite handle the ingest writer still needs (absent on PostgreSQL until the writer is portable). */
+  sqlite: Database.Database | undefined;
   clock: Clock;
   log: Logger;
   enrollmentTtlMs: number;

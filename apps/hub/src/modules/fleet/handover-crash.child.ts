@@ -19,7 +19,7 @@ export interface CrashStep {
 
 const [dataDir, stepJson] = process.argv.slice(2) as [string, string];
 const step = JSON.parse(stepJson) as CrashStep | null;
-const hub = createHub(loadConfig({
+const hub = await createHub(loadConfig({
   PROMETHEUS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: 'crash-admin-pass-1',
 }), { logger: pino({ level: 'silent' }) });
 await hub.start();

@@ -26,7 +26,8 @@ export interface IngestOutcome {
  * The idempotency record of telemetry: the per-batch write path (ingest-writer.ts) and the hand-over's
  * bookkeeping. Every sequence <= ackSeq is stored or known lost; edge_pending_seqs holds what arrived above it.
  */
-export function createIngestRepo(db: Db, sqlite: Database.Database) {
+export function createIngestRepo(db: Db, sqlite: Database.Database | undefined) {
+  if (!sqlite) throw new Error('the telemetry ingest writer does not run on PostgreSQL yet');
   const writer = createIngestWriter(sqlite);
   return {
     ingest: writer.ingest,

@@ -1,5 +1,6 @@
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { createTestHub, testClock, type TestHub } from '../../test/harness.js';
 
 type Json = Record<string, unknown>;
@@ -78,9 +79,9 @@ describe('MFA routes', () => {
   it('keeps the TOTP secret sealed at rest', async () => {
     const { token } = await t.userWithRole('viewer', 'olivia');
     const { secret } = (await (await t.request('POST', '/api/v1/mfa/setup', { token })).json()) as { secret: string };
-    const row = t.hub.store.sqlite.prepare("select mfa_pending_secret s from users where username = 'olivia'").get() as { s: string };
-    expect(row.s).not.toContain(secret);
-    expect(row.s.startsWith('v1.')).toBe(true);
+    const [row] = await t.hub.store.rows<{ s: string }>(sql`select mfa_pending_secret s from users where username = 'olivia'`);
+    expect(row!.s).not.toContain(secret);
+    expect(row!.s.startsWith('v1.')).toBe(true);
   });
 
   it('requires authentication for setup, verify and disable', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sql, type SQL } from 'drizzle-orm';
 import { startExpoPushFake, type ExpoPushFake } from '../../../../../test/fakes/expo-push.js';
 import type { HubEventBus } from '../../events.js';
 import { createTestHub, type TestHub } from '../../test/harness.js';
@@ -30,8 +31,9 @@ describe('push notifications', () => {
 
   const register = (auth: string, pushToken: string, extra: Json = {}) =>
     t.request('POST', '/api/v1/push/register', { token: auth, json: { token: pushToken, platform: 'ios', device_name: 'iPhone 15', ...extra } });
-  const tokensOf = (userId: string) =>
-    (t.hub.store.sqlite.prepare('select token from push_tokens where user_id = ? order by token').all(userId) as { token: string }[]).map((r) => r.token);
+  const tickets = async (where: SQL) => (await t.hub.store.rows<{ n: number }>(sql`select count(*) n from push_tickets where ${where}`))[0]!.n;
+  const tokensOf = async (userId: string) =>
+    (await t.hub.store.rows<{ token: string }>(sql`select token from push_tokens where user_id = ${userId} order by token`)).map((r) => r.token);
 
   it('registers Expo tokens and refuses anything else', async () => {
     const { token: auth, id } = await t.userWithRole('viewer');
@@ -39,7 +41,7 @@ describe('push notifications', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ message: 'Push token registered' });
     expect((await register(auth, token('reg1'), { platform: 'android' })).status).toBe(200);
-    expect(tokensOf(id)).toEqual([token('reg1')]);
+    expect(await tokensOf(id)).toEqual([token('reg1')]);
     for (const bad of [{ token: 'not-a-token' }, { token: 'ExponentPushToken[]' }, { platform: 'symbian' }]) {
       const refused = await register(auth, token('reg2'), bad);
       expect(refused.status).toBe(400);
@@ -49,8 +51,8 @@ describe('push notifications', () => {
     // the same device registered by another user now belongs to that user
     const other = await t.userWithRole('operator');
     expect((await register(other.token, token('reg1'))).status).toBe(200);
-    expect(tokensOf(id)).toEqual([]);
-    expect(tokensOf(other.id)).toEqual([token('reg1')]);
+    expect(await tokensOf(id)).toEqual([]);
+    expect(await tokensOf(other.id)).toEqual([token('reg1')]);
   });
 
   it('sends the contract events to every device of the user, batched into one request', async () => {
@@ -69,7 +71,7 @@ describe('push notifications', () => {
     });
     // tickets are kept for the receipt check (flush waits for the send in flight)
     await t.hub.services.push.flush();
-    expect((t.hub.store.sqlite.prepare('select count(*) n from push_tickets where token in (?, ?)').get(token('a1'), token('a2')) as { n: number }).n).toBe(4);
+    expect(await tickets(sql`token in (${token('a1')}, ${token('a2')})`)).toBe(4);
   });
 
   it('splits more than 100 notifications into requests of at most 100', async () => {
@@ -92,12 +94,12 @@ describe('push notifications', () => {
     events.emit('security.alert', { userId: id, what: 'Password changed' });
     await vi.waitFor(() => expect(fake.received).toHaveLength(3));
     await t.hub.services.push.flush();
-    expect(tokensOf(id)).toEqual([token('alive'), token('gonereceipt')]);
+    expect(await tokensOf(id)).toEqual([token('alive'), token('gonereceipt')]);
     const result = await t.hub.services.push.checkReceipts();
     expect(result.removed).toBe(1);
-    expect(tokensOf(id)).toEqual([token('alive')]);
+    expect(await tokensOf(id)).toEqual([token('alive')]);
     expect(fake.requests.some((r) => r.path.endsWith('/push/getReceipts'))).toBe(true);
-    expect((t.hub.store.sqlite.prepare('select count(*) n from push_tickets where token = ?').get(token('alive')) as { n: number }).n).toBe(0);
+    expect(await tickets(sql`token = ${token('alive')}`)).toBe(0);
   });
 
   it('keeps tickets whose receipts are not ready yet', async () => {
@@ -108,11 +110,11 @@ describe('push notifications', () => {
     await t.hub.services.push.flush();
     fake.withholdReceipts(true);
     await t.hub.services.push.checkReceipts();
-    const pending = () => (t.hub.store.sqlite.prepare('select count(*) n from push_tickets where token = ?').get(token('later')) as { n: number }).n;
-    expect(pending()).toBe(1);
+    const pending = () => tickets(sql`token = ${token('later')}`);
+    expect(await pending()).toBe(1);
     fake.withholdReceipts(false);
     await t.hub.services.push.checkReceipts();
-    expect(pending()).toBe(0);
+    expect(await pending()).toBe(0);
   });
 
   it('sends nothing to a user who turned notifications off', async () => {
@@ -133,7 +135,7 @@ describe('push notifications', () => {
     const { token: auth, id, username } = await t.userWithRole('operator');
     await register(auth, token('bye'));
     expect((await t.request('DELETE', `/api/v1/admin/users/${username}`, { token: await t.adminToken() })).status).toBe(204);
-    expect(tokensOf(id)).toEqual([]);
+    expect(await tokensOf(id)).toEqual([]);
   });
 
   it('announces epoch milestones at quarters only', () => {

@@ -9,7 +9,7 @@ export function systemRoutes(system: SystemService): AnyRoute[] {
     defineRoute({
       method: 'get', path: '/health', tag, summary: 'Liveness probe (no authentication)', permission: 'public',
       responses: { 200: { description: 'Alive', schema: HealthResponse } },
-      handler: (c) => c.json(system.health(), 200),
+      handler: async (c) => c.json(await system.health(), 200),
     }),
     defineRoute({
       method: 'get', path: '/api/v1/system/metrics', tag, summary: 'CPU, memory and disk of the hub machine; runs, models, deployments',

@@ -28,7 +28,7 @@ export interface SystemServiceDeps {
   dataDir: string;
   version: string;
   maxConcurrentTrainings: () => number;
-  pingDatabase: () => boolean;
+  pingDatabase: () => Promise<boolean>;
 }
 
 export function createSystemService(deps: SystemServiceDeps) {
@@ -52,8 +52,8 @@ export function createSystemService(deps: SystemServiceDeps) {
       counters.set(name, count);
     },
 
-    health() {
-      const dbOk = deps.pingDatabase();
+    async health() {
+      const dbOk = await deps.pingDatabase();
       return {
         status: dbOk ? ('ok' as const) : ('degraded' as const),
         version: deps.version,

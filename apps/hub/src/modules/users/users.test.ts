@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 
 type Json = Record<string, unknown>;
@@ -68,13 +69,13 @@ describe('admin user management', () => {
     const { token, username, id } = await t.userWithRole('operator');
     await t.request('PUT', '/api/v1/profile/preferences', { token, json: { theme: 'nexusedge-light' } });
     await t.request('POST', '/api/v1/mfa/setup', { token });
-    const count = (table: string) => (t.hub.store.sqlite.prepare(`select count(*) n from ${table} where user_id = ?`).get(id) as { n: number }).n;
-    expect(count('sessions')).toBeGreaterThan(0);
-    expect(count('subscriptions')).toBe(1);
-    expect(count('user_preferences')).toBe(1);
+    const count = async (table: string) => (await t.hub.store.rows<{ n: number }>(sql`select count(*) n from ${sql.identifier(table)} where user_id = ${id}`))[0]!.n;
+    expect(await count('sessions')).toBeGreaterThan(0);
+    expect(await count('subscriptions')).toBe(1);
+    expect(await count('user_preferences')).toBe(1);
     const res = await t.request('DELETE', `/api/v1/admin/users/${username}`, { token: admin });
     expect(res.status).toBe(204);
-    for (const table of ['sessions', 'subscriptions', 'user_preferences', 'email_verifications', 'password_resets']) expect(count(table)).toBe(0);
+    for (const table of ['sessions', 'subscriptions', 'user_preferences', 'email_verifications', 'password_resets']) expect(await count(table)).toBe(0);
     expect((await t.request('GET', '/api/v1/auth/me', { token })).status).toBe(401);
     expect((await t.request('DELETE', `/api/v1/admin/users/${username}`, { token: admin })).status).toBe(404);
   });
