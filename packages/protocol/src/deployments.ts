@@ -14,7 +14,18 @@ const isIpAddress = (s: string) => z.ipv4().safeParse(s).success || z.ipv6().saf
  * The target by id (addition) or by the contract's `target_ip` / `target_name` (both must match when both are given).
  * A `target_ip` no target of the user has yet registers a pending target (named `target_name`, else the IP).
  */
+/** What a deployment sends (addition): a model (and/or rules) package, or a new version of the agent itself. */
+export const DeploymentKind = z.enum(['model', 'agent']);
+export type DeploymentKind = z.infer<typeof DeploymentKind>;
+
+/** An agent version as the edge build stamps it (semver-like: 0.2.0, 0.2.0-rc.1). */
+export const AgentVersion = z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z.+-]{0,63}$/, 'must be an agent version such as 0.2.0');
+
 export const DeploymentCreateRequest = z.object({
+  /** Addition: `agent` deploys the agent release `agent_version` (GET /edge/releases) for the target's arch; default `model`. */
+  kind: DeploymentKind.optional(),
+  /** Addition, `kind: "agent"` only: the agent version to run. */
+  agent_version: AgentVersion.optional(),
   /** Omitted (addition): a rules-only deployment, which needs `rules`. */
   model_id: z.string().min(1).max(128).optional(),
   target_id: z.string().min(1).max(128).optional(),
@@ -29,8 +40,14 @@ export const DeploymentCreateRequest = z.object({
   rules: z.object({ enabled: z.boolean().optional(), settings: z.record(z.string(), z.unknown()).optional() }).strict().optional(),
 }).strict().refine((b) => b.target_id !== undefined || b.target_ip !== undefined || b.target_name !== undefined, {
   message: 'name the target: target_id, target_ip or target_name', path: ['target_id'],
-}).refine((b) => b.model_id !== undefined || (b.rules !== undefined && b.rules.enabled !== false), {
+}).refine((b) => b.kind === 'agent' || b.model_id !== undefined || (b.rules !== undefined && b.rules.enabled !== false), {
   message: 'name the model (model_id), or deploy the rules alone with rules', path: ['model_id'],
+}).refine((b) => b.kind !== 'agent' || b.agent_version !== undefined, {
+  message: 'kind "agent" needs agent_version (one of GET /api/v1/edge/releases for the target\'s arch)', path: ['agent_version'],
+}).refine((b) => b.kind === 'agent' || b.agent_version === undefined, {
+  message: 'agent_version is for kind "agent"', path: ['agent_version'],
+}).refine((b) => b.kind !== 'agent' || (b.model_id === undefined && b.rules === undefined && b.alerts === undefined), {
+  message: 'an agent deployment carries no model_id, rules or alerts', path: ['kind'],
 });
 export type DeploymentCreateRequest = z.infer<typeof DeploymentCreateRequest>;
 
@@ -63,6 +80,9 @@ export const DeploymentSummary = z.object({
   deployed_at: IsoTime.nullable(),
   deployed_by: z.string(),
   /** Additions. */
+  kind: DeploymentKind,
+  /** The agent version deployed (kind `agent`), else null. */
+  agent_version: z.string().nullable(),
   target_id: z.string(),
   model_version: z.string(),
   status_detail: z.string().nullable(),

@@ -211,6 +211,32 @@ export const DeployManifest = z.object({
 });
 export type DeployManifest = z.infer<typeof DeployManifest>;
 
+/**
+ * A new agent executable (addition): signed like a model's manifest and sent on the same channel (`deploy`, then
+ * chunks of the executable). The agent checks the signature, the target, the arch, the size and sha256 of what
+ * it received, then tries the new executable on its own state dir before swapping it in (apps/edge-agent README).
+ */
+export const AgentUpdateManifest = z.object({
+  format: z.literal('prometheus-agent/1'),
+  deployment_id: DeploymentId,
+  target_id: DeviceId,
+  created_at: z.string(),
+  agent: z.object({
+    version: z.string().min(1).max(64),
+    /** armv7, arm64 or x64: the build's arch; the agent refuses another one than its own. */
+    arch: z.enum(['armv7', 'arm64', 'x64']),
+    /** Node version inside the executable. */
+    node: z.string().max(32),
+  }),
+  package: z.object({ file: z.literal('prometheus-edge'), size: z.number().int().min(1), sha256: Sha256Hex }),
+  /**
+   * sha256 of the better-sqlite3 addon the build needs beside it: the agent refuses the update when its own differs
+   * (the executable is sent alone; a new addon needs a reinstall).
+   */
+  addon: z.object({ file: z.string().min(1).max(128), sha256: Sha256Hex }),
+});
+export type AgentUpdateManifest = z.infer<typeof AgentUpdateManifest>;
+
 /** hub -> agent on `deploy`, QoS 1: a signed manifest (the agent answers on `deploy/status` with where to start). */
 export const DeployCommand = z.object({
   v: z.literal(1),

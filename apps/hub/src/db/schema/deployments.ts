@@ -43,6 +43,9 @@ export const deployments = sqliteTable('deployments', {
   targetIp: text('target_ip'),
   targetArch: text('target_arch'),
   modelVersion: text('model_version').notNull(),
+  /** `model` (a model and/or rules) or `agent` (a new agent executable, `agentVersion`). */
+  kind: text('kind', { enum: ['model', 'agent'] }).notNull().default('model'),
+  agentVersion: text('agent_version'),
   status: text('status', { enum: DEPLOYMENT_STATUSES }).notNull(),
   statusDetail: text('status_detail'),
   error: text('error'),

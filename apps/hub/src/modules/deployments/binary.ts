@@ -79,14 +79,68 @@ export function edgeBuildFile(dir: string, arch: EdgeArch, file: BinaryFile): Se
   return { path: full, name, size: fs.statSync(full).size, sha256: manifest.files[name], version: manifest.version };
 }
 
-/** The builds present in the build dir, one per arch that has a manifest and its executable. */
-export function edgeReleases(dir: string): EdgeRelease[] {
-  const releases: EdgeRelease[] = [];
-  for (const arch of EDGE_ARCHES) {
-    const manifest = readManifest(dir, arch);
-    const sha256 = manifest?.files[manifest.executable];
-    const size = manifest && sha256 ? executableSize(dir, arch) : null;
-    if (manifest && sha256 && size !== null) releases.push({ arch, version: manifest.version, sha256, size_bytes: size });
+/** One build in the build dir: its manifest's arch and version, and the executable's path, sha256 and size. */
+export interface AgentRelease extends EdgeRelease {
+  path: string;
+  node: string;
+  /** The better-sqlite3 addon the build ships beside it (name and sha256). */
+  addon: { file: string; sha256: string } | undefined;
+}
+
+// Beside the canonical `prometheus-edge-linux-<arch>` (what /binary serves), the build dir may hold more builds of
+// an arch under other names (`npm run build:edge -- --arch x64 --name prometheus-edge-linux-x64-0.2.0 --version
+// 0.2.0`): every `<name>.manifest.json` whose executable is there is a release an agent can be updated to.
+function readReleases(dir: string): AgentRelease[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.manifest.json')).sort();
+  } catch {
+    return [];
   }
-  return releases;
+  const out: AgentRelease[] = [];
+  for (const name of names) {
+    let manifest: BuildManifest;
+    try {
+      manifest = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as BuildManifest;
+    } catch {
+      continue;
+    }
+    const arch = (manifest.arch ?? 'armv7') as EdgeArch;
+    const sha256 = manifest.files?.[manifest.executable];
+    if (!EDGE_ARCHES.includes(arch) || !sha256 || `${manifest.executable}.manifest.json` !== name) continue;
+    const size = fileSize(path.join(dir, manifest.executable));
+    if (size === null) continue;
+    const addonFile = Object.keys(manifest.files).find((n) => n.endsWith('.node'));
+    out.push({
+      arch, version: manifest.version, sha256, size_bytes: size, path: path.join(dir, manifest.executable), node: manifest.node,
+      addon: addonFile ? { file: addonFile, sha256: manifest.files[addonFile] as string } : undefined,
+    });
+  }
+  // Per arch (armv7, arm64, x64), the canonical build first.
+  const rank = (r: AgentRelease) => EDGE_ARCHES.indexOf(r.arch) * 2 + (path.basename(r.path) === edgeExecutableName(r.arch) ? 0 : 1);
+  return out.sort((a, b) => rank(a) - rank(b));
+}
+
+function fileSize(file: string): number | null {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return null;
+  }
+}
+
+/** The builds present in the build dir: per arch the canonical one first, then any other versions built beside it. */
+export function edgeReleases(dir: string): EdgeRelease[] {
+  return readReleases(dir).map(({ arch, version, sha256, size_bytes }) => ({ arch, version, sha256, size_bytes }));
+}
+
+/** The build of `version` for `arch`; 404 naming the versions there are when there is none. */
+export function agentRelease(dir: string, arch: EdgeArch, version: string): AgentRelease {
+  const all = readReleases(dir);
+  const found = all.find((r) => r.arch === arch && r.version === version);
+  if (found) return found;
+  const have = all.filter((r) => r.arch === arch).map((r) => r.version);
+  throw new AppError('NOT_FOUND', `No ${arch} build of agent version ${version} on this hub`, {
+    details: `${have.length > 0 ? `${arch} versions built: ${[...new Set(have)].join(', ')}` : `no ${arch} build at all`} (GET /api/v1/edge/releases). ${howToBuild(arch)}`,
+  });
 }

@@ -16,7 +16,7 @@ import type { TargetWithIngest } from '../fleet/repo.js';
 import type { TargetsService } from '../fleet/targets-service.js';
 import type { ModelsService } from '../models/models-service.js';
 import type { PointsService } from '../points/points-service.js';
-import { assertExecutableArch, edgeBuildFile, edgeReleases, type BinaryFile, type ServedFile } from './binary.js';
+import { agentRelease, assertExecutableArch, edgeBuildFile, edgeReleases, type BinaryFile, type ServedFile } from './binary.js';
 import { normalizeArch } from './arch.js';
 import { createEdgeResults } from './edge-results.js';
 import { createOrchestrator } from './orchestrator.js';
@@ -51,6 +51,7 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
   let pruneTimer: NodeJS.Timeout | undefined;
   const orchestrator = createOrchestrator({
     repo, models: deps.models, signer: deps.signer, clock, log, root: deps.root, events: deps.events, offlineWaitMs: settings.offlineWaitMs,
+    edgeBuildDir: settings.edgeBuildDir,
     // Through the broker object (not a copy of its method), so what is published can be observed in tests.
     link: { publishToDevice: (id, leaf, payload, opts) => broker.publishToDevice(id, leaf, payload, opts), isOnline: (id) => broker.isOnline(id) },
     transfer: { chunkBytes: settings.chunkBytes, windowChunks: settings.windowChunks, stepTimeoutMs: settings.stepTimeoutMs, maxResends: 2 },
@@ -104,8 +105,41 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
     return { modelId: model.id, policy };
   }
 
+  /**
+   * An agent update (`kind: "agent"`): the release `agent_version` for the target's arch must be built on this hub.
+   * It goes to a registered target only, and does not count against max_deployments (fleet upkeep, not a model).
+   */
+  async function createAgentUpdate(actor: AuthUser, body: DeploymentCreateRequest): Promise<DeploymentRow> {
+    const version = body.agent_version as string; // the request's refinement guarantees it for kind agent
+    return createLock(actor.id, async () => {
+      const found = await resolveTarget(actor, body);
+      if ('register' in found) {
+        throw new AppError('NOT_FOUND', 'Target not found', { details: `No target has IP '${found.register.ip}': an agent update goes to an enrolled target` });
+      }
+      const target = found.target;
+      if (target.revokedAt) throw new AppError('CONFLICT', 'The target is revoked', { details: `Target ${target.id} can no longer connect` });
+      const arch = normalizeArch(target.arch);
+      assertExecutableArch(arch, target.arch);
+      const release = agentRelease(settings.edgeBuildDir, arch, version);
+      const now = clock.now();
+      return repo.insert({
+        id: newId('dep'), ownerId: actor.id, deployedBy: actor.username, modelId: null, targetId: target.id, targetName: target.name,
+        targetIp: target.ip, targetArch: target.arch, modelVersion: `agent ${release.version}`, kind: 'agent', agentVersion: release.version,
+        status: 'compiling', statusDetail: `agent ${release.version} for ${arch}: nothing to compile`,
+        steps: [{ status: 'compiling', at: now.getTime(), detail: null }], alertPolicy: null, rules: null, createdAt: now, updatedAt: now,
+      });
+    });
+  }
+
   // The signed-in user (not just an Actor): the deployment records who deployed it by name.
   async function create(actor: AuthUser, body: DeploymentCreateRequest): Promise<DeploymentCreateResponse> {
+    if (body.kind === 'agent') {
+      const row = await createAgentUpdate(actor, body);
+      log.info({ deploymentId: row.id, agentVersion: row.agentVersion, targetId: row.targetId, by: actor.id }, 'agent update created');
+      await orchestrator.supersedeInProgress(row.targetId, row.id);
+      void orchestrator.submit(row);
+      return { id: row.id, status: row.status, model_id: null, target_ip: row.targetIp, target_id: row.targetId, target_name: row.targetName };
+    }
     const settings = ruleSettings(body.rules);
     const { modelId, policy } = await modelAndPolicy(actor, body);
     // Under the owner's lock: two requests for one new address register one target, and the limit holds.
@@ -163,7 +197,7 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
     async scores(actor: Actor, targetId: string, since: string | undefined, limit: number): Promise<EdgeScoreList> {
       await deps.targets.visible(actor, targetId);
       const rows = await repo.listScores(targetId, since ? Date.parse(since) : undefined, limit);
-      const current = (await repo.forTarget(targetId, ['deployed'])).at(-1);
+      const current = (await repo.forTarget(targetId, ['deployed'])).filter((d) => d.kind === 'model').at(-1);
       return {
         target_id: targetId, threshold: current?.modelId ? (await deps.models.getArtifacts(current.modelId).catch(() => undefined))?.metadata.threshold ?? null : null,
         scores: rows.map((r) => ({ ts: isoTime(r.ts), score: r.score, anomaly: r.anomaly, deployment_id: r.deploymentId })),

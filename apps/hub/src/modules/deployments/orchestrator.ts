@@ -24,9 +24,15 @@ export interface OrchestratorDeps extends PipelineDeps {
 }
 
 const AGENT_BUSY = new Set(['verifying', 'installing', 'health_check']);
-const AGENT_STEP: Record<string, string> = {
-  verifying: 'the target is verifying the package (sha256, signature)', installing: 'the target is installing the model',
-  health_check: 'the target is running the health inference',
+const AGENT_STEP: Record<DeploymentRow['kind'], Record<string, string>> = {
+  model: {
+    verifying: 'the target is verifying the package (sha256, signature)', installing: 'the target is installing the model',
+    health_check: 'the target is running the health inference',
+  },
+  agent: {
+    verifying: 'the target is verifying the executable (sha256, signature, arch, addon)', installing: 'the target is writing the new executable beside its own',
+    health_check: 'the target is trying the new agent on its state dir (it must report healthy within the deadline)',
+  },
 };
 
 export function createOrchestrator(deps: OrchestratorDeps) {
@@ -52,8 +58,9 @@ export function createOrchestrator(deps: OrchestratorDeps) {
 
   async function startTransfer(row: DeploymentRow): Promise<void> {
     const pkg = await readPackage(deps.root, row.id);
-    // A rules-only deployment's package is its signed manifest alone (no model bytes).
-    const intact = pkg && (row.modelId === null ? pkg.model.length === 0 : sha256Hex(pkg.model) === row.packageSha256);
+    // A rules-only deployment's package is its signed manifest alone (no model bytes); an agent update's is the executable.
+    const rulesOnly = row.kind === 'model' && row.modelId === null;
+    const intact = pkg && (rulesOnly ? pkg.model.length === 0 : sha256Hex(pkg.model) === row.packageSha256);
     if (!pkg || !intact) return fail(row.id, 'the package is missing or damaged on the hub; deploy again');
     transfers.open(row.id, row.targetId, pkg);
     if (!deps.link.isOnline(row.targetId)) await repo.update(row.id, { statusDetail: 'waiting for the target to come online', updatedAt: clock.now() });
@@ -78,15 +85,19 @@ export function createOrchestrator(deps: OrchestratorDeps) {
   async function deployed(row: DeploymentRow, report: DeployStatusReport): Promise<void> {
     transfers.close(row.id);
     const now = clock.now();
-    const done = await advance(repo, row, 'deployed', `verified, installed and health-checked on the target${report.health ? ` (${report.health.runtime})` : ''}`, now, {
+    const what = row.kind === 'agent' ? `agent ${row.agentVersion ?? '?'} verified, tried, swapped in and running on the target`
+      : `verified, installed and health-checked on the target${report.health ? ` (${report.health.runtime})` : ''}`;
+    const done = await advance(repo, row, 'deployed', what, now, {
       statusDetail: null, error: null, deployedAt: now, finishedAt: now, bytesAcked: row.packageSize ?? row.bytesAcked,
       ...(report.health ? { healthScore: report.health.score, healthRuntime: report.health.runtime } : {}),
     });
     if (!done) return;
+    // A model replaces the model, an agent version the agent version: the two kinds run side by side.
     for (const older of await repo.forTarget(row.targetId, ['deployed'])) {
-      if (older.id !== row.id) await advance(repo, older, 'superseded', `replaced by ${row.id}`, now, { statusDetail: null });
+      if (older.id !== row.id && older.kind === row.kind) await advance(repo, older, 'superseded', `replaced by ${row.id}`, now, { statusDetail: null });
     }
-    await deps.recordCurrentModel(row.targetId, { v: 1, state: 'online', current_model: row.modelId, current_model_version: row.modelVersion });
+    if (row.kind === 'agent') await deps.recordCurrentModel(row.targetId, { v: 1, state: 'online', ...(row.agentVersion ? { version: row.agentVersion } : {}) });
+    else await deps.recordCurrentModel(row.targetId, { v: 1, state: 'online', current_model: row.modelId, current_model_version: row.modelVersion });
     events.emit('deployment.ready', { userId: row.ownerId, deploymentId: row.id, targetName: row.targetName });
   }
 
@@ -102,7 +113,7 @@ export function createOrchestrator(deps: OrchestratorDeps) {
       if (report.state === 'receiving') transfers.receiving(row.id, report);
       else if (AGENT_BUSY.has(report.state)) {
         transfers.alive(row.id);
-        await repo.update(row.id, { statusDetail: AGENT_STEP[report.state] ?? report.state, bytesAcked: row.packageSize ?? row.bytesAcked, updatedAt: clock.now() });
+        await repo.update(row.id, { statusDetail: AGENT_STEP[row.kind][report.state] ?? report.state, bytesAcked: row.packageSize ?? row.bytesAcked, updatedAt: clock.now() });
       } else if (report.state === 'deployed') await deployed(row, report);
       else if (report.state === 'failed' || report.state === 'rolled_back') await fail(row.id, report.reason ?? 'the target gave no reason', report.state);
     }

@@ -31,12 +31,47 @@ export async function writePackage(root: string, id: string, pkg: StoredPackage)
   }
 }
 
+/**
+ * An agent update's package: the release executable hard-linked in as the package file (copied when the build dir
+ * is on another file system), so N targets updated to one release hold one copy on disk and, while their transfers
+ * run, one in memory (readPackage shares the bytes of one file).
+ */
+export async function writeAgentPackage(root: string, id: string, executable: string, manifest: string, signature: string): Promise<void> {
+  const tmp = path.join(root, `.tmp-${id}-${randomUUID()}`);
+  await fs.mkdir(tmp, { recursive: true });
+  try {
+    const file = path.join(tmp, PACKAGE_FILES.model);
+    await fs.link(executable, file).catch(() => fs.copyFile(executable, file));
+    await writeSynced(path.join(tmp, PACKAGE_FILES.manifest), manifest);
+    await writeSynced(path.join(tmp, PACKAGE_FILES.signature), signature);
+    await fs.rm(path.join(root, id), { recursive: true, force: true });
+    await fs.rename(tmp, path.join(root, id));
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+// Package bytes by file identity: hard links of one release executable are read once while any transfer holds them.
+const shared = new Map<string, WeakRef<Buffer>>();
+
+async function readShared(file: string): Promise<Buffer> {
+  const st = await fs.stat(file);
+  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+  const held = shared.get(key)?.deref();
+  if (held) return held;
+  const bytes = await fs.readFile(file);
+  if (st.nlink > 1) shared.set(key, new WeakRef(bytes));
+  for (const [k, ref] of shared) if (!ref.deref()) shared.delete(k);
+  return bytes;
+}
+
 /** The stored package, or undefined when it is missing or incomplete. */
 export async function readPackage(root: string, id: string): Promise<StoredPackage | undefined> {
   const dir = path.join(root, id);
   try {
     const [model, manifest, signature] = await Promise.all([
-      fs.readFile(path.join(dir, PACKAGE_FILES.model)), fs.readFile(path.join(dir, PACKAGE_FILES.manifest), 'utf8'),
+      readShared(path.join(dir, PACKAGE_FILES.model)), fs.readFile(path.join(dir, PACKAGE_FILES.manifest), 'utf8'),
       fs.readFile(path.join(dir, PACKAGE_FILES.signature), 'utf8'),
     ]);
     return { model, manifest, signature };

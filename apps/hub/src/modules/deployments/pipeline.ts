@@ -1,9 +1,11 @@
+import type { AgentUpdateManifest } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import { isoTime } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { ModelsService } from '../models/models-service.js';
 import { normalizeArch } from './arch.js';
-import { writePackage } from './package-files.js';
+import { agentRelease, assertExecutableArch } from './binary.js';
+import { writeAgentPackage, writePackage } from './package-files.js';
 import type { DeploymentPatch, DeploymentRow, DeploymentState, DeploymentsRepo } from './repo.js';
 import type { DeploySigner } from './signing.js';
 import { runHubSteps } from './steps-client.js';
@@ -21,6 +23,8 @@ export interface PipelineDeps {
   log: Logger;
   /** `<data dir>/deployments`. */
   root: string;
+  /** Where the edge builds are (EDGE_BUILD_DIR): the releases an agent update sends. */
+  edgeBuildDir: string;
 }
 
 /** The next state of a row with a step record appended; undefined when the row left `row.status` meanwhile. */
@@ -37,6 +41,7 @@ const fmt = (x: number) => Number(x.toPrecision(4)).toString();
 
 /** Runs the hub-side steps; resolves with the row in `transferring`, or undefined when it stopped (failed or superseded). */
 export async function runPipeline(deps: PipelineDeps, start: DeploymentRow): Promise<DeploymentRow | undefined> {
+  if (start.kind === 'agent') return packageAgent(deps, start);
   if (start.modelId === null) return packageRulesOnly(deps, start);
   const { repo, clock } = deps;
   const arch = normalizeArch(start.targetArch);
@@ -81,4 +86,25 @@ async function packageRulesOnly(deps: PipelineDeps, start: DeploymentRow): Promi
   const signature = deps.signer.sign(Buffer.from(manifestJson, 'utf8'));
   await writePackage(deps.root, row.id, { model: Buffer.alloc(0), manifest: manifestJson, signature });
   return advance(repo, row, 'transferring', `manifest only (no model), signed (ed25519)${rulesNote(row)}`, clock.now(), { packageSize: 0, quantized: false });
+}
+
+/** An agent update: the release of the row's version for the target's arch, signed; nothing to compile. */
+async function packageAgent(deps: PipelineDeps, start: DeploymentRow): Promise<DeploymentRow | undefined> {
+  const { repo, clock } = deps;
+  const arch = normalizeArch(start.targetArch);
+  assertExecutableArch(arch, start.targetArch);
+  const release = agentRelease(deps.edgeBuildDir, arch, start.agentVersion ?? '');
+  if (!release.addon) throw new Error(`the ${arch} build of ${release.version} names no better-sqlite3 addon in its manifest`);
+  const row = await advance(repo, start, 'packaging', `agent ${release.version} for ${arch}: nothing to compile`, clock.now());
+  if (!row) return undefined;
+  const manifest: AgentUpdateManifest = {
+    format: 'prometheus-agent/1', deployment_id: row.id, target_id: row.targetId, created_at: isoTime(clock.now()),
+    agent: { version: release.version, arch, node: release.node }, package: { file: 'prometheus-edge', size: release.size_bytes, sha256: release.sha256 },
+    addon: release.addon,
+  };
+  const manifestJson = JSON.stringify(manifest);
+  const signature = deps.signer.sign(Buffer.from(manifestJson, 'utf8'));
+  await writeAgentPackage(deps.root, row.id, release.path, manifestJson, signature);
+  return advance(repo, row, 'transferring', `executable ${release.size_bytes} bytes, sha256 ${release.sha256.slice(0, 16)}…, signed (ed25519)`,
+    clock.now(), { packageSha256: release.sha256, packageSize: release.size_bytes, quantized: false });
 }

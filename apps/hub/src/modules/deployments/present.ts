@@ -10,7 +10,7 @@ export function toDeploymentSummary(row: DeploymentRow, buildDir: string): Deplo
   return {
     id: row.id, model_id: row.modelId, target_ip: row.targetIp, target_name: row.targetName, target_arch: row.targetArch, status: row.status,
     binary_size_bytes: executableSize(buildDir, normalizeArch(row.targetArch)),
-    deployed_at: iso(row.deployedAt), deployed_by: row.deployedBy, target_id: row.targetId, model_version: row.modelVersion,
+    deployed_at: iso(row.deployedAt), deployed_by: row.deployedBy, kind: row.kind, agent_version: row.agentVersion, target_id: row.targetId, model_version: row.modelVersion,
     status_detail: row.statusDetail, error: row.error, created_at: isoTime(row.createdAt),
   };
 }

@@ -45,13 +45,14 @@ export function createDeploymentsRepo(db: Db) {
     async countForTarget(targetId: string): Promise<number> {
       return db.$count(deployments, eq(deployments.targetId, targetId));
     },
-    /** In progress or deployed (the max_deployments counter). */
+    /** Model deployments in progress or deployed (the max_deployments counter; agent updates are not counted). */
     async countActive(ownerId: string): Promise<number> {
-      return db.$count(deployments, and(eq(deployments.ownerId, ownerId), notInArray(deployments.status, ENDED_UNSUCCESSFUL)));
+      return db.$count(deployments, and(eq(deployments.ownerId, ownerId), eq(deployments.kind, 'model'), notInArray(deployments.status, ENDED_UNSUCCESSFUL)));
     },
     /** The same, leaving out one target's (a new deployment there replaces them). */
     async countActiveElsewhere(ownerId: string, targetId: string): Promise<number> {
-      return db.$count(deployments, and(eq(deployments.ownerId, ownerId), ne(deployments.targetId, targetId), notInArray(deployments.status, ENDED_UNSUCCESSFUL)));
+      return db.$count(deployments, and(eq(deployments.ownerId, ownerId), eq(deployments.kind, 'model'), ne(deployments.targetId, targetId),
+        notInArray(deployments.status, ENDED_UNSUCCESSFUL)));
     },
     async countAll(): Promise<number> {
       return db.$count(deployments);

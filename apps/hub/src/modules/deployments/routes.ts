@@ -27,12 +27,14 @@ export function deploymentsRoutes(deployments: DeploymentsService): AnyRoute[] {
       summary: 'Deploy a model to an edge target: compiling -> quantizing -> packaging -> transferring -> deployed (or failed / rolled_back)',
       description: 'The target by `target_id` (addition) or the contract\'s `target_ip`/`target_name`. A `target_ip` none of your targets has '
         + 'yet registers a pending target (named `target_name`, else the IP) and answers its one-time `enrollment_token`, as POST /deployments/targets does. '
-        + 'A deployment to an offline or not yet enrolled target waits until it comes online. A new deployment to a target replaces the one running there once it is deployed.',
+        + 'A deployment to an offline or not yet enrolled target waits until it comes online. A new deployment to a target replaces the one running there once it is deployed. '
+        + '`kind: "agent"` with `agent_version` (addition) sends that agent release (GET /edge/releases) for the target\'s arch instead of a model: '
+        + 'the agent verifies it, tries it on its state dir, swaps it in or rolls back (404 when that version is not built for the arch).',
       permission: 'deploy:write', body: DeploymentCreateRequest,
       responses: {
         201: { description: 'Created; the steps run in the background', schema: DeploymentCreateResponse }, 400: err('Invalid input, field named'), ...auth,
-        403: err('Viewer role, or the tier\'s max_deployments (TIER_LIMIT)'), 404: err('Model not found, or no target has that name (with that IP)'),
-        409: err('Target revoked, or several targets match the name/IP'),
+        403: err('Viewer role, or the tier\'s max_deployments (TIER_LIMIT)'), 404: err('Model not found, no target has that name (with that IP), or no build of agent_version for the target\'s arch'),
+        409: err('Target revoked, several targets match the name/IP, or (agent) the target\'s arch is unknown'),
       },
       handler: async (c, { body }) => c.json(await deployments.create(currentUser(c), body), 201),
     }),
