@@ -57,13 +57,14 @@ export async function buildEdge(options: BuildOptions): Promise<BuildManifest> {
   log(`addon ${addon.built ? 'cross-compiled' : 'from cache'}: ${addon.key} (needs glibc >= ${addon.minGlibc})`);
   const onnx = resolveOnnxWasm(options.entry);
   const owner = owningPackage(options.entry);
+  const version = options.agentVersion ?? owner.version;
 
   const work = workDir(options);
   await mkdir(work, { recursive: true });
   await mkdir(options.outDir, { recursive: true });
   try {
     const bundle = await step(`bundle ${relative(process.cwd(), options.entry)}`, () =>
-      bundleEntry(options.entry, join(work, 'sea-main.cjs'), { executable: EXECUTABLE_LABEL, package: owner.name, version: owner.version }));
+      bundleEntry(options.entry, join(work, 'sea-main.cjs'), { executable: EXECUTABLE_LABEL, package: owner.name, version }));
     for (const warning of bundle.warnings) log(`esbuild: ${warning}`);
     // Hashed right after bundling: what esbuild read, as close as possible to when it read it.
     const inputs = hashInputs([...bundle.inputs, ...toolchainFiles(), owner.file, onnx.packageJson,
@@ -78,7 +79,7 @@ export async function buildEdge(options: BuildOptions): Promise<BuildManifest> {
       arch: target.arch,
       executable: options.name,
       entry: relative(REPO_ROOT, options.entry),
-      version: owner.version,
+      version,
       node: base.version,
       betterSqlite3: { version: sqlite.version, addonKey: addon.key, minGlibc: addon.minGlibc },
       onnxruntimeWeb: { version: onnx.version },

@@ -15,7 +15,7 @@ export function ensureBuilt(options: BuildOptions, timeoutMs = BUILD_TIMEOUT_MS)
   if (state.current) return 'current';
   mkdirSync(options.cacheDir, { recursive: true });
   const args = ['run', 'build:edge', '--', '--arch', options.target.arch, '--entry', options.entry, '--out-dir', options.outDir,
-    '--name', options.name, '--cache-dir', options.cacheDir, '--if-stale'];
+    '--name', options.name, '--cache-dir', options.cacheDir, '--if-stale', ...(options.agentVersion ? ['--agent-version', options.agentVersion] : [])];
   const result = spawnSync('flock', [join(options.cacheDir, 'build.lock'), 'npm', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: timeoutMs });
   if (result.status !== 0) throw new Error(`build:edge (${options.target.arch}) failed (stale because ${state.reason}):\n${result.stderr}`);
   if (!existsSync(join(options.outDir, options.name))) throw new Error(`build:edge made no ${options.name} in ${options.outDir}`);

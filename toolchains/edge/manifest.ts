@@ -59,6 +59,7 @@ export function checkBuild(options: BuildOptions): BuildState {
   if (!existsSync(file) || !existsSync(exe)) return { current: false, reason: 'no previous build' };
   const manifest = JSON.parse(readFileSync(file, 'utf8')) as BuildManifest;
   if (manifest.entry !== relative(REPO_ROOT, options.entry)) return { current: false, reason: 'entry changed' };
+  if (options.agentVersion !== undefined && manifest.version !== options.agentVersion) return { current: false, reason: `built as version ${manifest.version}` };
   if (manifest.arch !== options.target.arch) return { current: false, reason: `built for ${manifest.arch ?? 'armv7 (old manifest)'}` };
   for (const path of toolchainFiles()) {
     if (!(relative(REPO_ROOT, path) in manifest.inputs)) return { current: false, reason: `new toolchain file ${path}` };

@@ -30,6 +30,8 @@ export interface BuildOptions {
   cacheDir: string;
   /** Skip the build when the output's manifest says it is current (tests and CI build each arch once). */
   ifStale: boolean;
+  /** The agent version stamped into the executable and its manifest; default the entry's package.json version. */
+  agentVersion: string | undefined;
 }
 
 function fromRoot(path: string): string {
@@ -43,6 +45,8 @@ const USAGE = `usage: npm run build:edge -- [--arch ARCH[,ARCH]] [--entry FILE] 
   --name       executable file name, one arch only (env PROMETHEUS_EDGE_NAME, default prometheus-edge-linux-<arch>)
   --cache-dir  build cache (env PROMETHEUS_EDGE_CACHE_DIR, default ${DEFAULT_CACHE_DIR})
   --if-stale   build only the arches whose output is missing or older than its sources
+  --agent-version  version stamped into the executable (--version, status, heartbeats) and its manifest
+               (env PROMETHEUS_EDGE_AGENT_VERSION, default the entry's package.json version): a release to update agents to
 Relative paths are taken from the repository root.`;
 
 /** `armv7`, `arm64,x64` or `all` -> the arches, in build order. */
@@ -64,6 +68,7 @@ export function parseBuildOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'out-dir': { type: 'string' },
       name: { type: 'string' },
       'cache-dir': { type: 'string' },
+      'agent-version': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -79,6 +84,7 @@ export function parseBuildOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     name,
     cacheDir: values['cache-dir'] ?? env.PROMETHEUS_EDGE_CACHE_DIR,
     ifStale: values['if-stale'] === true,
+    agentVersion: values['agent-version'] ?? env.PROMETHEUS_EDGE_AGENT_VERSION,
   }));
 }
 
@@ -89,6 +95,7 @@ export interface PartialBuildOptions {
   name?: string | undefined;
   cacheDir?: string | undefined;
   ifStale?: boolean | undefined;
+  agentVersion?: string | undefined;
 }
 
 /** Defaults filled in; the arch defaults to armv7 (the first and most used build). */
@@ -96,6 +103,9 @@ export function resolveBuildOptions(partial: PartialBuildOptions = {}): BuildOpt
   const target = ARCHES[partial.arch ?? 'armv7'];
   const name = partial.name || executableName(target.arch);
   if (name.includes('/')) throw new Error(`--name must be a file name, got ${name}`);
+  if (partial.agentVersion !== undefined && !/^[0-9A-Za-z][0-9A-Za-z.+-]{0,63}$/.test(partial.agentVersion)) {
+    throw new Error(`--agent-version must look like 0.2.0 (letters, digits, . + -), got '${partial.agentVersion}'`);
+  }
   return {
     target,
     entry: fromRoot(partial.entry || DEFAULT_ENTRY),
@@ -103,6 +113,7 @@ export function resolveBuildOptions(partial: PartialBuildOptions = {}): BuildOpt
     name,
     cacheDir: fromRoot(partial.cacheDir || DEFAULT_CACHE_DIR),
     ifStale: partial.ifStale ?? false,
+    agentVersion: partial.agentVersion || undefined,
   };
 }
 
