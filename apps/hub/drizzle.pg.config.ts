@@ -4,6 +4,6 @@ import { defineConfig } from 'drizzle-kit';
 // `npm run db:generate -- <name>` runs both configs; never one alone.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './src/db/pg-tables.ts',
+  schema: './drizzle-pg.schema.cjs',
   out: './drizzle-pg',
 });

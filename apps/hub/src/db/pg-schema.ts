@@ -7,7 +7,7 @@ import { getTableConfig, SQLiteTable, type SQLiteColumn } from 'drizzle-orm/sqli
 import * as schema from './schema/index.js';
 
 // The PostgreSQL twin of the schema in ./schema (the one source): the same tables, columns, keys and indexes,
-// derived mechanically so a table is written once. drizzle-kit reads this file to generate drizzle-pg/; at run
+// derived mechanically so a table is written once. drizzle-kit reads them (drizzle-pg.schema.cjs) for drizzle-pg/; at run
 // time the repositories keep using the SQLite table objects on PostgreSQL too (see client.ts), so the stored
 // forms must be what those columns write: times as epoch milliseconds (bigint), JSON as text, flags as booleans
 // (PostgreSQL takes the 1/0 they send), every integer 64-bit as SQLite's are.
