@@ -180,6 +180,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
     repo: createEvaluationsRepo(db), models, datasets, limits: billing.limits, llm: config.agent.llm ? createLlm(config.agent.llm) : undefined, clock, log,
     alarmRules: diagnoses.annotateAlarms,
   });
+  diagnoses.attachModelScoring({ row: models.row, alarms: evaluations.modelAlarms });
   const training = createTrainingService({
     repo: createTrainingRepo(db), datasets, models, evaluations, limits: billing.limits, events, clock, log,
     maxConcurrent: config.training.maxConcurrent, shutdownGraceMs: Math.floor(config.shutdownTimeoutMs / 2),

@@ -6,7 +6,7 @@ import { lbnlDays } from './lbnl-diagnose.js';
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/lbnl/${name}`, import.meta.url));
 
 describe('SZVAV', () => {
-  const { rows, diagnosis } = lbnlDays(fixture('SZVAV.csv'));
+  const { rows, diagnosis, withReference } = lbnlDays(fixture('SZVAV.csv'));
   const day = (date: string) => rows.find((r) => r.date === date);
 
   it('estimates the minimum damper position and skips the duct pressure, airflow and coil air rules', () => {
@@ -31,6 +31,21 @@ describe('SZVAV', () => {
     expect(normal.map((r) => r.date)).toEqual(['2017-09-20', '2017-09-21', '2017-09-23', '2017-09-24']);
     expect(normal.every((r) => r.minutes >= 30)).toBe(true);
     expect(normal.map((r) => r.conditions)).toEqual([['FC8'], ['FC8'], ['FC8'], ['FC8']]);
+    // The mixing-box checks over the alarm delay: the fraction strays from the command on 9/20 (oa_damper); mixed
+    // air outside the span in fewer than half of the readings elsewhere, so the sign names the cooling valve.
+    expect(normal.map((r) => r.family)).toEqual(['oa_damper', 'cooling_valve', 'cooling_valve', 'cooling_valve']);
+  });
+
+  it('keeps the damper days on the cooling valve: return and outdoor air are mostly less than 10 F apart there', () => {
+    expect(rows.filter((r) => r.fault.startsWith('Stuck OA Damper')).map((r) => r.family)).toEqual(['cooling_valve', 'cooling_valve']);
+  });
+
+  it('with the model\'s training days as reference: their FC8 stands, the longer FC8 of 9/23 and 9/24 stays a fault', () => {
+    expect(withReference.standing.map((f) => [f.fault_condition, f.family, f.reference.max_minutes_per_day, f.days.map((d) => d.date)])).toEqual([
+      ['FC8', 'oa_damper', 81, ['2017-09-20']], ['FC8', 'cooling_valve', 55, ['2017-09-21']],
+    ]);
+    expect(rows.filter((r) => r.label === 0 && !r.reference && r.withReference.minutes >= 30).map((r) => r.date)).toEqual(['2017-09-23', '2017-09-24']);
+    expect(rows.filter((r) => r.label > 0).every((r) => r.withReference.minutes === r.minutes)).toBe(true);
   });
 
   it('has an episode of 30 minutes or more on every fault day', () => {

@@ -2,6 +2,7 @@
 //   node --import tsx packages/afdd/scripts/lbnl-diagnose.ts test/fixtures/lbnl/SZVAV.csv [--episodes]
 // Default settings (the Guideline's tolerances; minimum outdoor air estimated from the data).
 import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diagnoseSeries, DEFAULT_AFDD_SETTINGS, type Diagnosis } from '../src/index.js';
 import { loadLbnl, parseLbnlTimestamp } from './lbnl.js';
@@ -15,7 +16,17 @@ export interface LbnlDayRow {
   conditions: string[];
   minutes: number;
   family: string | null;
+  /** A reference day (the days the ml protocol trains on; packages/ml/README.md, apps/hub/scripts/lbnl-run.ts). */
+  reference: boolean;
+  /** With the reference days as a commissioning baseline: what is left as faults, and what stands. */
+  withReference: { conditions: string[]; minutes: number; family: string | null; standing: string[] };
 }
+
+/** Each file's known-normal reference days: the days a model of this unit trains on in the ml protocol (fixed there). */
+export const REFERENCE_DAYS: Record<string, string[]> = {
+  SZVAV: ['2017-09-20', '2017-09-21'],
+  'MZVAV-2-1': ['2008-08-19', '2008-08-25', '2008-09-04'],
+};
 
 /** `<file>-faults.csv` beside the data: date -> "type (intensity)". */
 export function faultList(csvPath: string): Map<string, string> {
@@ -31,9 +42,11 @@ export function faultList(csvPath: string): Map<string, string> {
   return faults;
 }
 
-export function lbnlDays(csvPath: string): { rows: LbnlDayRow[]; diagnosis: Diagnosis } {
+export function lbnlDays(csvPath: string): { rows: LbnlDayRow[]; diagnosis: Diagnosis; withReference: Diagnosis } {
   const table = loadLbnl(csvPath);
   const diagnosis = diagnoseSeries(table.series, DEFAULT_AFDD_SETTINGS);
+  const referenceDays = REFERENCE_DAYS[basename(csvPath, '.csv')] ?? [];
+  const withReference = diagnoseSeries(table.series, DEFAULT_AFDD_SETTINGS, { reference: { dates: referenceDays } });
   const faults = faultList(csvPath);
   const labels = new Map<string, { ones: number; n: number }>();
   table.days.forEach((day, i) => {
@@ -42,11 +55,17 @@ export function lbnlDays(csvPath: string): { rows: LbnlDayRow[]; diagnosis: Diag
     l.n++;
     labels.set(day, l);
   });
-  const rows = diagnosis.days.map((d) => {
+  const rows = diagnosis.days.map((d, i) => {
     const l = labels.get(d.date);
-    return { date: d.date, label: l ? l.ones / l.n : Number.NaN, fault: faults.get(d.date) ?? '', conditions: d.fault_conditions, minutes: d.minutes, family: d.family };
+    const r = withReference.days[i] as Diagnosis['days'][number];
+    const standing = withReference.standing.filter((f) => f.days.some((x) => x.date === d.date)).map((f) => `${f.fault_condition} ${f.family}`);
+    return {
+      date: d.date, label: l ? l.ones / l.n : Number.NaN, fault: faults.get(d.date) ?? '', conditions: d.fault_conditions, minutes: d.minutes, family: d.family,
+      reference: referenceDays.includes(d.date),
+      withReference: { conditions: r.fault_conditions, minutes: r.minutes, family: r.family, standing },
+    };
   });
-  return { rows, diagnosis };
+  return { rows, diagnosis, withReference };
 }
 
 function main(): void {
@@ -54,10 +73,11 @@ function main(): void {
   if (!path) throw new Error('usage: lbnl-diagnose.ts <csv> [--episodes]');
   const { rows, diagnosis } = lbnlDays(path);
   console.log(`min OA: ${diagnosis.min_oa.fraction} (${diagnosis.min_oa.source}); skipped: ${diagnosis.skipped_rules.map((s) => `${s.fault_condition} (${s.reason})`).join('; ') || 'none'}`);
-  console.log('| day | label | fault (faults file) | conditions fired | fault minutes | family |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| day | label | fault (faults file) | conditions fired | fault minutes | family | with reference days: fault minutes | family | standing |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.date} | ${r.label.toFixed(2).replace(/\.00$/, '')} | ${r.fault || '-'} | ${r.conditions.join(', ') || '-'} | ${Math.round(r.minutes)} | ${r.family ?? '-'} |`);
+    const w = r.withReference;
+    console.log(`| ${r.date}${r.reference ? ' (reference)' : ''} | ${r.label.toFixed(2).replace(/\.00$/, '')} | ${r.fault || '-'} | ${r.conditions.join(', ') || '-'} | ${Math.round(r.minutes)} | ${r.family ?? '-'} | ${Math.round(w.minutes)} | ${w.family ?? '-'} | ${w.standing.join(', ') || '-'} |`);
   }
   if (process.argv.includes('--episodes')) {
     for (const e of diagnosis.episodes) console.log(`${e.start} ${e.end} ${e.fault_condition} ${e.operating_state} ${e.minutes}min ${e.family}: ${e.evidence[0]}`);

@@ -5,11 +5,17 @@ import { RuleMonitor, type ClearedFault } from './monitor.js';
 import { DEFAULT_AFDD_SETTINGS, type AfddSettings } from './settings.js';
 import { fanProvenOn } from './states.js';
 import { summariseDays, type TimedEpisode } from './days.js';
+import { applyReference, type ReferenceEpisodes } from './standing.js';
 import type { AfddSeries, Diagnosis, Episode, MinOa } from './types.js';
 
 export interface DiagnoseOptions {
   /** IANA zone of the data's calendar for `days` (default UTC). */
   timeZone?: string;
+  /**
+   * Known-normal reference days: dates of this series (its own episodes on them are the reference), or another
+   * series' diagnosis. Pairs present there become standing findings (standing.ts).
+   */
+  reference?: { dates: readonly string[] } | ReferenceEpisodes;
 }
 
 /**
@@ -41,9 +47,15 @@ export function diagnoseSeries(series: AfddSeries, settings: AfddSettings = DEFA
       if (!skipped.some((s) => s.fault_condition === rule)) skipped.push({ fault_condition: rule, reason });
     }
   }
+  const timeZone = options.timeZone ?? 'UTC';
+  const all = episodes.map((e) => e.episode);
+  const ref = options.reference;
+  const judged = ref
+    ? applyReference(all, series.timestamps, timeZone, 'episodes' in ref ? ref : { dates: ref.dates, episodes: all, timeZone })
+    : { episodes: all, days: summariseDays(series.timestamps, episodes, timeZone), standing: [] };
   return {
-    episodes: episodes.map((e) => e.episode),
-    days: summariseDays(series.timestamps, episodes, options.timeZone ?? 'UTC'),
+    ...judged,
+    reference_days: ref ? [...ref.dates] : null,
     skipped_rules: skipped,
     min_oa: minOa,
     settings,

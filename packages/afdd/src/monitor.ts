@@ -2,6 +2,7 @@
 // diagnosis and an edge alert come from the same code path.
 import { AFDD_INPUTS, type AfddInput } from './inputs.js';
 import { MinOaEstimator, qualifiesForMinOa } from './min-oa.js';
+import { MixingBoxTally } from './mixing-box.js';
 import { RollingMean } from './rolling.js';
 import { RULES } from './rules-cooling.js';
 import { STATE_INPUTS, type Means, type Rule, type RuleContext } from './rules.js';
@@ -46,6 +47,7 @@ export class RuleMonitor {
   private changeCount = 0;
   private readonly since: Float64Array; // per rule: when its condition began holding (NaN: not holding)
   private readonly faults: (ActiveFault | null)[];
+  private readonly tallies: (MixingBoxTally | null)[]; // per rule comparing supply with mixed air: its alarm-delay tally
   private lastT = Number.NaN;
   private state: OperatingState | null = null;
   private stateSince = Number.NaN;
@@ -64,6 +66,7 @@ export class RuleMonitor {
     this.changes = new Float64Array(Math.max(64, settings.max_state_changes_per_hour + 1));
     this.since = new Float64Array(rules.length).fill(Number.NaN);
     this.faults = rules.map(() => null);
+    this.tallies = rules.map((r) => (r.mixingBox ? new MixingBoxTally() : null));
   }
 
   /** One reading (canonical units; absent or NaN = missing). Out-of-order or repeated timestamps are ignored. */
@@ -101,9 +104,15 @@ export class RuleMonitor {
       const mask = this.masks[r] as number;
       const judged = fanOn && (mask === 0 ? rule.id !== 'FC4' || state !== null : settled && (mask & bit) !== 0);
       if (judged && rule.holds(m, this.settings, ctx)) {
-        if (!(this.since[r] === this.since[r])) this.since[r] = t;
+        if (!(this.since[r] === this.since[r])) {
+          this.since[r] = t;
+          this.tallies[r]?.reset();
+        }
+        if (this.faults[r] === null) this.tallies[r]?.add(m, this.settings, ctx.minOa);
         if (this.faults[r] === null && t - (this.since[r] as number) >= this.settings.alarm_delay_minutes * MINUTE) {
+          ctx.mixingBox = this.tallies[r];
           const fault = this.raise(rule, ctx, state, this.since[r] as number);
+          ctx.mixingBox = null;
           this.faults[r] = fault;
           (started ??= []).push(fault);
         }

@@ -1,15 +1,16 @@
 // FC8-FC15: the economizer and cooling states, and the coil air temperatures where they exist.
-import { BASE_RULES, F, finding, mixedAirSuspect, pct, rss, valves, type Rule } from './rules.js';
+import { BASE_RULES, F, finding, pct, rankSupplyMixed, rss, valves, type Rule } from './rules.js';
 
 const FC8: Rule = {
   id: 'FC8',
   states: ['OS2'],
   inputs: ['sat', 'mat'],
+  mixingBox: true,
   holds: (m, s) => Math.abs(m.sat - s.fan_heat - m.mat) > rss(s.eps_sat, s.eps_mat),
-  explain: (m, s) => {
+  explain: (m, s, c) => {
     const rise = m.sat - s.fan_heat - m.mat;
     const facts = `Economizing with both valves commanded shut, supply air (${F(m.sat)}) should equal mixed air (${F(m.mat)}) plus fan heat; it differs by ${F(rise)}.`;
-    return mixedAirSuspect(m, s) ?? (rise > 0
+    return rankSupplyMixed(m, s, c, () => rise > 0
       ? finding('heating_valve', 'The air warms across the coils with both valves commanded shut: the heating valve most likely leaks or is stuck open.', facts, 'Also possible: a supply or mixed air sensor offset.')
       : finding('cooling_valve', 'The air cools across the coils with both valves commanded shut: the cooling valve most likely leaks or is stuck open.', facts, 'Also possible: a supply or mixed air sensor offset.'));
   },
@@ -49,27 +50,26 @@ const FC12: Rule = {
   id: 'FC12',
   states: ['OS2', 'OS3', 'OS4'],
   inputs: ['sat', 'mat'],
+  mixingBox: true,
   holds: (m, s) => m.sat - s.eps_sat - s.fan_heat >= m.mat + s.eps_mat,
-  explain: (m, s, c) => mixedAirSuspect(m, s) ?? finding('heating_valve',
+  explain: (m, s, c) => rankSupplyMixed(m, s, c, () => finding('heating_valve',
     c.state === 'OS2'
       ? `Supply air (${F(m.sat)}) is warmer than mixed air (${F(m.mat)}) beyond fan heat and tolerances with heating commanded shut: the heating valve most likely leaks or is stuck open.`
       : `The cooling valve is commanded open (${pct(m.cool_valve)}) and heating shut, yet supply air (${F(m.sat)}) is warmer than mixed air (${F(m.mat)}): only heating explains a rise, so the heating valve most likely leaks or is stuck open.`,
-    valves(m), 'Also possible: a supply or mixed air sensor offset.'),
+    valves(m), 'Also possible: a supply or mixed air sensor offset.')),
 };
 
 const FC13: Rule = {
   id: 'FC13',
   states: ['OS3', 'OS4'],
   inputs: ['sat', 'sat_sp', 'mat', 'cool_valve'],
+  mixingBox: true,
   holds: (m, s) => m.sat > m.sat_sp + s.eps_sat && m.cool_valve >= s.valve_full_open,
-  explain: (m, s) => {
+  explain: (m, s, c) => {
     const facts = `The cooling valve is commanded fully open (${pct(m.cool_valve)}) and supply air (${F(m.sat)}) stays above its set point (${F(m.sat_sp)}); mixed air ${F(m.mat)}.`;
-    const suspect = mixedAirSuspect(m, s);
-    if (suspect) return suspect;
-    if (m.sat - s.fan_heat - m.mat > rss(s.eps_sat, s.eps_mat)) {
-      return finding('heating_valve', 'Supply air is warmer than mixed air while cooling runs at full: something heats the air, most likely a heating valve leaking or stuck open.', facts, valves(m));
-    }
-    return finding('cooling_valve', 'Cooling at full does not bring supply air down to its set point: the cooling valve is stuck shut or the coil lacks chilled water or capacity.', facts, valves(m));
+    return rankSupplyMixed(m, s, c, () => m.sat - s.fan_heat - m.mat > rss(s.eps_sat, s.eps_mat)
+      ? finding('heating_valve', 'Supply air is warmer than mixed air while cooling runs at full: something heats the air, most likely a heating valve leaking or stuck open.', facts, valves(m))
+      : finding('cooling_valve', 'Cooling at full does not bring supply air down to its set point: the cooling valve is stuck shut or the coil lacks chilled water or capacity.', facts, valves(m)));
   },
 };
 

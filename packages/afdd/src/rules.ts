@@ -1,6 +1,7 @@
 // Guideline 36 section 5.16 air-handler fault conditions FC1-FC15: each rule's inputs, the operating states it
 // judges in, its equation (on rolling means), and the evidence that ranks one family above the broad cause list.
 import type { AfddInput } from './inputs.js';
+import { mixingBoxVerdict, type MixingBoxTally } from './mixing-box.js';
 import type { AfddSettings } from './settings.js';
 import type { Family, OperatingState } from './types.js';
 
@@ -11,6 +12,8 @@ export interface RuleContext {
   state: OperatingState;
   minOa: number;
   stateChangesLastHour: number;
+  /** The mixing-box tally over the alarm delay of the rule being raised (rules with `mixingBox` only). */
+  mixingBox?: MixingBoxTally | null;
 }
 
 export interface Finding {
@@ -26,6 +29,8 @@ export interface Rule {
   inputs: readonly AfddInput[];
   /** Why it is skipped when its own inputs are missing, when that says more than the list of inputs. */
   needs?: string;
+  /** Compares supply with mixed air: the monitor tallies the mixing-box checks while it is pending. */
+  mixingBox?: boolean;
   holds(m: Means, s: AfddSettings, c: RuleContext): boolean;
   explain(m: Means, s: AfddSettings, c: RuleContext): Finding;
 }
@@ -82,15 +87,30 @@ const FC5: Rule = {
   id: 'FC5',
   states: ['OS1'],
   inputs: ['sat', 'mat'],
+  mixingBox: true,
   holds: (m, s) => m.sat + s.eps_sat <= m.mat - s.eps_mat + s.fan_heat,
-  explain: (m, s) => {
+  explain: (m, s, c) => {
     const facts = `Heating is commanded (${pct(m.heat_valve)}) but supply air (${F(m.sat)}) is ${F(m.mat + s.fan_heat - m.sat)} below mixed air (${F(m.mat)}) plus fan heat.`;
-    return mixedAirSuspect(m, s)
-      ?? finding('cooling_valve',
-        'The air cools across the coils although heating is commanded and the cooling valve shut: a heating valve that fails shut would only leave supply air at mixed air plus fan heat, so something cools the air, most likely a leaking or stuck-open cooling valve.',
-        facts, 'Also possible: a supply or mixed air sensor offset.');
+    return rankSupplyMixed(m, s, c, () => finding('cooling_valve',
+      'The air cools across the coils although heating is commanded and the cooling valve shut: a heating valve that fails shut would only leave supply air at mixed air plus fan heat, so something cools the air, most likely a leaking or stuck-open cooling valve.',
+      facts, 'Also possible: a supply or mixed air sensor offset.'));
   },
 };
+
+/**
+ * The ranking of a supply-versus-mixed condition: mixed air beyond FC2/FC3 now, then the mixing-box majorities over
+ * the alarm delay (sensor, then damper), then the valve the physics of the rule names (`valve`).
+ */
+export function rankSupplyMixed(m: Means, s: AfddSettings, c: RuleContext, valve: () => Finding): Finding {
+  const suspect = mixedAirSuspect(m, s);
+  if (suspect) return suspect;
+  const v = valve();
+  if (!c.mixingBox) return v;
+  const verdict = mixingBoxVerdict(c.mixingBox, s);
+  if (!verdict.family) return { family: v.family, evidence: [...v.evidence, ...verdict.evidence] };
+  const [first = '', ...rest] = v.evidence;
+  return finding(verdict.family, ...verdict.evidence, `Ranked lower, the valves' reading: ${first}`, ...rest);
+}
 
 /**
  * When mixed air reads outside what return and outdoor air allow (the FC2/FC3 equations), a supply-versus-mixed

@@ -1,6 +1,7 @@
 // The shapes a diagnosis and a live monitor hand out: shared by the hub's diagnose API and the edge's alerts.
 import type { AfddInput } from './inputs.js';
 import type { AfddSettings } from './settings.js';
+import type { StandingFinding } from './standing.js';
 
 /** What a fault points at, ranked from the evidence rather than the Guideline's broad cause lists. */
 export const FAMILIES = ['oa_damper', 'cooling_valve', 'heating_valve', 'fan_pressure', 'sensor', 'control', 'unknown'] as const;
@@ -28,6 +29,9 @@ export interface Episode {
   operating_state: OperatingState;
   /** Plain sentences; the first says why this family. */
   evidence: string[];
+  /** Model episodes (fault_condition "model"): the features carrying most of the error, and the peak score. */
+  top_features?: { feature: string; share: number }[];
+  peak_score?: number;
 }
 
 export interface DiagnosisDay {
@@ -49,8 +53,13 @@ export interface MinOa {
 }
 
 export interface Diagnosis {
+  /** Fault episodes: standing findings' episodes are not among them. */
   episodes: Episode[];
   days: DiagnosisDay[];
+  /** Conditions present on the reference days at a comparable rate (empty without reference days). */
+  standing: StandingFinding[];
+  /** The reference days used, or null. */
+  reference_days: string[] | null;
   skipped_rules: SkippedRule[];
   min_oa: MinOa;
   settings: AfddSettings;

@@ -9,13 +9,16 @@ export const FaultFamily = z.enum(['oa_damper', 'cooling_valve', 'heating_valve'
 export type FaultFamily = z.infer<typeof FaultFamily>;
 
 export const DiagnosisEpisode = z.object({
-  fault_condition: z.string().describe('FC1..FC15'),
+  fault_condition: z.string().describe('FC1..FC15, or "model": windows the request\'s model alarmed on'),
   family: FaultFamily,
   start: IsoTime,
   end: IsoTime.describe('The first reading where the condition no longer held (or the last reading)'),
   minutes: z.number(),
   operating_state: z.enum(['OS1', 'OS2', 'OS3', 'OS4', 'OS5']),
   evidence: z.array(z.string()).describe('Plain sentences; the first says why this family'),
+  top_features: z.array(z.object({ feature: z.string(), share: z.number() })).optional()
+    .describe('Model episodes: the features carrying most of the reconstruction error, with their share'),
+  peak_score: z.number().optional().describe('Model episodes: the highest score (after the model\'s persistence)'),
 });
 export type DiagnosisEpisode = z.infer<typeof DiagnosisEpisode>;
 
@@ -36,6 +39,32 @@ export const MinOaView = z.object({
 });
 export type MinOaView = z.infer<typeof MinOaView>;
 
+export const StandingFinding = z.object({
+  fault_condition: z.string(),
+  family: FaultFamily,
+  evidence: z.array(z.string()).describe('The reference figures first ("Present on reference days: ..."), then the evidence of its first reference episode'),
+  reference: z.object({ days: z.number().int(), days_present: z.number().int(), max_minutes_per_day: z.number() }),
+  days: z.array(z.object({ date: z.string(), minutes: z.number() })).describe('Days whose episodes of this condition and family are reported here instead of in episodes'),
+});
+export type StandingFinding = z.infer<typeof StandingFinding>;
+
+export const DiagnosisReferenceView = z.object({
+  dataset_id: z.string(),
+  source: z.enum(['request', 'model_training_dataset']),
+  days: z.array(z.string()).describe('The reference days (YYYY-MM-DD, the reference dataset\'s calendar)'),
+});
+export type DiagnosisReferenceView = z.infer<typeof DiagnosisReferenceView>;
+
+export const DiagnosisModelView = z.object({
+  model_id: z.string(),
+  threshold: z.number(),
+  persistence_minutes: z.number(),
+  windows: z.number().int().describe('Windows scored'),
+  out_of_range_windows: z.number().int().describe('Windows outside the model\'s operating envelope: never an episode'),
+  episodes: z.number().int().describe('Model episodes (fault_condition "model")'),
+});
+export type DiagnosisModelView = z.infer<typeof DiagnosisModelView>;
+
 export const DiagnosisStatus = z.enum(['running', 'completed', 'failed']);
 export type DiagnosisStatus = z.infer<typeof DiagnosisStatus>;
 
@@ -52,18 +81,30 @@ export const DiagnosisView = z.object({
   days: z.array(DiagnosisDay),
   skipped_rules: z.array(SkippedRuleView),
   min_oa: MinOaView.nullable().describe('null until completed'),
+  standing: z.array(StandingFinding).describe('Conditions present on the reference days at a comparable rate, reported once (empty without reference days)'),
+  reference: DiagnosisReferenceView.nullable().describe('The known-normal reference days, or null (none given, or not completed)'),
+  model: DiagnosisModelView.nullable().describe('The model the request named, and what its scoring covered; null without one'),
   settings: z.record(z.string(), z.number().nullable()).describe('The rule settings used (defaults with the overrides)'),
 });
 export type DiagnosisView = z.infer<typeof DiagnosisView>;
 
-export const DiagnosisSummary = DiagnosisView.omit({ episodes: true, days: true, skipped_rules: true, settings: true })
+export const DiagnosisSummary = DiagnosisView.omit({ episodes: true, days: true, skipped_rules: true, settings: true, standing: true })
   .extend({ episode_count: z.number().int() });
 export type DiagnosisSummary = z.infer<typeof DiagnosisSummary>;
+
+const DateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
 
 export const DiagnoseRequest = z.object({
   settings: z.record(z.string(), z.unknown()).optional().describe('Overrides of the rule settings (eps_sat, min_oa_fraction, ...)'),
   time_zone: z.string().trim().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as America/Los_Angeles').optional()
     .describe('Calendar of days[].date; default the dataset\'s timezone, else UTC'),
+  model_id: z.string().min(1).optional().describe('A trained model: windows it alarms on (its threshold and persistence, inside its operating envelope) become episodes with fault_condition "model"'),
+  reference: z.object({
+    dataset_id: z.string().min(1).optional().describe('Default: the diagnosed dataset'),
+    from: DateOnly.optional().describe('First reference day (YYYY-MM-DD, inclusive); default the reference dataset\'s first day'),
+    to: DateOnly.optional().describe('Last reference day (inclusive); default its last day'),
+  }).strict().optional()
+    .describe('Known-normal reference days: conditions present there at a comparable rate are reported once in standing. Default with model_id: the model\'s training dataset'),
 }).strict();
 export type DiagnoseRequest = z.infer<typeof DiagnoseRequest>;
 

@@ -1,10 +1,18 @@
 import type { AfddInput, AfddSettings, Diagnosis } from '@prometheus/afdd';
+import type { DiagnosisModelView, DiagnosisReferenceView } from '@prometheus/protocol';
 import { index, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { timestamp } from './columns.js';
 import { datasets } from './datasets.js';
 
-/** What a completed diagnosis found (the rest of @prometheus/afdd's Diagnosis is in its own columns). */
-export type DiagnosisResult = Pick<Diagnosis, 'episodes' | 'days' | 'skipped_rules' | 'min_oa'>;
+/**
+ * What a completed diagnosis found (the rest of @prometheus/afdd's Diagnosis is in its own columns); standing
+ * findings, reference days and the model part are absent from diagnoses stored before they existed.
+ */
+export type DiagnosisResult = Pick<Diagnosis, 'episodes' | 'days' | 'skipped_rules' | 'min_oa'> & {
+  standing?: Diagnosis['standing'];
+  reference?: DiagnosisReferenceView | null;
+  model?: DiagnosisModelView | null;
+};
 
 // A run of the Guideline 36 rules over a dataset. It goes with its dataset (cascade); who may see it is
 // decided by the dataset's owner.

@@ -2,7 +2,7 @@ import { AfddSettingsError, applicableRules, DEFAULT_AFDD_SETTINGS, parseAfddSet
 import type { AlarmEpisode, DiagnoseRequest, DiagnosisDaySeries, DiagnosisSummary, DiagnosisView } from '@prometheus/protocol';
 import type { Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
-import { AppError, notFound } from '../../errors.js';
+import { AppError, badRequest, notFound } from '../../errors.js';
 import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { DatasetsService } from '../datasets/datasets-service.js';
@@ -10,8 +10,16 @@ import type { PointsService } from '../points/points-service.js';
 import { rulesDuring, type AlarmAnnotation } from './alarm-rules.js';
 import { daySeries } from './day-series.js';
 import type { DiagnosesRepo, DiagnosisRow } from './repo.js';
+import type { DiagnosisResult } from '../../db/schema/index.js';
 import type { DiagnoseRunner } from './runner.js';
 import { mappedInputs, rowsFrom, seriesFrom } from './series.js';
+import { combine, copySeries, modelEpisodes, modelView, referenceOf, type ModelAlarmsResult, type ReferencePlan } from './extras.js';
+
+/** A model for `model_id`: who may see it, and its alarms over a dataset (the evaluations module's scoring). */
+export interface ModelScoring {
+  row: (id: string, actor: Actor) => Promise<{ id: string; datasetId: string }>;
+  alarms: (actor: Actor, modelId: string, datasetId: string) => Promise<ModelAlarmsResult>;
+}
 
 export interface DiagnosesServiceDeps {
   repo: DiagnosesRepo;
@@ -39,12 +47,13 @@ export function toView(row: DiagnosisRow): DiagnosisView {
     created_at: isoTime(row.createdAt), completed_at: row.completedAt ? isoTime(row.completedAt) : null,
     time_zone: row.timeZone, inputs: row.inputs,
     episodes: result?.episodes ?? [], days: result?.days ?? [], skipped_rules: result?.skipped_rules ?? [], min_oa: result?.min_oa ?? null,
+    standing: result?.standing ?? [], reference: result?.reference ?? null, model: result?.model ?? null,
     settings: row.settings,
   };
 }
 
 function toSummary(row: DiagnosisRow): DiagnosisSummary {
-  const { episodes, days: _days, skipped_rules: _skipped, settings: _settings, ...rest } = toView(row);
+  const { episodes, days: _days, skipped_rules: _skipped, settings: _settings, standing: _standing, ...rest } = toView(row);
   return { ...rest, episode_count: episodes.length };
 }
 
@@ -54,6 +63,7 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
   const log = deps.log.child({ module: 'diagnoses' });
   let tail: Promise<void> = Promise.resolve();
   let stopping = false;
+  let modelScoring: ModelScoring | null = null;
 
   /** The mapped columns only, in the rules' units. */
   async function readSeries(datasetId: string, actor: Actor, points: PointRole[]) {
@@ -61,20 +71,70 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
     return seriesFrom(await deps.datasets.loadForTraining(datasetId, actor, mapped), points);
   }
 
-  async function execute(id: string, datasetId: string, user: Actor, job: { points: PointRole[]; settings: AfddSettings; timeZone: string }): Promise<void> {
+  interface Job { points: PointRole[]; settings: AfddSettings; timeZone: string; modelId: string | null; reference: ReferencePlan | null }
+
+  /** The rules over the reference days (another dataset: its own map, else this one's; its own calendar). */
+  async function referenceRun(plan: ReferencePlan, datasetId: string, user: Actor, job: Job, own: Diagnosis) {
+    if (plan.datasetId === datasetId) return referenceOf(plan, own, job.timeZone);
+    const dataset = await deps.datasets.get(plan.datasetId, user);
+    const { points } = await deps.points.mapOfDataset(plan.datasetId, user);
+    const map = points.some((p) => p.input) ? points : job.points;
+    const { series } = await readSeries(plan.datasetId, user, map);
+    if (series.timestamps.length === 0) throw new AppError('BAD_REQUEST', 'The reference dataset has no rows with a readable time');
+    const timeZone = dataset.timezone ?? 'UTC';
+    return referenceOf(plan, await deps.runner.run({ series, settings: job.settings, timeZone }), timeZone);
+  }
+
+  async function execute(id: string, datasetId: string, user: Actor, job: Job): Promise<void> {
     try {
       if (stopping) throw new Error('the hub stopped before this diagnosis ran');
       const { series, inputs } = await readSeries(datasetId, user, job.points);
       if (series.timestamps.length === 0) throw new AppError('BAD_REQUEST', 'The dataset has no rows with a readable time');
       const rows = series.timestamps.length;
-      const { episodes, days, skipped_rules, min_oa } = await deps.runner.run({ series, settings: job.settings, timeZone: job.timeZone });
-      await repo.complete(id, { episodes, days, skipped_rules, min_oa }, inputs, clock.now());
-      log.info({ id, datasetId, rows, episodes: episodes.length }, 'diagnosis completed');
+      const kept = job.modelId || job.reference ? copySeries(series) : null; // the runner takes the buffers
+      const own = await deps.runner.run({ series, settings: job.settings, timeZone: job.timeZone });
+      let result: DiagnosisResult = { episodes: own.episodes, days: own.days, skipped_rules: own.skipped_rules, min_oa: own.min_oa, standing: [], reference: null, model: null };
+      if (kept) {
+        const scored = job.modelId && modelScoring ? await modelScoring.alarms(user, job.modelId, datasetId) : null;
+        const model = scored ? modelEpisodes(scored, kept, job.points, own.min_oa.fraction, job.settings) : [];
+        const reference = job.reference ? await referenceRun(job.reference, datasetId, user, job, own) : null;
+        const combined = combine(own.episodes, model, kept.timestamps, job.timeZone, reference);
+        result = {
+          ...result, ...combined, model: scored ? modelView(scored) : null,
+          reference: job.reference && reference ? { dataset_id: job.reference.datasetId, source: job.reference.source, days: [...reference.dates] } : null,
+        };
+      }
+      await repo.complete(id, result, inputs, clock.now());
+      log.info({ id, datasetId, rows, episodes: result.episodes.length, standing: result.standing?.length ?? 0 }, 'diagnosis completed');
     } catch (err) {
       const message = err instanceof AppError ? `${err.message}${err.details ? `: ${err.details}` : ''}` : `Diagnosis failed: ${(err as Error).message}`;
       log.warn({ id, datasetId, err }, 'diagnosis failed');
       await repo.fail(id, message, clock.now());
     }
+  }
+
+  /** `model_id` and `reference` checked up front (404 for what the user may not see, 400 for what cannot work). */
+  async function plan(datasetId: string, user: Actor, body: DiagnoseRequest): Promise<{ modelId: string | null; reference: ReferencePlan | null }> {
+    let model: { id: string; datasetId: string } | null = null;
+    if (body.model_id) {
+      if (!modelScoring) throw new AppError('BAD_REQUEST', 'This hub cannot score models in a diagnosis');
+      model = await modelScoring.row(body.model_id, user);
+    }
+    const ref = body.reference;
+    if (ref) {
+      if (!ref.dataset_id && !ref.from && !ref.to) {
+        throw badRequest("Invalid request body: 'reference' needs from/to or dataset_id", 'Without them the whole diagnosed dataset would be its own reference, and every condition would stand');
+      }
+      if (ref.from && ref.to && ref.from > ref.to) throw badRequest("Invalid request body: 'reference.from' is after 'reference.to'");
+      const refId = ref.dataset_id ?? datasetId;
+      if (refId !== datasetId) await deps.datasets.get(refId, user);
+      return { modelId: model?.id ?? null, reference: { datasetId: refId, source: 'request', from: ref.from ?? null, to: ref.to ?? null } };
+    }
+    // The model's training days are the unit's known-normal days, unless they are this very dataset.
+    const reference: ReferencePlan | null = model && model.datasetId !== datasetId
+      ? { datasetId: model.datasetId, source: 'model_training_dataset', from: null, to: null } : null;
+    if (reference) await deps.datasets.get(reference.datasetId, user).catch(() => undefined);
+    return { modelId: model?.id ?? null, reference };
   }
 
   /**
@@ -120,10 +180,11 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
             + skipped.map((s) => `${s.fault_condition}: ${s.reason}`).join('; '),
         });
       }
+      const extras = await plan(datasetId, user, body);
       const id = newId('dgn');
       const timeZone = body.time_zone ?? dataset.timezone ?? 'UTC';
       await repo.insert({ id, datasetId, status: 'running', settings, timeZone, inputs, createdBy: user.id, createdAt: clock.now() });
-      const run = tail.then(() => execute(id, datasetId, user, { points, settings, timeZone }));
+      const run = tail.then(() => execute(id, datasetId, user, { points, settings, timeZone, ...extras }));
       tail = run;
       return { id };
     },
@@ -168,6 +229,10 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
         rules_status: 'annotated',
         skipped_rules: diagnosis.skipped_rules,
       };
+    },
+    /** Models for `model_id` (the models and evaluations services are built after this one). */
+    attachModelScoring(scoring: ModelScoring): void {
+      modelScoring = scoring;
     },
     /** Resolves when every queued diagnosis has finished (tests, shutdown). */
     idle: (): Promise<void> => tail,

@@ -12,12 +12,12 @@ export function diagnosesRoutes(diagnoses: DiagnosesService): AnyRoute[] {
     defineRoute({
       method: 'post', path: '/api/v1/datasets/:id/diagnose', tag,
       summary: 'Run the Guideline 36 air-handler rules over the dataset\'s mapped columns (its point map); poll GET /api/v1/diagnoses/:id',
-      description: 'Body optional: settings (overrides of the rule settings) and time_zone (calendar of days[].date; default the dataset\'s timezone, else UTC).',
+      description: 'Body optional: settings (overrides of the rule settings), time_zone (calendar of days[].date; default the dataset\'s timezone, else UTC), model_id (its alarms become "model" episodes), reference (known-normal days: what fires there is reported once in standing; default with model_id: the model\'s training dataset).',
       permission: 'data:write', params: IdParam, body: DiagnoseRequest,
       responses: {
         202: { description: 'Accepted: running', schema: DiagnoseAccepted },
-        400: err('Bad settings or time zone (field named), no time column, or no fault condition can run on the point map (what is missing named)'),
-        ...auth, 403: err('Viewer role'), 404: err('No such dataset (or not yours)'),
+        400: err('Bad settings, time zone or reference (field named), no time column, or no fault condition can run on the point map (what is missing named)'),
+        ...auth, 403: err('Viewer role'), 404: err('No such dataset, model or reference dataset (or not yours)'),
       },
       handler: async (c, { params, body }) => c.json(await diagnoses.start(params.id, currentUser(c), body), 202),
     }),

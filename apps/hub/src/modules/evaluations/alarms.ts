@@ -46,7 +46,7 @@ function episode(input: AlarmInput, from: number, to: number): AlarmEpisode {
 }
 
 /** Alarm episodes in time order; when there are more than `cap`, the ones with the highest peaks. */
-export function alarmEpisodes(input: AlarmInput, cap = MAX_LISTED_ALARMS): Alarms {
+export function alarmEpisodes(input: AlarmInput, cap: number = MAX_LISTED_ALARMS): Alarms {
   const found: AlarmEpisode[] = [];
   let open = -1;
   const n = input.scores.length;

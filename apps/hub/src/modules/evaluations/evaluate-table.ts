@@ -24,6 +24,8 @@ export interface EvaluationJob {
   ranges?: [number, number][];
   /** The table the model trained on, for the PCA baseline; null: no baseline (the training rows are gone). */
   trainingTable: TrainingTable | null;
+  /** Most alarms listed (default MAX_LISTED_ALARMS, the highest peaks); a diagnosis takes them all. */
+  alarmCap?: number;
 }
 
 export interface EvaluationOutcome {
@@ -182,6 +184,6 @@ export async function evaluateTable(job: EvaluationJob): Promise<EvaluationOutco
       roc_curve: rocCurve(scores, y), baseline_roc_curve: base.baseline?.roc_curve ?? null,
     },
     ...base,
-    alarms: alarmEpisodes({ scores, ends, segmentStarts, threshold, featureErrors: perWindow, features }),
+    alarms: alarmEpisodes({ scores, ends, segmentStarts, threshold, featureErrors: perWindow, features }, job.alarmCap),
   };
 }

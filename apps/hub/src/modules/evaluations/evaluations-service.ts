@@ -33,6 +33,16 @@ export interface EvaluationsServiceDeps {
   alarmRules?: (datasetId: string, actor: Actor, alarms: AlarmEpisode[], options?: { from?: number }) => Promise<AlarmAnnotation>;
 }
 
+/** A model's alarms over a dataset, for a diagnosis (fault_condition "model" episodes). */
+export interface ModelAlarms {
+  model_id: string;
+  threshold: number;
+  persistence_minutes: number;
+  windows: number;
+  out_of_range_windows: number;
+  alarms: AlarmEpisode[];
+}
+
 const metricsOf = (m: ClassificationMetrics, valLoss: number, threshold: number | null): EvaluationMetrics => ({
   accuracy: m.accuracy, precision: m.precision, recall: m.recall, f1: m.f1, auc_roc: m.auc_roc, val_loss: valLoss, reconstruction_error_threshold: threshold,
 });
@@ -129,15 +139,37 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
     }
   }
 
+  /** 400 when the dataset lacks a feature column of the model (`field` names the request's field). */
+  function assertFeatures(meta: ModelRow['metadata'], columns: string[], field: string): void {
+    const absent = meta.feature_columns.filter((f) => !columns.includes(f));
+    if (absent.length > 0) {
+      throw badRequest(`Invalid request body: '${field}' lacks the model's feature columns`, `Missing numeric columns: ${absent.join(', ')}`);
+    }
+  }
+
+  /**
+   * A diagnosis's model part: every alarm of the model over a dataset (its threshold and persistence; windows
+   * outside its envelope left out), with the features carrying each. The evaluation's own scoring, not stored.
+   */
+  async function modelAlarms(actor: Actor, modelId: string, datasetId: string): Promise<ModelAlarms> {
+    const model = await deps.models.row(modelId, actor);
+    const dataset = await deps.datasets.get(datasetId, actor);
+    assertFeatures(model.metadata, numericColumns(dataset), 'model_id');
+    const table = toTrainingTable(await deps.datasets.loadForTraining(dataset.id, actor));
+    const weights = decodeAxonml(await fs.readFile((await deps.models.getArtifacts(model.id)).axonml)).weights;
+    const outcome = await score({ model: { metadata: model.metadata, weights }, table, trainingTable: null, labelColumn: null, stride: 1, smoothing: null, alarmCap: Number.POSITIVE_INFINITY }, model.id);
+    return {
+      model_id: model.id, threshold: model.metadata.threshold, persistence_minutes: outcome.persistenceMinutes,
+      windows: outcome.windows, out_of_range_windows: outcome.outOfRangeWindows, alarms: outcome.alarms.alarms,
+    };
+  }
+
   async function evaluate(actor: Actor, req: EvaluationCreateRequest): Promise<EvaluationDetail> {
     const model = await deps.models.row(req.model_id, actor);
     const dataset = await deps.datasets.get(req.dataset_id, actor);
     const meta = model.metadata;
     const columns = numericColumns(dataset);
-    const absent = meta.feature_columns.filter((f) => !columns.includes(f));
-    if (absent.length > 0) {
-      throw badRequest("Invalid request body: 'dataset_id' lacks the model's feature columns", `Missing numeric columns: ${absent.join(', ')}`);
-    }
+    assertFeatures(meta, columns, 'dataset_id');
     const found = meta.label_column !== null && columns.includes(meta.label_column) ? meta.label_column : findLabelColumn(columns);
     const labelColumn = found !== null && !meta.feature_columns.includes(found) ? found : null;
     const table = toTrainingTable(await deps.datasets.loadForTraining(dataset.id, actor));
@@ -169,7 +201,7 @@ export function createEvaluationsService(deps: EvaluationsServiceDeps) {
   }
 
   return {
-    fromTraining, evaluate, ready,
+    fromTraining, evaluate, modelAlarms, ready,
     async list(actor: Actor): Promise<EvaluationSummary[]> {
       return (await repo.list(visibleTo(actor))).map(toEvaluationSummary);
     },
