@@ -51,6 +51,11 @@ const EnvSchema = z.object({
   MQTT_MAX_PACKET_BYTES: int(4096, 256 * 1024 * 1024).default(4 * 1024 * 1024),
   MQTT_PREAUTH_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(16 * 1024),
   MQTT_CONNECT_TIMEOUT_MS: int(500, 120_000).default(5_000),
+  // An external broker instead of the embedded one (docs/deploy.md "External broker").
+  MQTT_URL: z.string().regex(/^mqtts?:\/\/[^/]+$/, 'must be mqtt://user:password@host:port or mqtts://...').optional(),
+  MQTT_DEVICE_AUTH: z.enum(['dynsec', 'http-hooks']).default('dynsec'),
+  MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('prometheus-hub'),
+  MQTT_HOOK_SECRET: z.string().min(24, 'at least 24 characters (it is the broker\'s password to the hub)').optional(),
   MQTT_MAX_CONNECTIONS_PER_IP: int(1, 1_000_000).default(100),
   ENROLLMENT_TOKEN_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_\w+$/, 'must be a Stripe secret key (sk_… or rk_…)').optional(),
@@ -75,6 +80,8 @@ const EnvSchema = z.object({
   DEPLOY_OFFLINE_WAIT_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
   EDGE_BUILD_DIR: z.string().min(1).optional(),
   EDGE_SCORES_RETENTION_DAYS: int(1, 3650).default(30),
+}).refine((e) => !e.MQTT_URL || (URL.canParse(e.MQTT_URL) && new URL(e.MQTT_URL).username !== ''), {
+  message: 'must carry the hub\'s credentials: mqtt://user:password@host:port', path: ['MQTT_URL'],
 }).refine((e) => (e.MQTT_TLS_CERT === undefined) === (e.MQTT_TLS_KEY === undefined), {
   message: 'set both MQTT_TLS_CERT and MQTT_TLS_KEY, or neither', path: ['MQTT_TLS_CERT'],
 }).refine((e) => e.MQTT_MAX_PACKET_BYTES >= e.DEPLOY_CHUNK_BYTES + DEPLOY_CHUNK_OVERHEAD_BYTES, {
@@ -185,6 +192,21 @@ export interface MqttSettings {
   publicUrl: string;
   wsPath: string;
   limits: MqttConnectionLimits;
+  /** Set when the hub is a client of an external broker (MQTT_URL) instead of embedding aedes. */
+  external: ExternalBrokerSettings | undefined;
+  /** Shared secret the broker sends to POST /api/v1/mqtt/auth and /acl (HTTP auth hooks); unset: hooks off. */
+  hookSecret: string | undefined;
+}
+
+export interface ExternalBrokerSettings {
+  /** mqtt(s)://host:port without credentials. */
+  url: string;
+  username: string;
+  password: string;
+  /** `dynsec`: the hub administers device clients and roles on Mosquitto; `http-hooks`: the broker asks the hub. */
+  deviceAuth: 'dynsec' | 'http-hooks';
+  /** `$share/<group>/...`: every replica in the group, each message to one of them. */
+  shareGroup: string;
 }
 
 /** What a client may cost the broker (mqtt/connection-guard.ts); the same on TCP, TLS and WebSocket. */
@@ -278,14 +300,26 @@ function billingSettings(e: z.infer<typeof EnvSchema>): BillingSettings {
   };
 }
 
+function externalBroker(e: z.infer<typeof EnvSchema>): ExternalBrokerSettings | undefined {
+  if (!e.MQTT_URL) return undefined;
+  const u = new URL(e.MQTT_URL);
+  return {
+    url: `${u.protocol}//${u.host}`, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password),
+    deviceAuth: e.MQTT_DEVICE_AUTH, shareGroup: e.MQTT_SHARE_GROUP,
+  };
+}
+
 function mqttSettings(e: z.infer<typeof EnvSchema>): MqttSettings {
   const tlsOn = e.MQTT_TLS_CERT !== undefined && e.MQTT_TLS_KEY !== undefined;
   const publicHost = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).hostname;
+  const external = externalBroker(e);
   return {
+    external, hookSecret: e.MQTT_HOOK_SECRET,
     host: e.MQTT_HOST ?? e.HOST,
     port: e.MQTT_PORT,
     tls: tlsOn ? { port: e.MQTT_TLS_PORT, certFile: e.MQTT_TLS_CERT as string, keyFile: e.MQTT_TLS_KEY as string } : undefined,
-    publicUrl: e.MQTT_PUBLIC_URL ?? (tlsOn ? `mqtts://${publicHost}:${e.MQTT_TLS_PORT}` : `mqtt://${publicHost}:${e.MQTT_PORT}`),
+    // Agents get the external broker's address (never the hub's credentials in MQTT_URL).
+    publicUrl: e.MQTT_PUBLIC_URL ?? external?.url ?? (tlsOn ? `mqtts://${publicHost}:${e.MQTT_TLS_PORT}` : `mqtt://${publicHost}:${e.MQTT_PORT}`),
     wsPath: e.MQTT_WS_PATH,
     limits: {
       maxPacketBytes: e.MQTT_MAX_PACKET_BYTES, preAuthBytes: e.MQTT_PREAUTH_MAX_BYTES,

@@ -58,7 +58,10 @@ import { createTrainingService } from './modules/training/training-service.js';
 import { mountTrainingSocket } from './modules/training/ws.js';
 import { ensureHubDirs, hubPaths } from './paths.js';
 import { createFleet } from './modules/fleet/fleet.js';
+import { CONSOLE_SUBSCRIBE } from './mqtt/access.js';
 import { createMqttBroker } from './mqtt/broker.js';
+import type { DeviceLink } from './mqtt/device-link.js';
+import { createExternalLink } from './mqtt/external-link.js';
 import { mountMqttWebSocket } from './mqtt/websocket.js';
 import { datasetSinkFrom } from './modules/fleet/dataset-sink.js';
 import { createDeploymentsService } from './modules/deployments/deployments-service.js';
@@ -144,17 +147,30 @@ export async function createHub(config: Config, options: HubOptions = {}) {
     db, sqlite: store.dialect === 'sqlite' ? store.sqlite : undefined, clock, log, enrollmentTtlMs: config.enrollmentTtlMs, deployPublicKey: deploySigner.publicKeyPem,
     mqttUrl: config.mqtt.publicUrl, mqttWsUrl: `${config.publicUrl.replace(/^http/, 'ws')}${config.mqtt.wsPath}`,
     datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
+    brokerHooks: {
+      secret: config.mqtt.hookSecret,
+      hubLogin: config.mqtt.external ? { username: config.mqtt.external.username, password: config.mqtt.external.password } : undefined,
+    },
   });
   users.addCleanup((deletedUserId, actorId) => fleet.targets.handOver(deletedUserId, actorId));
-  // The embedded MQTT broker fronts the device side: every CONNECT authenticated, every topic checked, one
-  // table of device leaves (fleet: telemetry; deployments: deploy/status, inference).
+  // The device side is one DeviceLink with one table of device leaves (fleet: telemetry; deployments:
+  // deploy/status, inference). Embedded (default): aedes here, every CONNECT authenticated, every topic checked.
+  // External (MQTT_URL): the hub is a client of that broker (shared subscriptions, dynamic security), and aedes
+  // stays only for the console's MQTT over WebSocket, fed by the external link.
+  const external = config.mqtt.external;
   const broker = createMqttBroker({
-    config: config.mqtt, targets: fleet.targets, log: log.child({ part: 'edge-link' }),
-    authenticateDevice: async (id, secret) => (await fleet.enrollment.authenticateDevice(id, secret)) !== undefined,
+    config: config.mqtt, targets: fleet.targets, log: log.child({ part: 'edge-link' }), consoleOnly: external !== undefined,
+    authenticateDevice: async (id, secret) => !external && (await fleet.enrollment.authenticateDevice(id, secret)) !== undefined,
     authenticateUser: sessions.authenticate,
     userMaySee: (user, id) => fleet.targets.visible(user, id).then(() => true, () => false),
   });
-  fleet.attach(broker);
+  const deviceLink: DeviceLink = external
+    ? createExternalLink({
+      settings: external, targets: fleet.targets, log: log.child({ part: 'edge-link' }),
+      relay: { leaves: [...CONSOLE_SUBSCRIBE], publish: (topic, payload, retain) => broker.relay(topic, payload, retain) },
+    })
+    : broker;
+  fleet.attach(deviceLink);
   // Point maps: what each column is (Brick class, AFDD input, unit); an edge dataset reads its target's map.
   const points = createPointsService({
     repo: createPointsRepo(db), datasetsRepo: createDatasetsRepo(db), targets: fleet.targets, clock, publicUrl: config.publicUrl,
@@ -198,7 +214,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
 
   // Deployments: a model compiled, quantized, packaged and signed here, sent over MQTT, verified and run by the agent.
   const deployments = createDeploymentsService({
-    repo: createDeploymentsRepo(db), models, targets: fleet.targets, points, broker, signer: deploySigner, limits: billing.limits,
+    repo: createDeploymentsRepo(db), models, targets: fleet.targets, points, broker: deviceLink, signer: deploySigner, limits: billing.limits,
     events, clock, log, settings: config.deployments, root: paths.deployments,
   });
   billing.limits.registerCounter('max_deployments', deployments.countActive);
@@ -208,7 +224,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   mailDeploymentNotices({ events, usersRepo, mailer, log });
   // Rollouts: one model to many targets in waves, through ordinary deployments; the engine resumes from the store.
   const rollouts = createRolloutsService({
-    repo: createRolloutsRepo(db), deployments, targets: fleet.targets, models, usersRepo, isOnline: (id) => broker.isOnline(id), clock, log,
+    repo: createRolloutsRepo(db), deployments, targets: fleet.targets, models, usersRepo, isOnline: (id) => deviceLink.isOnline(id), clock, log,
     tickMs: config.deployments.rolloutTickMs,
   });
   users.addCleanup((deletedUserId, actorId) => rollouts.handOver(deletedUserId, actorId));
@@ -217,7 +233,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   components.push(push.component);
   components.push({ name: 'datasets', start: () => datasets.start(), stop: () => datasetEngine.close() });
   // Broker after the fleet: it stops first, so no telemetry arrives while the hand-over settles.
-  components.push(fleet.component, broker);
+  components.push(fleet.component, broker, ...(deviceLink === broker ? [] : [deviceLink]));
   // After datasets: stopped before the engine closes, so a diagnosis reading data ends first.
   components.push(diagnoses.component);
   // After the broker: recovery offers waiting packages to agents as they reconnect.
@@ -261,7 +277,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   mountRolloutSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, rollouts });
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, fleet, broker, billing, push, agent, training, models, evaluations, deployments, points, diagnoses, rollouts };
+  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, fleet, broker, deviceLink, billing, push, agent, training, models, evaluations, deployments, points, diagnoses, rollouts };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,

@@ -19,3 +19,4 @@ export * from './points.js';
 export * from './diagnoses.js';
 export * from './edge-releases.js';
 export * from './rollouts.js';
+export * from './broker-hooks.js';

@@ -34,6 +34,7 @@ async function authorize(c: Context<HubEnv>, route: AnyRoute, opts: MountOptions
 }
 
 async function limit(c: Context<HubEnv>, route: AnyRoute, opts: MountOptions): Promise<void> {
+  if (route.rateLimit === 'exempt') return;
   const user = c.get('user');
   const ip = clientIp(c, opts.trustProxy);
   if (route.rateLimit === 'login') await opts.rateLimits.consume('login', `${route.path}:${ip}`);

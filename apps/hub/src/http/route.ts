@@ -31,8 +31,8 @@ export interface RouteDef<B = unknown, Q = unknown, P = unknown> {
   summary: string;
   description?: string;
   permission: Permission;
-  /** Extra limiter besides the per-user API limit. */
-  rateLimit?: 'login' | 'agent';
+  /** Extra limiter besides the per-user API limit; `exempt`: none at all (machine callers with their own secret). */
+  rateLimit?: 'login' | 'agent' | 'exempt';
   body?: B;
   query?: Q;
   params?: P;

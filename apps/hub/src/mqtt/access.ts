@@ -17,6 +17,17 @@ export const CONSOLE_SUBSCRIBE = new Set(['status', 'telemetry', 'inference']);
 /** MQTT username of console clients; their password is the user's bearer token. */
 export const CONSOLE_USERNAME = 'console';
 
+/**
+ * May this device publish to / subscribe to this topic? Only the listed leaves of its own subtree (no
+ * wildcards outside `deploy/#`, no shared subscriptions). The embedded broker's hooks and the HTTP ACL hook
+ * for clustered brokers both ask here.
+ */
+export function deviceMay(deviceId: string, action: 'publish' | 'subscribe', topicName: string): boolean {
+  const topic = parseDeviceTopic(topicName);
+  if (!topic || topic.deviceId !== deviceId) return false;
+  return (action === 'publish' ? DEVICE_PUBLISH : DEVICE_SUBSCRIBE).has(topic.leaf);
+}
+
 // MQTT 3.1.1 CONNACK return codes [MQTT-3.2.2-3].
 const BAD_CREDENTIALS = 4;
 const NOT_AUTHORIZED = 5;
@@ -68,7 +79,7 @@ export function createAccessHooks(deps: AccessDeps) {
     authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
       const p = client ? principals.get(client) : undefined;
       const topic = parseDeviceTopic(packet.topic);
-      if (p?.kind !== 'device' || !topic || topic.deviceId !== p.deviceId || !DEVICE_PUBLISH.has(topic.leaf)) {
+      if (p?.kind !== 'device' || !topic || !deviceMay(p.deviceId, 'publish', packet.topic)) {
         deps.log.warn({ clientId: client?.id, topic: packet.topic }, 'mqtt publish refused');
         done(new Error(`not allowed to publish to ${packet.topic}`));
         return;
@@ -88,7 +99,7 @@ export function createAccessHooks(deps: AccessDeps) {
         done(null, null); // SUBACK 0x80 [MQTT-3.9.3-2]
       };
       if (!p || !topic) return deny();
-      if (p.kind === 'device') return topic.deviceId === p.deviceId && DEVICE_SUBSCRIBE.has(topic.leaf) ? done(null, sub) : deny();
+      if (p.kind === 'device') return deviceMay(p.deviceId, 'subscribe', sub.topic) ? done(null, sub) : deny();
       if (!CONSOLE_SUBSCRIBE.has(topic.leaf)) return deny();
       if (topic.deviceId === '+') return canSeeAll(p.user.role) ? done(null, sub) : deny();
       deps.userMaySee(p.user, topic.deviceId).then((ok) => (ok ? done(null, sub) : deny()), deny);

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import type { TargetsService } from '../modules/fleet/targets-service.js';
 import { createAccessHooks, type AccessDeps } from './access.js';
 import { createConnectionGuard, type AdmitOptions } from './connection-guard.js';
+import type { DeviceMessageHandler } from './device-link.js';
 import { createPresence } from './presence.js';
 
 export interface MqttConfig {
@@ -23,15 +24,20 @@ export interface MqttBrokerDeps extends Pick<AccessDeps, 'authenticateDevice' | 
   config: MqttConfig;
   targets: TargetsService;
   log: Logger;
+  /**
+   * With an external broker (MQTT_URL) this one serves only the console's MQTT over WebSocket: no TCP/TLS
+   * listeners, no device logins, device messages copied in by the external link (`relay`).
+   */
+  consoleOnly?: boolean;
 }
 
 /** Handles a message a device published (past the ACL). */
-export type DeviceMessageHandler = (deviceId: string, payload: Buffer, packet: AedesPublishPacket, client: Client | null) => void | Promise<void>;
+type BrokerMessageHandler = (deviceId: string, payload: Buffer, packet: AedesPublishPacket, client: Client | null) => void | Promise<void>;
 /**
  * One row of the broker's table of device leaves. `beforeAck` handlers run before the PUBACK (the message is
  * stored before the device may forget it; a rejection refuses the publish); the others after it.
  */
-interface DeviceRoute { handle: DeviceMessageHandler; beforeAck: boolean }
+interface DeviceRoute { handle: BrokerMessageHandler; beforeAck: boolean }
 
 /**
  * The embedded aedes broker: TCP (and TLS when configured), MQTT over WebSocket via `handleStream`,
@@ -43,7 +49,7 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
   // The one table: device leaf -> its handlers. Modules add rows with onDeviceMessage (fleet: telemetry;
   // deployments: deploy/status, inference); the broker's own row keeps presence from `status`.
   const routes = new Map<string, DeviceRoute[]>();
-  const route = (leaf: string, handle: DeviceMessageHandler, beforeAck = false) =>
+  const route = (leaf: string, handle: BrokerMessageHandler, beforeAck = false) =>
     routes.set(leaf, [...(routes.get(leaf) ?? []), { handle, beforeAck }]);
   const servers: net.Server[] = [];
   const presence = createPresence({ targets, log });
@@ -102,12 +108,22 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
 
   return {
     name: 'mqtt-broker',
+    kind: 'embedded' as const,
     publishToDevice,
     /** Adds a row to the table of device leaves: `deploy/status`, `inference`, `telemetry` (before the PUBACK)... */
     onDeviceMessage(leaf: string, handler: DeviceMessageHandler, opts: { beforeAck?: boolean } = {}): void {
       route(leaf, handler, opts.beforeAck ?? false);
     },
+    // Credentials live in the hub's store, which authenticate reads on every CONNECT: nothing to provision.
+    provisionDevice: async (_deviceId: string, _secret: string): Promise<void> => undefined,
+    revokeDevice: async (deviceId: string): Promise<void> => presence.disconnect(deviceId),
     disconnectDevice: (deviceId: string) => presence.disconnect(deviceId),
+    /** Console-only mode: a device message from the external broker, for console clients watching it. */
+    relay(topic: string, payload: Buffer, retain: boolean): void {
+      broker?.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, (err) => {
+        if (err) log.warn({ err, topic }, 'console relay failed');
+      });
+    },
     isOnline: (deviceId: string) => presence.isOnline(deviceId),
     port: () => boundPort,
     connectedClients: () => broker?.connectedClients ?? 0,
@@ -122,7 +138,8 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
     },
 
     async start(): Promise<void> {
-      await targets.markAllOffline();
+      // With an external broker the retained statuses there say who is online, not this process's start.
+      if (!deps.consoleOnly) await targets.markAllOffline();
       broker = await Aedes.createBroker({
         id: 'prometheus-hub', connectTimeout: config.limits.connectTimeoutMs,
         authenticate: access.authenticate, authorizePublish: access.authorizePublish, authorizeSubscribe: access.authorizeSubscribe,
@@ -137,6 +154,7 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
         if (p?.kind === 'device') presence.disconnected(p.deviceId, client);
       });
       broker.on('publish', onPublish);
+      if (deps.consoleOnly) return;
       const direct = (socket: net.Socket) => admit(socket, { ip: socket.remoteAddress ?? 'unknown' });
       // No Nagle: acks are small packets, and delaying them stalls every agent's window.
       boundPort = await listen(net.createServer({ noDelay: true }, direct), config.port);
@@ -157,3 +175,4 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
 }
 
 export type MqttBroker = ReturnType<typeof createMqttBroker>;
+export type { DeviceMessageHandler } from './device-link.js';

@@ -9,7 +9,7 @@ import type { HubEventBus } from '../../events.js';
 import type { AuthUser } from '../../http/context.js';
 import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
-import type { MqttBroker } from '../../mqtt/broker.js';
+import type { DeviceLink } from '../../mqtt/device-link.js';
 import type { Limits } from '../billing/limits.js';
 import { createKeyedLock } from '../../keyed-lock.js';
 import type { TargetWithIngest } from '../fleet/repo.js';
@@ -32,7 +32,7 @@ export interface DeploymentsServiceDeps {
   targets: TargetsService;
   /** The target's point map: what the rules read at the edge. */
   points: Pick<PointsService, 'mapOfTarget'>;
-  broker: Pick<MqttBroker, 'publishToDevice' | 'isOnline' | 'onDeviceMessage'>;
+  broker: Pick<DeviceLink, 'publishToDevice' | 'isOnline' | 'onDeviceMessage'>;
   signer: DeploySigner;
   limits: Limits;
   events: HubEventBus;

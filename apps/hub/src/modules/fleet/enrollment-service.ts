@@ -28,8 +28,14 @@ const invalidToken = () => new AppError('INVALID_TOKEN', 'Invalid or expired enr
  */
 export function createEnrollmentService(deps: EnrollmentServiceDeps) {
   const { fleetRepo, clock } = deps;
+  // An external broker learns the new credentials here (Mosquitto's dynamic security); the embedded one reads the store.
+  let provision: (deviceId: string, secret: string) => Promise<void> = async () => undefined;
 
   return {
+    useProvisioner(fn: (deviceId: string, secret: string) => Promise<void>): void {
+      provision = fn;
+    },
+
     /** Exchanges a one-time enrollment token for the device id and secret (shown once). */
     async enroll(input: EnrollRequest): Promise<EnrollResponse> {
       const tokenHash = hashToken(input.enrollment_token);
@@ -39,6 +45,13 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
       const secret = newToken();
       const datasetId = target.datasetId ?? await deps.datasets?.ensureEdgeDataset({
         targetId: target.id, targetName: target.name, ownerId: target.ownerId, equipmentType: target.equipmentType as EquipmentType,
+      });
+      // The broker first: if it refuses, the token stays unused and the agent simply tries again.
+      await provision(target.id, secret).catch((err: unknown) => {
+        deps.log.error({ err, targetId: target.id }, 'broker did not take the device credentials');
+        throw new AppError('SERVICE_UNAVAILABLE', 'The MQTT broker did not accept the device credentials', {
+          details: 'The enrollment token is still valid; try again when the broker is reachable', cause: err, headers: { 'Retry-After': '10' },
+        });
       });
       const won = await fleetRepo.completeEnrollment(target.id, tokenHash, {
         secretHash: hashToken(secret), enrolledAt: now, updatedAt: now, datasetId: datasetId ?? null,

@@ -2,7 +2,10 @@ import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
-import type { MqttBroker } from '../../mqtt/broker.js';
+import { AppError } from '../../errors.js';
+import type { DeviceLink } from '../../mqtt/device-link.js';
+import { brokerHookRoutes } from './broker-hook-routes.js';
+import { createBrokerHooks, type BrokerHooksDeps } from './broker-hooks.js';
 import { createDatasetHandover } from './dataset-handover.js';
 import type { DatasetSink } from './dataset-sink.js';
 import { createEnrollmentService } from './enrollment-service.js';
@@ -25,6 +28,8 @@ export interface FleetDeps {
   datasets: DatasetSink | undefined;
   /** Handed to agents at enrollment (modules/deployments signs with its private half). */
   deployPublicKey?: string | undefined;
+  /** POST /api/v1/mqtt/auth and /acl for clustered brokers: the shared secret and the hub's own broker login. */
+  brokerHooks?: Pick<BrokerHooksDeps, 'secret' | 'hubLogin'>;
 }
 
 /**
@@ -46,14 +51,30 @@ export function createFleet(deps: FleetDeps) {
 
   return {
     targets, enrollment, telemetry, handover,
-    routes: fleetRoutes({ targets, enrollment }),
-    /** The device side on the broker: telemetry stored before its PUBACK, then acknowledged; revoked targets dropped. */
-    attach(broker: Pick<MqttBroker, 'onDeviceMessage' | 'publishToDevice' | 'disconnectDevice'>): void {
-      broker.onDeviceMessage('telemetry', async (deviceId, payload) => {
+    routes: [
+      ...fleetRoutes({ targets, enrollment }),
+      ...brokerHookRoutes(createBrokerHooks({
+        secret: deps.brokerHooks?.secret, hubLogin: deps.brokerHooks?.hubLogin, enrollment, fleetRepo, log: log.child({ part: 'broker-hooks' }),
+      })),
+    ],
+    /**
+     * The device side on the broker (embedded or external): telemetry stored before its PUBACK, then
+     * acknowledged; credentials provisioned at enrollment; revoked targets refused and dropped.
+     */
+    attach(link: Pick<DeviceLink, 'onDeviceMessage' | 'publishToDevice' | 'provisionDevice' | 'revokeDevice'>): void {
+      link.onDeviceMessage('telemetry', async (deviceId, payload) => {
         const result = await telemetry.ingest(deviceId, payload);
-        void broker.publishToDevice(deviceId, 'ack', result.ack).catch((err: unknown) => log.warn({ err, deviceId }, 'ack publish failed'));
+        void link.publishToDevice(deviceId, 'ack', result.ack).catch((err: unknown) => log.warn({ err, deviceId }, 'ack publish failed'));
       }, { beforeAck: true });
-      targets.onRevoked((id) => broker.disconnectDevice(id));
+      enrollment.useProvisioner((id, secret) => link.provisionDevice(id, secret));
+      targets.onRevoked(async (id) => {
+        await link.revokeDevice(id).catch((err: unknown) => {
+          log.error({ err, targetId: id }, 'broker did not confirm the revocation');
+          throw new AppError('SERVICE_UNAVAILABLE', 'Revoked here, but the MQTT broker did not confirm it', {
+            details: 'The target\'s credentials are void in the hub; repeat the revoke to drop its broker session', cause: err,
+          });
+        });
+      });
     },
     component: {
       name: 'fleet',

@@ -16,7 +16,7 @@ export interface TargetsServiceDeps {
   datasets?: DatasetSink | undefined;
 }
 
-type RevokeListener = (targetId: string) => void;
+type RevokeListener = (targetId: string) => void | Promise<void>;
 
 export function toTargetView(t: TargetWithIngest): Target {
   const status = t.revokedAt ? 'revoked' : !t.enrolledAt ? 'pending' : t.online ? 'online' : 'offline';
@@ -88,8 +88,9 @@ export function createTargetsService(deps: TargetsServiceDeps) {
         const now = clock.now();
         await fleetRepo.update(id, { revokedAt: now, secretHash: null, enrollmentTokenHash: null, online: false, updatedAt: now });
         deps.log.info({ targetId: id, by: user.id }, 'target revoked');
-        for (const listener of revokeListeners) listener(id);
       }
+      // Also when already revoked: repeating the call finishes a revocation the broker did not confirm.
+      for (const listener of revokeListeners) await listener(id);
       return toTargetView(await visible(user, id));
     },
 
