@@ -12,6 +12,7 @@ import { createForwarder } from './outbox/forwarder.js';
 import { openSqlite } from './outbox/open-db.js';
 import { Outbox } from './outbox/outbox.js';
 import type { AgentPaths } from './paths.js';
+import type { UpdatePlan } from './update/handover.js';
 
 /** A part of the agent with a lifecycle, started in order and stopped in reverse. */
 export interface AgentComponent {
@@ -33,7 +34,16 @@ export interface AgentContext {
   onLinkUp(listener: () => void): void;
   /** Fields added to the retained `status` heartbeat (e.g. current_model); `changed()` sends one now. */
   status: { set(fields: Partial<DeviceStatus>): void; changed(): void };
+  /** Self-update: `trial` is the deployment this process is the trial run of; `request` hands over to a staged version. */
+  update: AgentUpdateHooks;
 }
+
+export interface AgentUpdateHooks {
+  trial: string | undefined;
+  request(plan: UpdatePlan): void;
+}
+
+const NO_UPDATES: AgentUpdateHooks = { trial: undefined, request: () => undefined };
 
 export type ComponentFactory = (ctx: AgentContext) => AgentComponent;
 
@@ -44,7 +54,8 @@ export type ComponentFactory = (ctx: AgentContext) => AgentComponent;
  *   4 link (MQTT session)  5 heartbeat  6 source poller (last: it only fills the outbox).
  * Stop runs the same list backwards, so the poller stops first and the outbox closes last.
  */
-export function createAgent(config: AgentConfig, credentials: Credentials, paths: AgentPaths, log: Logger, extras: ComponentFactory[] = []) {
+export function createAgent(config: AgentConfig, credentials: Credentials, paths: AgentPaths, log: Logger, extras: ComponentFactory[] = [],
+  update: AgentUpdateHooks = NO_UPDATES) {
   const startedAt = Date.now();
   const outbox = new Outbox(openSqlite(paths.outbox), { maxRows: config.outbox.max_rows, maxBytes: config.outbox.max_bytes });
   const router = createCommandRouter(log);
@@ -75,6 +86,7 @@ export function createAgent(config: AgentConfig, credentials: Credentials, paths
   const ctx: AgentContext = {
     config, credentials, paths, outbox, router, link, log, onLinkUp: (listener) => void linkUp.push(listener),
     status: { set: (fields) => void (statusFields = { ...statusFields, ...fields }), changed: () => late.heartbeat?.beat() },
+    update,
   };
   for (const make of extras) components.push(make(ctx));
   components.push({ name: 'link', start: () => link.start(), stop: () => link.stop(statusMessage('offline', outbox, startedAt, statusFields)) });

@@ -54,6 +54,10 @@ export const ConfigFile = z.object({
   }).strict().default({ initial_ms: 1_000, max_ms: 60_000 }),
   keepalive_s: z.number().int().min(5).max(3600).default(30),
   shutdown_timeout_ms: z.number().int().min(100).default(10_000),
+  /** Self-update (README "Self-update"): how long a new version has to report healthy in its trial run. */
+  update: z.object({
+    trial_deadline_s: z.number().positive().max(3600).default(60),
+  }).strict().default({ trial_deadline_s: 60 }),
   log_level: z.enum(['error', 'warn', 'info', 'debug', 'silent']).default('info'),
   /** Log bytes queued for a slow stderr reader; beyond it lines are dropped and counted (logger.ts). */
   log_max_queued_bytes: z.number().int().min(4096).max(256 * 1024 * 1024).default(256 * 1024),

@@ -13,6 +13,8 @@ export interface AgentPaths {
   models: string;
   /** Scores and alerts waiting for the hub (better-sqlite3, WAL). */
   inference: string;
+  /** Self-update: the update in progress (`state.json`) and the trial run's health report (`healthy.json`). */
+  update: string;
 }
 
 export const DEFAULT_STATE_DIR = '/var/lib/prometheus-edge';
@@ -27,6 +29,7 @@ export function agentPaths(stateDir: string): AgentPaths {
     deployments: path.join(dir, 'deployments'),
     models: path.join(dir, 'models'),
     inference: path.join(dir, 'inference.db'),
+    update: path.join(dir, 'update'),
   };
 }
 

@@ -1,11 +1,13 @@
 import { createHash, verify } from 'node:crypto';
 import {
-  DeployCommand, DeployManifest, decodeDeployChunk, parseMessage, type AgentDeployState, type DeployStatusReport,
+  AgentUpdateManifest, DeployCommand, DeployManifest, decodeDeployChunk, parseMessage, type AgentDeployState, type DeployStatusReport,
 } from '@prometheus/protocol';
 import type { AgentComponent, AgentContext } from '../agent.js';
 import { hasModel, healthCheck, loadModel, readManifest, type LoadedModel, type ModelManifest } from '../runtime/model.js';
 import type { InferenceRuntime } from '../runtime/inference-runtime.js';
 import { ruleConfig } from '../runtime/rules.js';
+import { AGENT_VERSION } from '../version.js';
+import { refuseAgentUpdate, stageAgentUpdate } from './agent-update.js';
 import { installModel, recoverModels, removeModel, switchCurrent } from './install.js';
 import { TransferStore, type Outcome } from './transfer-store.js';
 
@@ -20,10 +22,18 @@ interface Adopted {
   manifest: DeployManifest;
   text: string;
 }
-interface Transfer extends Adopted {
+/** An agent update (README "Self-update"): the executable is the package. */
+interface AgentAdopted {
+  id: string;
+  agent: AgentUpdateManifest;
+  text: string;
+}
+interface ModelTransfer extends Adopted {
   manifest: ModelManifest;
 }
-const isTransfer = (a: Adopted): a is Transfer => hasModel(a.manifest);
+type Transfer = ModelTransfer | AgentAdopted;
+const isTransfer = (a: Adopted | AgentAdopted): a is Transfer => 'agent' in a || hasModel(a.manifest);
+const packageOf = (t: Transfer) => ('agent' in t ? t.agent.package : t.manifest.package);
 
 type Extra = Partial<Omit<DeployStatusReport, 'v' | 'state' | 'current' | 'at'>>;
 
@@ -52,10 +62,11 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     (outcome.state === 'deployed' ? log.info : log.warn)(`deployment ${outcome.state}`, { ...outcome });
   }
 
-  function reject(id: string, reason: string): void {
+  function reject(id: string, reason: string, kept = keptModel()): void {
     store?.discard(id);
-    finish({ deployment_id: id, state: 'failed', reason: `${reason}; ${keptModel()}` });
+    finish({ deployment_id: id, state: 'failed', reason: `${reason}; ${kept}` });
   }
+  const keptAgent = () => `kept agent ${AGENT_VERSION}`;
 
   const keptModel = () => {
     const r = runtime.running();
@@ -63,7 +74,16 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
   };
 
   /** A signed manifest: verified, then the transfer starts (or continues from what is on disk). */
-  function adopt(id: string, text: string, signature: string): Adopted | undefined {
+  function adoptAgent(id: string, json: unknown, text: string): AgentAdopted | undefined {
+    const parsed = AgentUpdateManifest.safeParse(json);
+    if (!parsed.success) return void reject(id, `agent manifest invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`, keptAgent());
+    if (parsed.data.deployment_id !== id || parsed.data.target_id !== ctx.credentials.device_id) return void reject(id, 'manifest is for another deployment or target', keptAgent());
+    const refused = refuseAgentUpdate(parsed.data);
+    if (refused) return void reject(id, refused, keptAgent());
+    return { id, agent: parsed.data, text };
+  }
+
+  function adopt(id: string, text: string, signature: string): Adopted | AgentAdopted | undefined {
     const key = ctx.credentials.hub_public_key;
     if (!key) return void reject(id, 'no hub key pinned: this agent was enrolled before deployments existed; enroll it again');
     let signed = false;
@@ -73,7 +93,9 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
       signed = false;
     }
     if (!signed) return void reject(id, 'manifest signature does not verify against the hub key pinned at enrollment');
-    const parsed = DeployManifest.safeParse(JSON.parse(text));
+    const json = JSON.parse(text) as { format?: unknown };
+    if (json.format === 'prometheus-agent/1') return adoptAgent(id, json, text);
+    const parsed = DeployManifest.safeParse(json);
     if (!parsed.success) return void reject(id, `manifest invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
     if (parsed.data.deployment_id !== id || parsed.data.target_id !== ctx.credentials.device_id) return void reject(id, 'manifest is for another deployment or target');
     return { id, manifest: parsed.data, text };
@@ -83,6 +105,8 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     const cmd = parseMessage(DeployCommand, payload);
     if (!cmd || !store) return log.warn('malformed deploy command ignored');
     const id = cmd.deployment_id;
+    // A trial run of a new version only proves it runs: deployments wait for the process that stays.
+    if (ctx.update.trial) return report('health_check', { deployment_id: ctx.update.trial });
     const last = store.lastOutcome();
     if (last?.deployment_id === id) return report(last.state, { deployment_id: id, reason: last.reason, health: last.health, resume: true });
     if (runtime.running()?.deployment_id === id) return report('deployed', { deployment_id: id, resume: true });
@@ -90,10 +114,11 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     if (!adopted) return;
     if (!isTransfer(adopted)) return installRulesOnly(adopted);
     const t = adopted;
+    if ('agent' in t && t.agent.agent.version === AGENT_VERSION) return finish({ deployment_id: id, state: 'deployed', reason: `already running ${AGENT_VERSION}` });
     transfer = t;
     const held = store.begin(id, cmd.manifest, cmd.signature);
-    if (held > t.manifest.package.size) return reject(id, 'more bytes on disk than the package holds');
-    if (held === t.manifest.package.size) return finalize(t);
+    if (held > packageOf(t).size) return reject(id, 'more bytes on disk than the package holds');
+    if (held === packageOf(t).size) return finalize(t);
     report('receiving', { next_offset: held, resume: true });
   }
 
@@ -101,13 +126,13 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     const c = decodeDeployChunk(payload);
     const t = transfer;
     if (!c || !store) return log.warn('malformed deploy chunk ignored');
-    if (!t || c.header.deployment_id !== t.id) return; // an older transfer's chunk still in flight
+    if (!t || c.header.deployment_id !== t.id || ctx.update.trial) return; // an older transfer's chunk still in flight
     const { header, data } = c;
     if (createHash('sha256').update(data).digest('hex') !== header.sha256) return reject(t.id, `chunk at offset ${header.offset} is corrupted (sha256 mismatch)`);
     const held = store.size(t.id);
     if (header.offset < held) return; // a resend of bytes already held
     if (header.offset > held) return report('receiving', { next_offset: held, resume: true });
-    const size = t.manifest.package.size;
+    const size = packageOf(t).size;
     if (held + data.length > size) return reject(t.id, `the hub sent more than the manifest's ${size} bytes`);
     const now = store.append(t.id, data);
     if (now === size) return finalize(t);
@@ -119,8 +144,10 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     if (!store) return;
     report('verifying', { deployment_id: t.id });
     const sha = store.sha256(t.id);
-    if (sha !== t.manifest.package.sha256) return reject(t.id, `package sha256 ${sha.slice(0, 16)}… does not match the signed manifest's ${t.manifest.package.sha256.slice(0, 16)}…`);
+    const want = packageOf(t).sha256;
+    if (sha !== want) return reject(t.id, `package sha256 ${sha.slice(0, 16)}… does not match the signed manifest's ${want.slice(0, 16)}…`, 'agent' in t ? keptAgent() : keptModel());
     report('installing', { deployment_id: t.id });
+    if ('agent' in t) return handOverTo(t);
     const dir = installModel(paths.models, t.id, store.packagePath(t.id), t.text);
     report('health_check', { deployment_id: t.id });
     let loaded: LoadedModel | undefined;
@@ -141,6 +168,23 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     await runtime.activate(loaded);
     store.discard(t.id);
     finish({ deployment_id: t.id, state: 'deployed', health: { ...health, expected: t.manifest.health.expected_score } });
+  }
+
+  /** A verified agent executable: written beside the running one, then the process hands over to main (a trial run). */
+  async function handOverTo(t: AgentAdopted): Promise<void> {
+    if (!store) return;
+    let next: string;
+    try {
+      next = await stageAgentUpdate(t.agent, store.packagePath(t.id));
+    } catch (err) {
+      return reject(t.id, err instanceof Error ? err.message : String(err), keptAgent());
+    }
+    store.discard(t.id);
+    transfer = undefined;
+    report('health_check', { deployment_id: t.id });
+    log.info('agent update verified and staged; trying it', { deployment: t.id, version: t.agent.agent.version, next });
+    // Outside this queue: stopping the agent waits for the queue to drain.
+    setImmediate(() => ctx.update.request({ deploymentId: t.id, version: t.agent.agent.version, next }));
   }
 
   /** A rules-only deployment: nothing to transfer; the manifest is installed and its rules checked and run. */
@@ -173,13 +217,14 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
       const r = runtime.running();
       ctx.status.set({ current_model: r?.model_id ?? null, current_model_version: r?.model_version ?? null });
     }
-    const pending = store.pending();
+    const pending = ctx.update.trial ? undefined : store.pending();
     const adopted = pending ? adopt(pending.id, pending.manifest, pending.signature) : undefined;
     if (adopted && isTransfer(adopted)) transfer = adopted;
   }
 
   /** On every connect: where this agent stands, so the hub resumes or learns an outcome it missed. */
   function sync(): void {
+    if (ctx.update.trial) return report('health_check', { deployment_id: ctx.update.trial });
     if (transfer && store) return report('receiving', { deployment_id: transfer.id, next_offset: store.size(transfer.id), resume: true });
     const last = store?.lastOutcome();
     if (last) return report(last.state, { deployment_id: last.deployment_id, reason: last.reason, health: last.health, resume: true });
