@@ -85,6 +85,8 @@ const conf = [
   'set_tcp_nodelay true',
   // Deploy chunks are a few hundred KiB; the hub's embedded broker allows 4 MiB packets too.
   'max_packet_size 4194304',
+  // A busy replica's backlog is queued, not dropped (the default is 1000 messages per client).
+  'max_queued_messages 10000',
   `listener ${listenPort} ${args.bind}`,
   ...(wsPort ? [`listener ${wsPort} ${args.bind}`, 'protocol websockets'] : []),
   '',

@@ -1,0 +1,99 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deviceTopic } from '@prometheus/protocol';
+import { loadConfig, type ExternalBrokerSettings } from '../apps/hub/src/config.js';
+import type { TargetsService } from '../apps/hub/src/modules/fleet/targets-service.js';
+import type { DeviceLink } from '../apps/hub/src/mqtt/device-link.js';
+import { createExternalLink } from '../apps/hub/src/mqtt/external-link.js';
+import { startTestBroker, type TestBroker } from './broker/mosquitto.js';
+import { removeTempDirs, tempDir, waitFor } from './edge-link/harness.js';
+
+// Two hub replicas' device links on one Mosquitto, consuming through the shared subscription
+// ($share/prometheus-hub/...): every message is handled by exactly one of them, each replica handles a device's
+// messages in the order the device sent them, and the PUBACK to the broker waits for the handler.
+let broker: TestBroker;
+let settings: ExternalBrokerSettings;
+const links: DeviceLink[] = [];
+const clients: MqttClient[] = [];
+// Presence writes are not what this test counts.
+const targets = { recordStatus: async () => undefined, setOnline: async () => undefined } as unknown as TargetsService;
+
+beforeAll(async () => {
+  broker = await startTestBroker(tempDir('mosquitto-share'));
+  settings = loadConfig({ ...broker.env, PROMETHEUS_DATA_DIR: tempDir('unused') }).mqtt.external!;
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.end(true);
+  await Promise.all(links.splice(0).map((l) => l.stop()));
+});
+afterAll(async () => {
+  await broker?.stop();
+  removeTempDirs();
+});
+
+interface Replica { link: DeviceLink; handled: { deviceId: string; seq: number }[] }
+
+async function replica(name: string, storeMs: number): Promise<Replica> {
+  const handled: Replica['handled'] = [];
+  const link = createExternalLink({ settings, targets, log: pino({ level: 'silent' }).child({ replica: name }) });
+  link.onDeviceMessage('telemetry', async (deviceId, payload) => {
+    await new Promise((r) => setTimeout(r, storeMs)); // a commit
+    handled.push({ deviceId, seq: (JSON.parse(payload.toString()) as { seq: number }).seq });
+  }, { beforeAck: true });
+  await link.start();
+  links.push(link);
+  return { link, handled };
+}
+
+async function device(link: DeviceLink, id: string): Promise<MqttClient> {
+  const secret = `secret-${id}`;
+  await link.provisionDevice(id, secret);
+  const c = await new Promise<MqttClient>((resolve, reject) => {
+    // MQTT 3.1.1, as the agent speaks it.
+    const client = mqtt.connect(broker.publicUrl, { clientId: id, username: id, password: secret, protocolVersion: 4, reconnectPeriod: 0 });
+    client.once('connect', () => resolve(client));
+    client.once('error', reject);
+  });
+  clients.push(c);
+  return c;
+}
+
+describe('two replicas on one broker', () => {
+  it('hand each device message to exactly one replica, in order per replica', async () => {
+    const a = await replica('a', 2);
+    const b = await replica('b', 3);
+    const ids = ['tgt_shareAAAAAA', 'tgt_shareBBBBBB', 'tgt_shareCCCCCC'];
+    const devices = await Promise.all(ids.map((id) => device(a.link, id)));
+    const perDevice = 150;
+    await Promise.all(devices.map(async (c, i) => {
+      for (let seq = 1; seq <= perDevice; seq++) await c.publishAsync(deviceTopic(ids[i]!, 'telemetry'), JSON.stringify({ seq }), { qos: 1 });
+    }));
+    const total = ids.length * perDevice;
+    await waitFor('every message handled', () => a.handled.length + b.handled.length >= total, 30_000);
+    await new Promise((r) => setTimeout(r, 500)); // a duplicate would arrive now
+    const all = [...a.handled, ...b.handled].map((h) => `${h.deviceId}:${h.seq}`);
+    expect(all.length).toBe(total);
+    expect(new Set(all).size).toBe(total);
+    // Both replicas did part of the work.
+    expect(a.handled.length).toBeGreaterThan(total / 10);
+    expect(b.handled.length).toBeGreaterThan(total / 10);
+    for (const r of [a, b]) {
+      for (const id of ids) {
+        const seqs = r.handled.filter((h) => h.deviceId === id).map((h) => h.seq);
+        expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      }
+    }
+  });
+
+  it('a replica that stops leaves the whole stream to the other', async () => {
+    const a = await replica('a2', 1);
+    const b = await replica('b2', 1);
+    const id = 'tgt_shareDDDDDD';
+    const c = await device(a.link, id);
+    await b.link.stop();
+    for (let seq = 1; seq <= 50; seq++) await c.publishAsync(deviceTopic(id, 'telemetry'), JSON.stringify({ seq }), { qos: 1 });
+    await waitFor('all on the survivor', () => a.handled.filter((h) => h.deviceId === id).length === 50, 15_000);
+    expect(b.handled.filter((h) => h.deviceId === id)).toEqual([]);
+  });
+});
