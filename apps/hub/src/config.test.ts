@@ -34,6 +34,15 @@ describe('config', () => {
     expect(loadConfig({ DEPLOY_CHUNK_BYTES: String(256 * 1024), MQTT_MAX_PACKET_BYTES: String(257 * 1024) }).mqtt.limits.maxPacketBytes).toBe(257 * 1024);
   });
 
+  it('runs api and worker processes only on a shared PostgreSQL store', () => {
+    expect(() => loadConfig({ PROMETHEUS_ROLE: 'worker' })).toThrow(/PROMETHEUS_ROLE: api and worker processes share a PostgreSQL store: set DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must start with postgres/);
+    const c = loadConfig({ PROMETHEUS_ROLE: 'api', DATABASE_URL: 'postgres://db/hub', TRAINING_LEASE_SECONDS: '10' });
+    expect(c.cluster).toMatchObject({ role: 'api', databaseUrl: 'postgres://db/hub' });
+    expect(c.training.leaseMs).toBe(10_000);
+    expect(loadConfig({}).cluster.replicaId).toMatch(/-\d+-[0-9a-f]{4}$/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', SMTP_URL: '' }).port).toBe(3030);
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,8 +81,14 @@ const EnvSchema = z.object({
   DEPLOY_OFFLINE_WAIT_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
   EDGE_BUILD_DIR: z.string().min(1).optional(),
   EDGE_SCORES_RETENTION_DAYS: int(1, 3650).default(30),
+  PROMETHEUS_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  PROMETHEUS_REPLICA_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores').optional(),
+  TRAINING_LEASE_SECONDS: int(3, 3600).default(30),
+  CLUSTER_POLL_MS: int(100, 60_000).default(2000),
 }).refine((e) => !e.MQTT_URL || (URL.canParse(e.MQTT_URL) && new URL(e.MQTT_URL).username !== ''), {
   message: 'must carry the hub\'s credentials: mqtt://user:password@host:port', path: ['MQTT_URL'],
+}).refine((e) => e.PROMETHEUS_ROLE === 'all' || e.DATABASE_URL !== undefined, {
+  message: 'api and worker processes share a PostgreSQL store: set DATABASE_URL (one SQLite process is role all)', path: ['PROMETHEUS_ROLE'],
 }).refine((e) => (e.MQTT_TLS_CERT === undefined) === (e.MQTT_TLS_KEY === undefined), {
   message: 'set both MQTT_TLS_CERT and MQTT_TLS_KEY, or neither', path: ['MQTT_TLS_CERT'],
 }).refine((e) => e.MQTT_MAX_PACKET_BYTES >= e.DEPLOY_CHUNK_BYTES + DEPLOY_CHUNK_OVERHEAD_BYTES, {
@@ -115,7 +122,22 @@ export interface Config {
   rateLimits: { loginPerMin: number; apiPerMin: number; agentPerMin: number };
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
-  training: { maxConcurrent: number };
+  training: {
+    /** Runs this process trains at once (a worker's own slots; the cluster's capacity is the sum). */
+    maxConcurrent: number;
+    /** A claimed run's lease: renewed while training; once it lapses the run is failed (its worker died). */
+    leaseMs: number;
+  };
+  /** Several processes on one store (issue 15): which part this one plays, and how the replicas find each other. */
+  cluster: {
+    /** The store's PostgreSQL (config.databaseUrl); unset, the hub is one process on SQLite and leads itself. */
+    databaseUrl: string | undefined;
+    role: 'api' | 'worker' | 'all';
+    /** Names this process in /health, metrics and logs (default host-pid-random). */
+    replicaId: string;
+    /** Leader retry, member heartbeat and training-queue poll interval. */
+    pollMs: number;
+  };
   datasets: {
     /** The one upload size limit (bytes); tier limits are checked in the datasets service's create path. */
     maxUploadBytes: number;
@@ -254,7 +276,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    training: { maxConcurrent: e.TRAINING_MAX_CONCURRENT ?? os.availableParallelism() },
+    training: { maxConcurrent: e.TRAINING_MAX_CONCURRENT ?? os.availableParallelism(), leaseMs: e.TRAINING_LEASE_SECONDS * 1000 },
+    cluster: {
+      databaseUrl: e.DATABASE_URL, role: e.PROMETHEUS_ROLE, pollMs: e.CLUSTER_POLL_MS,
+      replicaId: e.PROMETHEUS_REPLICA_ID ?? `${os.hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`,
+    },
     datasets: {
       maxUploadBytes: e.DATASET_MAX_UPLOAD_BYTES, engineThreads: e.DATASET_ENGINE_THREADS, engineMemoryMb: e.DATASET_ENGINE_MEMORY_MB,
       maxColumns: e.DATASET_MAX_COLUMNS,

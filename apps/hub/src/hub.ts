@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { loadSecretBox } from './crypto/secret-box.js';
 import { openDatabase } from './db/client.js';
+import { createCluster, leaderOnly } from './cluster/cluster.js';
 import { createEventBus } from './events.js';
 import { createApp } from './http/app.js';
 import { mountConsole } from './http/console.js';
@@ -104,6 +105,8 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   const store = await openDatabase({ file: paths.database, url: config.databaseUrl });
   const { db } = store;
   const events = createEventBus((event, err) => log.error({ err, event }, 'event listener failed'));
+  // Replicas on one PostgreSQL store share a leader, a message bus and locks; on SQLite the one process is all three.
+  const cluster = createCluster({ ...config.cluster, log: log.child({ part: 'cluster', replicaId: config.cluster.replicaId }) });
   const secretBox = loadSecretBox(paths.keys);
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: paths.outbox, log });
   const app = new Hono<HubEnv>();
@@ -113,9 +116,11 @@ export async function createHub(config: Config, options: HubOptions = {}) {
 
   const usersRepo = createUsersRepo(db);
   const authRepo = createAuthRepo(db);
-  const sessions = createSessionService({ authRepo, usersRepo, clock, sessionTtlMs: config.sessionTtlMs, mfaLoginTtlMs: config.mfaLoginTtlMs });
+  const sessions = createSessionService({ authRepo, usersRepo, clock, bus: cluster.bus, sessionTtlMs: config.sessionTtlMs, mfaLoginTtlMs: config.mfaLoginTtlMs });
   const newUserTier = config.billing.defaultTier;
-  const auth = createAuthService({ authRepo, usersRepo, sessions, mailer, events, clock, log, publicUrl: config.publicUrl, newUserTier });
+  // Replicas count logins and wrong passwords in PostgreSQL, so a limit holds across them.
+  const limitStore = cluster.pgPool ? { pool: cluster.pgPool } : undefined;
+  const auth = createAuthService({ authRepo, usersRepo, sessions, mailer, events, clock, log, publicUrl: config.publicUrl, newUserTier, limitStore });
   const mfa = createMfaService({ usersRepo, authRepo, sessions, secretBox, events, clock });
   const users = createUsersService({ usersRepo, sessions, events, clock, log, newUserTier });
   const profile = createProfileService({ usersRepo, clock });
@@ -125,7 +130,11 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   // Push: Expo notifications for the hub's events (the user's push tokens go with the user by ON DELETE CASCADE).
   const push = createPushService({ repo: createPushRepo(db), usersRepo, events, clock, log, settings: config.push });
   const system = createSystemService({
-    dataDir: config.dataDir, version: config.version, maxConcurrentTrainings: () => config.training.maxConcurrent,
+    dataDir: config.dataDir, version: config.version, maxConcurrentTrainings: () => training.capacitySlots(),
+    cluster: {
+      replicaId: config.cluster.replicaId, role: config.cluster.role, store: config.databaseUrl ? 'postgresql' : 'sqlite', broker: config.mqtt.external ? 'external' : 'embedded',
+      leader: () => cluster.leader.isLeader(), members: () => cluster.members(),
+    },
     pingDatabase: () => store.ping(),
   });
 
@@ -133,6 +142,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   const datasetEngine = createDatasetEngine({ threads: config.datasets.engineThreads, memoryMb: config.datasets.engineMemoryMb, tmpDir: paths.uploadsTmp });
   const datasets = createDatasetsService({
     repo: createDatasetsRepo(db), engine: datasetEngine, clock, root: paths.datasets, tmpDir: paths.uploadsTmp, settings: config.datasets,
+    keepLists: cluster.kind === 'single', lock: (key, fn) => cluster.withLock(`dataset:${key}`, fn),
   });
   users.addCleanup((deletedUserId, actorId) => datasets.handOver(deletedUserId, actorId));
   const outboundPolicy = createPolicyService({
@@ -198,8 +208,8 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   });
   diagnoses.attachModelScoring({ row: models.row, alarms: evaluations.modelAlarms });
   const training = createTrainingService({
-    repo: createTrainingRepo(db), datasets, models, evaluations, limits: billing.limits, events, clock, log,
-    maxConcurrent: config.training.maxConcurrent, shutdownGraceMs: Math.floor(config.shutdownTimeoutMs / 2),
+    repo: createTrainingRepo(db, store.dialect), datasets, models, evaluations, limits: billing.limits, events, clock, log, cluster,
+    maxConcurrent: config.training.maxConcurrent, leaseMs: config.training.leaseMs, pollMs: config.cluster.pollMs, shutdownGraceMs: Math.floor(config.shutdownTimeoutMs / 2),
   });
   datasets.addDeleteGuard((datasetId) => training.datasetInUse(datasetId));
   billing.limits.registerCounter('max_concurrent_trainings', training.countActive);
@@ -216,6 +226,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   const deployments = createDeploymentsService({
     repo: createDeploymentsRepo(db), models, targets: fleet.targets, points, broker: deviceLink, signer: deploySigner, limits: billing.limits,
     events, clock, log, settings: config.deployments, root: paths.deployments,
+    lock: (key, fn) => cluster.withLock(`deployment-create:${key}`, fn), leadership: cluster.leader,
   });
   billing.limits.registerCounter('max_deployments', deployments.countActive);
   system.registerCounter('total_deployments', deployments.countAll);
@@ -239,10 +250,14 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   // After the broker: recovery offers waiting packages to agents as they reconnect.
   components.push(deployments.component);
   // After deployments (it creates them); one engine per store: a replicated hub starts it on its leader only.
-  components.push(rollouts.component);
+  components.push(leaderOnly(cluster, rollouts.component, log));
   // Stopped in reverse: training first (its workers stop and keep their best weights), then pending reviews.
   components.push(evaluations.component, training.component);
-  const routes: AnyRoute[] = [
+  // A worker process trains (and scores what it trained); it answers only health and metrics over HTTP.
+  const worker = config.cluster.role === 'worker';
+  const workerParts = new Set(['datasets', 'evaluations', 'training']);
+  if (worker) components.splice(0, components.length, ...components.filter((c) => workerParts.has(c.name)));
+  const routes: AnyRoute[] = worker ? systemRoutes(system) : [
     ...systemRoutes(system),
     ...authRoutes({ auth, mfa, usersRepo, trustProxy: config.trustProxy }),
     ...mfaRoutes(mfa),
@@ -267,17 +282,19 @@ export async function createHub(config: Config, options: HubOptions = {}) {
 
   createApp(app, routes, {
     log, version: config.version, authenticate: sessions.authenticate, trustProxy: config.trustProxy,
-    rateLimits: createRateLimits({ login: config.rateLimits.loginPerMin, api: config.rateLimits.apiPerMin, agent: config.rateLimits.agentPerMin }),
+    rateLimits: createRateLimits({ login: config.rateLimits.loginPerMin, api: config.rateLimits.apiPerMin, agent: config.rateLimits.agentPerMin }, limitStore),
     defaultBodyLimit: config.bodyLimitBytes, strictResponses: options.strictResponses ?? false,
   });
-  mountMqttWebSocket(app, ws.upgradeWebSocket, { broker, path: config.mqtt.wsPath, trustProxy: config.trustProxy });
-  // The admin console at `/` (apps/hub/web/dist); API, WebSocket, health and MQTT paths never fall back to it.
-  mountConsole(app);
-  mountTrainingSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, training });
-  mountRolloutSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, rollouts });
+  if (!worker) {
+    mountMqttWebSocket(app, ws.upgradeWebSocket, { broker, path: config.mqtt.wsPath, trustProxy: config.trustProxy });
+    // The admin console at `/` (apps/hub/web/dist); API, WebSocket, health and MQTT paths never fall back to it.
+    mountConsole(app);
+    mountTrainingSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, training });
+    mountRolloutSocket(app, ws.upgradeWebSocket, { authenticate: sessions.authenticate, rollouts });
+  }
 
   let server: ServerType | undefined;
-  const services = { auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, fleet, broker, deviceLink, billing, push, agent, training, models, evaluations, deployments, points, diagnoses, rollouts };
+  const services = { cluster, auth, mfa, users, profile, system, sessions, usersRepo, mailer, events, secretBox, datasets, connectors, outboundPolicy, fleet, broker, deviceLink, billing, push, agent, training, models, evaluations, deployments, points, diagnoses, rollouts };
 
   return {
     app, config, log, paths, store, services, routes, clock, upgradeWebSocket: ws.upgradeWebSocket,
@@ -290,9 +307,10 @@ export async function createHub(config: Config, options: HubOptions = {}) {
       });
       ws.injectWebSocket(server);
       answerClientErrors(server);
+      await cluster.start();
       for (const component of components) await component.start?.();
       const port = (server.address() as AddressInfo).port;
-      log.info({ port, dataDir: config.dataDir, version: config.version }, 'hub listening');
+      log.info({ port, dataDir: config.dataDir, version: config.version, role: config.cluster.role, replicaId: config.cluster.replicaId, store: cluster.kind }, 'hub listening');
       return port;
     },
 
@@ -306,6 +324,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
         });
       }
       for (const component of [...components].reverse()) await component.stop?.();
+      await cluster.stop();
       mailer.close();
       await store.close();
       log.info('hub stopped');

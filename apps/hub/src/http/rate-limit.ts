@@ -1,5 +1,42 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type pg from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../errors.js';
+
+/**
+ * Where the counts live: this process's memory (one hub), or a PostgreSQL table every replica shares, so
+ * "30 logins a minute per IP" holds however the load balancer spreads the attempts. Should PostgreSQL be
+ * unreachable the process counts alone (rate-limiter-flexible's insurance limiter) rather than refuse everyone.
+ */
+export interface LimitStore {
+  pool: pg.Pool;
+}
+
+const TABLE = 'prometheus_rate_limits';
+const tableReady: WeakMap<pg.Pool, Promise<void>> = new WeakMap();
+
+/** The table rate-limiter-flexible uses, created once per pool; replicas racing to create it are fine. */
+function ensureTable(pool: pg.Pool): Promise<void> {
+  let ready = tableReady.get(pool);
+  if (!ready) {
+    const create = () => pool.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`);
+    // Two replicas creating it at the same moment: one of them gets a duplicate-type error; the table exists.
+    ready = create().catch(() => create()).then(() => undefined);
+    ready.catch(() => tableReady.delete(pool));
+    tableReady.set(pool, ready);
+  }
+  return ready;
+}
+
+function limiter(store: LimitStore | undefined, keyPrefix: string, points: number, duration: number): { limiter: RateLimiterAbstract; ready: () => Promise<void> } {
+  if (!store) return { limiter: new RateLimiterMemory({ points, duration }), ready: async () => undefined };
+  return {
+    limiter: new RateLimiterPostgres({
+      storeClient: store.pool, storeType: 'pool', tableName: TABLE, tableCreated: true, keyPrefix, points, duration,
+      insuranceLimiter: new RateLimiterMemory({ points, duration }),
+    }),
+    ready: () => ensureTable(store.pool),
+  };
+}
 
 export type LimitKind = 'login' | 'api' | 'agent';
 
@@ -8,16 +45,17 @@ export interface RateLimits {
 }
 
 /** Fixed one-minute windows per key, as the contract states the limits (requests/min). */
-export function createRateLimits(perMinute: Record<LimitKind, number>): RateLimits {
-  const limiters: Record<LimitKind, RateLimiterMemory> = {
-    login: new RateLimiterMemory({ points: perMinute.login, duration: 60 }),
-    api: new RateLimiterMemory({ points: perMinute.api, duration: 60 }),
-    agent: new RateLimiterMemory({ points: perMinute.agent, duration: 60 }),
+export function createRateLimits(perMinute: Record<LimitKind, number>, store?: LimitStore): RateLimits {
+  const limiters: Record<LimitKind, ReturnType<typeof limiter>> = {
+    login: limiter(store, 'login', perMinute.login, 60),
+    api: limiter(store, 'api', perMinute.api, 60),
+    agent: limiter(store, 'agent', perMinute.agent, 60),
   };
   return {
     async consume(kind, key) {
       try {
-        await limiters[kind].consume(key);
+        await limiters[kind].ready();
+        await limiters[kind].limiter.consume(key);
       } catch (e) {
         if (!(e instanceof RateLimiterRes)) throw e;
         const retryAfter = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
@@ -39,8 +77,8 @@ export interface Lockout {
 }
 
 /** Wrong guesses of a secret: `attempts` within `windowSeconds` lock the action for `lockSeconds`. */
-export function createLockout(o: { what: string; attempts: number; windowSeconds: number; lockSeconds: number }): Lockout {
-  const limiter = new RateLimiterMemory({ points: o.attempts, duration: o.windowSeconds });
+export function createLockout(o: { what: string; attempts: number; windowSeconds: number; lockSeconds: number }, store?: LimitStore): Lockout {
+  const { limiter: guesses, ready } = limiter(store, `lockout:${o.what}`, o.attempts, o.windowSeconds);
   const locked = (ms: number) => {
     const retryAfter = Math.max(1, Math.ceil(ms / 1000));
     return new AppError('RATE_LIMITED', `Too many wrong ${o.what}`, {
@@ -50,17 +88,20 @@ export function createLockout(o: { what: string; attempts: number; windowSeconds
   };
   return {
     async check(key) {
-      const res = await limiter.get(key);
+      await ready();
+      const res = await guesses.get(key);
       if (res && res.consumedPoints >= o.attempts && res.msBeforeNext > 0) throw locked(res.msBeforeNext);
     },
     async fail(key) {
-      const res = await limiter.penalty(key, 1);
+      await ready();
+      const res = await guesses.penalty(key, 1);
       if (res.consumedPoints < o.attempts) return;
-      await limiter.block(key, o.lockSeconds);
+      await guesses.block(key, o.lockSeconds);
       throw locked(o.lockSeconds * 1000);
     },
     async clear(key) {
-      await limiter.delete(key);
+      await ready();
+      await guesses.delete(key);
     },
   };
 }

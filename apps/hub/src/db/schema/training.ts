@@ -30,6 +30,10 @@ export const trainingRuns = sqliteTable('training_runs', {
   createdAt: timestamp('created_at').notNull(),
   startedAt: timestamp('started_at'),
   completedAt: timestamp('completed_at'),
+  /** The replica training it; with the lease, set when a worker claims the run from the queue. */
+  workerId: text('worker_id'),
+  /** Renewed while it trains: a run whose lease lapsed lost its worker and is failed by the leader. */
+  leaseExpiresAt: timestamp('lease_expires_at'),
 }, (t) => [
   index('training_runs_owner_idx').on(t.ownerId, t.createdAt),
   index('training_runs_status_idx').on(t.status, t.createdAt),

@@ -5,7 +5,7 @@ import { hashToken, newSixDigitCode, newToken, sameHash } from '../../crypto/tok
 import { AppError } from '../../errors.js';
 import type { HubEventBus } from '../../events.js';
 import type { AuthUser } from '../../http/context.js';
-import { createLockout } from '../../http/rate-limit.js';
+import { createLockout, type LimitStore } from '../../http/rate-limit.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { Mailer } from '../../mail/mailer.js';
@@ -31,11 +31,13 @@ export interface AuthServiceDeps {
   publicUrl: string;
   /** The tier new accounts start on (config DEFAULT_TIER). */
   newUserTier: Tier;
+  /** Replicas: wrong-password counts in the shared store, so the lock holds on every replica. */
+  limitStore?: LimitStore | undefined;
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { authRepo, usersRepo, sessions, mailer, clock, log } = deps;
-  const passwordGuesses = createLockout(PASSWORD_GUESSES);
+  const passwordGuesses = createLockout(PASSWORD_GUESSES, deps.limitStore);
 
   // Mail is sent in the background: the answer must not wait on SMTP, nor reveal by its timing
   // whether an address exists.

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.js';
+import type { ClusterBus } from '../../cluster/cluster.js';
 import { hashToken, newToken } from '../../crypto/tokens.js';
 import { AppError } from '../../errors.js';
 import type { AuthUser } from '../../http/context.js';
@@ -17,7 +18,11 @@ export interface SessionServiceDeps {
   clock: Clock;
   sessionTtlMs: number;
   mfaLoginTtlMs: number;
+  /** Replicas: a revoke on one drops the cached token on every other at once (else within CACHE_MS). */
+  bus?: ClusterBus;
 }
+
+type Forget = { sessionId: string } | { userId: string };
 
 const invalidToken = () => new AppError('UNAUTHORIZED', 'Invalid or expired token', { details: 'Log in again to get a new token' });
 
@@ -41,10 +46,16 @@ export function createSessionService(deps: SessionServiceDeps) {
   const cache = new Map<string, CachedSession>();
   // Bumped by every forget: a lookup that began before a revoke does not cache what it read.
   let generation = 0;
-  const forget = (drop: (user: AuthUser) => boolean) => {
+  const forgetHere = (what: Forget) => {
     generation += 1;
+    const drop = 'sessionId' in what ? (u: AuthUser) => u.sessionId === what.sessionId : (u: AuthUser) => u.id === what.userId;
     for (const [hash, entry] of cache) if (drop(entry.user)) cache.delete(hash);
   };
+  const forget = (what: Forget) => {
+    forgetHere(what);
+    deps.bus?.publish('sessions.forget', what);
+  };
+  deps.bus?.subscribe('sessions.forget', (m) => forgetHere(m as Forget));
 
   return {
     /** Issues a token; only its SHA-256 is stored. */
@@ -88,16 +99,16 @@ export function createSessionService(deps: SessionServiceDeps) {
 
     async revoke(sessionId: string): Promise<void> {
       await authRepo.revokeSession(sessionId, clock.now());
-      forget((u) => u.sessionId === sessionId);
+      forget({ sessionId });
     },
     async revokeAll(userId: string, exceptSessionId?: string): Promise<number> {
       const revoked = await authRepo.revokeUserSessions(userId, clock.now(), exceptSessionId);
-      forget((u) => u.id === userId);
+      forget({ userId });
       return revoked;
     },
     /** A user's row changed (role, email) or is going: their tokens are looked up afresh. */
     forgetUser(userId: string): void {
-      forget((u) => u.id === userId);
+      forget({ userId });
     },
   };
 }

@@ -7,7 +7,7 @@ import { filesOf, toDetail, toSummary, visibleDataset, type DatasetsContext, typ
 import { createFromFile, type CreateCheck, type CreateDatasetInput } from './create.js';
 import { appendReadings, ensureEdgeDataset, settleEdgeDataset, type EdgeDatasetRequest, type Reading } from './edge.js';
 import type { DatasetEngine } from './engine.js';
-import { createKeyedLock } from '../../keyed-lock.js';
+import { createKeyedLock, type KeyedLock } from '../../keyed-lock.js';
 import { exportFile, loadForTraining, medianIntervalMs, previewDataset, type TrainingData } from './read.js';
 import { recommend } from './recommend.js';
 import type { DatasetsRepo } from './repo.js';
@@ -24,10 +24,15 @@ export interface DatasetsServiceDeps {
   root: string;
   tmpDir: string;
   settings: DatasetsSettings;
+  /** Keep each owner's list between writes (one process: this repo sees every write). False with replicas. */
+  keepLists?: boolean;
+  /** One operation per dataset at a time: in memory for one process, the cluster's lock for replicas. */
+  lock?: KeyedLock;
 }
 
 export function createDatasetsService(deps: DatasetsServiceDeps) {
-  const ctx: DatasetsContext = { ...deps, lock: createKeyedLock() };
+  // Per dataset: on every replica when they share the store (the files are on the shared volume too).
+  const ctx: DatasetsContext = { ...deps, lock: deps.lock ?? createKeyedLock() };
   const createChecks: CreateCheck[] = [];
   const deleteGuards: DeleteGuard[] = [];
   interface KeptList { writes: number; list: DatasetSummary[]; json?: string }
@@ -36,7 +41,8 @@ export function createDatasetsService(deps: DatasetsServiceDeps) {
     const owner = visibleTo(actor);
     const writes = deps.repo.writeCount();
     const kept = lists.get(owner ?? '*');
-    if (kept?.writes === writes) return kept;
+    // With replicas another process writes the table unseen by this repo's count: read afresh every time.
+    if (kept?.writes === writes && deps.keepLists !== false) return kept;
     const fresh: KeptList = { writes, list: (await deps.repo.list(owner)).map(toSummary) };
     if (lists.size >= 1000) lists.clear();
     lists.set(owner ?? '*', fresh);

@@ -11,7 +11,8 @@ import { isoTime, newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { DeviceLink } from '../../mqtt/device-link.js';
 import type { Limits } from '../billing/limits.js';
-import { createKeyedLock } from '../../keyed-lock.js';
+import type { Leadership } from '../../cluster/cluster.js';
+import { createKeyedLock, type KeyedLock } from '../../keyed-lock.js';
 import type { TargetWithIngest } from '../fleet/repo.js';
 import type { TargetsService } from '../fleet/targets-service.js';
 import type { ModelsService } from '../models/models-service.js';
@@ -41,16 +42,20 @@ export interface DeploymentsServiceDeps {
   settings: DeploymentSettings;
   /** `<data dir>/deployments`. */
   root: string;
+  /** Per owner (check a tier limit, then insert): in memory for one process, the cluster's lock for replicas. */
+  lock?: KeyedLock;
+  /** Replicas: only the leader recovers, fails overdue deployments and prunes; unset, this process leads. */
+  leadership?: Leadership;
 }
 
 /** Deployments as people use them: create (which starts the state machine), list, detail, binary, results. */
 export function createDeploymentsService(deps: DeploymentsServiceDeps) {
   const { repo, clock, settings, broker } = deps;
   const log = deps.log.child({ module: 'deployments' });
-  const createLock = createKeyedLock();
+  const createLock = deps.lock ?? createKeyedLock();
   let pruneTimer: NodeJS.Timeout | undefined;
   const orchestrator = createOrchestrator({
-    repo, models: deps.models, signer: deps.signer, clock, log, root: deps.root, events: deps.events, offlineWaitMs: settings.offlineWaitMs,
+    leadership: deps.leadership, repo, models: deps.models, signer: deps.signer, clock, log, root: deps.root, events: deps.events, offlineWaitMs: settings.offlineWaitMs,
     edgeBuildDir: settings.edgeBuildDir,
     // Through the broker object (not a copy of its method), so what is published can be observed in tests.
     link: { publishToDevice: (id, leaf, payload, opts) => broker.publishToDevice(id, leaf, payload, opts), isOnline: (id) => broker.isOnline(id) },
@@ -215,7 +220,7 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
       name: 'deployments',
       async start(): Promise<void> {
         await orchestrator.component.start();
-        const prune = () => results.prune(settings.scoresRetentionMs).catch((err: unknown) => log.error({ err }, 'pruning scores failed'));
+        const prune = async () => (deps.leadership?.isLeader() ?? true) && results.prune(settings.scoresRetentionMs).catch((err: unknown) => log.error({ err }, 'pruning scores failed'));
         await prune();
         pruneTimer = setInterval(() => void prune(), 3_600_000);
         pruneTimer.unref();

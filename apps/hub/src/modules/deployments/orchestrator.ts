@@ -1,5 +1,6 @@
 import { DeployStatusReport, parseMessage, type DeviceStatus } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
+import type { Leadership } from '../../cluster/cluster.js';
 import type { HubEventBus } from '../../events.js';
 import type { Logger } from '../../logger.js';
 import { advance, runPipeline, type PipelineDeps } from './pipeline.js';
@@ -21,6 +22,8 @@ export interface OrchestratorDeps extends PipelineDeps {
   offlineWaitMs: number;
   clock: Clock;
   log: Logger;
+  /** Replicas: recovery and the offline-wait check run on the leader (again when a replica becomes it). */
+  leadership?: Leadership | undefined;
 }
 
 const AGENT_BUSY = new Set(['verifying', 'installing', 'health_check']);
@@ -40,6 +43,8 @@ export function createOrchestrator(deps: OrchestratorDeps) {
   let queue: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let unwatch: (() => void) | undefined;
+  const leads = () => deps.leadership?.isLeader() ?? true;
   const transfers = createTransfers(deps.link, deps.transfer, {
     progress: (id, bytes) => void repo.update(id, { bytesAcked: bytes, updatedAt: clock.now() }),
     stalled: (id, reason) => void fail(id, reason),
@@ -144,6 +149,7 @@ export function createOrchestrator(deps: OrchestratorDeps) {
   /** Periodic: transfers to targets that came online or went quiet, and offline waits that ran out. */
   async function tick(): Promise<void> {
     transfers.tick();
+    if (!leads()) return;
     const now = clock.now().getTime();
     for (const row of await repo.withStatus(['transferring'])) {
       const since = [...row.steps].reverse().find((s) => s.status === 'transferring')?.at ?? row.updatedAt.getTime();
@@ -167,12 +173,17 @@ export function createOrchestrator(deps: OrchestratorDeps) {
       name: 'deployments',
       async start(): Promise<void> {
         stopped = false;
-        await recover();
+        if (leads()) await recover();
+        // A replica that becomes the leader takes over what the previous one left in progress.
+        unwatch = deps.leadership?.onChange((leader) => {
+          if (leader && !stopped) void recover().catch((err: unknown) => log.error({ err }, 'deployment recovery failed'));
+        });
         timer = setInterval(() => void tick().catch((err: unknown) => log.error({ err }, 'deployment tick failed')), 2000);
         timer.unref();
       },
       async stop(): Promise<void> {
         stopped = true;
+        unwatch?.();
         if (timer) clearInterval(timer);
         await queue;
       },

@@ -7,12 +7,12 @@ const tag = 'System';
 export function systemRoutes(system: SystemService): AnyRoute[] {
   return [
     defineRoute({
-      method: 'get', path: '/health', tag, summary: 'Liveness probe (no authentication)', permission: 'public',
+      method: 'get', path: '/health', tag, summary: 'Liveness probe (no authentication): store, broker, role and replica of this process', permission: 'public',
       responses: { 200: { description: 'Alive', schema: HealthResponse } },
       handler: async (c) => c.json(await system.health(), 200),
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/system/metrics', tag, summary: 'CPU, memory and disk of the hub machine; runs, models, deployments',
+      method: 'get', path: '/api/v1/system/metrics', tag, summary: 'CPU, memory and disk of the hub machine; runs, models, deployments; this replica and the others heard from',
       permission: 'system:read',
       responses: { 200: { description: 'Metrics', schema: SystemMetricsResponse }, 401: err('Not logged in') },
       handler: async (c) => c.json(await system.metrics(), 200),

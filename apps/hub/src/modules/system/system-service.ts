@@ -28,7 +28,15 @@ export interface SystemServiceDeps {
   dataDir: string;
   version: string;
   maxConcurrentTrainings: () => number;
-  pingDatabase: () => Promise<boolean>;
+  pingDatabase: () => boolean | Promise<boolean>;
+  cluster: {
+    replicaId: string;
+    role: 'api' | 'worker' | 'all';
+    store: 'sqlite' | 'postgresql';
+    broker: 'embedded' | 'external';
+    leader(): boolean;
+    members(): { replicaId: string; role: 'api' | 'worker' | 'all'; trainingSlots: number; leader: boolean }[];
+  };
 }
 
 export function createSystemService(deps: SystemServiceDeps) {
@@ -53,12 +61,14 @@ export function createSystemService(deps: SystemServiceDeps) {
     },
 
     async health() {
-      const dbOk = await deps.pingDatabase();
+      const dbOk = await Promise.resolve().then(deps.pingDatabase).catch(() => false);
+      const { cluster } = deps;
       return {
         status: dbOk ? ('ok' as const) : ('degraded' as const),
         version: deps.version,
         aegis_db: dbOk ? ('connected' as const) : ('disconnected' as const),
         uptime_seconds: Math.floor((Date.now() - startedAt) / 1000),
+        store: cluster.store, broker: cluster.broker, role: cluster.role, replica_id: cluster.replicaId, leader: cluster.leader(),
       };
     },
 
@@ -77,6 +87,9 @@ export function createSystemService(deps: SystemServiceDeps) {
         max_concurrent_trainings: deps.maxConcurrentTrainings(),
         total_models: await count('total_models'),
         total_deployments: await count('total_deployments'),
+        replica_id: deps.cluster.replicaId,
+        role: deps.cluster.role,
+        replicas: deps.cluster.members().map((m) => ({ replica_id: m.replicaId, role: m.role, training_slots: m.trainingSlots, leader: m.leader })),
       };
     },
   };

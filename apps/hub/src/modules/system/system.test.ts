@@ -6,20 +6,23 @@ import { createTestHub, type TestHub } from '../../test/harness.js';
 describe('system routes', () => {
   let t: TestHub;
   beforeAll(async () => {
-    t = await createTestHub({ TRAINING_MAX_CONCURRENT: '3' });
+    t = await createTestHub({ TRAINING_MAX_CONCURRENT: '3', PROMETHEUS_REPLICA_ID: 'hub-a' });
   });
   afterAll(() => t.close());
 
   it('answers /health without authentication', async () => {
     const res = await t.request('GET', '/health');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', version: '0.1.0', aegis_db: 'connected' });
+    expect(await res.json()).toMatchObject({
+      status: 'ok', version: '0.1.0', aegis_db: 'connected', store: 'sqlite', broker: 'embedded', role: 'all', replica_id: 'hub-a', leader: true,
+    });
   });
 
   it('reports real machine figures to any logged-in user', async () => {
     expect((await t.request('GET', '/api/v1/system/metrics')).status).toBe(401);
     const { token } = await t.userWithRole('viewer');
     const m = (await (await t.request('GET', '/api/v1/system/metrics', { token })).json()) as Record<string, number>;
+    expect(m).toMatchObject({ replica_id: 'hub-a', role: 'all', max_concurrent_trainings: 3, replicas: [{ replica_id: 'hub-a', role: 'all', training_slots: 3, leader: true }] });
     expect(m.memory_total_mb).toBe(Math.round(os.totalmem() / 1024 / 1024));
     expect(m.memory_used_mb).toBeGreaterThan(0);
     expect(m.memory_used_mb).toBeLessThanOrEqual(m.memory_total_mb!);

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Dialect } from '../../db/client.js';
 import type { Db } from '../../db/client.js';
 import { trainingEpochs, trainingRuns } from '../../db/schema/index.js';
 
@@ -9,7 +10,7 @@ export type EpochRow = typeof trainingEpochs.$inferSelect;
 
 const ACTIVE = ['queued', 'running'] as const;
 
-export function createTrainingRepo(db: Db) {
+export function createTrainingRepo(db: Db, dialect: Dialect = 'sqlite') {
   return {
     async insert(row: NewRunRow): Promise<RunRow> {
       return db.insert(trainingRuns).values(row).returning().get();
@@ -50,6 +51,61 @@ export function createTrainingRepo(db: Db) {
     async failRunning(reason: string, at: Date): Promise<string[]> {
       return db.update(trainingRuns).set({ status: 'failed', error: reason, completedAt: at, estimatedRemainingSeconds: null })
         .where(eq(trainingRuns.status, 'running')).returning({ id: trainingRuns.id }).all().map((r) => r.id);
+    },
+    /**
+     * A worker takes the oldest queued run, marks it running under its lease, and gets it; undefined when
+     * nothing waits. One statement, so two workers never take the same run (SQLite writes one at a time;
+     * on PostgreSQL the row is chosen FOR UPDATE SKIP LOCKED).
+     */
+    async claimNext(workerId: string, now: Date, leaseUntil: Date): Promise<RunRow | undefined> {
+      // PostgreSQL: a worker skips the row another is claiming instead of waiting for it (and then finding it taken).
+      const oldest = dialect === 'postgres'
+        ? sql`(select id from training_runs where status = 'queued' order by created_at, id limit 1 for update skip locked)`
+        : db.select({ id: trainingRuns.id }).from(trainingRuns).where(eq(trainingRuns.status, 'queued'))
+          .orderBy(asc(trainingRuns.createdAt), asc(trainingRuns.id)).limit(1);
+      const [row] = await db.update(trainingRuns).set({ status: 'running', startedAt: now, workerId, leaseExpiresAt: leaseUntil })
+        .where(and(inArray(trainingRuns.id, oldest), eq(trainingRuns.status, 'queued'))).returning();
+      return row;
+    },
+    /** Extends the lease of a run the worker still holds; false when it no longer does (the run was failed). */
+    async renewLease(id: string, workerId: string, until: Date): Promise<boolean> {
+      const rows = await db.update(trainingRuns).set({ leaseExpiresAt: until })
+        .where(and(eq(trainingRuns.id, id), eq(trainingRuns.workerId, workerId), eq(trainingRuns.status, 'running'))).returning({ id: trainingRuns.id });
+      return rows.length > 0;
+    },
+    /** A worker's write to a run it holds (progress, its end); undefined when it lost the run. */
+    async updateHeld(id: string, workerId: string, patch: RunPatch): Promise<RunRow | undefined> {
+      const [row] = await db.update(trainingRuns).set(patch)
+        .where(and(eq(trainingRuns.id, id), eq(trainingRuns.workerId, workerId), eq(trainingRuns.status, 'running'))).returning();
+      return row;
+    },
+    /** Running runs whose lease lapsed before `now`, failed with `reason(worker)`; returns them as failed. */
+    async failLapsed(now: Date, reason: (workerId: string | null) => string): Promise<RunRow[]> {
+      const lapsed = await db.select().from(trainingRuns).where(and(eq(trainingRuns.status, 'running'), lt(trainingRuns.leaseExpiresAt, now)));
+      const failed: RunRow[] = [];
+      for (const run of lapsed) {
+        // Only if it is still lapsed: a worker that renewed in between keeps its run.
+        const [row] = await db.update(trainingRuns).set({ status: 'failed', error: reason(run.workerId), completedAt: now, estimatedRemainingSeconds: null })
+          .where(and(eq(trainingRuns.id, run.id), eq(trainingRuns.status, 'running'), lt(trainingRuns.leaseExpiresAt, now))).returning();
+        if (row) failed.push(row);
+      }
+      return failed;
+    },
+    /** Takes a run out of the queue; undefined when it was no longer queued (a worker took it). */
+    async stopQueued(id: string, now: Date): Promise<RunRow | undefined> {
+      const [row] = await db.update(trainingRuns).set({ status: 'stopped', stopReason: 'stopped', completedAt: now })
+        .where(and(eq(trainingRuns.id, id), eq(trainingRuns.status, 'queued'))).returning();
+      return row;
+    },
+    /** 1-based place of a queued run in the queue (oldest first). */
+    async queuePosition(run: RunRow): Promise<number> {
+      const ahead = await db.$count(trainingRuns, and(eq(trainingRuns.status, 'queued'), or(
+        lt(trainingRuns.createdAt, run.createdAt), and(eq(trainingRuns.createdAt, run.createdAt), lt(trainingRuns.id, run.id)),
+      )));
+      return ahead + 1;
+    },
+    async countQueued(): Promise<number> {
+      return db.$count(trainingRuns, eq(trainingRuns.status, 'queued'));
     },
     async reassignOwner(fromUserId: string, toUserId: string): Promise<void> {
       db.update(trainingRuns).set({ ownerId: toUserId }).where(eq(trainingRuns.ownerId, fromUserId)).run();

@@ -33,7 +33,7 @@ export function trainingRoutes(training: TrainingService): AnyRoute[] {
       method: 'get', path: '/api/v1/training/queue', tag, summary: 'Runs training now, the limit, runs waiting, free slots',
       permission: 'data:read',
       responses: { 200: { description: 'Queue', schema: TrainingQueueResponse }, ...auth },
-      handler: (c) => c.json(training.queue(), 200),
+      handler: async (c) => c.json(await training.queue(), 200),
     }),
     defineRoute({
       method: 'get', path: '/api/v1/training/:id', tag, summary: 'Run detail with live figures (losses, epoch, estimated time left)',

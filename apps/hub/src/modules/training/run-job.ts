@@ -29,6 +29,8 @@ export interface RunDeps {
 }
 
 export interface RunControl {
+  /** The replica that claimed the run: its writes land only while it still holds the run. */
+  workerId: string;
   /** Called once the worker exists, so a stop can reach it. */
   onHandle(handle: TrainingHandle): void;
   /** Set when the hub's shutdown stopped the run: recorded as the reason. */
@@ -49,9 +51,9 @@ async function loadTable(deps: RunDeps, run: RunRow) {
   return { dataset, table: toTrainingTable(data) };
 }
 
-function onEpoch(deps: RunDeps, run: RunRow, p: EpochProgress): void {
+function onEpoch(deps: RunDeps, run: RunRow, workerId: string, p: EpochProgress): void {
   void deps.repo.addEpoch({ runId: run.id, epoch: p.epoch, trainLoss: p.train_loss, valLoss: finite(p.val_loss), bestValLoss: finite(p.best_val_loss), elapsedSeconds: p.elapsed_seconds });
-  void deps.repo.update(run.id, {
+  void deps.repo.updateHeld(run.id, workerId, {
     currentEpoch: p.epoch, currentTrainLoss: p.train_loss, currentValLoss: finite(p.val_loss), bestValLoss: finite(p.best_val_loss),
     learningRate: p.learning_rate, trainingSeconds: p.elapsed_seconds, estimatedRemainingSeconds: p.estimated_remaining_seconds,
   });
@@ -63,7 +65,10 @@ function onEpoch(deps: RunDeps, run: RunRow, p: EpochProgress): void {
   deps.events.emit('training.epoch', { userId: run.ownerId, runId: run.id, epoch: p.epoch, totalEpochs: p.total_epochs });
 }
 
-async function finish(deps: RunDeps, run: RunRow, result: TrainingResult, data: { equipmentType: string; table: TrainingTable }, shutdown: string | null): Promise<void> {
+async function finish(deps: RunDeps, run: RunRow, result: TrainingResult, data: { equipmentType: string; table: TrainingTable }, control: RunControl): Promise<void> {
+  // A run the leader failed as lapsed (this worker stalled past its lease) is not brought back by a late model.
+  const held = await deps.repo.findById(run.id);
+  if (held?.status !== 'running' || held.workerId !== control.workerId) return;
   const model = await deps.models.register({
     ownerId: run.ownerId, name: run.name, datasetId: run.datasetId, equipmentType: data.equipmentType, trainingRunId: run.id, result,
   });
@@ -72,38 +77,38 @@ async function finish(deps: RunDeps, run: RunRow, result: TrainingResult, data: 
   });
   await deps.models.setEvaluation(model.id, evaluation.id);
   const status = result.status === 'stopped' ? 'stopped' : 'completed';
-  const row = await deps.repo.update(run.id, {
+  const row = await deps.repo.updateHeld(run.id, control.workerId, {
     status, stopReason: result.status, modelId: model.id, evaluationId: evaluation.id, completedAt: deps.clock.now(),
     currentEpoch: result.epochs_run, bestValLoss: finite(result.best_val_loss), trainingSeconds: result.training_time_seconds,
-    estimatedRemainingSeconds: 0, error: shutdown,
+    estimatedRemainingSeconds: 0, error: control.shutdownReason(),
   });
+  if (!row) return;
   deps.live.publish(run.id, toCompleteMessage(row as RunRow, await deps.repo.epochs(run.id)));
   deps.events.emit('training.finished', { userId: run.ownerId, runId: run.id, status, modelId: model.id });
 }
 
-async function failRun(deps: RunDeps, run: RunRow, reason: string): Promise<void> {
-  const row = await deps.repo.update(run.id, { status: 'failed', error: reason, completedAt: deps.clock.now(), estimatedRemainingSeconds: null });
-  deps.live.publish(run.id, toCompleteMessage(row as RunRow, await deps.repo.epochs(run.id)));
+async function failRun(deps: RunDeps, run: RunRow, workerId: string, reason: string): Promise<void> {
+  const row = await deps.repo.updateHeld(run.id, workerId, { status: 'failed', error: reason, completedAt: deps.clock.now(), estimatedRemainingSeconds: null });
+  if (!row) return; // no longer this worker's run
+  deps.live.publish(run.id, toCompleteMessage(row, await deps.repo.epochs(run.id)));
   deps.events.emit('training.finished', { userId: run.ownerId, runId: run.id, status: 'failed', reason });
 }
 
-/** Runs a queued run to its end; never throws (a failure is recorded on the run). */
-export async function executeRun(deps: RunDeps, runId: string, fromQueue: boolean, control: RunControl): Promise<void> {
-  const queued = await deps.repo.findById(runId);
-  if (!queued || queued.status !== 'queued') return; // stopped while waiting
-  const run = (await deps.repo.update(runId, { status: 'running', startedAt: deps.clock.now() })) as RunRow;
+/** Runs a run this worker claimed to its end; never throws (a failure is recorded on the run). */
+export async function executeRun(deps: RunDeps, run: RunRow, fromQueue: boolean, control: RunControl): Promise<void> {
+  const runId = run.id;
   deps.events.emit('training.started', { userId: run.ownerId, runId, fromQueue });
   try {
     const { dataset, table } = await loadTable(deps, run);
     const handle = startTraining(
       { architecture: run.architecture, hyperparameters: run.hyperparameters, data: table, conditions: conditionColumns(table.columns) },
-      { onEpoch: (p) => onEpoch(deps, run, p), onLog: (message) => deps.log.info({ runId, message }, 'training worker') },
+      { onEpoch: (p) => onEpoch(deps, run, control.workerId, p), onLog: (message) => deps.log.info({ runId, message }, 'training worker') },
     );
     control.onHandle(handle);
     const result = await handle.result;
-    await finish(deps, run, result, { equipmentType: dataset.equipment_type, table }, control.shutdownReason());
+    await finish(deps, run, result, { equipmentType: dataset.equipment_type, table }, control);
   } catch (err) {
     deps.log.warn({ err, runId }, 'training run failed');
-    await failRun(deps, run, control.shutdownReason() ?? reasonOf(err));
+    await failRun(deps, run, control.workerId, control.shutdownReason() ?? reasonOf(err));
   }
 }

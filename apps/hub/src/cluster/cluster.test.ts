@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, type ScratchDatabase } from '../test/scratch-postgres.js';
+import { createCluster, type Cluster } from './cluster.js';
+
+const log = pino({ level: 'silent' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+describe('cluster on SQLite (one process)', () => {
+  it('leads, hears its own messages, locks in memory and lists itself', async () => {
+    const c = createCluster({ databaseUrl: undefined, replicaId: 'solo', role: 'all', pollMs: 100, log });
+    await c.start();
+    const heard: unknown[] = [];
+    c.bus.subscribe('training.live', (m) => heard.push(m));
+    c.bus.publish('training.live', { n: 1 });
+    c.setTrainingSlots(3);
+    expect(c.leader.isLeader()).toBe(true);
+    expect(heard).toEqual([{ n: 1 }]);
+    expect(c.members()).toMatchObject([{ replicaId: 'solo', trainingSlots: 3, leader: true }]);
+    await c.stop();
+  });
+});
+
+describe('cluster on PostgreSQL', () => {
+  let db: ScratchDatabase;
+  const clusters: Cluster[] = [];
+  const make = (replicaId: string) => {
+    const c = createCluster({ databaseUrl: db.url, replicaId, role: 'all', pollMs: 100, log });
+    clusters.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    db = await createScratchDatabase('replicas_cluster');
+  });
+  afterAll(async () => {
+    for (const c of clusters) await c.stop().catch(() => undefined);
+    await db.drop();
+  });
+
+  it('elects one leader; when it stops another takes over', async () => {
+    const a = make('a');
+    const b = make('b');
+    await a.start();
+    await b.start();
+    await until('a leader', () => a.leader.isLeader() || b.leader.isLeader());
+    await sleep(300);
+    expect([a.leader.isLeader(), b.leader.isLeader()].filter(Boolean)).toHaveLength(1);
+    const [first, second] = a.leader.isLeader() ? [a, b] : [b, a];
+    await first.stop();
+    await until('the other replica to lead', () => second.leader.isLeader(), 2000);
+    await second.stop();
+  });
+
+  it('carries messages to every replica in the order sent, and lists members', async () => {
+    const a = make('m-a');
+    const b = make('m-b');
+    await a.start();
+    await b.start();
+    a.setTrainingSlots(2);
+    const heardByB: unknown[] = [];
+    const heardByA: unknown[] = [];
+    b.bus.subscribe('training.live', (m) => heardByB.push(m));
+    a.bus.subscribe('training.live', (m) => heardByA.push(m));
+    for (let i = 0; i < 50; i++) a.bus.publish('training.live', { i });
+    await until('50 messages on b', () => heardByB.length === 50);
+    expect(heardByB).toEqual(Array.from({ length: 50 }, (_, i) => ({ i })));
+    await until('50 messages on a', () => heardByA.length === 50);
+    await until('a among b\'s members with 2 slots', () => b.members().some((m) => m.replicaId === 'm-a' && m.trainingSlots === 2));
+    await a.stop();
+    await until('a gone from b\'s members', () => !b.members().some((m) => m.replicaId === 'm-a'));
+    await b.stop();
+  });
+
+  it('locks a key across replicas', async () => {
+    const a = make('l-a');
+    const b = make('l-b');
+    let inside = 0;
+    let most = 0;
+    const work = async () => {
+      inside += 1;
+      most = Math.max(most, inside);
+      await sleep(30);
+      inside -= 1;
+    };
+    await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).withLock('user:1', work)));
+    expect(most).toBe(1);
+    // Different keys do not wait for each other.
+    let overlapped = false;
+    await Promise.all([
+      a.withLock('k1', async () => { await sleep(100); }),
+      b.withLock('k2', async () => { overlapped = true; }),
+    ]);
+    expect(overlapped).toBe(true);
+    await a.stop();
+    await b.stop();
+  });
+
+  it('a leader killed with SIGKILL is replaced within seconds', async () => {
+    const script = fileURLToPath(new URL('../test/cluster-replica.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, db.url, 'doomed'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await once(child.stdout, 'data');
+    const survivor = make('survivor');
+    await survivor.start();
+    await sleep(500);
+    expect(survivor.leader.isLeader()).toBe(false);
+    const killedAt = Date.now();
+    child.kill('SIGKILL');
+    await until('the survivor to lead', () => survivor.leader.isLeader(), 5000);
+    expect(Date.now() - killedAt).toBeLessThan(3000);
+    await survivor.stop();
+  });
+});
