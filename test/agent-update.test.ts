@@ -1,9 +1,10 @@
 // Agent self-update end to end: four real x64 agents (the single executable, each installed in its own directory
 // and run under a restart loop that does what systemd's Restart=always does for the shipped unit), the real hub
 // in-process with its broker, an Aegis-DB fake feeding readings the whole time. Version N is the canonical build,
-// N+1 the same agent stamped 0.1.1, and a broken build 0.1.2 (test/fixtures/edge-exits-at-start.ts, same toolchain)
-// exits at start. The broken build goes to two agents at N and is rolled back by the old process itself; then
-// N+1 goes to all four, which all report it; every reading produced meanwhile reaches the hub exactly once.
+// N+1 the same agent stamped 0.1.1; two broken builds by the same toolchain: 0.1.2 exits at start
+// (test/fixtures/edge-exits-at-start.ts), 0.1.3 hangs and ignores SIGTERM (edge-hangs-at-start.ts). The broken builds
+// go to three agents at N and are rolled back by the old process itself; then N+1 goes to all four, which all
+// report it; every reading produced meanwhile reaches the hub exactly once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,11 +21,14 @@ import { deploy, settled, type Deployment } from './deploy/harness.js';
 const N = '0.1.0';
 const NEXT = '0.1.1';
 const BROKEN = '0.1.2';
+const HUNG = '0.1.3';
+const TRIAL_DEADLINE_S = 45;
 const releasesDir = path.join(REPO_ROOT, '.cache/edge/agent-update-e2e');
 const current = resolveBuildOptions({ arch: 'x64' });
 const builds = [
   resolveBuildOptions({ arch: 'x64', outDir: releasesDir, name: `prometheus-edge-linux-x64-${NEXT}`, agentVersion: NEXT }),
   resolveBuildOptions({ arch: 'x64', outDir: releasesDir, name: `prometheus-edge-linux-x64-${BROKEN}`, agentVersion: BROKEN, entry: 'test/fixtures/edge-exits-at-start.ts' }),
+  resolveBuildOptions({ arch: 'x64', outDir: releasesDir, name: `prometheus-edge-linux-x64-${HUNG}`, agentVersion: HUNG, entry: 'test/fixtures/edge-hangs-at-start.ts' }),
 ];
 const EXE = 'prometheus-edge';
 
@@ -104,7 +108,7 @@ async function install(i: number, mqttUrl: string): Promise<Controller> {
   fs.chmodSync(path.join(bin, EXE), 0o755);
   const collection = `ahu_${i}`;
   const spec = agentSpec({
-    source: { kind: 'aegis', token: 'aegis-secret', url: db.url, collection }, mqtt_url: mqttUrl, update: { trial_deadline_s: 45 }, log_level: 'info',
+    source: { kind: 'aegis', token: 'aegis-secret', url: db.url, collection }, mqtt_url: mqttUrl, update: { trial_deadline_s: TRIAL_DEADLINE_S }, log_level: 'info',
   });
   const created = await api<{ id: string; enrollment_token: string }>(hubUrl(), 'POST', '/api/v1/deployments/targets', token, { name: `AHU ${i}` });
   expect(created.status).toBe(201);
@@ -150,15 +154,19 @@ afterAll(async () => {
 const fail = (c: Controller, d: Deployment) => `${c.name}: ${d.status} ${d.error ?? ''}\n${c.lines.slice(-30).join('\n')}`;
 
 describe('agent self-update (x64 executables under a restart loop)', () => {
-  it('a build that exits at start is rolled back to N by the old process itself', async () => {
-    const [a, b] = controllers as [Controller, Controller];
-    const ids = [await deploy(hubUrl(), token, { kind: 'agent', agent_version: BROKEN, target_id: a.targetId }),
-      await deploy(hubUrl(), token, { kind: 'agent', agent_version: BROKEN, target_id: b.targetId })];
-    for (const [i, c] of [a, b].entries()) {
+  it('a build that exits at start, or hangs, is rolled back to N by the old process itself', async () => {
+    const [a, b, c2] = controllers as [Controller, Controller, Controller];
+    const cases = [
+      { c: a, to: BROKEN, broken: `${BROKEN} exits at start (code 3)`, says: [`agent ${BROKEN} exited with code 3 before reporting healthy`, 'this build exits at start'] },
+      { c: b, to: BROKEN, broken: `${BROKEN} exits at start (code 3)`, says: [`agent ${BROKEN} exited with code 3 before reporting healthy`, 'this build exits at start'] },
+      { c: c2, to: HUNG, broken: `${HUNG} hangs at start, ignores SIGTERM`, says: [`agent ${HUNG} did not report healthy within ${TRIAL_DEADLINE_S} s (stopped)`] },
+    ];
+    const ids = [];
+    for (const k of cases) ids.push(await deploy(hubUrl(), token, { kind: 'agent', agent_version: k.to, target_id: k.c.targetId }));
+    for (const [i, { c, broken, says }] of cases.entries()) {
       const d = await settled(hubUrl(), token, ids[i] as string, 240_000);
       expect(d.status, fail(c, d)).toBe('rolled_back');
-      expect(d.error).toContain(`agent ${BROKEN} exited with code 3 before reporting healthy`);
-      expect(d.error).toContain('this build exits at start');
+      for (const text of says) expect(d.error).toContain(text);
       expect(d.error).toContain(`kept ${N}`);
       expect(await version(c.bin)).toBe(N);
       expect(fs.readdirSync(path.dirname(c.bin)).filter((f) => f.includes('.next'))).toEqual([]);
@@ -168,9 +176,9 @@ describe('agent self-update (x64 executables under a restart loop)', () => {
         const v = await targetView(c.targetId);
         return v.status === 'online' && v.agent_version === N;
       }, 30_000, 200);
-      table.push(`| ${c.name} | ${BROKEN} exits at start (code 3) | rolled_back, runs ${N}, no restart; ${d.error} |`);
+      table.push(`| ${c.name} | ${broken} | rolled_back, runs ${N}, no restart; ${d.error} |`);
     }
-  }, 300_000);
+  }, 360_000);
 
   it(`updates all four agents from ${N} to ${NEXT}; each reports ${NEXT}`, async () => {
     const ids = new Map<Controller, string>();
