@@ -165,4 +165,25 @@ describe('hub on an external Mosquitto (dynamic security)', () => {
     expect((await target(hub.url, token, id)).readings_stored).toBe(600);
     await agent.kill();
   });
+
+  it('the console\'s MQTT over WebSocket on the hub sees device messages that went through Mosquitto; devices cannot log in there', async () => {
+    const spec = agentSpec({ source: { kind: 'aegis', url: 'http://127.0.0.1:9' } });
+    const id = await enrollAgent(hub.url, token, spec, 'Watched AHU');
+    const creds = credentialsOf(spec.stateDir);
+    const wsUrl = `ws://127.0.0.1:${new URL(hub.url).port}/mqtt`;
+    const consoleClient = await connect(wsUrl, { clientId: `console-${id}`, username: 'console', password: token, protocolVersion: 4 });
+    const seen: { topic: string; payload: string }[] = [];
+    consoleClient.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+    expect(await subscribeCode(consoleClient, deviceTopic(id, 'inference'))).toBe(1);
+    expect(await subscribeCode(consoleClient, 'prometheus/v1/devices/+/status')).toBe(1);
+
+    const device = await connect(creds.mqtt_url, { clientId: id, username: id, password: creds.device_secret, protocolVersion: 4 });
+    const score = JSON.stringify({ v: 1, kind: 'probe', at: new Date().toISOString() });
+    await device.publishAsync(deviceTopic(id, 'inference'), score, { qos: 1 });
+    await waitFor('relayed to the console', () => seen.some((m) => m.topic === deviceTopic(id, 'inference') && m.payload === score), 5_000, 20);
+    device.end(true);
+
+    // The hub's own WebSocket is for the console only in this mode: device logins go to the broker.
+    await expect(connect(wsUrl, { clientId: id, username: id, password: creds.device_secret, protocolVersion: 4 })).rejects.toThrow();
+  });
 });
