@@ -13,22 +13,25 @@ const ACTIVE = ['queued', 'running'] as const;
 export function createTrainingRepo(db: Db, dialect: Dialect = 'sqlite') {
   return {
     async insert(row: NewRunRow): Promise<RunRow> {
-      return db.insert(trainingRuns).values(row).returning().get();
+      const [inserted] = await db.insert(trainingRuns).values(row).returning();
+      return inserted as RunRow;
     },
     async findById(id: string): Promise<RunRow | undefined> {
-      return db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get();
+      const [row] = await db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).limit(1);
+      return row;
     },
     /** All runs, or one owner's, newest first. */
     async list(ownerId?: string): Promise<RunRow[]> {
       const q = db.select().from(trainingRuns);
-      return (ownerId ? q.where(eq(trainingRuns.ownerId, ownerId)) : q).orderBy(desc(trainingRuns.createdAt), desc(trainingRuns.id)).all();
+      return (ownerId ? q.where(eq(trainingRuns.ownerId, ownerId)) : q).orderBy(desc(trainingRuns.createdAt), desc(trainingRuns.id));
     },
     async update(id: string, patch: RunPatch): Promise<RunRow | undefined> {
-      return db.update(trainingRuns).set(patch).where(eq(trainingRuns.id, id)).returning().get();
+      const [row] = await db.update(trainingRuns).set(patch).where(eq(trainingRuns.id, id)).returning();
+      return row;
     },
     /** Runs in a status, oldest first (the queue's order). */
     async withStatus(status: RunRow['status']): Promise<RunRow[]> {
-      return db.select().from(trainingRuns).where(eq(trainingRuns.status, status)).orderBy(asc(trainingRuns.createdAt), asc(trainingRuns.id)).all();
+      return db.select().from(trainingRuns).where(eq(trainingRuns.status, status)).orderBy(asc(trainingRuns.createdAt), asc(trainingRuns.id));
     },
     /** Queued or running runs of a user (the max_concurrent_trainings counter). */
     async countActive(ownerId: string): Promise<number> {
@@ -39,18 +42,20 @@ export function createTrainingRepo(db: Db, dialect: Dialect = 'sqlite') {
     },
     /** A queued or running run that reads the dataset, if any (the datasets delete guard). */
     async activeOnDataset(datasetId: string): Promise<RunRow | undefined> {
-      return db.select().from(trainingRuns).where(and(eq(trainingRuns.datasetId, datasetId), inArray(trainingRuns.status, [...ACTIVE]))).get();
+      const [row] = await db.select().from(trainingRuns).where(and(eq(trainingRuns.datasetId, datasetId), inArray(trainingRuns.status, [...ACTIVE]))).limit(1);
+      return row;
     },
     async addEpoch(row: EpochRow): Promise<void> {
-      db.insert(trainingEpochs).values(row).onConflictDoNothing().run();
+      await db.insert(trainingEpochs).values(row).onConflictDoNothing();
     },
     async epochs(runId: string): Promise<EpochRow[]> {
-      return db.select().from(trainingEpochs).where(eq(trainingEpochs.runId, runId)).orderBy(asc(trainingEpochs.epoch)).all();
+      return db.select().from(trainingEpochs).where(eq(trainingEpochs.runId, runId)).orderBy(asc(trainingEpochs.epoch));
     },
     /** Start-up: runs a previous process left `running` are failed with the reason; returns their ids. */
     async failRunning(reason: string, at: Date): Promise<string[]> {
-      return db.update(trainingRuns).set({ status: 'failed', error: reason, completedAt: at, estimatedRemainingSeconds: null })
-        .where(eq(trainingRuns.status, 'running')).returning({ id: trainingRuns.id }).all().map((r) => r.id);
+      const rows = await db.update(trainingRuns).set({ status: 'failed', error: reason, completedAt: at, estimatedRemainingSeconds: null })
+        .where(eq(trainingRuns.status, 'running')).returning({ id: trainingRuns.id });
+      return rows.map((r) => r.id);
     },
     /**
      * A worker takes the oldest queued run, marks it running under its lease, and gets it; undefined when
@@ -59,12 +64,13 @@ export function createTrainingRepo(db: Db, dialect: Dialect = 'sqlite') {
      */
     async claimNext(workerId: string, now: Date, leaseUntil: Date): Promise<RunRow | undefined> {
       // PostgreSQL: a worker skips the row another is claiming instead of waiting for it (and then finding it taken).
+      // A scalar subquery (`id = (...)`), evaluated once: under `IN (...)` PostgreSQL may run it again for every row.
       const oldest = dialect === 'postgres'
         ? sql`(select id from training_runs where status = 'queued' order by created_at, id limit 1 for update skip locked)`
-        : db.select({ id: trainingRuns.id }).from(trainingRuns).where(eq(trainingRuns.status, 'queued'))
-          .orderBy(asc(trainingRuns.createdAt), asc(trainingRuns.id)).limit(1);
+        : sql`(${db.select({ id: trainingRuns.id }).from(trainingRuns).where(eq(trainingRuns.status, 'queued'))
+          .orderBy(asc(trainingRuns.createdAt), asc(trainingRuns.id)).limit(1)})`;
       const [row] = await db.update(trainingRuns).set({ status: 'running', startedAt: now, workerId, leaseExpiresAt: leaseUntil })
-        .where(and(inArray(trainingRuns.id, oldest), eq(trainingRuns.status, 'queued'))).returning();
+        .where(and(eq(trainingRuns.id, oldest), eq(trainingRuns.status, 'queued'))).returning();
       return row;
     },
     /** Extends the lease of a run the worker still holds; false when it no longer does (the run was failed). */
@@ -108,7 +114,7 @@ export function createTrainingRepo(db: Db, dialect: Dialect = 'sqlite') {
       return db.$count(trainingRuns, eq(trainingRuns.status, 'queued'));
     },
     async reassignOwner(fromUserId: string, toUserId: string): Promise<void> {
-      db.update(trainingRuns).set({ ownerId: toUserId }).where(eq(trainingRuns.ownerId, fromUserId)).run();
+      await db.update(trainingRuns).set({ ownerId: toUserId }).where(eq(trainingRuns.ownerId, fromUserId));
     },
   };
 }
