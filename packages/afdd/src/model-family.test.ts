@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_AFDD_SETTINGS as S, modelEpisode, type AfddInput, type ModelAlarmContext } from './index.js';
 
-const MAP: Record<string, AfddInput> = { CHW_VLV: 'cool_valve', HW_VLV: 'heat_valve', SAT: 'sat', MAT: 'mat', OA_DMPR: 'oa_damper', RAT: 'rat', SF_SPD: 'fan_speed' };
+const MAP: Record<string, AfddInput> = { CHW_VLV: 'cool_valve', HW_VLV: 'heat_valve', SAT: 'sat', MAT: 'mat', OA_DMPR: 'oa_damper', RAT: 'rat', SF_SPD: 'fan_speed', OAT: 'oat', OCC: 'occupied' };
 const ctx = (means: ModelAlarmContext['means']): ModelAlarmContext => ({ inputOf: (f) => MAP[f], means: { fan_speed: 0.7, rat: 74, oat: 88, mat: 77, oa_damper: 0.4, ...means }, minOa: 0.4, threshold: 1.2, persistenceMinutes: 60 });
 const alarm = (...features: string[]) => ({
   start: '2007-08-28T14:00:00.000Z', end: '2007-08-28T15:30:00.000Z', peak_score: 2.5,
@@ -30,8 +30,12 @@ describe('modelEpisode', () => {
     expect(modelEpisode(alarm('MAT'), ctx({ heat_valve: 0, cool_valve: 0.5, mat: 74.1 }), S).family).toBe('oa_damper');
     expect(modelEpisode(alarm('OA_DMPR'), ctx({ heat_valve: 0, cool_valve: 0.5 }), S).family).toBe('oa_damper');
   });
-  it('supply air alone, or unmapped columns: unknown; the fan: fan_pressure', () => {
-    expect(modelEpisode(alarm('SAT', 'ZONE_T'), ctx({}), S).family).toBe('unknown');
+  it('supply air, outdoor air, occupancy or unmapped columns name no part: unknown; the next feature leads', () => {
+    expect(modelEpisode(alarm('SAT', 'OAT', 'OCC', 'ZONE_T'), ctx({}), S).family).toBe('unknown');
+    expect(modelEpisode(alarm('OAT', 'RAT'), ctx({}), S).family).toBe('sensor');
+    expect(modelEpisode(alarm('OCC', 'CHW_VLV'), ctx({ heat_valve: 0, cool_valve: 0.6 }), S).family).toBe('heating_valve');
+  });
+  it('the fan: fan_pressure', () => {
     expect(modelEpisode(alarm('SF_SPD'), ctx({}), S).family).toBe('fan_pressure');
     expect(modelEpisode({ ...alarm(), top_features: null }, ctx({}), S).evidence[0]).toMatch(/does not say which features/);
   });

@@ -51,17 +51,22 @@ function familyOf(input: AfddInput, m: ModelAlarmContext['means'], s: AfddSettin
       return { family: 'oa_damper', why: `${input === 'mat' ? 'Mixed air' : 'The outdoor-air damper command'} carries the error: the mixing box behaves unlike on the training days (a damper that does not follow its command changes the mix the commands would predict).` };
     }
     case 'rat':
-    case 'oat':
     case 'ccet': case 'cclt': case 'hcet': case 'hclt':
       return { family: 'sensor', why: `A measured temperature (${input}) carries the error while the commands behave as trained: a sensor drift or offset is the first suspect.` };
     case 'fan_speed': case 'fan_status': case 'duct_sp': case 'sa_flow':
       return { family: 'fan_pressure', why: `The fan or duct pressure (${input}) carries the error: the fan works unlike on the training days for the same conditions.` };
-    case 'sat_sp': case 'duct_sp_sp': case 'occupied': case 'oa_flow_min_sp':
+    case 'sat_sp': case 'duct_sp_sp': case 'oa_flow_min_sp':
       return { family: 'control', why: `A set point or schedule (${input}) carries the error: the control sequence behaves unlike on the training days.` };
     default:
       return { family: 'unknown', why: `${input} carries the error.` };
   }
 }
+
+/**
+ * Inputs that name no part: supply air is what the loops hold; outdoor air and occupancy are conditions the unit
+ * is run under (weather, schedule), which the air handler does not act on.
+ */
+const NOT_A_LEAD: ReadonlySet<AfddInput> = new Set<AfddInput>(['sat', 'oat', 'occupied']);
 
 /**
  * An episode (fault_condition "model") from a model's alarm. The lead is the first top feature mapped to an AFDD
@@ -72,10 +77,10 @@ export function modelEpisode(alarm: ModelAlarm, ctx: ModelAlarmContext, s: AfddS
   const m = ctx.means;
   const features = alarm.top_features ?? [];
   const mapped = features.map((f) => ({ ...f, input: ctx.inputOf(f.feature) }));
-  const lead = mapped.find((f) => f.input !== undefined && f.input !== 'sat');
+  const lead = mapped.find((f) => f.input !== undefined && !NOT_A_LEAD.has(f.input));
   const { family, why } = lead?.input
     ? familyOf(lead.input, m, s)
-    : { family: 'unknown' as Family, why: features.length === 0 ? 'The model does not say which features carry its error.' : 'The features carrying the error are supply air temperature or columns not mapped to AFDD inputs, which name no part.' };
+    : { family: 'unknown' as Family, why: features.length === 0 ? 'The model does not say which features carry its error.' : 'The features carrying the error name no part: supply air temperature (what the loops hold), outdoor air or occupancy (conditions the unit runs under), or columns not mapped to AFDD inputs.' };
   const startMs = Date.parse(alarm.start);
   const endMs = Date.parse(alarm.end);
   const fanOn = (m.fan_status !== undefined && m.fan_status === m.fan_status) ? m.fan_status >= 0.5 : (m.fan_speed ?? Number.NaN) > s.fan_on_speed;

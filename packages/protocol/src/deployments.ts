@@ -122,8 +122,11 @@ export const EdgeAlert = z.object({
   threshold: z.number().nullable(),
   message: z.string(),
   received_at: IsoTime,
-  /** Addition: `rule` for a Guideline 36 fault condition the agent's rules raised; `anomaly` for the model's score. */
-  kind: z.enum(['anomaly', 'rule']),
+  /**
+   * Addition: `rule` for a Guideline 36 fault condition the agent's rules raised; `anomaly` for the model's score;
+   * `out_of_range` for the model's notice that conditions lie outside its training range (not a fault).
+   */
+  kind: z.enum(['anomaly', 'out_of_range', 'rule']),
   /** Addition, rule alerts only (null otherwise): the condition, the family it points at, the state and the evidence. */
   rule: z.object({
     fault_condition: z.string(), family: z.string(), operating_state: z.string(), evidence: z.array(z.string()), since: IsoTime,
@@ -136,7 +139,12 @@ export const EdgeAlertQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export const EdgeScorePoint = z.object({ ts: IsoTime, score: z.number(), anomaly: z.boolean(), deployment_id: z.string() });
+export const EdgeScorePoint = z.object({
+  ts: IsoTime, score: z.number(), anomaly: z.boolean(),
+  /** Addition: the window's conditions lay outside the model's training envelope (never an anomaly then). */
+  out_of_range: z.boolean(),
+  deployment_id: z.string(),
+});
 
 export const EdgeScoreQuery = z.object({
   since: z.iso.datetime({ offset: true }).optional(),

@@ -79,6 +79,8 @@ export const edgeScores = sqliteTable('edge_scores', {
   deploymentId: text('deployment_id').notNull(),
   score: real('score').notNull(),
   anomaly: flag('anomaly').notNull(),
+  /** The window's conditions lay outside the model's training envelope (never an anomaly then). */
+  outOfRange: flag('out_of_range').notNull().default(false),
 }, (t) => [primaryKey({ columns: [t.targetId, t.ts, t.deploymentId] })]);
 
 /** Alerts raised by agents (hysteresis on the model's threshold), updated when they clear. */
@@ -90,8 +92,11 @@ export const edgeAlerts = sqliteTable('edge_alerts', {
   deploymentId: text('deployment_id').notNull(),
   /** Null for a rules-only deployment's alerts. */
   modelId: text('model_id'),
-  /** `anomaly`: the model's score (peak_score, threshold); `rule`: a Guideline 36 fault condition (`rule`; the score columns hold 0). */
-  kind: text('kind', { enum: ['anomaly', 'rule'] }).notNull().default('anomaly'),
+  /**
+   * `anomaly`: the model's score (peak_score, threshold); `out_of_range`: the model's notice that conditions lie
+   * outside its training envelope (no fault); `rule`: a Guideline 36 fault condition (`rule`; the score columns hold 0).
+   */
+  kind: text('kind', { enum: ['anomaly', 'out_of_range', 'rule'] }).notNull().default('anomaly'),
   rule: text('rule', { mode: 'json' }).$type<RuleAlertDetail>(),
   state: text('state', { enum: ['raised', 'cleared'] }).notNull(),
   raisedAt: timestamp('raised_at').notNull(),

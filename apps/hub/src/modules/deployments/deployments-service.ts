@@ -205,7 +205,7 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
       const current = (await repo.forTarget(targetId, ['deployed'])).filter((d) => d.kind === 'model').at(-1);
       return {
         target_id: targetId, threshold: current?.modelId ? (await deps.models.getArtifacts(current.modelId).catch(() => undefined))?.metadata.threshold ?? null : null,
-        scores: rows.map((r) => ({ ts: isoTime(r.ts), score: r.score, anomaly: r.anomaly, deployment_id: r.deploymentId })),
+        scores: rows.map((r) => ({ ts: isoTime(r.ts), score: r.score, anomaly: r.anomaly, out_of_range: r.outOfRange, deployment_id: r.deploymentId })),
       };
     },
     /** models delete guard: a model in progress or running on a target stays. */

@@ -27,7 +27,7 @@ export function createEdgeResults(deps: { repo: DeploymentsRepo; events: HubEven
       const a = msg.alert;
       // A rule alert has no score: its score columns hold 0 and it is presented with nulls (present.ts).
       const kind = msg.kind === 'rule_alert' ? { kind: 'rule' as const, rule: ruleDetail(msg.alert), peakScore: 0, threshold: 0 }
-        : { kind: 'anomaly' as const, rule: null, peakScore: msg.alert.peak_score, threshold: msg.alert.threshold };
+        : { kind: msg.alert.kind ?? 'anomaly', rule: null, peakScore: msg.alert.peak_score, threshold: msg.alert.threshold };
       const { row, raisedNow } = await repo.upsertAlert({
         id: newId('alr'), targetId, agentAlertId: a.id, deploymentId: msg.deployment_id, modelId: msg.model_id, state: a.state,
         raisedAt: new Date(a.raised_at), clearedAt: a.cleared_at === null ? null : new Date(a.cleared_at), ...kind,

@@ -186,4 +186,26 @@ describe('inference reports', () => {
     off();
     await device.disconnect();
   }, 60_000);
+
+  it('keeps a score\'s out_of_range and an alert\'s kind (an outside-the-trained-range notice is not an anomaly)', async () => {
+    const mqttUrl = `mqtt://127.0.0.1:${t.hub.services.broker.port()}`;
+    const target = await enrollTarget(t, admin, { name: 'Range box', arch: 'x64' });
+    const device = scriptedDevice(mqttUrl, target);
+    await device.connect();
+    const id = ((await (await t.request('POST', '/api/v1/deployments', { token: admin, json: { model_id: modelId, target_id: target.id } })).json()) as { id: string }).id;
+    const ts = Date.UTC(2026, 2, 7, 12);
+    const base = { v: 1 as const, deployment_id: id, model_id: modelId };
+    await device.inference({ ...base, kind: 'scores', seq: 1, scores: [{ ts, score: 0.2, anomaly: false }, { ts: ts + 15_000, score: 3, anomaly: false, out_of_range: true }] });
+    const notice = { id: `${id}-range-${ts}`, state: 'raised' as const, raised_at: ts, cleared_at: null, peak_score: 3, threshold: 1, message: 'Range box: outside the trained range', kind: 'out_of_range' as const };
+    await device.inference({ ...base, kind: 'alert', seq: 2, alert: notice });
+    await device.inference({ ...base, kind: 'alert', seq: 3, alert: { ...notice, id: `${id}-${ts}`, message: 'Range box: anomaly', kind: undefined } });
+    const alerts = await until('two alerts', async () => {
+      const a = (await (await t.request('GET', `/api/v1/deployments/targets/${target.id}/alerts`, { token: admin })).json()) as { message: string; kind: string }[];
+      return a.length === 2 ? a : undefined;
+    });
+    expect(alerts.map((a) => [a.message, a.kind]).sort()).toEqual([['Range box: anomaly', 'anomaly'], ['Range box: outside the trained range', 'out_of_range']]);
+    const list = (await (await t.request('GET', `/api/v1/deployments/targets/${target.id}/scores`, { token: admin })).json()) as { scores: { anomaly: boolean; out_of_range: boolean }[] };
+    expect(list.scores.map((x) => [x.anomaly, x.out_of_range])).toEqual([[false, false], [false, true]]);
+    await device.disconnect();
+  }, 60_000);
 });

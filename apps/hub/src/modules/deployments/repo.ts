@@ -71,8 +71,11 @@ export function createDeploymentsRepo(db: Db) {
 
     async insertScores(targetId: string, deploymentId: string, scores: EdgeScore[]): Promise<void> {
       if (scores.length === 0) return;
-      db.insert(edgeScores).values(scores.map((s) => ({ targetId, deploymentId, ts: s.ts, score: s.score, anomaly: s.anomaly })))
-        .onConflictDoUpdate({ target: [edgeScores.targetId, edgeScores.ts, edgeScores.deploymentId], set: { score: sql`excluded.score`, anomaly: sql`excluded.anomaly` } })
+      db.insert(edgeScores).values(scores.map((s) => ({ targetId, deploymentId, ts: s.ts, score: s.score, anomaly: s.anomaly, outOfRange: s.out_of_range === true })))
+        .onConflictDoUpdate({
+          target: [edgeScores.targetId, edgeScores.ts, edgeScores.deploymentId],
+          set: { score: sql`excluded.score`, anomaly: sql`excluded.anomaly`, outOfRange: sql`excluded.out_of_range` },
+        })
         .run();
     },
     /** The newest `limit` scores after `since`, returned oldest first. */

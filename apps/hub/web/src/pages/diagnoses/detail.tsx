@@ -5,6 +5,7 @@ import { ago, duration, num, when } from '../../ui/format.js';
 import { useApi } from '../../ui/hooks.js';
 import { Async, Card, Empty, Loading, PageHeader, Stat } from '../../ui/kit.js';
 import { DayView } from './day.js';
+import { ModelPart, Standing } from './extras.js';
 import { FamilyLegend, FamilyTag } from './families.js';
 import { DiagnosisStatus } from './list.js';
 
@@ -70,6 +71,7 @@ function Completed({ d }: { d: DiagnosisView }) {
           <Stat label="Min. outdoor air" value={d.min_oa?.fraction != null ? `${num(d.min_oa.fraction * 100, 3)}%` : '—'}
             hint={d.min_oa ? (d.min_oa.source === 'estimated' ? 'estimated from the damper commands' : d.min_oa.source) : undefined} testId="diagnosis-min-oa" />
           <Stat label="Calendar" value={d.time_zone} />
+          {d.reference ? <Stat label="Standing findings" value={d.standing.length} hint="present on the reference days" testId="diagnosis-standing" /> : null}
         </div>
         <FamilyLegend families={families} />
       </Card>
@@ -93,6 +95,8 @@ function Completed({ d }: { d: DiagnosisView }) {
         )}
       </Card>
       {selected ? <DayView key={selected.date} diagnosisId={d.id} day={selected} episodes={d.episodes} timeZone={d.time_zone} /> : null}
+      <ModelPart d={d} />
+      <Standing d={d} />
       <Skipped d={d} />
     </>
   );

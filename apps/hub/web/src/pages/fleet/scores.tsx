@@ -19,7 +19,7 @@ interface Alert {
   peak_score: number | null;
   threshold: number | null;
   message: string;
-  kind?: 'anomaly' | 'rule';
+  kind?: 'anomaly' | 'out_of_range' | 'rule';
   rule?: { fault_condition: string; family: string; operating_state: string; evidence: string[]; since: string } | null;
 }
 
@@ -64,6 +64,7 @@ export function ScoresCard({ live }: { live: ReturnType<typeof useScores> }) {
                 <tr key={a.id}>
                   <td>
                     <Badge tone={a.state === 'raised' ? 'bad' : 'neutral'}>{a.state}</Badge>{' '}
+                    {a.kind === 'out_of_range' ? <><Badge tone="info">outside the trained range</Badge>{' '}</> : null}
                     {a.rule ? <><Badge tone="warn">{a.rule.fault_condition} · {a.rule.family.replaceAll('_', ' ')} · {a.rule.operating_state}</Badge>{' '}</> : null}
                     {a.message}
                     {a.rule && a.rule.evidence.length > 1 ? <div class="muted" data-testid="rule-evidence">{a.rule.evidence.slice(1).join(' ')}</div> : null}

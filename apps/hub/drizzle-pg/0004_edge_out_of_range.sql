@@ -1,0 +1,1 @@
+ALTER TABLE "edge_scores" ADD COLUMN "out_of_range" boolean DEFAULT false NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `edge_scores` ADD `out_of_range` integer DEFAULT false NOT NULL;
