@@ -57,6 +57,8 @@ describe('RuleRunner', () => {
     expect(cleared.map(brief)).toEqual([{ state: 'cleared', fc: 'FC12', family: 'heating_valve' }]);
     expect(cleared[0]).toMatchObject({ id: a.id, raised_at: a.raised_at, since: a.since });
     expect(cleared[0]!.cleared_at).toBeGreaterThanOrEqual(T0 + 85 * MINUTE);
+    // Within the rules' own 5-minute means of the condition ending: no model persistence (60 min) delays a rule's clear.
+    expect(cleared[0]!.cleared_at).toBeLessThanOrEqual(T0 + (85 + 5) * MINUTE);
     expect(r.state()).toEqual({});
   });
 
