@@ -102,5 +102,12 @@ describe('a model in the diagnosis', () => {
     }
     // Without a reference in the request, the model's training dataset is the reference (its own calendar: UTC).
     expect(d.reference).toEqual({ dataset_id: train.id, source: 'model_training_dataset', days: ['2017-09-20', '2017-09-21'] });
+    // A dataset without the model's feature columns: 400 up front.
+    const renamed = daysCsv(days, ['9/22/2017']).replace('AHU: Return Air Damper Control Signal', 'RA damper');
+    const other = (await uploadOk(t, operator.token, renamed, { name: 'other' })).id;
+    const refused = await json<{ error: string; details: string }>('POST', `/api/v1/datasets/${other}/diagnose`, { model_id: run.model_id });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/lacks the feature columns of 'model_id'/);
+    expect(refused.body.details).toBe('Missing numeric columns: AHU: Return Air Damper Control Signal');
   }, 600_000);
 });

@@ -13,11 +13,12 @@ import type { DiagnosesRepo, DiagnosisRow } from './repo.js';
 import type { DiagnosisResult } from '../../db/schema/index.js';
 import type { DiagnoseRunner } from './runner.js';
 import { mappedInputs, rowsFrom, seriesFrom } from './series.js';
+import { numericColumns } from '../training/table.js';
 import { combine, copySeries, modelEpisodes, modelView, referenceOf, type ModelAlarmsResult, type ReferencePlan } from './extras.js';
 
 /** A model for `model_id`: who may see it, and its alarms over a dataset (the evaluations module's scoring). */
 export interface ModelScoring {
-  row: (id: string, actor: Actor) => Promise<{ id: string; datasetId: string }>;
+  row: (id: string, actor: Actor) => Promise<{ id: string; datasetId: string; metadata: { feature_columns: string[] } }>;
   alarms: (actor: Actor, modelId: string, datasetId: string) => Promise<ModelAlarmsResult>;
 }
 
@@ -118,7 +119,11 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
     let model: { id: string; datasetId: string } | null = null;
     if (body.model_id) {
       if (!modelScoring) throw new AppError('BAD_REQUEST', 'This hub cannot score models in a diagnosis');
-      model = await modelScoring.row(body.model_id, user);
+      const row = await modelScoring.row(body.model_id, user);
+      const columns = numericColumns(await deps.datasets.get(datasetId, user));
+      const absent = row.metadata.feature_columns.filter((f) => !columns.includes(f));
+      if (absent.length > 0) throw badRequest("Invalid request body: the dataset lacks the feature columns of 'model_id'", `Missing numeric columns: ${absent.join(', ')}`);
+      model = row;
     }
     const ref = body.reference;
     if (ref) {
@@ -130,10 +135,10 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
       if (refId !== datasetId) await deps.datasets.get(refId, user);
       return { modelId: model?.id ?? null, reference: { datasetId: refId, source: 'request', from: ref.from ?? null, to: ref.to ?? null } };
     }
-    // The model's training days are the unit's known-normal days, unless they are this very dataset.
-    const reference: ReferencePlan | null = model && model.datasetId !== datasetId
-      ? { datasetId: model.datasetId, source: 'model_training_dataset', from: null, to: null } : null;
-    if (reference) await deps.datasets.get(reference.datasetId, user).catch(() => undefined);
+    // The model's training days are the unit's known-normal days, unless they are this very dataset (or gone).
+    const trainedOn = model && model.datasetId !== datasetId
+      ? await deps.datasets.get(model.datasetId, user).then(() => model.datasetId, () => null) : null;
+    const reference: ReferencePlan | null = trainedOn ? { datasetId: trainedOn, source: 'model_training_dataset', from: null, to: null } : null;
     return { modelId: model?.id ?? null, reference };
   }
 
