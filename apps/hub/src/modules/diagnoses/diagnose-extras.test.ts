@@ -102,6 +102,8 @@ describe('a model in the diagnosis', () => {
     }
     // Without a reference in the request, the model's training dataset is the reference (its own calendar: UTC).
     expect(d.reference).toEqual({ dataset_id: train.id, source: 'model_training_dataset', days: ['2017-09-20', '2017-09-21'] });
+    // Their FC8 (judged with this diagnosis's minimum outdoor air) stands.
+    expect(d.standing.map((s) => s.fault_condition)).toContain('FC8');
     // A dataset without the model's feature columns: 400 up front.
     const renamed = daysCsv(days, ['9/22/2017']).replace('AHU: Return Air Damper Control Signal', 'RA damper');
     const other = (await uploadOk(t, operator.token, renamed, { name: 'other' })).id;

@@ -74,7 +74,7 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
 
   interface Job { points: PointRole[]; settings: AfddSettings; timeZone: string; modelId: string | null; reference: ReferencePlan | null }
 
-  /** The rules over the reference days (another dataset: its own map, else this one's; its own calendar). */
+  /** The rules over the reference days (another dataset: its own map, else this one's; its own calendar; this diagnosis's minimum outdoor air). */
   async function referenceRun(plan: ReferencePlan, datasetId: string, user: Actor, job: Job, own: Diagnosis) {
     if (plan.datasetId === datasetId) return referenceOf(plan, own, job.timeZone);
     const dataset = await deps.datasets.get(plan.datasetId, user);
@@ -83,7 +83,9 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
     const { series } = await readSeries(plan.datasetId, user, map);
     if (series.timestamps.length === 0) throw new AppError('BAD_REQUEST', 'The reference dataset has no rows with a readable time');
     const timeZone = dataset.timezone ?? 'UTC';
-    return referenceOf(plan, await deps.runner.run({ series, settings: job.settings, timeZone }), timeZone);
+    // The same unit: the minimum outdoor-air position the diagnosis used, not one estimated from the reference alone.
+    const settings = { ...job.settings, min_oa_fraction: own.min_oa.fraction ?? job.settings.min_oa_fraction };
+    return referenceOf(plan, await deps.runner.run({ series, settings, timeZone }), timeZone);
   }
 
   async function execute(id: string, datasetId: string, user: Actor, job: Job): Promise<void> {
