@@ -31,6 +31,13 @@ export interface Hyperparameters {
    * at the hub and at the edge alike; 0 = raw. Autoencoder default 60 (as the PCA baseline it is measured against).
    */
   persistence_minutes: number;
+  /**
+   * Autoencoder: reconstruct from a frozen PCA stage fitted on the training rows (95% of the variance, as the
+   * baseline) plus the LSTM's correction of what PCA leaves (model/linear-stage.ts). Other architectures: false.
+   */
+  linear_stage: boolean;
+  /** Weight of the mean squared correction in the autoencoder's loss (with linear_stage); 0 = unpenalised. */
+  correction_penalty: number;
   /** Kept for .axonml compatibility: validation runs every N epochs. */
   val_check_interval: number;
   label_column: string | null;
@@ -40,7 +47,7 @@ export interface Hyperparameters {
 export const DEFAULT_HYPERPARAMETERS: Readonly<Omit<Hyperparameters, 'optimizer' | 'loss'>> = {
   learning_rate: 0.001, epochs: 100, batch_size: 32, sequence_length: 60, hidden_dim: 64, bottleneck_dim: 32,
   num_layers: 2, dropout: 0.1, weight_decay: 0.01, early_stopping_patience: 10, stride: 1, seed: 42,
-  validation_split: 0.2, threshold_percentile: 99, persistence_minutes: 0, val_check_interval: 1, label_column: null, feature_columns: null,
+  validation_split: 0.2, threshold_percentile: 99, persistence_minutes: 0, linear_stage: false, correction_penalty: 0, val_check_interval: 1, label_column: null, feature_columns: null,
 };
 
 /**
@@ -50,8 +57,8 @@ export const DEFAULT_HYPERPARAMETERS: Readonly<Omit<Hyperparameters, 'optimizer'
  * every window's score becomes its distance from the training mean); at 0 it leaves the plateau in a few
  * epochs. The API contract names no weight_decay default, so this architecture's may differ.
  */
-export const ARCHITECTURE_DEFAULTS: Readonly<Record<Architecture, { optimizer: OptimizerName; loss: LossName; weight_decay?: number; persistence_minutes?: number }>> = {
-  lstm_autoencoder: { optimizer: 'adam', loss: 'mse', weight_decay: 0, persistence_minutes: 60 },
+export const ARCHITECTURE_DEFAULTS: Readonly<Record<Architecture, { optimizer: OptimizerName; loss: LossName; weight_decay?: number; persistence_minutes?: number; linear_stage?: boolean; correction_penalty?: number }>> = {
+  lstm_autoencoder: { optimizer: 'adam', loss: 'mse', weight_decay: 0, persistence_minutes: 60, linear_stage: true, correction_penalty: 1 },
   gru_predictor: { optimizer: 'adamw', loss: 'bce' },
   sentinel: { optimizer: 'adam', loss: 'bce' },
 };
@@ -80,6 +87,7 @@ const NUMBER_RULES: Record<string, NumberRule> = {
   validation_split: { min: 0.01, max: 0.9, integer: false },
   threshold_percentile: { min: 50, max: 100, integer: false },
   persistence_minutes: { min: 0, max: 10_080, integer: false },
+  correction_penalty: { min: 0, max: 1000, integer: false },
   val_check_interval: { min: 1, max: 10_000, integer: true },
 };
 
@@ -134,6 +142,8 @@ export function validateHyperparameters(architecture: unknown, input: unknown): 
   if (merged.label_column !== null && (typeof merged.label_column !== 'string' || merged.label_column === '')) {
     errors.push({ field: 'hyperparameters.label_column', message: 'must be a column name or null' });
   }
+  if (typeof merged.linear_stage !== 'boolean') errors.push({ field: 'hyperparameters.linear_stage', message: 'must be true or false' });
+  else if (merged.linear_stage && arch !== 'lstm_autoencoder') errors.push({ field: 'hyperparameters.linear_stage', message: 'only lstm_autoencoder has a linear stage' });
   const columnsProblem = checkColumns(merged.feature_columns);
   if (columnsProblem) errors.push({ field: 'hyperparameters.feature_columns', message: columnsProblem });
   if (errors.length > 0) return { ok: false, errors };

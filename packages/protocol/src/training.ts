@@ -26,6 +26,10 @@ export const TrainingHyperparametersInput = z.object({
   threshold_percentile: z.number(),
   /** Addition: the reported score is the mean of the raw window scores of the last this many minutes (0 = raw). */
   persistence_minutes: z.number(),
+  /** Addition (lstm_autoencoder): reconstruct from a frozen PCA stage plus the LSTM's penalised correction. */
+  linear_stage: z.boolean(),
+  /** Addition: weight of the mean squared correction in the loss (with linear_stage). */
+  correction_penalty: z.number(),
   val_check_interval: z.number().int(),
   /** The 0/1 fault column; found by name (fault, label, alarm, "Fault Detection Ground Truth") when not given. */
   label_column: z.string().min(1).nullable(),
@@ -38,6 +42,9 @@ export type TrainingHyperparametersInput = z.infer<typeof TrainingHyperparameter
 export const TrainingHyperparameters = TrainingHyperparametersInput.required().extend({
   // Absent in runs stored before it existed (they scored raw windows).
   persistence_minutes: z.number().optional(),
+  // Absent in runs stored before the linear stage existed (plain autoencoders).
+  linear_stage: z.boolean().optional(),
+  correction_penalty: z.number().optional(),
 });
 export type TrainingHyperparameters = z.infer<typeof TrainingHyperparameters>;
 

@@ -1,4 +1,5 @@
 import type { Architecture, Hyperparameters } from '../hyperparameters.js';
+import type { LinearStage } from '../model/linear-stage.js';
 
 // The original platform's .axonml file (docs/axonml-format.md), little-endian:
 //   "AXONML" | u8 version=1 | u32 H | header JSON (H bytes) | u32 W | weights JSON (W bytes)
@@ -26,6 +27,8 @@ export interface AxonmlModel {
   norm_means: number[];
   norm_stds: number[];
   anomaly_threshold: number;
+  /** Autoencoder with a linear stage: its frozen PCA stage (an addition after anomaly_threshold); null in files without one. */
+  linear_stage: LinearStage | null;
 }
 
 const HP_KEYS = ['learning_rate', 'epochs', 'batch_size', 'sequence_length', 'hidden_dim', 'num_layers', 'dropout', 'weight_decay', 'early_stopping_patience', 'val_check_interval'] as const;
@@ -50,13 +53,15 @@ export interface AxonmlInput {
   anomaly_threshold: number;
   /** When set, `weights` are int8-grid values (dequantized) and the header says so. */
   quantized?: boolean;
+  /** Written only when set: files of models without a linear stage keep the original layout byte for byte. */
+  linear_stage?: LinearStage | null;
 }
 
 export function encodeAxonml(m: AxonmlInput): Uint8Array {
   const header: AxonmlHeader = { architecture: m.architecture, input_features: m.input_features, num_parameters: m.weights.length, quantized: m.quantized ?? false, quant_bits: m.quantized ? 8 : 32 };
   const hp = Object.fromEntries(HP_KEYS.map((k) => [k, m.hyperparameters[k]]));
   // Built by hand for the weights array only: float32 text, not the float64 expansion JSON.stringify gives.
-  const weightsJson = `{"architecture":${JSON.stringify(m.architecture)},"input_features":${m.input_features},"hyperparameters":${JSON.stringify(hp)},"weights":[${Array.from(m.weights, float32Text).join(',')}],"norm_means":${JSON.stringify(m.norm_means)},"norm_stds":${JSON.stringify(m.norm_stds)},"anomaly_threshold":${JSON.stringify(m.anomaly_threshold)}}`;
+  const weightsJson = `{"architecture":${JSON.stringify(m.architecture)},"input_features":${m.input_features},"hyperparameters":${JSON.stringify(hp)},"weights":[${Array.from(m.weights, float32Text).join(',')}],"norm_means":${JSON.stringify(m.norm_means)},"norm_stds":${JSON.stringify(m.norm_stds)},"anomaly_threshold":${JSON.stringify(m.anomaly_threshold)}${m.linear_stage ? `,"linear_stage":${JSON.stringify(m.linear_stage)}` : ''}}`;
   const enc = new TextEncoder();
   const h = enc.encode(JSON.stringify(header));
   const w = enc.encode(weightsJson);
@@ -82,7 +87,7 @@ export function decodeAxonml(bytes: Uint8Array): AxonmlModel {
   const header = JSON.parse(dec.decode(bytes.subarray(11, 11 + h))) as AxonmlHeader;
   const w = view.getUint32(11 + h, true);
   if (15 + h + w > bytes.length) throw new Error('.axonml: truncated weights');
-  const body = JSON.parse(dec.decode(bytes.subarray(15 + h, 15 + h + w))) as Omit<AxonmlModel, 'header' | 'weights'> & { weights: number[] };
+  const body = JSON.parse(dec.decode(bytes.subarray(15 + h, 15 + h + w))) as Omit<AxonmlModel, 'header' | 'weights' | 'linear_stage'> & { weights: number[]; linear_stage?: LinearStage | null };
   if (body.weights.length !== header.num_parameters) throw new Error(`.axonml: header says ${header.num_parameters} parameters, weights hold ${body.weights.length}`);
-  return { ...body, header, weights: Float32Array.from(body.weights) };
+  return { ...body, header, weights: Float32Array.from(body.weights), linear_stage: body.linear_stage ?? null };
 }

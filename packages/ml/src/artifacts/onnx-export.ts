@@ -79,7 +79,19 @@ function rnnStack(g: GraphBuilder, t: Tensors, groups: TorchGroup[], prefix: str
   return out;
 }
 
-function autoencoder(g: GraphBuilder, t: Tensors, spec: ModelSpec, groups: TorchGroup[], timeMajor: string): string[] {
+/** The frozen linear stage as constants: residual = (window - offset) @ residual matrix, [N, T, F]. */
+function linearResidual(g: GraphBuilder, spec: ModelSpec): string | null {
+  const stage = spec.linear;
+  if (!stage) return null;
+  const F = spec.inputFeatures;
+  const centred = g.one('Sub', ['window', g.floatTensor('linear_offset', [F], Float32Array.from(stage.offset))]);
+  return g.one('MatMul', [centred, g.floatTensor('linear_residual', [F, F], Float32Array.from(stage.residual))]);
+}
+
+function autoencoder(g: GraphBuilder, t: Tensors, spec: ModelSpec, groups: TorchGroup[]): string[] {
+  // With a linear stage the LSTM sees what PCA leaves; its output corrects the linear reconstruction.
+  const residual = linearResidual(g, spec);
+  const timeMajor = g.one('Transpose', [residual ?? 'window'], [intsAttr('perm', [1, 0, 2])]);
   const enc = rnnStack(g, t, groups, 'encoder', timeMajor);
   const code = linear(g, t, 'expand', linear(g, t, 'bottleneck', enc.last));
   const repeated = g.one('Expand', [g.one('Unsqueeze', [code, g.int64Tensor('axis_u0', [0])]), g.int64Tensor('repeat_shape', [spec.sequenceLength, 1, 1])]);
@@ -87,7 +99,12 @@ function autoencoder(g: GraphBuilder, t: Tensors, spec: ModelSpec, groups: Torch
   const w = t.get('output.weight')!;
   const W = g.weight('output_W', w.shape, w.data, w.q);
   const projected = g.one('Add', [g.one('MatMul', [dec.y, g.one('Transpose', [W])]), g.floatTensor('output_b', [spec.inputFeatures], t.get('output.bias')!.data)]);
-  g.node('Transpose', [projected], [intsAttr('perm', [1, 0, 2])], ['reconstruction']);
+  if (residual) {
+    const correction = g.one('Transpose', [projected], [intsAttr('perm', [1, 0, 2])]);
+    g.node('Add', [g.one('Sub', ['window', residual]), correction], [], ['reconstruction']);
+  } else {
+    g.node('Transpose', [projected], [intsAttr('perm', [1, 0, 2])], ['reconstruction']);
+  }
   const diff = g.one('Sub', ['reconstruction', 'window']);
   g.node('ReduceMean', [g.one('Mul', [diff, diff])], [intsAttr('axes', [1, 2]), intAttr('keepdims', 0)], ['score']);
   return ['reconstruction', 'score'];
@@ -105,11 +122,11 @@ export function exportOnnx(spec: ModelSpec, flat: Float32Array, quantized: Quant
     g.node('Identity', [linear(g, t, 'output', linear(g, t, 'fc2', linear(g, t, 'fc1', mean, 'Relu'), 'Relu'), 'Sigmoid')], [], ['probability']);
     outputs = [{ name: 'probability', dims: ['N', 1] }];
   } else {
-    const timeMajor = g.one('Transpose', ['window'], [intsAttr('perm', [1, 0, 2])]);
     if (spec.architecture === 'lstm_autoencoder') {
-      autoencoder(g, t, spec, groups, timeMajor);
+      autoencoder(g, t, spec, groups);
       outputs = [{ name: 'reconstruction', dims: ['N', T, spec.inputFeatures] }, { name: 'score', dims: ['N'] }];
     } else {
+      const timeMajor = g.one('Transpose', ['window'], [intsAttr('perm', [1, 0, 2])]);
       const last = rnnStack(g, t, groups, 'gru', timeMajor).last;
       g.node('Identity', [linear(g, t, 'output', linear(g, t, 'head', last, 'Relu'), 'Sigmoid')], [], ['probabilities']);
       outputs = [{ name: 'probabilities', dims: ['N', 3] }];

@@ -33,6 +33,9 @@ export interface PreparedData {
   /** Epoch ms of the first validation row. */
   splitTimestamp: number;
   missing: MissingValueCount[];
+  /** Every row z-scored, row-major [rows, F], and the training rows not labelled faulty (what the linear stage fits on). */
+  matrix: Float32Array;
+  normalTrainRows: Int32Array;
 }
 
 /** Normalized rows plus what targets are built from: labels and their prefix sums (faults[i] = labelled rows before i). */
@@ -145,6 +148,9 @@ export function prepareData(table: TrainingTable, architecture: Architecture, hp
   }
   return {
     ok: true,
-    value: { features, label, means, stds, intervalSeconds, train, validation, splitTimestamp: (table.timestamps[split] as number | undefined) ?? Number.NaN, missing: counts },
+    value: {
+      features, label, means, stds, intervalSeconds, train, validation, splitTimestamp: (table.timestamps[split] as number | undefined) ?? Number.NaN, missing: counts,
+      matrix: rows.matrix, normalTrainRows: Int32Array.from({ length: split }, (_, i) => i).filter((i) => !labels || (labels[i] as number) <= 0),
+    },
   };
 }

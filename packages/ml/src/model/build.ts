@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from './dropout.js';
+import { AddCorrection, LinearResidual } from './linear-layers.js';
 import { FusedGRU, FusedLSTM } from './rnn-layers.js';
 import type { ModelSpec } from './spec.js';
 
@@ -28,10 +29,13 @@ export function buildModel(spec: ModelSpec, seed = 0): tf.LayersModel {
   let out: Sym;
   switch (spec.architecture) {
     case 'lstm_autoencoder': {
-      const last = stack(input, spec, 'lstm', 'encoder', false, seed);
+      // With a linear stage the LSTM encodes what PCA leaves and its output corrects PCA's reconstruction.
+      const residual = spec.linear ? (new LinearResidual({ stage: spec.linear, name: 'linear_stage' }).apply(input) as Sym) : input;
+      const last = stack(residual, spec, 'lstm', 'encoder', false, seed);
       const code = dense(dense(last, spec.bottleneck, 'bottleneck'), spec.hidden, 'expand');
       // The decoder's first layer takes the code once and feeds it at every step (= RepeatVector).
       out = dense(stack(code, spec, 'lstm', 'decoder', true, seed + 100, spec.sequenceLength), spec.inputFeatures, 'output');
+      if (spec.linear) out = new AddCorrection({ name: 'combined' }).apply([input, residual, out]) as Sym;
       break;
     }
     case 'gru_predictor': {

@@ -1,5 +1,6 @@
 import type { Architecture, Hyperparameters } from '../hyperparameters.js';
 import type { OperatingEnvelope } from './envelope.js';
+import type { LinearStage } from './linear-stage.js';
 
 /** What the edge needs to run an exported model: inputs, normalization, threshold, meaning of outputs. */
 export interface ModelMetadata {
@@ -27,6 +28,11 @@ export interface ModelMetadata {
   scoring?: ModelScoring;
   /** The operating conditions of the training rows (envelope.ts); null/absent: none known, nothing is out of range. */
   envelope?: OperatingEnvelope | null;
+  /**
+   * Autoencoder: the frozen linear (PCA) stage its reconstruction starts from (linear-stage.ts); the ONNX graph
+   * carries it as constant MatMul/Sub/Add ops. Null/absent: a plain LSTM autoencoder (models trained before it).
+   */
+  linear_stage?: LinearStage | null;
 }
 
 export interface ModelScoring {

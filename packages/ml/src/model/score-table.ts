@@ -54,7 +54,7 @@ export async function scoreTable(model: { metadata: ModelMetadata; weights: Floa
   const starts = windowStarts(0, table.timestamps.length, m.sequence_length, stride, lookahead);
   const windows = buildWindowSet(rows, starts, m.sequence_length, m.architecture, horizons);
   await initBackend();
-  const spec = modelSpec(m.architecture, m.feature_columns.length, m.hyperparameters);
+  const spec = modelSpec(m.architecture, m.feature_columns.length, m.hyperparameters, m.linear_stage ?? null);
   const tfModel = buildModel(spec);
   try {
     importTorchWeights(tfModel, spec, model.weights);

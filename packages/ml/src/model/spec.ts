@@ -1,4 +1,5 @@
 import type { Architecture, Hyperparameters } from '../hyperparameters.js';
+import type { LinearStage } from './linear-stage.js';
 
 /** Everything that fixes a model's shape; drives building, weight export, ONNX export. */
 export interface ModelSpec {
@@ -9,10 +10,13 @@ export interface ModelSpec {
   layers: number;
   bottleneck: number;
   dropout: number;
+  /** Autoencoder: the frozen linear stage (linear-stage.ts); null/absent = the plain LSTM autoencoder (older models). */
+  linear?: LinearStage | null;
 }
 
-export function modelSpec(architecture: Architecture, inputFeatures: number, hp: Hyperparameters): ModelSpec {
-  return { architecture, inputFeatures, sequenceLength: hp.sequence_length, hidden: hp.hidden_dim, layers: hp.num_layers, bottleneck: hp.bottleneck_dim, dropout: hp.dropout };
+/** `linear`: a trained model's `metadata.linear_stage` (null or absent for models without one). */
+export function modelSpec(architecture: Architecture, inputFeatures: number, hp: Hyperparameters, linear: LinearStage | null = null): ModelSpec {
+  return { architecture, inputFeatures, sequenceLength: hp.sequence_length, hidden: hp.hidden_dim, layers: hp.num_layers, bottleneck: hp.bottleneck_dim, dropout: hp.dropout, linear: architecture === 'lstm_autoencoder' ? linear : null };
 }
 
 /** One PyTorch parameter tensor: its name in the flat order and its shape ([out, in] for Linear). */

@@ -29,7 +29,7 @@ function threshold(spec: ModelSpec, data: PreparedData, scores: Float64Array, hp
 function artifacts(spec: ModelSpec, metadata: ModelMetadata, weights: Float32Array, hp: Hyperparameters): { model: TrainedModel; quantized: ReturnType<typeof quantizeWeights> } {
   const quantized = quantizeWeights(weights, spec);
   const onnxMeta = { prometheus_metadata: JSON.stringify({ ...metadata, hyperparameters: undefined }) };
-  const axon = { architecture: spec.architecture, input_features: spec.inputFeatures, hyperparameters: hp, norm_means: metadata.norm_means, norm_stds: metadata.norm_stds, anomaly_threshold: metadata.threshold };
+  const axon = { architecture: spec.architecture, input_features: spec.inputFeatures, hyperparameters: hp, norm_means: metadata.norm_means, norm_stds: metadata.norm_stds, anomaly_threshold: metadata.threshold, linear_stage: spec.linear ?? null };
   return {
     quantized,
     model: {
@@ -57,7 +57,7 @@ export function finalizeTraining(model: tf.LayersModel, spec: ModelSpec, data: P
     threshold: cut, threshold_kind: spec.architecture === 'lstm_autoencoder' ? 'reconstruction_error' : 'probability',
     input_name: 'window', output_names: outputNames(spec.architecture),
     horizons_minutes: spec.architecture === 'gru_predictor' ? [...HORIZONS_MINUTES] : null, num_parameters: parameterCount(spec), hyperparameters: hp,
-    scoring, envelope,
+    scoring, envelope, linear_stage: spec.linear ?? null,
   };
   const { model: trained, quantized } = artifacts(spec, metadata, loop.bestWeights, hp);
   const metrics = classificationMetrics(persisted, labels, cut);

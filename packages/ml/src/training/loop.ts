@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreparedData, WindowSet } from '../data/prepare.js';
 import type { Hyperparameters } from '../hyperparameters.js';
+import { linearReconstruction } from '../model/linear-layers.js';
 import type { ModelSpec } from '../model/spec.js';
 import { exportTorchWeights, importTorchWeights, seededRandom } from '../model/torch-weights.js';
 import type { WindowShape } from './batches.js';
@@ -60,6 +61,18 @@ function meanLoss(model: tf.LayersModel, set: WindowSet, indices: Int32Array, sh
 }
 
 /**
+ * With a linear stage, the loss adds correction_penalty x the mean squared correction (output minus the linear
+ * reconstruction of the target, which is the input for the autoencoder): the LSTM may explain only what recurs in
+ * normal data, and at most part of it (a correction c of a residual r costs (r-c)^2 + penalty c^2, so the best c
+ * keeps a share penalty/(1+penalty) of r), never drive the error of an unseen deviation to zero.
+ */
+function penalised(base: (t: tf.Tensor, o: tf.Tensor) => tf.Scalar, spec: ModelSpec, hp: Hyperparameters): (t: tf.Tensor, o: tf.Tensor) => tf.Scalar {
+  const stage = spec.linear;
+  if (!stage || hp.correction_penalty <= 0) return base;
+  return (t, o) => tf.tidy(() => tf.add(base(t, o), tf.mul(hp.correction_penalty, tf.mean(tf.square(tf.sub(o, linearReconstruction(stage, t)))))) as tf.Scalar);
+}
+
+/**
  * Mini-batch training with early stopping on the validation loss. The best weights (lowest
  * validation loss) are kept and loaded back into the model before returning, also on a stop.
  */
@@ -67,7 +80,7 @@ export function trainLoop(model: tf.LayersModel, spec: ModelSpec, data: Prepared
   const shape = { steps: spec.sequenceLength, features: spec.inputFeatures };
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const stepper = createStepper(hp, variables);
-  const loss = lossFunction(hp.loss);
+  const loss = penalised(lossFunction(hp.loss), spec, hp);
   const random = seededRandom(hp.seed + 1);
   const valIdx = validationIndices(data, spec.architecture === 'lstm_autoencoder');
   const started = performance.now();

@@ -1,6 +1,7 @@
 import { prepareData } from '../data/prepare.js';
 import { buildModel } from '../model/build.js';
 import { learnEnvelope } from '../model/envelope.js';
+import { fitLinearStage } from '../model/linear-stage.js';
 import { modelSpec } from '../model/spec.js';
 import { importTorchWeights, initialTorchWeights } from '../model/torch-weights.js';
 import { initBackend, tf } from '../tf/backend.js';
@@ -28,7 +29,10 @@ export async function runTraining(job: TrainingJob, options: LoopOptions & { onL
   const data = prepared.value;
   const missing = data.missing.filter((m) => m.missing > 0).map((m) => `${m.column} ${m.missing}`);
   log(`backend ${backend}; ${data.features.length} features, label ${data.label ?? 'none'}; ${data.train.count} training and ${data.validation.count} validation windows; missing cells filled: ${missing.length ? missing.join(', ') : 'none'}`);
-  const spec = modelSpec(v.architecture, data.features.length, v.hyperparameters);
+  // The linear stage is fitted once, before training, on the training rows, and then frozen.
+  const linear = v.hyperparameters.linear_stage ? fitLinearStage(data.matrix, data.features.length, data.normalTrainRows) : null;
+  if (linear) log(`linear stage: ${linear.components} of ${data.features.length} principal components (${(linear.explained * 100).toFixed(1)}% of the training variance)`);
+  const spec = modelSpec(v.architecture, data.features.length, v.hyperparameters, linear);
   const model = buildModel(spec, v.hyperparameters.seed);
   try {
     importTorchWeights(model, spec, initialTorchWeights(spec, v.hyperparameters.seed));

@@ -51,7 +51,7 @@ const onnxMetadata = (m: ModelMetadata, arch: EdgeArch | undefined) =>
 /** compiling: the float weights (.axonml) exported to ONNX for the target and run in its runtime. */
 export async function compile(axonmlFile: string, metadata: ModelMetadata, arch: EdgeArch | undefined): Promise<Compiled> {
   const axon = decodeAxonml(new Uint8Array(await fs.readFile(axonmlFile)));
-  const spec = modelSpec(metadata.architecture, metadata.feature_columns.length, metadata.hyperparameters);
+  const spec = modelSpec(metadata.architecture, metadata.feature_columns.length, metadata.hyperparameters, metadata.linear_stage ?? null);
   const onnx = exportOnnx(spec, axon.weights, null, onnxMetadata(metadata, arch));
   const runtime = targetRuntime(arch);
   return { metadata, spec, weights: axon.weights, onnx, runtime, floatScore: await scoreIn(runtime, onnx, metadata) };
