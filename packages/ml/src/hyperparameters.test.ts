@@ -19,6 +19,17 @@ describe('validateHyperparameters', () => {
     expect(v.errors.map((e) => e.field).sort()).toEqual(['architecture', 'hyperparameters.batch_sise', 'hyperparameters.epochs', 'hyperparameters.feature_columns', 'hyperparameters.learning_rate', 'hyperparameters.optimizer']);
   });
 
+  it('gives the autoencoder its linear stage and penalty, and refuses a linear stage elsewhere', () => {
+    const ae = validateHyperparameters('lstm_autoencoder', {});
+    expect(ae.ok && ae.value.hyperparameters).toMatchObject({ linear_stage: true, correction_penalty: 1 });
+    const off = validateHyperparameters('lstm_autoencoder', { linear_stage: false });
+    expect(off.ok && off.value.hyperparameters.linear_stage).toBe(false);
+    const gru = validateHyperparameters('gru_predictor', {});
+    expect(gru.ok && gru.value.hyperparameters).toMatchObject({ linear_stage: false });
+    const bad = [validateHyperparameters('sentinel', { linear_stage: true }), validateHyperparameters('lstm_autoencoder', { linear_stage: 'yes', correction_penalty: -1 })];
+    expect(bad.map((v) => (v.ok ? [] : v.errors.map((e) => e.field)))).toEqual([['hyperparameters.linear_stage'], ['hyperparameters.correction_penalty', 'hyperparameters.linear_stage']]);
+  });
+
   it('rejects bce for the autoencoder', () => {
     const v = validateTrainingJob({ architecture: 'lstm_autoencoder', hyperparameters: { loss: 'bce' }, data: syntheticTable(10) });
     expect(v.ok).toBe(false);

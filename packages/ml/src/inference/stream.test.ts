@@ -27,6 +27,8 @@ describe('the model\'s persistence', () => {
 
   it('is the autoencoder\'s by default (60 minutes), and its threshold is on the persisted validation scores', () => {
     expect(ae.model.metadata.scoring).toEqual({ persistence_minutes: 60 });
+    // The default autoencoder carries the linear stage, so the edge-vs-hub checks below cover it.
+    expect(ae.model.metadata.linear_stage?.components).toBeGreaterThan(0);
     expect(ae.metrics.threshold).toBe(ae.model.metadata.threshold);
   });
 

@@ -45,7 +45,8 @@ describe('training in a worker thread', () => {
 
   it('stop() ends the run early and returns the best epoch weights', async () => {
     let handleStop = (): void => undefined;
-    const handle = startTraining(job('lstm_autoencoder', { epochs: 200, early_stopping_patience: 0 }), {
+    // correction_penalty 0: the validation loss is then the plain reconstruction error the scores below measure.
+    const handle = startTraining(job('lstm_autoencoder', { epochs: 200, early_stopping_patience: 0, correction_penalty: 0 }), {
       onEpoch: (p) => {
         if (p.epoch === 2) handleStop();
       },
@@ -62,7 +63,8 @@ describe('training in a worker thread', () => {
     const prepared = prepareData(job('lstm_autoencoder').data, 'lstm_autoencoder', v.value.hyperparameters);
     if (!prepared.ok) throw new Error('bad');
     await initBackend();
-    const spec = modelSpec('lstm_autoencoder', prepared.value.features.length, v.value.hyperparameters);
+    expect(result.model.metadata.linear_stage).not.toBeNull();
+    const spec = modelSpec('lstm_autoencoder', prepared.value.features.length, v.value.hyperparameters, result.model.metadata.linear_stage);
     const model = buildModel(spec);
     importTorchWeights(model, spec, result.model.weights);
     const normal = prepared.value.validation;
