@@ -9,6 +9,7 @@ import { initBackend, tf } from '../tf/backend.js';
 import { buildModel } from './build.js';
 import type { LinearStage } from './linear-stage.js';
 import { fitLinearStage, linearResidual } from './linear-stage.js';
+import { contributionWeights } from './scoring.js';
 import { modelSpec, parameterCount, torchGroups, torchTensors } from './spec.js';
 import type { ModelSpec } from './spec.js';
 import { importTorchWeights, initialTorchWeights, seededRandom } from './torch-weights.js';
@@ -61,10 +62,19 @@ function tfjsReconstruction(s: ModelSpec, weights: Float32Array, windows: Float3
   return out;
 }
 
-const train = linearRows(400, 1);
+/** z-scores rows with the first set's statistics, as the model's input is. */
+function zScored(rows: Float32Array, reference: Float32Array): Float32Array {
+  const n = reference.length / F;
+  const means = Array.from({ length: F }, (_, c) => Array.from({ length: n }, (_, r) => reference[r * F + c] as number).reduce((a, b) => a + b, 0) / n);
+  const stds = means.map((m, c) => Math.sqrt(Array.from({ length: n }, (_, r) => ((reference[r * F + c] as number) - m) ** 2).reduce((a, b) => a + b, 0) / n));
+  return rows.map((v, i) => (v - (means[i % F] as number)) / (stds[i % F] as number));
+}
+
+const rawTrain = linearRows(400, 1);
+const train = zScored(rawTrain, rawTrain);
 const stage = fitLinearStage(train, F, Int32Array.from({ length: 400 }, (_, i) => i));
 // Test windows: the same plant, and a second set with one sensor offset (a fault the linear relations expose).
-const windows = linearRows(N * T, 2);
+const windows = zScored(linearRows(N * T, 2), rawTrain);
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -126,6 +136,19 @@ describe('the linear stage', () => {
     const score = Float32Array.from({ length: N }, (_, i) => expected.subarray(i * size, (i + 1) * size).reduce((a, r, j) => a + (r - (windows[i * size + j] as number)) ** 2, 0) / size);
     const got = result.score!.data as Float32Array;
     expect(got.reduce((m, v, i) => Math.max(m, Math.abs(v - (score[i] as number))), 0)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('blames the sensor that moved: contributions (error / Q_jj) peak where a one-sensor offset was added', () => {
+    const weights = contributionWeights(spec(stage));
+    const row = stage.offset; // a row the linear stage explains fully: the offset is all of the residual
+    for (let s = 0; s < F; s++) {
+      const moved = Float64Array.from(row, (v, c) => v + (c === s ? 3 : 0));
+      const r = linearResidual(stage, moved);
+      const contribution = Array.from(r, (v, j) => v * v * (weights[j] as number));
+      expect(contribution.indexOf(Math.max(...contribution))).toBe(s);
+    }
+    // (The plain squared error can point at a linked sensor instead: apps/hub evaluations.test.ts, mixed_temp.)
+    expect(Array.from(contributionWeights(spec(null)))).toEqual(Array(F).fill(1));
   });
 
   it('travels in the .axonml file; files without one read back as null', () => {

@@ -1,6 +1,7 @@
 import { prepareData } from '../data/prepare.js';
 import { buildModel } from '../model/build.js';
 import { learnEnvelope } from '../model/envelope.js';
+import type { LinearStage } from '../model/linear-stage.js';
 import { fitLinearStage } from '../model/linear-stage.js';
 import { modelSpec } from '../model/spec.js';
 import { importTorchWeights, initialTorchWeights } from '../model/torch-weights.js';
@@ -14,6 +15,20 @@ import { validateTrainingJob } from './validate.js';
 
 // Checking a job needs no tfjs: it lives in validate.ts so the hub's main thread can import it alone (../core.ts).
 export { validateTrainingJob };
+
+/**
+ * A stage that keeps every component reconstructs every row exactly, faults included (the baseline's error is 0
+ * there too): it would leave the LSTM nothing to see, so such a model is the plain autoencoder.
+ */
+function usefulLinearStage(stage: LinearStage, log: (message: string) => void): LinearStage | null {
+  const F = stage.offset.length;
+  if (stage.components >= F) {
+    log(`linear stage: not used, ${F} of ${F} principal components are needed for ${(stage.explained * 100).toFixed(1)}% of the training variance (nothing would be left to detect)`);
+    return null;
+  }
+  log(`linear stage: ${stage.components} of ${F} principal components (${(stage.explained * 100).toFixed(1)}% of the training variance)`);
+  return stage;
+}
 
 /**
  * The whole run in the calling thread: validate, prepare, train, finalize. startTraining() runs
@@ -30,8 +45,7 @@ export async function runTraining(job: TrainingJob, options: LoopOptions & { onL
   const missing = data.missing.filter((m) => m.missing > 0).map((m) => `${m.column} ${m.missing}`);
   log(`backend ${backend}; ${data.features.length} features, label ${data.label ?? 'none'}; ${data.train.count} training and ${data.validation.count} validation windows; missing cells filled: ${missing.length ? missing.join(', ') : 'none'}`);
   // The linear stage is fitted once, before training, on the training rows, and then frozen.
-  const linear = v.hyperparameters.linear_stage ? fitLinearStage(data.matrix, data.features.length, data.normalTrainRows) : null;
-  if (linear) log(`linear stage: ${linear.components} of ${data.features.length} principal components (${(linear.explained * 100).toFixed(1)}% of the training variance)`);
+  const linear = v.hyperparameters.linear_stage ? usefulLinearStage(fitLinearStage(data.matrix, data.features.length, data.normalTrainRows), log) : null;
   const spec = modelSpec(v.architecture, data.features.length, v.hyperparameters, linear);
   const model = buildModel(spec, v.hyperparameters.seed);
   try {
