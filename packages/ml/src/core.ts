@@ -23,6 +23,7 @@ export { BASELINE_MINUTES, BASELINE_VARIANCE, fitPcaBaseline, pcaBaselineScores,
 export type { AxonmlHeader, AxonmlModel, AxonmlInput } from './artifacts/axonml.js';
 export { decodeAxonml, encodeAxonml } from './artifacts/axonml.js';
 export type { ModelSpec } from './model/spec.js';
+export type { LinearStage } from './model/linear-stage.js';
 export { modelSpec } from './model/spec.js';
 export type { QuantizedWeights } from './artifacts/quantize.js';
 export { quantizeWeights } from './artifacts/quantize.js';
