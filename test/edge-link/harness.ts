@@ -62,8 +62,8 @@ export interface Proc {
   stop(): Promise<number | null>;
 }
 
-function spawnProc(args: string[], env: Record<string, string>, tag: string): Proc {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnProc(args: string[], env: Record<string, string>, tag: string, command = process.execPath): Proc {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const lines: string[] = [];
   const keep = (line: string) => {
@@ -141,6 +141,11 @@ export function agentSpec(config: Record<string, unknown>): AgentSpec {
 
 export function startAgent(spec: AgentSpec, args: string[] = []): Proc {
   return spawnProc([AGENT_BIN, 'run', '--state-dir', spec.stateDir, '--config', spec.configFile, ...args], {}, 'agent');
+}
+
+/** A built single executable (e.g. dist/edge/prometheus-edge-linux-x64) with these arguments, as a child process. */
+export function startExecutable(file: string, args: string[], tag = 'agent-exe'): Proc {
+  return spawnProc(args, {}, tag, file);
 }
 
 /** Runs a one-shot agent command and returns its stdout. */

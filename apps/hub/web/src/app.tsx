@@ -32,6 +32,8 @@ const Enroll = page(() => import('./pages/fleet/enroll.js'), (m) => m.EnrollPage
 const TargetPage = page(() => import('./pages/fleet/target.js'), (m) => m.TargetPage);
 const Deployments = page(() => import('./pages/deployments/list.js'), (m) => m.DeploymentsPage);
 const Deployment = page(() => import('./pages/deployments/detail.js'), (m) => m.DeploymentPage);
+const Rollouts = page(() => import('./pages/rollouts/list.js'), (m) => m.RolloutsPage);
+const Rollout = page(() => import('./pages/rollouts/detail.js'), (m) => m.RolloutPage);
 const Users = page(() => import('./pages/admin/users.js'), (m) => m.UsersPage);
 const Billing = page(() => import('./pages/admin/billing.js'), (m) => m.BillingPage);
 const NotFound = page(() => import('./pages/not-found.js'), (m) => m.NotFoundPage);
@@ -78,6 +80,8 @@ function Routes() {
         <Route path="/fleet/:id" component={TargetPage} />
         <Route path="/deployments" component={Deployments} />
         <Route path="/deployments/:id" component={Deployment} />
+        <Route path="/rollouts" component={Rollouts} />
+        <Route path="/rollouts/:id" component={Rollout} />
         <Route path="/admin/users" component={Users} />
         <Route path="/billing" component={Billing} />
         <Route default component={NotFound} />

@@ -12,6 +12,7 @@ const NAV: { href: string; label: string; admin?: boolean }[] = [
   { href: '/evaluations', label: 'Evaluations' },
   { href: '/fleet', label: 'Fleet' },
   { href: '/deployments', label: 'Deployments' },
+  { href: '/rollouts', label: 'Rollouts' },
   { href: '/billing', label: 'Billing & usage' },
   { href: '/admin/users', label: 'Users', admin: true },
 ];

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lt, ne } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, ne, notInArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { deployments, edgeScores, edgeTargets, rollouts } from '../../db/schema/index.js';
 
@@ -30,6 +30,13 @@ export function createRolloutsRepo(db: Db) {
     },
     async reassignOwner(fromUserId: string, toUserId: string): Promise<void> {
       await db.update(rollouts).set({ ownerId: toUserId }).where(eq(rollouts.ownerId, fromUserId));
+    },
+    /** The owner's deployments in progress or running on targets outside `targetIds` (the max_deployments count a rollout adds to). */
+    async activeOutside(ownerId: string, targetIds: string[]): Promise<number> {
+      const [row] = await db.select({ n: count() }).from(deployments).where(and(
+        eq(deployments.ownerId, ownerId), notInArray(deployments.status, ['failed', 'rolled_back', 'superseded']), notInArray(deployments.targetId, targetIds),
+      ));
+      return row?.n ?? 0;
     },
     /** The deployments a rollout follows, by id. */
     async deploymentsById(ids: string[]): Promise<Map<string, typeof deployments.$inferSelect>> {

@@ -6,6 +6,7 @@ import { AppError } from '../../errors.js';
 import type { AuthUser } from '../../http/context.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
+import type { Limits } from '../billing/limits.js';
 import type { DeploymentsService } from '../deployments/deployments-service.js';
 import type { TargetsService } from '../fleet/targets-service.js';
 import type { ModelsService } from '../models/models-service.js';
@@ -21,6 +22,7 @@ export interface RolloutsServiceDeps {
   targets: Pick<TargetsService, 'list'>;
   models: Pick<ModelsService, 'row'>;
   usersRepo: Pick<UsersRepo, 'findById'>;
+  limits: Pick<Limits, 'assertWithin'>;
   isOnline(targetId: string): boolean;
   clock: Clock;
   log: Logger;
@@ -66,6 +68,8 @@ export function createRolloutsService(deps: RolloutsServiceDeps) {
     if (unknown.length > 0) throw new AppError('NOT_FOUND', 'Target not found', { details: `No target of yours has id ${unknown.slice(0, 10).join(', ')}` });
     const selected = selectTargets(visibleTargets, body.selector);
     if (selected.length === 0) throw new AppError('BAD_REQUEST', 'The selector matches no target', { details: `selector ${JSON.stringify(body.selector)} matches none of your ${visibleTargets.length} live targets` });
+    // Every selected target ends up with a deployment: the tier must allow them beside those running elsewhere.
+    await deps.limits.assertWithin(actor.id, 'max_deployments', (await repo.activeOutside(actor.id, selected.map((t) => t.id))) + selected.length - 1);
     const now = clock.now();
     const { waves, records } = planWaves(selected, body.strategy, now.getTime());
     const row = await repo.insert({

@@ -105,6 +105,26 @@ describe('rollout requests', () => {
   }, 60_000);
 });
 
+describe('the tier limit', () => {
+  it('refuses a rollout that would pass the owner\'s max_deployments, before touching any target', async () => {
+    const op = await t.userWithRole('operator');
+    await setTier(t, op.username, 'free'); // one deployment
+    const ds = await validatedDataset(t, op.token, sensorCsv({ rows: 240 }));
+    const model = (await trainToEnd(t, op.token, { dataset_id: ds.id, architecture: 'lstm_autoencoder', hyperparameters: TINY })).model_id as string;
+    const one = await enrollTarget(t, op.token, { name: 'op-1', arch: 'x64', tags: { group: 'op' } });
+    const two = await enrollTarget(t, op.token, { name: 'op-2', arch: 'x64', tags: { group: 'op' } });
+    const res = await post({ model_id: model, selector: { tags: { group: 'op' } } }, op.token);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 'TIER_LIMIT' });
+    expect(((await (await t.request('GET', '/api/v1/deployments', { token: op.token })).json()) as unknown[]).length).toBe(0);
+    // One target fits the free tier.
+    const fits = await post({ model_id: model, selector: { target_ids: [one.id] }, strategy: { canary: 0 } }, op.token);
+    expect(fits.status).toBe(201);
+    expect((await t.request('POST', `/api/v1/rollouts/${((await fits.json()) as RolloutDetail).id}/abort`, { token: op.token })).status).toBe(200);
+    expect(two.id).toMatch(/^tgt_/);
+  }, 120_000);
+});
+
 describe('rollouts across light agents', () => {
   let a: LightAgent[];
   let b: LightAgent[];

@@ -31,7 +31,7 @@ export function rolloutsRoutes(rollouts: RolloutsService): AnyRoute[] {
       permission: 'deploy:write', body: RolloutCreateRequest,
       responses: {
         201: { description: 'Created; the engine runs it in the background', schema: RolloutDetail }, 400: err('Invalid input, field named, or the selector matches no target'),
-        ...auth, 403: err('Viewer role'), 404: err('Model or a listed target not found'), 501: err('agent_version: agent self-update is not on this hub yet'),
+        ...auth, 403: err('Viewer role, or the tier\'s max_deployments would be passed (TIER_LIMIT)'), 404: err('Model or a listed target not found'), 501: err('agent_version: agent self-update is not on this hub yet'),
       },
       handler: async (c, { body }) => c.json(await rollouts.create(currentUser(c), body), 201),
     }),
