@@ -235,7 +235,8 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   mailDeploymentNotices({ events, usersRepo, mailer, log });
   // Rollouts: one model to many targets in waves, through ordinary deployments; the engine resumes from the store.
   const rollouts = createRolloutsService({
-    repo: createRolloutsRepo(db), deployments, targets: fleet.targets, models, usersRepo, limits: billing.limits, isOnline: (id) => deviceLink.isOnline(id), clock, log,
+    repo: createRolloutsRepo(db), deployments, targets: fleet.targets, models, usersRepo, limits: billing.limits, edgeBuildDir: config.deployments.edgeBuildDir,
+    isOnline: (id) => deviceLink.isOnline(id), clock, log,
     tickMs: config.deployments.rolloutTickMs,
   });
   users.addCleanup((deletedUserId, actorId) => rollouts.handOver(deletedUserId, actorId));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoTime } from './common.js';
+import { AgentVersion } from './deployments.js';
 import { MAX_TARGET_TAGS, TargetTagKey, TargetTagValue } from './fleet.js';
 
 // Rollouts (issue 16): one model sent to many targets, a canary first, then waves; the hub's rollout engine
@@ -61,7 +62,8 @@ export type RolloutStrategy = z.infer<typeof RolloutStrategy>;
 
 export const RolloutCreateRequest = z.object({
   model_id: z.string().min(1).max(128).optional(),
-  agent_version: z.string().min(1).max(64).optional(),
+  /** An agent release (GET /api/v1/edge/releases) for every selected target's arch: rolled out as agent updates. */
+  agent_version: AgentVersion.optional(),
   selector: RolloutSelector,
   strategy: RolloutStrategy.default(RolloutStrategy.parse({})),
 }).strict().refine((b) => (b.model_id === undefined) !== (b.agent_version === undefined), {
@@ -100,6 +102,8 @@ export const RolloutTarget = z.object({
   deployment_id: z.string().nullable(),
   /** The model the target ran before the rollout (what a rollback returns to). */
   previous_model_id: z.string().nullable(),
+  /** The agent version it ran before (what an agent rollout's rollback returns to). */
+  previous_agent_version: z.string().nullable(),
   rollback_deployment_id: z.string().nullable(),
   detail: z.string().nullable(),
   updated_at: IsoTime,

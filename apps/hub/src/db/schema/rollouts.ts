@@ -25,6 +25,8 @@ export interface RolloutTargetRecord {
   state: 'pending' | 'deploying' | 'deployed' | 'failed' | 'rolling_back' | 'rolled_back' | 'skipped' | 'offline' | 'aborted';
   deploymentId: string | null;
   previousModelId: string | null;
+  /** The agent version it ran before (agent_version rollouts; absent on rows written before they existed). */
+  previousAgentVersion?: string | null;
   rollbackDeploymentId: string | null;
   /** The engine has dealt with its rollback (kept, redeployed, or impossible): never twice. */
   rollbackTried?: boolean;

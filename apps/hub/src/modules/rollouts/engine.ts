@@ -30,6 +30,12 @@ type Work = Pick<RolloutRow, 'status' | 'reason' | 'currentWave' | 'finishedAt'>
 
 const IN_FLIGHT = new Set<RolloutTargetRecord['state']>(['deploying', 'rolling_back']);
 const FAILED = new Set<RolloutTargetRecord['state']>(['failed', 'rolling_back', 'rolled_back']);
+/** What a rollback returns the target to: its previous model, or for an agent rollout its previous agent version. */
+const previousOf = (row: RolloutRow, t: RolloutTargetRecord) => (row.agentVersion !== null ? t.previousAgentVersion ?? null : t.previousModelId);
+const describePrevious = (row: RolloutRow, prev: string | null) => (row.agentVersion !== null ? `agent ${prev ?? '(unknown version)'}` : prev ?? 'no model (it had none before)');
+/** The deployment a rollout (or its rollback) asks for on one target. */
+const deploymentBody = (row: RolloutRow, targetId: string, what: string): DeploymentCreateRequest =>
+  (row.agentVersion !== null ? { kind: 'agent', agent_version: what, target_id: targetId } : { model_id: what, target_id: targetId });
 const errorText = (err: unknown) => (err instanceof AppError ? `${err.message}${err.details ? `: ${err.details}` : ''}` : err instanceof Error ? err.message : String(err));
 
 export function createRolloutEngine(deps: RolloutEngineDeps) {
@@ -62,9 +68,9 @@ export function createRolloutEngine(deps: RolloutEngineDeps) {
         }
       } else if (t.state === 'rolling_back') {
         const d = t.rollbackDeploymentId ? rows.get(t.rollbackDeploymentId) : undefined;
-        if (d?.status === 'deployed') set(t, 'rolled_back', `back on ${t.previousModelId} (${d.id})`, now);
+        if (d?.status === 'deployed') set(t, 'rolled_back', `back on ${describePrevious(row, previousOf(row, t))} (${d.id})`, now);
         else if (!d || d.status === 'failed' || d.status === 'rolled_back' || d.status === 'superseded') {
-          set(t, 'failed', `the rollback to ${t.previousModelId} did not complete: ${d?.error ?? 'its deployment is gone'}`, now);
+          set(t, 'failed', `the rollback to ${describePrevious(row, previousOf(row, t))} did not complete: ${d?.error ?? 'its deployment is gone'}`, now);
         }
       }
     }
@@ -85,8 +91,9 @@ export function createRolloutEngine(deps: RolloutEngineDeps) {
       else {
         // What it runs now is what a rollback returns to.
         t.previousModelId = target.currentModel;
+        t.previousAgentVersion = target.agentVersion;
         try {
-          t.deploymentId = (await deps.deploy(actor, { model_id: row.modelId as string, target_id: t.targetId })).id;
+          t.deploymentId = (await deps.deploy(actor, deploymentBody(row, t.targetId, (row.agentVersion ?? row.modelId) as string))).id;
           set(t, 'deploying', deps.isOnline(t.targetId) ? 'deploying' : 'waiting for the target to come online', now);
         } catch (err) {
           set(t, 'failed', `the deployment was refused: ${errorText(err)}`, now);
@@ -100,21 +107,19 @@ export function createRolloutEngine(deps: RolloutEngineDeps) {
   /** A failed target goes back to its previous model: kept by the agent, else redeployed by the hub. */
   async function rollBack(row: RolloutRow, t: RolloutTargetRecord, now: number): Promise<void> {
     const target = (await repo.targetsById([t.targetId])).get(t.targetId);
-    const prev = t.previousModelId;
+    const prev = previousOf(row, t);
     t.rollbackTried = true;
-    if (t.state === 'failed' && target?.currentModel === prev) {
-      return set(t, 'rolled_back', `${t.detail ?? 'failed'}; the target still runs ${prev ?? 'no model (it had none before)'}`, now);
-    }
-    if (!prev) return set(t, 'failed', `${t.detail ?? 'failed'}; no previous model to return to`, now);
+    const runs = row.agentVersion !== null ? target?.agentVersion : target?.currentModel;
+    if (t.state === 'failed' && runs === prev) return set(t, 'rolled_back', `${t.detail ?? 'failed'}; the target still runs ${describePrevious(row, prev)}`, now);
+    if (!prev) return set(t, 'failed', `${t.detail ?? 'failed'}; no previous ${row.agentVersion !== null ? 'agent version' : 'model'} to return to`, now);
     const actor = await deps.actorFor(row.ownerId);
     try {
       if (!actor) throw new Error('the rollout\'s owner no longer exists');
-      const before = await repo.lastDeployedWithModel(t.targetId, prev);
-      const alerts = before?.alertPolicy ?? undefined;
-      t.rollbackDeploymentId = (await deps.deploy(actor, { model_id: prev, target_id: t.targetId, ...(alerts ? { alerts } : {}) })).id;
-      set(t, 'rolling_back', `${t.detail ?? ''}; redeploying ${prev}`.replace(/^; /, ''), now);
+      const alerts = row.agentVersion === null ? (await repo.lastDeployedWithModel(t.targetId, prev))?.alertPolicy ?? undefined : undefined;
+      t.rollbackDeploymentId = (await deps.deploy(actor, { ...deploymentBody(row, t.targetId, prev), ...(alerts ? { alerts } : {}) })).id;
+      set(t, 'rolling_back', `${t.detail ?? ''}; redeploying ${describePrevious(row, prev)}`.replace(/^; /, ''), now);
     } catch (err) {
-      set(t, 'failed', `${t.detail ?? 'failed'}; the rollback to ${prev} was refused: ${errorText(err)}`, now);
+      set(t, 'failed', `${t.detail ?? 'failed'}; the rollback to ${describePrevious(row, prev)} was refused: ${errorText(err)}`, now);
     }
   }
 
@@ -137,7 +142,8 @@ export function createRolloutEngine(deps: RolloutEngineDeps) {
       const d = rows.get(t.deploymentId as string);
       if (!d) continue;
       wave.alarmChecks.push(await alarmCheck(repo, {
-        targetId: t.targetId, deploymentId: d.id, deploymentCreatedAt: d.createdAt.getTime(), historyMs: row.strategy.health.history_hours * 3_600_000, maxIncrease: max,
+        targetId: t.targetId, deploymentId: d.id, deploymentCreatedAt: d.createdAt.getTime(), deployedAt: (d.deployedAt ?? d.createdAt).getTime(),
+        historyMs: row.strategy.health.history_hours * 3_600_000, maxIncrease: max, byTime: row.agentVersion !== null,
       }));
     }
     const jumped = wave.alarmChecks.filter((c) => c.exceeded);

@@ -27,7 +27,7 @@ export function toRolloutDetail(r: RolloutRow): RolloutDetail {
     })),
     targets: r.targets.map((t) => ({
       target_id: t.targetId, target_name: t.targetName, wave: t.wave, state: t.state, deployment_id: t.deploymentId,
-      previous_model_id: t.previousModelId, rollback_deployment_id: t.rollbackDeploymentId, detail: t.detail, updated_at: isoTime(new Date(t.updatedAt)),
+      previous_model_id: t.previousModelId, previous_agent_version: t.previousAgentVersion ?? null, rollback_deployment_id: t.rollbackDeploymentId, detail: t.detail, updated_at: isoTime(new Date(t.updatedAt)),
     })),
   };
 }

@@ -63,6 +63,12 @@ export function createRolloutsRepo(db: Db) {
       ));
       return { windows: rows.length, anomalous: rows.filter((r) => r.anomaly).length };
     },
+    /** Windows the target scored in [from, to), whatever deployment scored them. */
+    async scoresBetween(targetId: string, from: number, to: number): Promise<{ windows: number; anomalous: number }> {
+      const rows = await db.select({ anomaly: edgeScores.anomaly }).from(edgeScores)
+        .where(and(eq(edgeScores.targetId, targetId), gte(edgeScores.ts, from), lt(edgeScores.ts, to)));
+      return { windows: rows.length, anomalous: rows.filter((r) => r.anomaly).length };
+    },
     /** The target's newest deployment that ran its current model (what a rollback redeploys with its settings). */
     async lastDeployedWithModel(targetId: string, modelId: string): Promise<typeof deployments.$inferSelect | undefined> {
       const [row] = await db.select().from(deployments)

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { RolloutCreateRequest, RolloutDetail, RolloutSummary } from '@prometheus/protocol';
+import type { RolloutCreateRequest, RolloutDetail, RolloutSummary, Target } from '@prometheus/protocol';
 import { ownedOr404, visibleTo, type Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
@@ -7,6 +7,8 @@ import type { AuthUser } from '../../http/context.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { Limits } from '../billing/limits.js';
+import { normalizeArch } from '../deployments/arch.js';
+import { agentRelease, assertExecutableArch } from '../deployments/binary.js';
 import type { DeploymentsService } from '../deployments/deployments-service.js';
 import type { TargetsService } from '../fleet/targets-service.js';
 import type { ModelsService } from '../models/models-service.js';
@@ -23,6 +25,8 @@ export interface RolloutsServiceDeps {
   models: Pick<ModelsService, 'row'>;
   usersRepo: Pick<UsersRepo, 'findById'>;
   limits: Pick<Limits, 'assertWithin'>;
+  /** Where the agent releases are (EDGE_BUILD_DIR): an agent rollout needs one for every selected target's arch. */
+  edgeBuildDir: string;
   isOnline(targetId: string): boolean;
   clock: Clock;
   log: Logger;
@@ -57,28 +61,40 @@ export function createRolloutsService(deps: RolloutsServiceDeps) {
   }
 
   async function create(actor: AuthUser, body: RolloutCreateRequest): Promise<RolloutDetail> {
-    if (body.agent_version !== undefined) {
-      throw new AppError('NOT_IMPLEMENTED', 'Rollouts of agent versions are not available yet', {
-        details: 'Agent self-update (deployments of kind "agent", issue 16 item 2) is not on this hub yet; roll out a model with model_id',
-      });
-    }
-    const model = await deps.models.row(body.model_id as string, actor);
+    const model = body.model_id !== undefined ? await deps.models.row(body.model_id, actor) : undefined;
     const visibleTargets = await deps.targets.list(actor);
     const unknown = unknownTargetIds(visibleTargets, body.selector);
     if (unknown.length > 0) throw new AppError('NOT_FOUND', 'Target not found', { details: `No target of yours has id ${unknown.slice(0, 10).join(', ')}` });
     const selected = selectTargets(visibleTargets, body.selector);
     if (selected.length === 0) throw new AppError('BAD_REQUEST', 'The selector matches no target', { details: `selector ${JSON.stringify(body.selector)} matches none of your ${visibleTargets.length} live targets` });
-    // Every selected target ends up with a deployment: the tier must allow them beside those running elsewhere.
-    await deps.limits.assertWithin(actor.id, 'max_deployments', (await repo.activeOutside(actor.id, selected.map((t) => t.id))) + selected.length - 1);
+    if (body.agent_version !== undefined) assertAgentReleases(selected, body.agent_version);
+    // Every selected target ends up with a model deployment: the tier must allow them beside those running elsewhere
+    // (agent updates do not count against max_deployments).
+    else await deps.limits.assertWithin(actor.id, 'max_deployments', (await repo.activeOutside(actor.id, selected.map((t) => t.id))) + selected.length - 1);
     const now = clock.now();
     const { waves, records } = planWaves(selected, body.strategy, now.getTime());
     const row = await repo.insert({
-      id: newId('rol'), ownerId: actor.id, createdBy: actor.username, modelId: model.id, agentVersion: null, selector: body.selector,
+      id: newId('rol'), ownerId: actor.id, createdBy: actor.username, modelId: model?.id ?? null, agentVersion: body.agent_version ?? null, selector: body.selector,
       strategy: body.strategy, status: 'running', reason: null, currentWave: 0, waves, targets: records, createdAt: now, updatedAt: now,
     });
-    log.info({ rolloutId: row.id, modelId: model.id, targets: records.length, waves: waves.length, by: actor.id }, 'rollout created');
+    log.info({ rolloutId: row.id, modelId: row.modelId, agentVersion: row.agentVersion, targets: records.length, waves: waves.length, by: actor.id }, 'rollout created');
     void engine.step(row.id).catch((err: unknown) => log.error({ err, rolloutId: row.id }, 'rollout step failed'));
     return toRolloutDetail(row);
+  }
+
+  /** An agent rollout: the release must be built for every selected target's arch (else 404/409 naming what is missing, before anything is sent). */
+  function assertAgentReleases(selected: Target[], version: string): void {
+    for (const arch of new Set(selected.map((t) => t.arch))) {
+      const edgeArch = normalizeArch(arch);
+      try {
+        assertExecutableArch(edgeArch, arch);
+        agentRelease(deps.edgeBuildDir, edgeArch as NonNullable<typeof edgeArch>, version);
+      } catch (err) {
+        const names = selected.filter((t) => t.arch === arch).map((t) => t.name).slice(0, 10).join(', ');
+        if (err instanceof AppError) throw new AppError(err.code, err.message, { details: `${err.details ?? ''} Targets of arch ${arch ?? 'unknown'}: ${names}`.trim() });
+        throw err;
+      }
+    }
   }
 
   /** pause, resume, abort: under the engine's lock for the rollout, from the states they apply to. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,14 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutDetail, Target } from '@prometheus/protocol';
 import { createTestHub, type TestHub } from '../../test/harness.js';
 import { enrollTarget } from '../../test/deployment-agent.js';
-import { lightAgent, type LightAgent, type Verdict } from '../../test/light-agent.js';
+import { lightAgent, type AnyManifest, type LightAgent, type Verdict } from '../../test/light-agent.js';
 import { sensorCsv, setTier, TINY, trainToEnd, validatedDataset } from '../../test/training.js';
 
 // Rollouts in-process against light agents on the real broker: validation and ownership, the waves reaching
 // the selected groups only, a halt on a failing canary (kept by its agent), a halt on the canary's alarm rate
 // (redeployed by the hub), pause/resume/abort, and a hub restart in the middle of a rollout.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollouts-'));
-const env = { PROMETHEUS_DATA_DIR: dataDir, ROLLOUT_TICK_MS: '100', DEPLOY_CHUNK_BYTES: '16384' };
+const buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollouts-releases-'));
+const env = { PROMETHEUS_DATA_DIR: dataDir, ROLLOUT_TICK_MS: '100', DEPLOY_CHUNK_BYTES: '16384', EDGE_BUILD_DIR: buildDir };
 let t: TestHub;
 let admin: string;
 let mqttUrl: string;
@@ -29,7 +31,20 @@ async function startHub(): Promise<void> {
   mqttUrl = `mqtt://127.0.0.1:${t.hub.services.broker.port()}`;
 }
 
-const verdict = (m: { model_id: string | null }): Verdict => (m.model_id && failing.has(m.model_id) ? { state: 'rolled_back', reason: 'health inference scored 1e9, expected 0.1' } : { state: 'deployed' });
+const verdict = (m: AnyManifest): Verdict => {
+  if (m.format === 'prometheus-agent/1') return failing.has(m.agent.version) ? { state: 'rolled_back', reason: `agent ${m.agent.version} did not report healthy within 30 s; kept 0.1.0` } : { state: 'deployed' };
+  return m.model_id && failing.has(m.model_id) ? { state: 'rolled_back', reason: 'health inference scored 1e9, expected 0.1' } : { state: 'deployed' };
+};
+
+/** An agent release in the hub's build dir, as `npm run build:edge` leaves it (manifest beside the executable). */
+function writeRelease(name: string, version: string, exe: Buffer): void {
+  const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
+  fs.writeFileSync(path.join(buildDir, name), exe);
+  fs.writeFileSync(path.join(buildDir, 'better_sqlite3-linux-x64.node'), 'addon x64');
+  fs.writeFileSync(path.join(buildDir, `${name}.manifest.json`), JSON.stringify({
+    arch: 'x64', executable: name, version, node: '20.11.0', files: { [name]: sha(exe), 'better_sqlite3-linux-x64.node': sha('addon x64') },
+  }));
+}
 
 async function group(name: string, n: number, tags: Record<string, string>): Promise<LightAgent[]> {
   const made: LightAgent[] = [];
@@ -68,18 +83,19 @@ afterAll(async () => {
   for (const a of agents) await a.disconnect();
   await t.hub.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(buildDir, { recursive: true, force: true });
 });
 
 describe('rollout requests', () => {
-  it('validates the body and the selector, refuses viewers and agent versions, and keeps rollouts to their owner', async () => {
+  it('validates the body and the selector, refuses viewers and agent versions not built for the targets, and keeps rollouts to their owner', async () => {
     const [one] = await group('valid', 1, { group: 'valid' });
     expect((await post({ model_id: modelA })).status).toBe(400);
     const both = await post({ model_id: modelA, agent_version: '1.2.3', selector: { tags: { group: 'valid' } } });
     expect(both.status).toBe(400);
     expect(((await both.json()) as { error: string }).error).toContain('model_id');
-    const agent = await post({ agent_version: '1.2.3', selector: { tags: { group: 'valid' } } });
-    expect(agent.status).toBe(501);
-    expect(await agent.json()).toMatchObject({ code: 'NOT_IMPLEMENTED' });
+    const agent = await post({ agent_version: '9.9.9', selector: { tags: { group: 'valid' } } });
+    expect(agent.status).toBe(404);
+    expect(((await agent.json()) as { error: string; details: string }).details).toContain('valid-0');
     expect((await post({ model_id: modelA, selector: {} })).status).toBe(400);
     expect((await post({ model_id: modelA, selector: { tags: { group: 'valid' } }, strategy: { batch_percent: 0 } })).status).toBe(400);
     const none = await post({ model_id: modelA, selector: { tags: { group: 'nobody' } } });
@@ -187,6 +203,27 @@ describe('rollouts across light agents', () => {
     expect((await target(canaryAgent.id)).current_model).toBe(modelA);
     expect(halted.targets[1]).toMatchObject({ state: 'pending', deployment_id: null });
     expect(c[1]!.manifests.length).toBe(1); // only model A's, from the first rollout
+  }, 120_000);
+
+  it('rolls an agent version out as agent updates; a version that fails on the canary halts, and the canary keeps its agent', async () => {
+    writeRelease('prometheus-edge-linux-x64-0.2.0', '0.2.0', Buffer.concat([Buffer.from('ELF agent 0.2.0 '), Buffer.alloc(40_000, 2)]));
+    writeRelease('prometheus-edge-linux-x64-0.3.0', '0.3.0', Buffer.concat([Buffer.from('ELF agent 0.3.0 '), Buffer.alloc(40_000, 3)]));
+    const ok = (await (await post({ agent_version: '0.2.0', selector: { tags: { group: 'c' } }, strategy: { canary: 1, batch_percent: 100, interval_seconds: 0 } })).json()) as RolloutDetail;
+    expect(ok).toMatchObject({ agent_version: '0.2.0', model_id: null });
+    const done = await until(ok.id, (r) => r.status === 'completed');
+    expect(done.targets.map((x) => [x.state, x.previous_agent_version])).toEqual([['deployed', '0.1.0'], ['deployed', '0.1.0']]);
+    for (const x of c) expect([(await target(x.id)).agent_version, x.agentVersion]).toEqual(['0.2.0', '0.2.0']);
+    const modelsBefore = await Promise.all(c.map(async (x) => (await target(x.id)).current_model));
+    failing.add('0.3.0');
+    const bad = (await (await post({ agent_version: '0.3.0', selector: { tags: { group: 'c' } }, strategy: { canary: 1, batch_percent: 100, interval_seconds: 0 } })).json()) as RolloutDetail;
+    const halted = await until(bad.id, (r) => r.status === 'halted' && r.finished_at !== null);
+    failing.delete('0.3.0');
+    expect(halted.targets[0]).toMatchObject({ state: 'rolled_back', previous_agent_version: '0.2.0' });
+    expect(halted.targets[0]!.detail).toContain('the target still runs agent 0.2.0');
+    expect(halted.targets[1]).toMatchObject({ state: 'pending', deployment_id: null });
+    for (const x of c) expect((await target(x.id)).agent_version).toBe('0.2.0');
+    // Agent updates leave the models alone.
+    expect(await Promise.all(c.map(async (x) => (await target(x.id)).current_model))).toEqual(modelsBefore);
   }, 120_000);
 
   it('pauses between waves, resumes, and aborts what has not started', async () => {

@@ -27,11 +27,11 @@ export function rolloutsRoutes(rollouts: RolloutsService): AnyRoute[] {
       description: 'Each wave waits for its targets to report `deployed` (verified, installed, health inference passed). A wave whose failed share exceeds '
         + '`max_failure_percent` halts the rollout and its failed targets go back to the model they ran before (kept by the agent, else redeployed). '
         + 'With `health.max_alarm_rate_increase`, the canaries are watched for `interval_seconds` and compared with their own history. '
-        + '`agent_version` answers 501 until agent self-update is on the hub.',
+        + '`agent_version` rolls out that agent release (GET /api/v1/edge/releases) as agent updates; a rollback returns a target to the version it ran.',
       permission: 'deploy:write', body: RolloutCreateRequest,
       responses: {
         201: { description: 'Created; the engine runs it in the background', schema: RolloutDetail }, 400: err('Invalid input, field named, or the selector matches no target'),
-        ...auth, 403: err('Viewer role, or the tier\'s max_deployments would be passed (TIER_LIMIT)'), 404: err('Model or a listed target not found'), 501: err('agent_version: agent self-update is not on this hub yet'),
+        ...auth, 403: err('Viewer role, or the tier\'s max_deployments would be passed (TIER_LIMIT)'), 404: err('Model, a listed target, or the agent release for a selected target\'s arch not found'), 409: err('agent_version: a selected target\'s architecture is not known'),
       },
       handler: async (c, { body }) => c.json(await rollouts.create(currentUser(c), body), 201),
     }),
