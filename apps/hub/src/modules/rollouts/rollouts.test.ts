@@ -226,6 +226,32 @@ describe('rollouts across light agents', () => {
     expect(await Promise.all(c.map(async (x) => (await target(x.id)).current_model))).toEqual(modelsBefore);
   }, 120_000);
 
+  it('skips offline targets with offline "skip", and with "wait" deploys one that comes back in time and reports one that does not', async () => {
+    const d = await group('delta', 3, { group: 'd' });
+    await d[1]!.disconnect();
+    await d[2]!.disconnect();
+    const skip = (await (await post({ model_id: modelA, selector: { tags: { group: 'd' } }, strategy: { canary: 0, batch_percent: 100, interval_seconds: 0, offline: 'skip' } })).json()) as RolloutDetail;
+    const skipped = await until(skip.id, (r) => r.status === 'completed');
+    expect(skipped.targets.map((x) => [x.target_name, x.state, x.detail])).toEqual([
+      ['delta-0', 'deployed', expect.stringContaining('deployed')], ['delta-1', 'skipped', 'offline when its wave started'], ['delta-2', 'skipped', 'offline when its wave started'],
+    ]);
+    expect(skipped.counts).toMatchObject({ deployed: 1, skipped: 2, failed: 0 });
+    expect(d[1]!.manifests).toEqual([]);
+
+    const wait = (await (await post({ model_id: modelB, selector: { tags: { group: 'd' } }, strategy: { canary: 0, batch_percent: 100, interval_seconds: 0, offline_wait_seconds: 3 } })).json()) as RolloutDetail;
+    await until(wait.id, (r) => r.targets[1]?.state === 'deploying');
+    await d[1]!.connect(); // back within the deadline: it receives the deployment that waited for it
+    const waited = await until(wait.id, (r) => r.status !== 'running' && r.finished_at !== null);
+    expect(waited.status).toBe('completed');
+    expect(waited.targets.map((x) => [x.target_name, x.state])).toEqual([['delta-0', 'deployed'], ['delta-1', 'deployed'], ['delta-2', 'offline']]);
+    expect(waited.targets[2]!.detail).toContain('offline for longer than the rollout waits (3 s)');
+    const gone = (await (await t.request('GET', `/api/v1/deployments/${waited.targets[2]!.deployment_id}`, { token: admin })).json()) as { status: string; error: string };
+    expect(gone).toMatchObject({ status: 'failed' });
+    expect(gone.error).toContain('the rollout stopped waiting');
+    expect((await target(d[1]!.id)).current_model).toBe(modelB);
+    await d[2]!.connect();
+  }, 120_000);
+
   it('pauses between waves, resumes, and aborts what has not started', async () => {
     const res = await post({ model_id: modelB, selector: { tags: { group: ['a', 'b'] } }, strategy: { canary: 1, batch_percent: 34, interval_seconds: 3 } });
     const { id } = (await res.json()) as RolloutDetail;
