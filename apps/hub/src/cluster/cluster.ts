@@ -12,7 +12,7 @@ import { createPostgresCluster } from './postgres.js';
 export type HubRole = 'api' | 'worker' | 'all';
 
 /** Channels every replica hears; a message is JSON of at most ~7 kB (PostgreSQL's NOTIFY limit is 8,000 bytes). */
-export type BusChannel = 'training.live' | 'training.queued' | 'training.stop' | 'sessions.forget' | 'datasets.changed' | 'cluster.member';
+export type BusChannel = 'training.live' | 'training.queued' | 'training.stop' | 'sessions.forget' | 'datasets.changed' | 'cluster.member' | 'rollouts.changed';
 
 export interface ClusterBus {
   /** Fire and forget, in order per replica; delivered to this replica too. */

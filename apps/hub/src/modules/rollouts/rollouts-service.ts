@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { RolloutCreateRequest, RolloutDetail, RolloutSummary, Target } from '@prometheus/protocol';
 import { ownedOr404, visibleTo, type Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
+import type { ClusterBus } from '../../cluster/cluster.js';
 import { AppError } from '../../errors.js';
 import type { AuthUser } from '../../http/context.js';
 import { newId } from '../../ids.js';
@@ -28,6 +29,8 @@ export interface RolloutsServiceDeps {
   /** Where the agent releases are (EDGE_BUILD_DIR): an agent rollout needs one for every selected target's arch. */
   edgeBuildDir: string;
   isOnline(targetId: string): boolean;
+  /** The engine runs on the leader; every replica's live views hear of a change through the bus. */
+  bus: ClusterBus;
   clock: Clock;
   log: Logger;
   tickMs: number;
@@ -47,7 +50,11 @@ export function createRolloutsService(deps: RolloutsServiceDeps) {
       const u = await deps.usersRepo.findById(userId);
       return u ? { id: u.id, username: u.username, email: u.email, role: u.role, sessionId: 'rollout-engine' } : undefined;
     },
-    changed: (id) => void announce(id),
+    changed: (id) => deps.bus.publish('rollouts.changed', { id }),
+  });
+  deps.bus.subscribe('rollouts.changed', (m) => {
+    const id = (m as { id?: unknown }).id;
+    if (typeof id === 'string') void announce(id).catch((err: unknown) => log.error({ err, rolloutId: id }, 'rollout live update failed'));
   });
 
   async function announce(id: string): Promise<void> {
@@ -118,7 +125,7 @@ export function createRolloutsService(deps: RolloutsServiceDeps) {
     });
     log.info({ rolloutId: id, action, by: actor.id }, `rollout ${action}`);
     void engine.step(id).catch((err: unknown) => log.error({ err, rolloutId: id }, 'rollout step failed'));
-    void announce(id);
+    deps.bus.publish('rollouts.changed', { id });
     return toRolloutDetail(await repo.findById(id) as RolloutRow);
   }
 
