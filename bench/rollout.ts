@@ -47,7 +47,7 @@ async function main(): Promise<void> {
 
     // Anchor: N deployments issued one by one, then waited for.
     const anchor = await measure(hub.pid, agents, async () => {
-      const ids = [];
+      const ids: string[] = [];
       for (const a of agents) ids.push((await call<{ id: string }>('POST', '/api/v1/deployments', { model_id: modelId, target_id: a.id })).id);
       await until(async () => {
         const list = await call<{ id: string; status: string }[]>('GET', '/api/v1/deployments');
