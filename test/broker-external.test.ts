@@ -186,4 +186,20 @@ describe('hub on an external Mosquitto (dynamic security)', () => {
     // The hub's own WebSocket is for the console only in this mode: device logins go to the broker.
     await expect(connect(wsUrl, { clientId: id, username: id, password: creds.device_secret, protocolVersion: 4 })).rejects.toThrow();
   });
+
+  it('enrollment while the broker is away answers 503 and leaves the token usable; the hub reconnects by itself', async () => {
+    const created = await api<{ id: string; enrollment_token: string }>(hub.url, 'POST', '/api/v1/deployments/targets', token, { name: 'Patient AHU', arch: 'x64' });
+    await broker.stop();
+    const refused = await api<{ code: string; details: string }>(hub.url, 'POST', '/api/v1/deployments/targets/enroll', undefined, { enrollment_token: created.body.enrollment_token });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(refused.body.details).toContain('still valid');
+    broker = await startTestBroker(broker.dir, broker.port);
+    const enrolled = await waitFor('enrollment after the broker is back', async () => {
+      const r = await api<{ device_id: string; device_secret: string }>(hub.url, 'POST', '/api/v1/deployments/targets/enroll', undefined, { enrollment_token: created.body.enrollment_token });
+      return r.status === 201 ? r.body : undefined;
+    }, 30_000, 500);
+    const device = await connect(broker.publicUrl, { clientId: enrolled.device_id, username: enrolled.device_id, password: enrolled.device_secret, protocolVersion: 4 });
+    expect(device.connected).toBe(true);
+  }, 60_000);
 });

@@ -71,7 +71,10 @@ export function createDynsecAdmin(client: MqttClient, log: Logger) {
     });
     // Settled by close() possibly before the publish returns: handled here, still seen by the caller.
     answer.catch(() => undefined);
-    await client.publishAsync(CONTROL_TOPIC, JSON.stringify({ commands: [{ ...command, correlationData }] }), { qos: 1 });
+    // While the broker is away mqtt.js holds the publish until it reconnects: the timeout above still applies.
+    const sent = client.publishAsync(CONTROL_TOPIC, JSON.stringify({ commands: [{ ...command, correlationData }] }), { qos: 1 });
+    sent.catch(() => undefined);
+    await Promise.race([sent, answer]);
     return answer;
   }
 

@@ -70,13 +70,18 @@ export function createExternalLink(deps: ExternalLinkDeps): DeviceLink & { conne
         client.end(true);
         reject(new Error(`MQTT_URL ${settings.url}: no CONNACK within ${CONNECT_TIMEOUT_MS} ms`));
       }, CONNECT_TIMEOUT_MS);
-      client.once('connect', () => (clearTimeout(timer), resolve(client)));
-      // A refused CONNECT (bad credentials) will not get better by retrying: fail the start.
-      client.once('error', (err) => {
-        if (client.connected) return;
+      // A refused CONNECT (bad credentials) will not get better by retrying: fail the start. Only the first
+      // connection: later errors (the broker restarting) are for mqtt.js to reconnect through.
+      const refused = (err: Error) => {
         clearTimeout(timer);
         client.end(true);
         reject(new Error(`MQTT_URL ${settings.url}: ${err.message}`));
+      };
+      client.once('error', refused);
+      client.once('connect', () => {
+        clearTimeout(timer);
+        client.off('error', refused);
+        resolve(client);
       });
     });
   }
