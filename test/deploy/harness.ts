@@ -46,18 +46,19 @@ export interface Deployment {
   error: string | null;
   status_detail: string | null;
   model_version: string;
+  mode: 'live' | 'shadow';
   health: { score: number; expected: number; runtime: string } | null;
   steps: { status: string; detail: string | null }[];
   transfer: { bytes_acked: number; bytes_total: number; target_online: boolean } | null;
 }
 
 /** Validates the target's edge dataset and trains a tiny autoencoder on it; returns the model id. */
-export async function trainOnTelemetry(hubUrl: string, token: string, datasetId: string, rows: number, timeoutMs = 240_000): Promise<string> {
+export async function trainOnTelemetry(hubUrl: string, token: string, datasetId: string, rows: number, timeoutMs = 240_000, hyperparameters: Record<string, unknown> = TINY_AE): Promise<string> {
   // The journal hands readings to the dataset in the background.
   await waitFor('dataset rows', async () => ((await api<{ row_count: number }>(hubUrl, 'GET', `/api/v1/datasets/${datasetId}`, token)).body.row_count >= rows), 60_000, 250);
   const v = await api<{ valid: boolean; issues: string[] }>(hubUrl, 'POST', `/api/v1/datasets/${datasetId}/validate`, token);
   if (v.status !== 200 || !v.body.valid) throw new Error(`validation: ${v.status} ${JSON.stringify(v.body)}`);
-  const start = await api<{ id: string }>(hubUrl, 'POST', '/api/v1/training/start', token, { dataset_id: datasetId, architecture: 'lstm_autoencoder', hyperparameters: TINY_AE });
+  const start = await api<{ id: string }>(hubUrl, 'POST', '/api/v1/training/start', token, { dataset_id: datasetId, architecture: 'lstm_autoencoder', hyperparameters });
   if (start.status !== 201) throw new Error(`training start: ${start.status} ${JSON.stringify(start.body)}`);
   const run = await waitFor('training run', async () => {
     const r = await api<{ status: string; model_id: string | null; error?: string }>(hubUrl, 'GET', `/api/v1/training/${start.body.id}`, token);
@@ -89,8 +90,14 @@ export async function scores(hubUrl: string, token: string, targetId: string): P
   return (await api<{ threshold: number | null; scores: { ts: string; score: number; anomaly: boolean }[] }>(hubUrl, 'GET', `/api/v1/deployments/targets/${targetId}/scores?limit=10000`, token)).body;
 }
 
-export async function alerts(hubUrl: string, token: string, targetId: string): Promise<{ id: string; state: string; peak_score: number; threshold: number; raised_at: string; message: string }[]> {
-  return (await api<{ id: string; state: string; peak_score: number; threshold: number; raised_at: string; message: string }[]>(hubUrl, 'GET', `/api/v1/deployments/targets/${targetId}/alerts`, token)).body;
+/** The target's alerts of one kind (default the model's anomaly alerts: a fault that moves readings is drift too). */
+export async function alerts(hubUrl: string, token: string, targetId: string, kind: 'anomaly' | 'out_of_range' | 'rule' | 'drift' = 'anomaly'): Promise<EdgeAlertView[]> {
+  return (await api<EdgeAlertView[]>(hubUrl, 'GET', `/api/v1/deployments/targets/${targetId}/alerts?kind=${kind}`, token)).body;
+}
+
+export interface EdgeAlertView {
+  id: string; kind: string; state: string; peak_score: number; threshold: number; raised_at: string; message: string; deployment_id: string;
+  drift: { features: { column: string; psi: number }[] } | null;
 }
 
 export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');

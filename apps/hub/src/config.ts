@@ -85,6 +85,8 @@ const EnvSchema = z.object({
   PROMETHEUS_REPLICA_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores').optional(),
   TRAINING_LEASE_SECONDS: int(3, 3600).default(30),
   CLUSTER_POLL_MS: int(100, 60_000).default(2000),
+  DRIFT_PSI_THRESHOLD: z.coerce.number().positive().max(100).default(0.2),
+  DRIFT_MIN_READINGS: int(1, 1_000_000).default(30),
 }).refine((e) => !e.MQTT_URL || (URL.canParse(e.MQTT_URL) && new URL(e.MQTT_URL).username !== ''), {
   message: 'must carry the hub\'s credentials: mqtt://user:password@host:port', path: ['MQTT_URL'],
 }).refine((e) => e.PROMETHEUS_ROLE === 'all' || e.DATABASE_URL !== undefined, {
@@ -180,6 +182,8 @@ export interface DeploymentSettings {
   scoresRetentionMs: number;
   /** How often the rollout engine looks at its rollouts (ROLLOUT_TICK_MS). */
   rolloutTickMs: number;
+  /** Drift: PSI above this raises a `drift` alert; hours with fewer readings decide nothing. */
+  drift: { psiThreshold: number; minReadings: number };
 }
 
 export interface BillingSettings {
@@ -306,6 +310,7 @@ export function loadConfig(env: Env = process.env): Config {
       edgeBuildDir: path.resolve(e.EDGE_BUILD_DIR ?? fileURLToPath(new URL('../../../dist/edge', import.meta.url))),
       scoresRetentionMs: e.EDGE_SCORES_RETENTION_DAYS * 86_400_000,
       rolloutTickMs: e.ROLLOUT_TICK_MS,
+      drift: { psiThreshold: e.DRIFT_PSI_THRESHOLD, minReadings: e.DRIFT_MIN_READINGS },
     },
     version: HUB_VERSION,
   };

@@ -70,6 +70,7 @@ import { mailDeploymentNotices } from './modules/deployments/notices.js';
 import { createDeploymentsRepo } from './modules/deployments/repo.js';
 import { deploymentsRoutes } from './modules/deployments/routes.js';
 import { loadDeploySigner } from './modules/deployments/signing.js';
+import { watchRoutes } from './modules/deployments/watch-routes.js';
 import { createPointsRepo } from './modules/points/repo.js';
 import { createPointsService } from './modules/points/points-service.js';
 import { pointsRoutes } from './modules/points/routes.js';
@@ -224,7 +225,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
 
   // Deployments: a model compiled, quantized, packaged and signed here, sent over MQTT, verified and run by the agent.
   const deployments = createDeploymentsService({
-    repo: createDeploymentsRepo(db), models, targets: fleet.targets, points, broker: deviceLink, signer: deploySigner, limits: billing.limits,
+    repo: createDeploymentsRepo(db), db, models, targets: fleet.targets, points, broker: deviceLink, signer: deploySigner, limits: billing.limits,
     events, clock, log, settings: config.deployments, root: paths.deployments,
     lock: (key, fn) => cluster.withLock(`deployment-create:${key}`, fn), leadership: cluster.leader,
   });
@@ -279,6 +280,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
     // After the fleet's /api/v1/deployments/targets... routes (deployments.test.ts checks the order).
     ...deploymentsRoutes(deployments),
     ...rolloutsRoutes(rollouts),
+    ...watchRoutes(deployments),
   ];
 
   createApp(app, routes, {

@@ -29,3 +29,5 @@ export type { QuantizedWeights } from './artifacts/quantize.js';
 export { quantizeWeights } from './artifacts/quantize.js';
 // onnx-proto only (about 5 MB): the deployments module compiles models in the hub's main thread.
 export { exportOnnx } from './artifacts/onnx-export.js';
+export type { BinnedDistribution, TrainingDistribution } from './model/distribution.js';
+export { binDistribution, binIndex, DRIFT_BINS, histogram, learnFeatureDistribution, psi, PSI_EPSILON } from './model/distribution.js';

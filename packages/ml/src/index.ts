@@ -38,3 +38,5 @@ export { quantizeSymmetric, quantizeWeights } from './artifacts/quantize.js';
 export { initBackend } from './tf/backend.js';
 export type { SpeedOptions, SpeedTrainer } from './training/speed.js';
 export { benchTrainingSpeed, createSpeedTrainer } from './training/speed.js';
+export type { BinnedDistribution, TrainingDistribution } from './model/distribution.js';
+export { binDistribution, binIndex, DRIFT_BINS, histogram, learnFeatureDistribution, psi, PSI_EPSILON } from './model/distribution.js';

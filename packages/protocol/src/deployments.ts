@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { displayName, IsoTime } from './common.js';
+import { Promotion } from './deployments-watch.js';
+import { DeploymentMode } from './edge-watch.js';
 import { AlertPolicy } from './mqtt.js';
 
 // Deployments (docs/api.md "Deployments"): a model packaged, signed and sent to an edge target over
@@ -38,6 +40,8 @@ export const DeploymentCreateRequest = z.object({
    * true when the map gives the rules inputs; `settings` are overrides of the rule settings (`@prometheus/afdd`).
    */
   rules: z.object({ enabled: z.boolean().optional(), settings: z.record(z.string(), z.unknown()).optional() }).strict().optional(),
+  /** Addition: `shadow` runs the model beside the target's live one (alarms recorded, never raised) until promoted. Default `live`. */
+  mode: DeploymentMode.optional(),
 }).strict().refine((b) => b.target_id !== undefined || b.target_ip !== undefined || b.target_name !== undefined, {
   message: 'name the target: target_id, target_ip or target_name', path: ['target_id'],
 }).refine((b) => b.kind === 'agent' || b.model_id !== undefined || (b.rules !== undefined && b.rules.enabled !== false), {
@@ -48,7 +52,7 @@ export const DeploymentCreateRequest = z.object({
   message: 'agent_version is for kind "agent"', path: ['agent_version'],
 }).refine((b) => b.kind !== 'agent' || (b.model_id === undefined && b.rules === undefined && b.alerts === undefined), {
   message: 'an agent deployment carries no model_id, rules or alerts', path: ['kind'],
-});
+}).refine((b) => b.mode !== 'shadow' || b.model_id !== undefined, { message: 'a shadow deployment needs a model (model_id)', path: ['mode'] });
 export type DeploymentCreateRequest = z.infer<typeof DeploymentCreateRequest>;
 
 export const DeploymentCreateResponse = z.object({
@@ -88,6 +92,8 @@ export const DeploymentSummary = z.object({
   status_detail: z.string().nullable(),
   error: z.string().nullable(),
   created_at: IsoTime,
+  /** Addition: `shadow` until promoted (scores beside the live model, alarms recorded only); `live` otherwise. */
+  mode: DeploymentMode,
 });
 export type DeploymentSummary = z.infer<typeof DeploymentSummary>;
 
@@ -101,6 +107,8 @@ export const DeploymentDetail = DeploymentSummary.extend({
   steps: z.array(DeploymentStep),
   /** Addition: the rules the agent runs beside the model (null: none), with the inputs mapped and the full settings. */
   rules: z.object({ inputs: z.array(z.string()), points: z.number().int(), settings: z.record(z.string(), z.number().nullable()) }).nullable(),
+  /** Addition: the last promotion of this deployment (POST /deployments/:id/promote), null when never promoted. */
+  promotion: Promotion.nullable(),
 });
 export type DeploymentDetail = z.infer<typeof DeploymentDetail>;
 
@@ -124,18 +132,23 @@ export const EdgeAlert = z.object({
   received_at: IsoTime,
   /**
    * Addition: `rule` for a Guideline 36 fault condition the agent's rules raised; `anomaly` for the model's score;
-   * `out_of_range` for the model's notice that conditions lie outside its training range (not a fault).
+   * `out_of_range` for the model's notice that conditions lie outside its training range (not a fault);
+   * `drift` for the hub's PSI check of the target's hourly histograms (`drift` names the features).
    */
-  kind: z.enum(['anomaly', 'out_of_range', 'rule']),
+  kind: z.enum(['anomaly', 'out_of_range', 'rule', 'drift']),
   /** Addition, rule alerts only (null otherwise): the condition, the family it points at, the state and the evidence. */
   rule: z.object({
     fault_condition: z.string(), family: z.string(), operating_state: z.string(), evidence: z.array(z.string()), since: IsoTime,
   }).nullable(),
+  /** Addition, drift alerts only (null otherwise): the drifted features (and `score`) with their PSI, the hour, the threshold. */
+  drift: z.object({ features: z.array(z.object({ column: z.string(), psi: z.number() })), hour_start: IsoTime, threshold: z.number() }).nullable(),
 });
 export type EdgeAlert = z.infer<typeof EdgeAlert>;
 
 export const EdgeAlertQuery = z.object({
   state: z.enum(['raised', 'cleared']).optional(),
+  /** Addition: only alerts of this kind (`anomaly`, `out_of_range`, `rule`, `drift`). */
+  kind: z.enum(['anomaly', 'out_of_range', 'rule', 'drift']).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 

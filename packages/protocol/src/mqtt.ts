@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeploymentMode, DriftCounts, ShadowPair, TrainingDistribution } from './edge-watch.js';
 
 // The edge link (MQTT 3.1.1): every topic and every message the hub and the agent exchange.
 // Topics live under `prometheus/v1/devices/{deviceId}/`; a device may touch only its own subtree.
@@ -201,7 +202,11 @@ export const DeployManifest = z.object({
       ranges: z.array(z.object({ column: z.string(), min: z.number(), max: z.number(), margin: z.number().min(0) })),
       modes: z.array(z.object({ column: z.string(), seen: z.array(z.number()) })),
     }).nullable().optional(),
+    /** Addition: histograms of the training rows and scores; absent in models trained before drift existed (no drift then). */
+    distribution: TrainingDistribution.nullable().optional(),
   }).nullable(),
+  /** Addition: `shadow` runs beside the live model, its alarms recorded but never raised; absent = live. */
+  mode: DeploymentMode.optional(),
   alerts: AlertPolicy.nullable(),
   /** A window of raw rows and the score the hub computed for it with the same file: the health inference. */
   health: z.object({ rows: z.array(z.array(z.number())), expected_score: z.number(), tolerance: z.number().positive() }).nullable(),
@@ -248,6 +253,16 @@ export const DeployCommand = z.object({
   signature: z.string().min(1).max(200),
 });
 export type DeployCommand = z.infer<typeof DeployCommand>;
+
+/** hub -> agent on `deploy`, QoS 1 (addition): a signed PromoteOrder: make an installed deployment (a shadow, or the one kept for rollback) live. */
+export const PromoteCommand = z.object({
+  v: z.literal(1),
+  kind: z.literal('promote'),
+  /** The PromoteOrder's JSON text: the exact bytes the signature covers. */
+  order: z.string().min(2).max(10_000),
+  signature: z.string().min(1).max(200),
+});
+export type PromoteCommand = z.infer<typeof PromoteCommand>;
 
 /**
  * hub -> agent on `deploy/chunk`, QoS 1. Binary: u16 big-endian header length, the header JSON, then the
@@ -300,6 +315,8 @@ export const DeployStatusReport = z.object({
   resume: z.boolean().optional(),
   reason: z.string().max(2000).optional(),
   current: RunningModel.nullable(),
+  /** Addition: the shadow model running beside `current` (null: none; absent from agents before shadows). */
+  shadow: RunningModel.nullable().optional(),
   health: z.object({ score: z.number(), expected: z.number(), runtime: z.string() }).optional(),
   at: z.number().int().min(0),
 });
@@ -349,5 +366,12 @@ export const InferenceMessage = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), kind: z.literal('scores'), seq: Seq, deployment_id: DeploymentId, model_id: z.string(), scores: z.array(EdgeScore).min(1).max(1000) }),
   z.object({ v: z.literal(1), kind: z.literal('alert'), seq: Seq, deployment_id: DeploymentId, model_id: z.string(), alert: EdgeAlertEvent }),
   z.object({ v: z.literal(1), kind: z.literal('rule_alert'), seq: Seq, deployment_id: DeploymentId, model_id: z.string().nullable(), alert: RuleAlertEvent }),
+  // Additions: an hour of drift histograms (the live model's), a shadow model's paired scores and its alarms (recorded, never raised).
+  z.object({ v: z.literal(1), kind: z.literal('drift'), seq: Seq, deployment_id: DeploymentId, model_id: z.string(), drift: DriftCounts }),
+  z.object({
+    v: z.literal(1), kind: z.literal('shadow_scores'), seq: Seq, deployment_id: DeploymentId, model_id: z.string(), live_deployment_id: DeploymentId,
+    scores: z.array(ShadowPair).min(1).max(1000),
+  }),
+  z.object({ v: z.literal(1), kind: z.literal('shadow_alert'), seq: Seq, deployment_id: DeploymentId, model_id: z.string(), alert: EdgeAlertEvent }),
 ]);
 export type InferenceMessage = z.infer<typeof InferenceMessage>;

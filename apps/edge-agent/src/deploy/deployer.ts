@@ -1,4 +1,4 @@
-import { createHash, verify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   AgentUpdateManifest, DeployCommand, DeployManifest, decodeDeployChunk, parseMessage, type AgentDeployState, type DeployStatusReport,
 } from '@prometheus/protocol';
@@ -8,7 +8,8 @@ import type { InferenceRuntime } from '../runtime/inference-runtime.js';
 import { ruleConfig } from '../runtime/rules.js';
 import { AGENT_VERSION } from '../version.js';
 import { refuseAgentUpdate, stageAgentUpdate } from './agent-update.js';
-import { installModel, recoverModels, removeModel, switchCurrent } from './install.js';
+import { installModel, recoverModels, removeModel, setShadow, switchCurrent } from './install.js';
+import { createPromoter, verifySigned } from './promote.js';
 import { TransferStore, type Outcome } from './transfer-store.js';
 
 // The package receiver: a signed manifest on `deploy`, chunks on `deploy/chunk`, progress and outcome on
@@ -35,6 +36,15 @@ type Transfer = ModelTransfer | AgentAdopted;
 const isTransfer = (a: Adopted | AgentAdopted): a is Transfer => 'agent' in a || hasModel(a.manifest);
 const packageOf = (t: Transfer) => ('agent' in t ? t.agent.package : t.manifest.package);
 
+/** A promotion order (addition) rather than a manifest: both arrive on `deploy`. */
+function isPromotion(payload: Buffer): boolean {
+  try {
+    return (JSON.parse(payload.toString('utf8')) as { kind?: unknown }).kind === 'promote';
+  } catch {
+    return false;
+  }
+}
+
 type Extra = Partial<Omit<DeployStatusReport, 'v' | 'state' | 'current' | 'at'>>;
 
 export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): AgentComponent {
@@ -48,7 +58,9 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
   };
 
   function report(state: AgentDeployState, extra: Extra = {}): void {
-    const body: DeployStatusReport = { v: 1, deployment_id: extra.deployment_id ?? transfer?.id ?? null, state, current: runtime.running(), at: Date.now(), ...extra };
+    const body: DeployStatusReport = {
+      v: 1, deployment_id: extra.deployment_id ?? transfer?.id ?? null, state, current: runtime.running(), shadow: runtime.shadow(), at: Date.now(), ...extra,
+    };
     if (link.connected) void link.publish('deploy/status', JSON.stringify(body), { qos: 1 }).catch(() => undefined);
   }
 
@@ -86,13 +98,7 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
   function adopt(id: string, text: string, signature: string): Adopted | AgentAdopted | undefined {
     const key = ctx.credentials.hub_public_key;
     if (!key) return void reject(id, 'no hub key pinned: this agent was enrolled before deployments existed; enroll it again');
-    let signed = false;
-    try {
-      signed = verify(null, Buffer.from(text, 'utf8'), key, Buffer.from(signature, 'base64'));
-    } catch {
-      signed = false;
-    }
-    if (!signed) return void reject(id, 'manifest signature does not verify against the hub key pinned at enrollment');
+    if (!verifySigned(key, text, signature)) return void reject(id, 'manifest signature does not verify against the hub key pinned at enrollment');
     const json = JSON.parse(text) as { format?: unknown };
     if (json.format === 'prometheus-agent/1') return adoptAgent(id, json, text);
     const parsed = DeployManifest.safeParse(json);
@@ -109,7 +115,7 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     if (ctx.update.trial) return report('health_check', { deployment_id: ctx.update.trial });
     const last = store.lastOutcome();
     if (last?.deployment_id === id) return report(last.state, { deployment_id: id, reason: last.reason, health: last.health, resume: true });
-    if (runtime.running()?.deployment_id === id) return report('deployed', { deployment_id: id, resume: true });
+    if (runtime.running()?.deployment_id === id || runtime.shadow()?.deployment_id === id) return report('deployed', { deployment_id: id, resume: true });
     const adopted = adopt(id, cmd.manifest, cmd.signature);
     if (!adopted) return;
     if (!isTransfer(adopted)) return installRulesOnly(adopted);
@@ -164,10 +170,31 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
       store.discard(t.id);
       return finish({ deployment_id: t.id, state: 'rolled_back', reason: `${err instanceof Error ? err.message : String(err)}; ${keptModel()}` });
     }
-    switchCurrent(paths.models, t.id);
-    await runtime.activate(loaded);
+    if (t.manifest.mode === 'shadow') {
+      // Beside the live model, never instead of it: `current` stays, the shadow gets its own link.
+      const refusal = shadowRefusal(t.manifest);
+      if (refusal) {
+        await loaded.model.close();
+        removeModel(paths.models, t.id);
+        store.discard(t.id);
+        return finish({ deployment_id: t.id, state: 'rolled_back', reason: `${refusal}; ${keptModel()}` });
+      }
+      setShadow(paths.models, t.id);
+      await runtime.activateShadow(loaded);
+    } else {
+      switchCurrent(paths.models, t.id);
+      await runtime.activate(loaded);
+    }
     store.discard(t.id);
     finish({ deployment_id: t.id, state: 'deployed', health: { ...health, expected: t.manifest.health.expected_score } });
+  }
+
+  /** Why a shadow cannot run here: it needs a live model reading the same windows. */
+  function shadowRefusal(m: ModelManifest): string | undefined {
+    const live = runtime.liveManifest();
+    if (!live) return 'a shadow runs beside a live model and none runs here';
+    const same = live.model.sequence_length === m.model.sequence_length && live.model.feature_columns.join('\u0000') === m.model.feature_columns.join('\u0000');
+    return same ? undefined : 'the shadow reads other windows than the live model (feature columns or sequence length differ)';
   }
 
   /** A verified agent executable: written beside the running one, then the process hands over to main (a trial run). */
@@ -208,7 +235,7 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
   /** Start-up: the model that was current (or the previous one, if it is damaged), and a transfer to continue. */
   async function restore(): Promise<void> {
     if (!store) return;
-    const { current, restored } = recoverModels(paths.models);
+    const { current, restored, shadow } = recoverModels(paths.models);
     if (restored) store.setLastOutcome({ deployment_id: restored, state: 'rolled_back', reason: 'the installed model was damaged; the previous one was restored' });
     if (current) {
       const manifest = await readManifest(current);
@@ -216,6 +243,14 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
       else await runtime.activateRulesOnly(manifest);
       const r = runtime.running();
       ctx.status.set({ current_model: r?.model_id ?? null, current_model_version: r?.model_version ?? null });
+    }
+    if (shadow && runtime.liveManifest()) {
+      try {
+        await runtime.activateShadow(await loadModel(shadow, ctx.config.inference.runtime));
+      } catch (err) {
+        log.warn('the shadow model could not be reopened; it no longer runs', { err });
+        setShadow(paths.models, null);
+      }
     }
     const pending = ctx.update.trial ? undefined : store.pending();
     const adopted = pending ? adopt(pending.id, pending.manifest, pending.signature) : undefined;
@@ -235,7 +270,9 @@ export function createDeployer(ctx: AgentContext, runtime: InferenceRuntime): Ag
     name: 'deploy',
     start(): void {
       store = new TransferStore(paths.deployments);
-      ctx.router.on('deploy', (payload) => enqueue('manifest', () => onManifest(payload)));
+      const promote = createPromoter(ctx, runtime, finish);
+      // `deploy` carries manifests and (addition) promotion orders.
+      ctx.router.on('deploy', (payload) => enqueue('manifest', () => (isPromotion(payload) ? promote(payload) : onManifest(payload))));
       ctx.router.on('deploy/chunk', (payload) => enqueue('chunk', () => onChunk(payload)));
       ctx.onLinkUp(() => enqueue('sync', sync));
       // In the background: opening a model takes ~30 s in onnxruntime-web under emulation; telemetry need not wait.

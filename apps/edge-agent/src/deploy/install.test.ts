@@ -34,7 +34,7 @@ describe('model install', () => {
     install(models, 'dep_bbbbbb', 'new model');
     // A crash before the switch: the new directory is not current and goes at start-up.
     fs.mkdirSync(path.join(models, '.staging-dep_cccccc'));
-    expect(recoverModels(models)).toEqual({ current: path.join(models, 'dep_aaaaaa'), restored: undefined });
+    expect(recoverModels(models)).toEqual({ current: path.join(models, 'dep_aaaaaa'), restored: undefined, shadow: undefined });
     expect(fs.readdirSync(models).sort()).toEqual(['current', 'dep_aaaaaa']);
 
     install(models, 'dep_bbbbbb', 'new model');
@@ -44,7 +44,7 @@ describe('model install', () => {
     // The current model damaged (torn write): the previous one becomes current again.
     fs.writeFileSync(path.join(models, 'dep_bbbbbb', 'model.onnx'), 'new mo');
     expect(isComplete(path.join(models, 'dep_bbbbbb'))).toBe(false);
-    expect(recoverModels(models)).toEqual({ current: path.join(models, 'dep_aaaaaa'), restored: 'dep_bbbbbb' });
+    expect(recoverModels(models)).toEqual({ current: path.join(models, 'dep_aaaaaa'), restored: 'dep_bbbbbb', shadow: undefined });
     expect(fs.readlinkSync(path.join(models, 'current'))).toBe('dep_aaaaaa');
     // A model that failed its health check is removed unless something points at it.
     install(models, 'dep_dddddd', 'bad model');
@@ -88,10 +88,10 @@ describe('rules-only install', () => {
     expect(fs.readdirSync(dir)).toEqual(['manifest.json']);
     expect(isComplete(dir)).toBe(true);
     switchCurrent(models, 'dep_rrrrrr');
-    expect(recoverModels(models)).toEqual({ current: path.join(models, 'dep_rrrrrr'), restored: undefined });
+    expect(recoverModels(models)).toEqual({ current: path.join(models, 'dep_rrrrrr'), restored: undefined, shadow: undefined });
     // A damaged rules-only manifest: the model before it comes back.
     fs.writeFileSync(path.join(dir, 'manifest.json'), rulesOnly('dep_rrrrrr').replace('"rules":', '"rulez":'));
     expect(isComplete(dir)).toBe(false);
-    expect(recoverModels(models)).toEqual({ current: path.join(models, 'dep_aaaaaa'), restored: 'dep_rrrrrr' });
+    expect(recoverModels(models)).toEqual({ current: path.join(models, 'dep_aaaaaa'), restored: 'dep_rrrrrr', shadow: undefined });
   });
 });

@@ -10,6 +10,8 @@ import { MANIFEST_FILE, MODEL_FILE } from '../runtime/model.js';
 // at any point `current` names a complete model: the old one or the new one, never a half-written one.
 const CURRENT = 'current';
 const PREVIOUS = 'previous';
+/** A shadow model running beside `current` (deployment mode `shadow`). */
+const SHADOW = 'shadow';
 const STAGING = '.staging-';
 
 function fsyncDir(dir: string): void {
@@ -83,9 +85,21 @@ export function switchCurrent(modelsDir: string, id: string): void {
   fsyncDir(modelsDir);
 }
 
+/** Makes `id` the shadow model (null: none). */
+export function setShadow(modelsDir: string, id: string | null): void {
+  if (id === null) fs.rmSync(path.join(modelsDir, SHADOW), { force: true });
+  else pointAt(modelsDir, SHADOW, id);
+  fsyncDir(modelsDir);
+}
+
+/** Where a promotion can go: the shadow, the previous model (rollback) or the current one (already done). */
+export function installedRoles(modelsDir: string): { current?: string; previous?: string; shadow?: string } {
+  return { current: link(modelsDir, CURRENT), previous: link(modelsDir, PREVIOUS), shadow: link(modelsDir, SHADOW) };
+}
+
 /** Removes an installed model that never became current (its health inference failed). */
 export function removeModel(modelsDir: string, id: string): void {
-  if (link(modelsDir, CURRENT) === id || link(modelsDir, PREVIOUS) === id) return;
+  if (link(modelsDir, CURRENT) === id || link(modelsDir, PREVIOUS) === id || link(modelsDir, SHADOW) === id) return;
   fs.rmSync(path.join(modelsDir, id), { recursive: true, force: true });
 }
 
@@ -94,7 +108,7 @@ export function removeModel(modelsDir: string, id: string): void {
  * became current), and returns the directory of the current model. A current model that is not complete is
  * replaced by the previous one (`restored` says so).
  */
-export function recoverModels(modelsDir: string): { current: string | undefined; restored: string | undefined } {
+export function recoverModels(modelsDir: string): { current: string | undefined; restored: string | undefined; shadow: string | undefined } {
   fs.mkdirSync(modelsDir, { recursive: true });
   let current = link(modelsDir, CURRENT);
   const previous = link(modelsDir, PREVIOUS);
@@ -106,12 +120,17 @@ export function recoverModels(modelsDir: string): { current: string | undefined;
     else fs.rmSync(path.join(modelsDir, CURRENT), { force: true });
     fsyncDir(modelsDir);
   }
-  const keep = new Set([current, previous].filter((x): x is string => x !== undefined));
+  let shadow = link(modelsDir, SHADOW);
+  if (shadow && !isComplete(path.join(modelsDir, shadow))) {
+    fs.rmSync(path.join(modelsDir, SHADOW), { force: true });
+    shadow = undefined;
+  }
+  const keep = new Set([current, previous, shadow].filter((x): x is string => x !== undefined));
   for (const name of fs.readdirSync(modelsDir)) {
-    if (name === CURRENT || name === PREVIOUS || keep.has(name)) continue;
+    if (name === CURRENT || name === PREVIOUS || name === SHADOW || keep.has(name)) continue;
     fs.rmSync(path.join(modelsDir, name), { recursive: true, force: true });
   }
-  return { current: current ? path.join(modelsDir, current) : undefined, restored };
+  return { current: current ? path.join(modelsDir, current) : undefined, restored, shadow: shadow ? path.join(modelsDir, shadow) : undefined };
 }
 
 /** The current model's directory, if any (no repairs: `status` uses it read-only). */

@@ -3,9 +3,11 @@ import type { DeployManifest, EdgeAlertEvent, EdgeScore, Reading, RunningModel }
 import type { AgentComponent, AgentContext } from '../agent.js';
 import { openSqlite } from '../outbox/open-db.js';
 import { initialAlertState, initialRangeState, stepAlert, stepRange, type AlertState, type RangeState } from './alerts.js';
+import { DriftKeeper } from './drift.js';
 import { InferenceQueue } from './inference-queue.js';
 import { metadataOf, type LoadedModel } from './model.js';
 import { createRuleStage } from './rules.js';
+import { ShadowRun, type ShadowWindow } from './shadow.js';
 import { ReadingWindow } from './window.js';
 
 // Inference beside the equipment: every reading the agent collects (outbox.onAppend) moves the model's
@@ -28,6 +30,13 @@ export interface InferenceRuntime extends AgentComponent {
   /** Makes a rules-only deployment the running one: the model (if any) is closed, the rules run alone. */
   activateRulesOnly(manifest: DeployManifest): Promise<void>;
   running(): RunningModel | null;
+  /** Runs a loaded (and health-checked) shadow model beside the live one; a previous shadow is closed. */
+  activateShadow(loaded: LoadedModel): Promise<void>;
+  /** Makes the running shadow the live model; the live one is closed (its files stay installed for rollback). */
+  promoteShadow(): Promise<LoadedModel | undefined>;
+  shadow(): RunningModel | null;
+  /** The live model's manifest (null: none, or rules only). */
+  liveManifest(): LoadedModel['manifest'] | null;
   /** Resolves when every reading handed over so far is scored and queued (tests, shutdown). */
   idle(): Promise<void>;
   queueDepth(): number;
@@ -45,6 +54,44 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
   let publishing = false;
   const rules = createRuleStage(() => ctx.credentials.target_name);
   let rulesOnly: DeployManifest | undefined;
+  let shadow: ShadowRun | undefined;
+  let drift: DriftKeeper | undefined;
+  const driftKey = (deploymentId: string) => `drift:${deploymentId}`;
+  const shadowKey = (deploymentId: string) => `shadow-alert:${deploymentId}`;
+
+  /** Sends the drift hours that are over (all of them when the live model changes); saves the open ones. */
+  function sendDrift(all = false): void {
+    if (!active || !queue || !drift) return;
+    const { manifest } = active.loaded;
+    const hours = drift.closed(all);
+    for (const h of hours) queue.push({ v: 1, kind: 'drift', deployment_id: manifest.deployment_id, model_id: manifest.model_id, drift: h });
+    queue.setMeta(driftKey(manifest.deployment_id), drift.snapshot());
+    if (hours.length > 0) void publish();
+  }
+
+  function startDrift(loaded: LoadedModel): void {
+    const dist = loaded.manifest.model.distribution;
+    drift = dist ? new DriftKeeper(dist, queue?.meta(driftKey(loaded.manifest.deployment_id))) : undefined;
+  }
+
+  /** The shadow scores the live model's windows; its pairs and alarms go out as shadow results. */
+  async function scoreShadow(windows: ShadowWindow[]): Promise<void> {
+    const s = shadow;
+    if (!s || !queue || !active || windows.length === 0) return;
+    const events = await s.score(windows, ctx.credentials.target_name);
+    if (shadow !== s) return;
+    queue.setMeta(shadowKey(s.id), JSON.stringify(s.alert));
+    const m = s.loaded.manifest;
+    const pairs = s.take();
+    for (let i = 0; i < pairs.length; i += SCORE_BATCH) {
+      queue.push({ v: 1, kind: 'shadow_scores', deployment_id: m.deployment_id, model_id: m.model_id, live_deployment_id: active.loaded.manifest.deployment_id, scores: pairs.slice(i, i + SCORE_BATCH) });
+    }
+    for (const event of events) {
+      queue.push({ v: 1, kind: 'shadow_alert', deployment_id: m.deployment_id, model_id: m.model_id, alert: event });
+      log.info(`shadow alarm ${event.state} (recorded, not raised)`, { alarm: event.id, score: event.peak_score });
+    }
+    void publish();
+  }
 
   /** The deployment's Guideline 36 rules see every reading the model sees (rules.ts). */
   function applyRules(readings: Reading[]): void {
@@ -125,7 +172,9 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
     const meta = metadataOf(model.manifest);
     const windows: { ts: number; data: Float32Array; rows: (number | null)[][] }[] = [];
     readings.forEach((r, i) => {
-      if (!window.push(r) || i < scoredFrom || !window.full) return;
+      if (!window.push(r)) return;
+      drift?.reading(r);
+      if (i < scoredFrom || !window.full) return;
       const rows = window.rows(meta.feature_columns);
       windows.push({ ts: r.ts, data: normalizeWindow(meta, rows), rows });
     });
@@ -140,12 +189,18 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
       const results = await model.model.runNormalized(input, part.length);
       if (active?.loaded !== model) return; // replaced meanwhile
       const stream = active.stream;
+      const paired: ShadowWindow[] = [];
       results.forEach((res, k) => {
         const w = part[k] as (typeof windows)[number];
-        record(w.ts, stream.next(w.ts, res, w.rows));
+        const r = stream.next(w.ts, res, w.rows);
+        if (!r.out_of_range) drift?.score(w.ts, r.score);
+        record(w.ts, r);
+        paired.push({ ts: w.ts, rows: w.rows, live: r });
       });
+      await scoreShadow(paired);
       await yieldToLoop();
     }
+    sendDrift();
   }
 
   return {
@@ -163,14 +218,18 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
     async stop(): Promise<void> {
       await chain;
       flush();
+      if (active && drift) queue?.setMeta(driftKey(active.loaded.manifest.deployment_id), drift.snapshot());
       await active?.loaded.model.close();
+      await shadow?.loaded.model.close();
       active = undefined;
+      shadow = undefined;
       queue?.close();
       queue = undefined;
     },
     async activate(loaded: LoadedModel): Promise<void> {
       await chain;
       flush();
+      sendDrift(true); // the outgoing model's open hour, partial: its own deployment's
       const previous = active?.loaded;
       const m = loaded.manifest.model;
       window.resize(m.sequence_length, Math.max(5 * m.sampling_interval_seconds, 3 * config.interval_s) * 1000);
@@ -181,15 +240,18 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
         range: savedRange ? (JSON.parse(savedRange) as RangeState) : initialRangeState(), stream: new StreamScorer(metadataOf(loaded.manifest)),
       };
       rulesOnly = undefined;
+      startDrift(loaded);
       if (queue && rules.activate(loaded.manifest, queue, Date.now()) > 0) void publish();
-      if (previous && previous !== loaded) await previous.model.close();
+      if (previous && previous !== loaded && previous !== shadow?.loaded) await previous.model.close();
       log.info('model active', { deployment: loaded.manifest.deployment_id, model: loaded.manifest.model_id, runtime: loaded.model.runtime });
     },
     async activateRulesOnly(manifest: DeployManifest): Promise<void> {
       await chain;
       flush();
+      sendDrift(true);
       const previous = active?.loaded;
       active = undefined;
+      drift = undefined;
       rulesOnly = manifest;
       if (queue && rules.activate(manifest, queue, Date.now()) > 0) void publish();
       await previous?.model.close();
@@ -197,6 +259,27 @@ export function createInferenceRuntime(ctx: AgentContext): InferenceRuntime {
     },
     running(): RunningModel | null {
       const m = active?.loaded.manifest ?? rulesOnly;
+      return m ? { deployment_id: m.deployment_id, model_id: m.model_id, model_version: m.model_version } : null;
+    },
+    async activateShadow(loaded: LoadedModel): Promise<void> {
+      await chain;
+      const previous = shadow;
+      const saved = queue?.meta(shadowKey(loaded.manifest.deployment_id));
+      shadow = new ShadowRun(loaded, saved ? (JSON.parse(saved) as AlertState) : undefined);
+      if (previous && previous.loaded !== loaded) await previous.loaded.model.close();
+      log.info('shadow model running beside the live one', { deployment: loaded.manifest.deployment_id, model: loaded.manifest.model_id });
+    },
+    async promoteShadow(): Promise<LoadedModel | undefined> {
+      await chain;
+      const s = shadow;
+      if (!s) return undefined;
+      shadow = undefined;
+      await this.activate(s.loaded);
+      return s.loaded;
+    },
+    liveManifest: () => active?.loaded.manifest ?? null,
+    shadow(): RunningModel | null {
+      const m = shadow?.loaded.manifest;
       return m ? { deployment_id: m.deployment_id, model_id: m.model_id, model_version: m.model_version } : null;
     },
     idle: async () => {

@@ -1,7 +1,7 @@
 import { verify } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import {
-  DeployCommand, DeployManifest, decodeDeployChunk, deviceTopic, parseMessage, type DeployStatusReport, type EnrollResponse,
+  DeployCommand, DeployManifest, PromoteCommand, decodeDeployChunk, deviceTopic, parseMessage, type DeployStatusReport, type EnrollResponse,
   type InferenceMessage,
 } from '@prometheus/protocol';
 import type { TestHub } from './harness.js';
@@ -11,6 +11,8 @@ import type { TestHub } from './harness.js';
 export interface ScriptedDevice {
   enrolled: EnrollResponse;
   commands: DeployCommand[];
+  /** Promotion orders received on `deploy` (addition). */
+  promotions: PromoteCommand[];
   /** Package bytes received per deployment, in arrival order. */
   chunks: Map<string, { offset: number; data: Buffer; last: boolean }[]>;
   connect(): Promise<void>;
@@ -35,6 +37,7 @@ export async function enrollTarget(t: TestHub, token: string, body: Record<strin
 export function scriptedDevice(mqttUrl: string, enrolled: EnrollResponse): ScriptedDevice {
   let client: MqttClient | undefined;
   const commands: DeployCommand[] = [];
+  const promotions: PromoteCommand[] = [];
   const chunks = new Map<string, { offset: number; data: Buffer; last: boolean }[]>();
   const id = enrolled.device_id;
   const publish = (leaf: 'deploy/status' | 'inference', body: unknown) => {
@@ -42,13 +45,15 @@ export function scriptedDevice(mqttUrl: string, enrolled: EnrollResponse): Scrip
     return client.publishAsync(deviceTopic(id, leaf), JSON.stringify(body), { qos: 1 }).then(() => undefined);
   };
   return {
-    enrolled, commands, chunks,
+    enrolled, commands, promotions, chunks,
     async connect() {
       client = await mqtt.connectAsync(mqttUrl, { clientId: id, username: id, password: enrolled.device_secret, reconnectPeriod: 0, clean: true });
       client.on('message', (topic, payload) => {
         if (topic.endsWith('/deploy')) {
           const cmd = parseMessage(DeployCommand, payload);
           if (cmd) commands.push(cmd);
+          const order = parseMessage(PromoteCommand, payload);
+          if (order) promotions.push(order);
         } else if (topic.endsWith('/deploy/chunk')) {
           const c = decodeDeployChunk(payload);
           if (!c) return;

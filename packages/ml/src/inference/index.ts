@@ -99,3 +99,5 @@ export async function loadInferenceModel(onnx: Uint8Array, metadata: ModelMetada
   };
   return model;
 }
+export type { BinnedDistribution, TrainingDistribution } from '../model/distribution.js';
+export { binIndex, histogram } from '../model/distribution.js';

@@ -1,4 +1,5 @@
 import type { Architecture, Hyperparameters } from '../hyperparameters.js';
+import type { TrainingDistribution } from './distribution.js';
 import type { OperatingEnvelope } from './envelope.js';
 import type { LinearStage } from './linear-stage.js';
 
@@ -33,6 +34,8 @@ export interface ModelMetadata {
    * carries it as constant MatMul/Sub/Add ops. Null/absent: a plain LSTM autoencoder (models trained before it).
    */
   linear_stage?: LinearStage | null;
+  /** Histograms of the training rows and scores (distribution.ts) for drift; absent in models trained before it: no drift. */
+  distribution?: TrainingDistribution | null;
 }
 
 export interface ModelScoring {

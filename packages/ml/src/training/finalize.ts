@@ -7,6 +7,7 @@ import { HORIZONS_MINUTES } from '../data/prepare.js';
 import type { Hyperparameters } from '../hyperparameters.js';
 import { classificationMetrics, percentile, rocCurve } from '../metrics/classification.js';
 import { calibration, featureErrorShare, foldStability, thresholdMargin } from '../metrics/reviewer.js';
+import { binDistribution, type BinnedDistribution, type TrainingDistribution } from '../model/distribution.js';
 import type { OperatingEnvelope } from '../model/envelope.js';
 import type { ModelMetadata } from '../model/metadata.js';
 import { outputNames } from '../model/metadata.js';
@@ -42,8 +43,22 @@ function artifacts(spec: ModelSpec, metadata: ModelMetadata, weights: Float32Arr
   };
 }
 
+/**
+ * The score histogram: the reported (persisted) scores of the normal windows of the training AND validation
+ * rows, as the edge reports them. Validation alone is one stretch at the end of the data (part of a daily cycle,
+ * a few dozen windows on small sets), not what a normal hour looks like; the training windows complete the
+ * cycle. A closely fitted model scores its training windows lower than new ones, which reads as score drift:
+ * features are the sharper drift signal (documented beside the drift API).
+ */
+function scoreDistribution(model: tf.LayersModel, spec: ModelSpec, data: PreparedData, validation: Float64Array, persistenceMinutes: number): BinnedDistribution | null {
+  const train = persistScores(data.train.ends, scoreWindows(model, spec, data.train).scores, persistenceMinutes);
+  const normal = (scores: Float64Array, anyFault: ArrayLike<number> | null | undefined) => Array.from(scores).filter((_, i) => !anyFault || anyFault[i] === 0);
+  return binDistribution([...normal(train, data.train.anyFault), ...normal(validation, data.validation.anyFault)]) ?? null;
+}
+
 /** Best weights -> threshold, metrics, reviewer figures, exports, and the measured cost of int8. */
-export function finalizeTraining(model: tf.LayersModel, spec: ModelSpec, data: PreparedData, hp: Hyperparameters, loop: LoopResult, backend: string, envelope: OperatingEnvelope | null = null): TrainingResult {
+export function finalizeTraining(model: tf.LayersModel, spec: ModelSpec, data: PreparedData, hp: Hyperparameters, loop: LoopResult, backend: string, envelope: OperatingEnvelope | null = null,
+  features: Omit<TrainingDistribution, 'score'> | null = null): TrainingResult {
   const val = data.validation;
   const scored = scoreWindows(model, spec, val);
   // The reported score is the persisted one (the autoencoder's): threshold and metrics are measured on it.
@@ -51,13 +66,14 @@ export function finalizeTraining(model: tf.LayersModel, spec: ModelSpec, data: P
   const persisted = persistScores(val.ends, scored.scores, scoring.persistence_minutes);
   const labels = metricLabels(spec, val);
   const cut = threshold(spec, data, persisted, hp);
+  const distribution: TrainingDistribution | null = features ? { ...features, score: scoreDistribution(model, spec, data, persisted, scoring.persistence_minutes) } : null;
   const metadata: ModelMetadata = {
     format: 'prometheus-model/1', architecture: spec.architecture, feature_columns: data.features, label_column: data.label,
     norm_means: data.means, norm_stds: data.stds, sequence_length: spec.sequenceLength, sampling_interval_seconds: data.intervalSeconds,
     threshold: cut, threshold_kind: spec.architecture === 'lstm_autoencoder' ? 'reconstruction_error' : 'probability',
     input_name: 'window', output_names: outputNames(spec.architecture),
     horizons_minutes: spec.architecture === 'gru_predictor' ? [...HORIZONS_MINUTES] : null, num_parameters: parameterCount(spec), hyperparameters: hp,
-    scoring, envelope, linear_stage: spec.linear ?? null,
+    scoring, envelope, linear_stage: spec.linear ?? null, distribution,
   };
   const { model: trained, quantized } = artifacts(spec, metadata, loop.bestWeights, hp);
   const metrics = classificationMetrics(persisted, labels, cut);

@@ -1,5 +1,6 @@
 import { prepareData } from '../data/prepare.js';
 import { buildModel } from '../model/build.js';
+import { learnFeatureDistribution } from '../model/distribution.js';
 import { learnEnvelope } from '../model/envelope.js';
 import type { LinearStage } from '../model/linear-stage.js';
 import { fitLinearStage } from '../model/linear-stage.js';
@@ -53,7 +54,8 @@ export async function runTraining(job: TrainingJob, options: LoopOptions & { onL
     const loop = trainLoop(model, spec, data, v.hyperparameters, options);
     log(`training ${loop.status} after ${loop.epochsRun} epochs (${loop.batchesRun} batches); best epoch ${loop.bestEpoch}, validation loss ${loop.bestValLoss}`);
     const envelope = learnEnvelope(job.data, data.features, job.conditions);
-    const result = finalizeTraining(model, spec, data, v.hyperparameters, loop, backend, envelope);
+    const features = learnFeatureDistribution(job.data, data.features, data.splitTimestamp);
+    const result = finalizeTraining(model, spec, data, v.hyperparameters, loop, backend, envelope, features);
     log(`exported: ${result.model.num_parameters} parameters, ONNX ${result.model.onnx.length} bytes float / ${result.model.onnx_int8.length} int8`);
     return result;
   } finally {

@@ -27,6 +27,26 @@ export interface RuleAlertDetail {
   since: string;
 }
 
+/** A promotion (shadow -> live, or back to the deployment kept for rollback) as the hub ordered it. */
+export interface DeploymentPromotion {
+  state: 'pending' | 'done' | 'failed';
+  /** Why the target refused it (state failed). */
+  reason?: string;
+  /** The live deployment it replaces (kept on the target for rollback). */
+  replaces: string | null;
+  requestedAt: number;
+  doneAt: number | null;
+  /** The signed order's issued_at (the agent applies each order once). */
+  issuedAt: number;
+}
+
+/** Which features drifted in a drift alert, with their PSI. */
+export interface DriftAlertDetail {
+  features: { column: string; psi: number }[];
+  hourStart: number;
+  threshold: number;
+}
+
 // A model deployment: a persisted state machine (status) driven by the hub's orchestrator and the agent's
 // reports; its package (model, manifest, signature) lives under `<data dir>/deployments/<id>/`.
 export const deployments = sqliteTable('deployments', {
@@ -62,6 +82,9 @@ export const deployments = sqliteTable('deployments', {
   healthRuntime: text('health_runtime'),
   /** Guideline 36 rules the agent runs beside the model: the target's mapped points and the full settings (null: none). */
   rules: text('rules', { mode: 'json' }).$type<DeploymentRules>(),
+  /** `shadow`: runs beside the target's live model, alarms recorded only, until promoted (then `live`). */
+  mode: text('mode', { enum: ['live', 'shadow'] }).notNull().default('live'),
+  promotion: text('promotion', { mode: 'json' }).$type<DeploymentPromotion>(),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull(),
   deployedAt: timestamp('deployed_at'),
@@ -94,10 +117,13 @@ export const edgeAlerts = sqliteTable('edge_alerts', {
   modelId: text('model_id'),
   /**
    * `anomaly`: the model's score (peak_score, threshold); `out_of_range`: the model's notice that conditions lie
-   * outside its training envelope (no fault); `rule`: a Guideline 36 fault condition (`rule`; the score columns hold 0).
+   * outside its training envelope (no fault); `rule`: a Guideline 36 fault condition (`rule`; the score columns hold 0);
+   * `drift`: the hub's PSI check of the hourly histograms (`drift`; peak_score the largest PSI, threshold the PSI threshold).
    */
-  kind: text('kind', { enum: ['anomaly', 'out_of_range', 'rule'] }).notNull().default('anomaly'),
+  kind: text('kind', { enum: ['anomaly', 'out_of_range', 'rule', 'drift'] }).notNull().default('anomaly'),
   rule: text('rule', { mode: 'json' }).$type<RuleAlertDetail>(),
+  /** `drift` alerts (raised by the hub from the hourly histograms): the drifted features and their PSI. */
+  drift: text('drift', { mode: 'json' }).$type<DriftAlertDetail>(),
   state: text('state', { enum: ['raised', 'cleared'] }).notNull(),
   raisedAt: timestamp('raised_at').notNull(),
   clearedAt: timestamp('cleared_at'),

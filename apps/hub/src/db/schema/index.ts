@@ -12,3 +12,4 @@ export * from './deployments.js';
 export * from './points.js';
 export * from './diagnoses.js';
 export * from './rollouts.js';
+export * from './edge-watch.js';

@@ -1,5 +1,5 @@
 import type {
-  AlertPolicy, DeploymentCreateRequest, DeploymentCreateResponse, DeploymentDetail, DeploymentSummary, EdgeAlert, EdgeScoreList,
+  AlertPolicy, DriftReport, Promotion, ShadowReport, DeploymentCreateRequest, DeploymentCreateResponse, DeploymentDetail, DeploymentSummary, EdgeAlert, EdgeScoreList,
 } from '@prometheus/protocol';
 import { ownedOr404, visibleTo, type Actor } from '../../access.js';
 import type { Clock } from '../../clock.js';
@@ -24,11 +24,17 @@ import { createOrchestrator } from './orchestrator.js';
 import { toDeploymentDetail, toDeploymentSummary, toEdgeAlert } from './present.js';
 import type { DeploymentRow, DeploymentsRepo } from './repo.js';
 import type { DeploySigner } from './signing.js';
+import { createDriftWatch } from './drift.js';
+import { assertShadowFits, createShadowWatch } from './shadow.js';
+import { createWatchRepo } from './watch-repo.js';
+import type { Db } from '../../db/client.js';
 import { deploymentRules, ruleSettings } from './rules.js';
 import { alertPolicy } from './steps.js';
 
 export interface DeploymentsServiceDeps {
   repo: DeploymentsRepo;
+  /** For the drift and shadow tables (watch-repo.ts). */
+  db: Db;
   models: ModelsService;
   targets: TargetsService;
   /** The target's point map: what the rules read at the edge. */
@@ -63,8 +69,14 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
     recordCurrentModel: (targetId, status) => deps.targets.recordStatus(targetId, status),
   });
   const results = createEdgeResults({ repo, events: deps.events, clock, log });
+  const watch = createWatchRepo(deps.db);
+  const drift = createDriftWatch({ repo, watch, models: deps.models, events: deps.events, clock, log, settings: settings.drift });
+  const shadow = createShadowWatch({ repo, watch, signer: deps.signer, broker, clock, log });
   broker.onDeviceMessage('deploy/status', (targetId, payload) => orchestrator.onDeployStatus(targetId, payload));
+  broker.onDeviceMessage('deploy/status', (targetId, payload) => shadow.onDeployStatus(targetId, payload));
   broker.onDeviceMessage('inference', (targetId, payload) => results.onInference(targetId, payload));
+  broker.onDeviceMessage('inference', (targetId, payload) => drift.onInference(targetId, payload));
+  broker.onDeviceMessage('inference', (targetId, payload) => shadow.onInference(targetId, payload));
 
   async function visible(id: string, actor: Actor): Promise<DeploymentRow> {
     return ownedOr404(actor, await repo.findById(id), 'Deployment', id);
@@ -156,6 +168,8 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
       // A target registered here has no readings yet, so no point map: the rules run only where a map exists.
       const points = 'target' in found ? (await deps.points.mapOfTarget(found.target.id)).points : [];
       const rules = deploymentRules(points, body.rules, settings, modelId === null);
+      const mode = body.mode ?? 'live';
+      if (mode === 'shadow') await assertShadowFits(repo, deps.models, 'target' in found ? found.target.id : null, modelId);
       const registered = 'register' in found ? await deps.targets.create(actor, found.register) : undefined;
       const target = 'target' in found ? found.target : await deps.targets.visible(actor, (registered as { id: string }).id);
       if (registered) log.info({ targetId: target.id, ip: target.ip, by: actor.id }, 'target registered by a deployment to its IP');
@@ -164,11 +178,11 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
         id: newId('dep'), ownerId: actor.id, deployedBy: actor.username, modelId, targetId: target.id, targetName: target.name,
         targetIp: target.ip, targetArch: target.arch, modelVersion: `v${(await repo.countForTarget(target.id)) + 1}`, status: 'compiling',
         statusDetail: modelId ? 'exporting ONNX from the model for the target' : 'rules only: nothing to compile',
-        steps: [{ status: 'compiling', at: now.getTime(), detail: null }], alertPolicy: policy, rules, createdAt: now, updatedAt: now,
+        steps: [{ status: 'compiling', at: now.getTime(), detail: null }], alertPolicy: policy, rules, mode, createdAt: now, updatedAt: now,
       });
       return { row: inserted, enrollment: registered && { enrollment_token: registered.enrollment_token, enrollment_expires_at: registered.enrollment_expires_at } };
     });
-    log.info({ deploymentId: row.id, modelId, rules: row.rules !== null, targetId: row.targetId, by: actor.id }, 'deployment created');
+    log.info({ deploymentId: row.id, modelId, rules: row.rules !== null, mode: row.mode, targetId: row.targetId, by: actor.id }, 'deployment created');
     await orchestrator.supersedeInProgress(row.targetId, row.id);
     void orchestrator.submit(row);
     return { id: row.id, status: row.status, model_id: row.modelId, target_ip: row.targetIp, target_id: row.targetId, target_name: row.targetName, ...enrollment };
@@ -195,9 +209,9 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
     },
     /** The executables built into EDGE_BUILD_DIR, one per arch. */
     releases: () => edgeReleases(settings.edgeBuildDir),
-    async alerts(actor: Actor, targetId: string, state: 'raised' | 'cleared' | undefined, limit: number): Promise<EdgeAlert[]> {
+    async alerts(actor: Actor, targetId: string, state: 'raised' | 'cleared' | undefined, limit: number, kind?: EdgeAlert['kind']): Promise<EdgeAlert[]> {
       await deps.targets.visible(actor, targetId);
-      return (await repo.listAlerts(targetId, state, limit)).map(toEdgeAlert);
+      return (await repo.listAlerts(targetId, state, limit, kind)).map(toEdgeAlert);
     },
     async scores(actor: Actor, targetId: string, since: string | undefined, limit: number): Promise<EdgeScoreList> {
       await deps.targets.visible(actor, targetId);
@@ -207,6 +221,17 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
         target_id: targetId, threshold: current?.modelId ? (await deps.models.getArtifacts(current.modelId).catch(() => undefined))?.metadata.threshold ?? null : null,
         scores: rows.map((r) => ({ ts: isoTime(r.ts), score: r.score, anomaly: r.anomaly, out_of_range: r.outOfRange, deployment_id: r.deploymentId })),
       };
+    },
+    /** A shadow deployment beside the live model: agreement, alarm rates, score correlation, its recorded alarms. */
+    async shadowReport(actor: Actor, id: string): Promise<ShadowReport> {
+      const row = await visible(id, actor);
+      if (row.mode !== 'shadow' && !row.promotion) throw new AppError('CONFLICT', 'Not a shadow deployment', { details: `${row.id} was deployed live (POST /deployments with mode "shadow" runs one beside it)` });
+      return shadow.report(row);
+    },
+    promote: (actor: Actor, id: string): Promise<Promotion> => shadow.promote(actor, id),
+    async drift(actor: Actor, targetId: string, from: string | undefined, to: string | undefined): Promise<DriftReport> {
+      await deps.targets.visible(actor, targetId);
+      return drift.report(targetId, from ? Date.parse(from) : undefined, to ? Date.parse(to) : undefined);
     },
     /** models delete guard: a model in progress or running on a target stays. */
     async modelInUse(modelId: string): Promise<string | undefined> {

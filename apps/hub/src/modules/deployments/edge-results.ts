@@ -24,6 +24,8 @@ export function createEdgeResults(deps: { repo: DeploymentsRepo; events: HubEven
       const deployment = await repo.findById(msg.deployment_id);
       if (!deployment || deployment.targetId !== targetId) return log.warn({ targetId, deploymentId: msg.deployment_id }, 'inference for an unknown deployment ignored');
       if (msg.kind === 'scores') return repo.insertScores(targetId, msg.deployment_id, msg.scores);
+      // Drift hours and a shadow's results have their own handlers (drift.ts, shadow.ts).
+      if (msg.kind === 'drift' || msg.kind === 'shadow_scores' || msg.kind === 'shadow_alert') return;
       const a = msg.alert;
       // A rule alert has no score: its score columns hold 0 and it is presented with nulls (present.ts).
       const kind = msg.kind === 'rule_alert' ? { kind: 'rule' as const, rule: ruleDetail(msg.alert), peakScore: 0, threshold: 0 }
@@ -31,7 +33,7 @@ export function createEdgeResults(deps: { repo: DeploymentsRepo; events: HubEven
       const { row, raisedNow } = await repo.upsertAlert({
         id: newId('alr'), targetId, agentAlertId: a.id, deploymentId: msg.deployment_id, modelId: msg.model_id, state: a.state,
         raisedAt: new Date(a.raised_at), clearedAt: a.cleared_at === null ? null : new Date(a.cleared_at), ...kind,
-        message: a.message, receivedAt: clock.now(),
+        message: a.message, receivedAt: clock.now(), drift: null,
       }, a);
       if (!raisedNow) return;
       const target = await repo.targetOwner(targetId);

@@ -97,12 +97,13 @@ export function createOrchestrator(deps: OrchestratorDeps) {
       ...(report.health ? { healthScore: report.health.score, healthRuntime: report.health.runtime } : {}),
     });
     if (!done) return;
-    // A model replaces the model, an agent version the agent version: the two kinds run side by side.
+    // A model replaces the model, an agent version the agent version: the two kinds run side by side. A shadow
+    // replaces only an older shadow and leaves the live model (and the target's current model) alone.
     for (const older of await repo.forTarget(row.targetId, ['deployed'])) {
-      if (older.id !== row.id && older.kind === row.kind) await advance(repo, older, 'superseded', `replaced by ${row.id}`, now, { statusDetail: null });
+      if (older.id !== row.id && older.kind === row.kind && older.mode === row.mode) await advance(repo, older, 'superseded', `replaced by ${row.id}`, now, { statusDetail: null });
     }
     if (row.kind === 'agent') await deps.recordCurrentModel(row.targetId, { v: 1, state: 'online', ...(row.agentVersion ? { version: row.agentVersion } : {}) });
-    else await deps.recordCurrentModel(row.targetId, { v: 1, state: 'online', current_model: row.modelId, current_model_version: row.modelVersion });
+    else if (row.mode === 'live') await deps.recordCurrentModel(row.targetId, { v: 1, state: 'online', current_model: row.modelId, current_model_version: row.modelVersion });
     events.emit('deployment.ready', { userId: row.ownerId, deploymentId: row.id, targetName: row.targetName });
   }
 

@@ -63,7 +63,7 @@ export async function runPipeline(deps: PipelineDeps, start: DeploymentRow): Pro
   const manifest = buildManifest({
     deploymentId: row.id, targetId: row.targetId, modelId: start.modelId, modelVersion: row.modelVersion, createdAt: isoTime(clock.now()),
     metadata: artifacts.metadata, model: q.onnx, quantized: true, healthScore: q.score, alerts: row.alertPolicy ?? alertPolicy(artifacts.metadata.threshold),
-    rules: row.rules,
+    rules: row.rules, mode: row.mode,
   });
   const pkg = manifest.package as NonNullable<typeof manifest.package>;
   const manifestJson = JSON.stringify(manifest);

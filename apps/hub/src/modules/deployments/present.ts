@@ -3,6 +3,7 @@ import { isoTime } from '../../ids.js';
 import { normalizeArch } from './arch.js';
 import { executableSize } from './binary.js';
 import type { AlertRow, DeploymentRow } from './repo.js';
+import { toPromotion } from './shadow.js';
 
 const iso = (t: Date | null) => (t ? isoTime(t) : null);
 
@@ -11,7 +12,7 @@ export function toDeploymentSummary(row: DeploymentRow, buildDir: string): Deplo
     id: row.id, model_id: row.modelId, target_ip: row.targetIp, target_name: row.targetName, target_arch: row.targetArch, status: row.status,
     binary_size_bytes: executableSize(buildDir, normalizeArch(row.targetArch)),
     deployed_at: iso(row.deployedAt), deployed_by: row.deployedBy, kind: row.kind, agent_version: row.agentVersion, target_id: row.targetId, model_version: row.modelVersion,
-    status_detail: row.statusDetail, error: row.error, created_at: isoTime(row.createdAt),
+    status_detail: row.statusDetail, error: row.error, created_at: isoTime(row.createdAt), mode: row.mode,
   };
 }
 
@@ -24,6 +25,7 @@ export function toDeploymentDetail(row: DeploymentRow, buildDir: string, targetO
     health: row.healthScore !== null && row.healthExpected !== null ? { score: row.healthScore, expected: row.healthExpected, runtime: row.healthRuntime ?? 'unknown' } : null,
     steps: row.steps.map((s) => ({ status: s.status, at: isoTime(s.at), detail: s.detail })),
     rules: row.rules ? { inputs: row.rules.points.map((p) => p.input), points: row.rules.points.length, settings: row.rules.settings } : null,
+    promotion: toPromotion(row),
   };
 }
 
@@ -34,5 +36,6 @@ export function toEdgeAlert(row: AlertRow): EdgeAlert {
     peak_score: row.kind === 'rule' ? null : row.peakScore, threshold: row.kind === 'rule' ? null : row.threshold,
     message: row.message, received_at: isoTime(row.receivedAt), kind: row.kind,
     rule: row.kind === 'rule' && row.rule ? { ...row.rule, since: isoTime(new Date(row.rule.since)) } : null,
+    drift: row.kind === 'drift' && row.drift ? { features: row.drift.features, hour_start: isoTime(new Date(row.drift.hourStart)), threshold: row.drift.threshold } : null,
   };
 }

@@ -101,8 +101,8 @@ export function createDeploymentsRepo(db: Db) {
         return { row: updated, raisedNow: false };
       });
     },
-    async listAlerts(targetId: string, state: AlertRow['state'] | undefined, limit: number): Promise<AlertRow[]> {
-      const where = state ? and(eq(edgeAlerts.targetId, targetId), eq(edgeAlerts.state, state)) : eq(edgeAlerts.targetId, targetId);
+    async listAlerts(targetId: string, state: AlertRow['state'] | undefined, limit: number, kind?: AlertRow['kind']): Promise<AlertRow[]> {
+      const where = and(eq(edgeAlerts.targetId, targetId), state ? eq(edgeAlerts.state, state) : undefined, kind ? eq(edgeAlerts.kind, kind) : undefined);
       return db.select().from(edgeAlerts).where(where).orderBy(desc(edgeAlerts.raisedAt)).limit(limit).all();
     },
   };

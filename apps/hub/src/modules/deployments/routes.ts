@@ -71,10 +71,11 @@ export function deploymentsRoutes(deployments: DeploymentsService): AnyRoute[] {
     }),
     defineRoute({
       method: 'get', path: '/api/v1/deployments/targets/:id/alerts', tag, summary: 'Alerts the target raised (addition), newest first',
-      description: 'Raised after `raise_windows` windows above the model\'s threshold, cleared after `clear_windows` below `clear_threshold`; raised offline too (they arrive when the link is back).',
+      description: 'Raised after `raise_windows` windows above the model\'s threshold, cleared after `clear_windows` below `clear_threshold`; raised offline too (they arrive when the link is back). '
+        + 'Also the rules\' alerts (`kind: rule`) and the hub\'s drift alerts (`kind: drift`); `?kind=` keeps one kind.',
       permission: 'data:read', params: IdParam, query: EdgeAlertQuery,
       responses: { 200: { description: 'Alerts', schema: z.array(EdgeAlert) }, 400: err('Bad query'), ...auth, 404: err('Target not found (or not yours)') },
-      handler: async (c, { params, query }) => c.json(await deployments.alerts(currentUser(c), params.id, query.state, query.limit), 200),
+      handler: async (c, { params, query }) => c.json(await deployments.alerts(currentUser(c), params.id, query.state, query.limit, query.kind), 200),
     }),
     defineRoute({
       method: 'get', path: '/api/v1/deployments/targets/:id/scores', tag, summary: 'Anomaly scores of the target\'s live windows (addition), oldest first',

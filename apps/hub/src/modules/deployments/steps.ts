@@ -77,6 +77,8 @@ export interface ManifestInput {
   healthScore: number;
   alerts: AlertPolicy;
   rules: DeployRules | null;
+  /** `shadow`: the agent runs it beside its live model (absent from the manifest when live, as before). */
+  mode?: 'live' | 'shadow';
 }
 
 /** packaging: the manifest the agent verifies against (its JSON text is what gets signed). */
@@ -88,6 +90,7 @@ export function buildManifest(i: ManifestInput): DeployManifest {
     threshold: m.threshold, threshold_kind: m.threshold_kind, input_name: 'window', output_names: m.output_names,
     horizons_minutes: m.horizons_minutes, num_parameters: m.num_parameters,
     ...(m.scoring ? { scoring: m.scoring } : {}), ...(m.envelope ? { envelope: m.envelope } : {}),
+    ...(m.distribution ? { distribution: m.distribution } : {}),
   };
   return {
     format: 'prometheus-deploy/1', deployment_id: i.deploymentId, target_id: i.targetId, model_id: i.modelId,
@@ -96,7 +99,7 @@ export function buildManifest(i: ManifestInput): DeployManifest {
     model, alerts: i.alerts,
     // wasm and native kernels differ in the last float bits; anything beyond this is a different model.
     health: { rows: healthRows(i.metadata), expected_score: i.healthScore, tolerance: Math.max(1e-4, Math.abs(i.healthScore) * 1e-3) },
-    ...(i.rules ? { rules: i.rules } : {}),
+    ...(i.rules ? { rules: i.rules } : {}), ...(i.mode === 'shadow' ? { mode: 'shadow' as const } : {}),
   };
 }
 
