@@ -2,7 +2,7 @@ import { verify } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PromoteOrder, type DeploymentDetail, type DriftReport, type EdgeAlert, type ShadowReport, type TrainingDistribution } from '@prometheus/protocol';
 import { createTestHub, type TestHub } from '../../test/harness.js';
@@ -70,13 +70,11 @@ beforeAll(async () => {
   candidateId = await train({ ...TINY, seed: 11 });
   oldModelId = await train({ ...TINY, seed: 12 });
   // A model from before drift existed: its metadata has no histograms.
-  const sqlite = new Database(path.join(dataDir, 'prometheus.db'));
-  const row = sqlite.prepare('SELECT metadata FROM models WHERE id = ?').get(oldModelId) as { metadata: string };
-  const meta = JSON.parse(row.metadata) as { distribution?: TrainingDistribution };
-  dist = (JSON.parse((sqlite.prepare('SELECT metadata FROM models WHERE id = ?').get(modelId) as { metadata: string }).metadata) as { distribution: TrainingDistribution }).distribution;
+  const metadataOf = async (id: string) => (await t.hub.store.rows<{ metadata: string }>(sql`SELECT metadata FROM models WHERE id = ${id}`))[0]!.metadata;
+  dist = (JSON.parse(await metadataOf(modelId)) as { distribution: TrainingDistribution }).distribution;
+  const meta = JSON.parse(await metadataOf(oldModelId)) as { distribution?: TrainingDistribution };
   delete meta.distribution;
-  sqlite.prepare('UPDATE models SET metadata = ? WHERE id = ?').run(JSON.stringify(meta), oldModelId);
-  sqlite.close();
+  await t.hub.store.rows(sql`UPDATE models SET metadata = ${JSON.stringify(meta)} WHERE id = ${oldModelId} RETURNING id`); // RETURNING: rows() reads an answer
 }, 240_000);
 afterAll(async () => {
   await t.hub.stop();
