@@ -100,4 +100,4 @@ export async function loadInferenceModel(onnx: Uint8Array, metadata: ModelMetada
   return model;
 }
 export type { BinnedDistribution, TrainingDistribution } from '../model/distribution.js';
-export { binIndex, histogram } from '../model/distribution.js';
+export { binDistribution, binIndex, histogram } from '../model/distribution.js';

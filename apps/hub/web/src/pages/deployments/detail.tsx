@@ -5,6 +5,7 @@ import { download } from '../../api/client.js';
 import { bytes, num, when } from '../../ui/format.js';
 import { useAction, useApi } from '../../ui/hooks.js';
 import { Async, Button, Card, ErrorNote, PageHeader, Stat } from '../../ui/kit.js';
+import { ShadowCard } from './shadow.js';
 import { finished, Steps } from './steps.js';
 
 export function DeploymentPage() {
@@ -35,6 +36,7 @@ export function DeploymentPage() {
               <ul class="issues">{x.steps.map((s) => <li key={`${s.status}${s.at}`}><strong>{s.status}</strong> {when(s.at)}{s.detail ? ` · ${s.detail}` : ''}</li>)}</ul>
             ) : null}
           </Card>
+          {x.mode === 'shadow' || x.promotion ? <ShadowCard d={x} reload={first.reload} /> : null}
           {x.health ? (
             <Card title="Health check on the controller">
               <div class="stats">

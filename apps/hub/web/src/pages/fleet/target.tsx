@@ -9,6 +9,7 @@ import { useAction, useApi } from '../../ui/hooks.js';
 import { Async, Button, Card, Empty, ErrorNote, PageHeader, Stat } from '../../ui/kit.js';
 import { PointMapCard } from '../points/editor.js';
 import { formatTags, LiveNote, parseTags, StatusBadge, TagList, useNow, withStatus } from './list.js';
+import { DriftCard } from './drift.js';
 import { ScoresCard, useScores } from './scores.js';
 import { appendBatch, emptySeries, fromPreview, type Series } from './series.js';
 
@@ -82,6 +83,7 @@ function TargetView({ t: base, reload }: { t: Target; reload(): void }) {
       </Card>
       <TelemetryCard series={series} />
       <ScoresCard live={scores} />
+      <DriftCard targetId={t.id} />
       <PointMapCard base={`/api/v1/deployments/targets/${t.id}/points`} name={t.name} />
     </>
   );
