@@ -14,6 +14,8 @@ export interface Job {
   /** latency: one batch per device every `everyMs` for `durationMs`. */
   everyMs?: number;
   durationMs?: number;
+  /** latency: how long to wait for the last acks after the last publish (default 2 s). */
+  settleMs?: number;
 }
 
 const VALUES = { supply_temp: 55.2, return_temp: 72.4, outside_air_temp: 41, fan_speed: 68, damper_position: 35, filter_dp: 0.62 };
@@ -38,22 +40,25 @@ async function connectAll(job: Job): Promise<MqttClient[]> {
 }
 
 /** Every device sends `batches` batches, `window` in flight; done at the hub's ack (ours) or the PUBACK (raw). */
-function throughput(job: Job, clients: MqttClient[]): Promise<{ ms: number; readings: number }> {
+function throughput(job: Job, clients: MqttClient[]): Promise<{ ms: number; readings: number; samples: number[] }> {
   const total = job.batches!;
   const started = performance.now();
+  const samples: number[] = []; // ours: publish to the covering ack, per batch
   return new Promise((resolve) => {
     let open = clients.length;
     clients.forEach((c, i) => {
       const topic = `prometheus/v1/devices/${job.devices[i]!.id}/telemetry`;
       let sent = 0;
       let done = 0;
+      const sentAt: number[] = [];
       const finish = () => {
-        if (--open === 0) resolve({ ms: performance.now() - started, readings: total * job.batchSize * clients.length });
+        if (--open === 0) resolve({ ms: performance.now() - started, readings: total * job.batchSize * clients.length, samples });
       };
       const pump = () => {
         while (sent < total && sent - done < job.window!) {
           const seq = sent * job.batchSize + 1;
           sent += 1;
+          sentAt.push(performance.now());
           c.publish(topic, payload(seq, job.batchSize), { qos: 1 }, () => {
             if (job.mode === 'raw' && ++done === total) finish();
             else if (job.mode === 'raw') pump();
@@ -62,7 +67,9 @@ function throughput(job: Job, clients: MqttClient[]): Promise<{ ms: number; read
       };
       if (job.mode === 'ours') {
         c.on('message', (_t, p) => {
-          done = Math.max(done, (JSON.parse(p.toString()) as { ack_seq: number }).ack_seq / job.batchSize);
+          const acked = (JSON.parse(p.toString()) as { ack_seq: number }).ack_seq / job.batchSize;
+          for (let b = done; b < acked; b += 1) samples.push(performance.now() - sentAt[b]!);
+          done = Math.max(done, acked);
           if (done === total) finish();
           else pump();
         });
@@ -105,7 +112,7 @@ async function latency(job: Job, clients: MqttClient[]): Promise<{ samples: numb
   });
   await new Promise((r) => setTimeout(r, job.durationMs));
   timers.forEach((t) => clearTimeout(t));
-  await new Promise((r) => setTimeout(r, 2000)); // let the last acks in
+  await new Promise((r) => setTimeout(r, job.settleMs ?? 2000)); // let the last acks in
   stops.forEach((s) => s());
   return { samples, unacked };
 }

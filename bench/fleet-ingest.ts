@@ -1,0 +1,248 @@
+// The fleet tier's ingest (issue 15): readings/s stored AND acknowledged, ack p99 and CPU per 1,000 readings
+// through Mosquitto (started by `npm run broker`) into SQLite, and into PostgreSQL with one and with two hub
+// replicas, beside today's embedded tier (aedes in the hub, SQLite) in the same run, legs interleaved per run.
+// Then connections: many simulated agents held on Mosquitto, one batch each every 15 s, every ack counted.
+//   node --import tsx bench/fleet-ingest.ts [--agents 50] [--batches 40] [--runs 3] [--pg postgres://...]
+//     [--legs embedded,mosquitto-sqlite,mosquitto-pg-1,mosquitto-pg-2] [--connections 10000]
+//     [--conn-seconds 60] [--conn-every-ms 15000] [--conn-readings 1] [--conn-store sqlite|pg]
+// Every hub is its own process as `npm start` runs it; the agents are mqtt.js clients in another process
+// (bench/mqtt-ingest-load.ts) speaking the agent's wire format (telemetry batch, QoS 1, ack topic).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { adminToken, freePort, median, startBenchHub, type BenchHub } from './hub-process.js';
+import type { Job } from './mqtt-ingest-load.js';
+
+const { values: opt } = parseArgs({ options: {
+  agents: { type: 'string', default: '50' }, batches: { type: 'string', default: '40' }, runs: { type: 'string', default: '3' },
+  batch: { type: 'string', default: '50' }, pg: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+  legs: { type: 'string', default: 'embedded,mosquitto-sqlite,mosquitto-pg-1,mosquitto-pg-2' },
+  connections: { type: 'string', default: '0' }, 'conn-seconds': { type: 'string', default: '60' },
+  'conn-every-ms': { type: 'string', default: '15000' }, 'conn-readings': { type: 'string', default: '1' },
+  'conn-store': { type: 'string', default: 'sqlite' },
+} });
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const here = path.join(root, 'bench');
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TICK_MS = 1000 / 100; // USER_HZ on Linux
+
+/** utime + stime of a process, in ms (from /proc, so it works for Mosquitto as well as for a hub). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+interface LoadResult { connectMs: number; loadCpuMs: number; ms?: number; readings?: number; samples?: number[]; unacked?: number }
+
+function runLoad(job: Job): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'mqtt-ingest-load.ts'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
+  });
+}
+
+interface Broker { pid: number; env: Record<string, string>; stop(): Promise<void> }
+
+/** Mosquitto through the repository's script, its state in a fresh directory; its pid read from the script's children. */
+async function startMosquitto(dir: string): Promise<Broker> {
+  const port = await freePort();
+  const script = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'toolchains/broker/start.ts'), '--port', String(port), '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const envFile = path.join(dir, 'hub.env');
+  for (let i = 0; i < 300 && !fs.existsSync(envFile); i += 1) await sleep(100);
+  if (!fs.existsSync(envFile)) throw new Error('the broker script wrote no hub.env');
+  const env = Object.fromEntries(fs.readFileSync(envFile, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const pid = Number(fs.readFileSync(`/proc/${script.pid}/task/${script.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+  return { pid, env, stop: () => stopChild(script) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((r) => {
+    if (child.exitCode !== null) return r();
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+  });
+}
+
+interface Leg {
+  name: string; hubs: BenchHub[]; brokerPid?: number; mqttUrl: string; token: string;
+  close(): Promise<void>;
+}
+
+const pgAdmin = () => new pg.Client({ connectionString: opt.pg });
+
+async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `bench_fleet_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const c = pgAdmin();
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const url = new URL(opt.pg!);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: async () => {
+    const d = pgAdmin();
+    await d.connect();
+    await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await d.end();
+  } };
+}
+
+/** One leg: its broker, its store and its hub processes, all started before the first run. */
+async function startLeg(name: string, base: string): Promise<Leg> {
+  const dir = fs.mkdtempSync(path.join(base, `${name}-`));
+  // Enrollment is rate limited as a login (30/min per IP); every simulated agent enrolls from 127.0.0.1.
+  const common = { RATE_LIMIT_LOGIN_PER_MIN: '1000000', RATE_LIMIT_API_PER_MIN: '10000000', MQTT_MAX_CONNECTIONS_PER_IP: '1000000' };
+  if (name === 'embedded') {
+    const mqttPort = await freePort();
+    const hub = await startBenchHub({ dataDir: path.join(dir, 'hub'), env: { ...common, MQTT_PORT: String(mqttPort) } });
+    return { name, hubs: [hub], mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, token: await adminToken(hub.url), close: async () => hub.stop() };
+  }
+  const broker = await startMosquitto(path.join(dir, 'broker'));
+  const replicas = name === 'mosquitto-pg-2' ? 2 : 1;
+  const db = name.startsWith('mosquitto-pg') ? await createDatabase() : undefined;
+  const hubs: BenchHub[] = [];
+  try {
+    // One data directory for the replicas, as the shared volume they mount.
+    for (let i = 0; i < replicas; i += 1) {
+      hubs.push(await startBenchHub({ dataDir: path.join(dir, 'hub'), env: { ...common, ...broker.env, ...(db ? { DATABASE_URL: db.url } : {}), PROMETHEUS_REPLICA_ID: `r${i}` } }));
+    }
+  } catch (err) {
+    hubs.forEach((h) => h.stop());
+    await broker.stop();
+    await db?.drop();
+    throw err;
+  }
+  return {
+    name, hubs, brokerPid: broker.pid, mqttUrl: broker.env.MQTT_PUBLIC_URL!, token: await adminToken(hubs[0]!.url),
+    close: async () => {
+      hubs.forEach((h) => h.stop());
+      await sleep(1000);
+      await broker.stop();
+      await db?.drop();
+    },
+  };
+}
+
+/** Devices enrolled through the hub's API, `parallel` at a time: register a target, exchange its token. */
+async function enroll(leg: Leg, n: number, prefix: string, parallel = 16): Promise<{ id: string; secret: string }[]> {
+  const devices: { id: string; secret: string }[] = [];
+  const post = async (url: string, body: unknown, auth = true) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${leg.token}` } : {}) }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<Record<string, string>>;
+  };
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < n; i = next++) {
+      const hub = leg.hubs[i % leg.hubs.length]!.url;
+      const t = await post(`${hub}/api/v1/deployments/targets`, { name: `${prefix}-${i}` });
+      const e = await post(`${hub}/api/v1/deployments/targets/enroll`, { enrollment_token: t.enrollment_token }, false);
+      devices.push({ id: e.device_id!, secret: e.device_secret! });
+      if (devices.length % 1000 === 0) process.stderr.write(`enrolled ${devices.length} of ${n}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return devices;
+}
+
+const legCpu = (leg: Leg) => leg.hubs.reduce((s, h) => s + cpuMs(h.pid), 0);
+
+/** Waits until the hubs stop working (the dataset hand-over runs after the ack): CPU under 5% for 1 s, at most 60 s. */
+async function quiet(leg: Leg): Promise<number> {
+  const t0 = performance.now();
+  for (let before = legCpu(leg); performance.now() - t0 < 60_000;) {
+    await sleep(1000);
+    const now = legCpu(leg);
+    if (now - before < 50 * leg.hubs.length) return performance.now() - t0 - 1000;
+    before = now;
+  }
+  return performance.now() - t0;
+}
+
+interface Row { leg: string; run: number; rate: number; p99: number; hubCpuPerK: number; brokerCpuPerK: number; quietMs: number }
+
+async function throughputRun(leg: Leg, run: number): Promise<Row> {
+  const batch = Number(opt.batch);
+  const devices = await enroll(leg, Number(opt.agents), `bench${run}`);
+  const [h0, b0] = [legCpu(leg), leg.brokerPid ? cpuMs(leg.brokerPid) : 0];
+  const r = await runLoad({ mode: 'ours', url: leg.mqttUrl, devices, batchSize: batch, batches: Number(opt.batches), window: 8 });
+  const quietMs = await quiet(leg);
+  const readings = r.readings!;
+  const perK = (ms: number) => ms / (readings / 1000);
+  return {
+    leg: leg.name, run, rate: readings / (r.ms! / 1000), p99: pct(r.samples ?? [], 99), quietMs,
+    hubCpuPerK: perK(legCpu(leg) - h0), brokerCpuPerK: leg.brokerPid ? perK(cpuMs(leg.brokerPid) - b0) : 0,
+  };
+}
+
+async function main(): Promise<void> {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fleet-'));
+  const names = opt.legs!.split(',').map((s) => s.trim()).filter(Boolean);
+  const legs: Leg[] = [];
+  try {
+    // A leg whose hub cannot start (the store or broker refuses) is reported and left out, not fatal.
+    for (const n of names) {
+      const leg = await startLeg(n, base).catch((err: Error) => (console.log(`leg ${n} left out: ${err.message}`), undefined));
+      if (leg) legs.push(leg);
+    }
+    const rows: Row[] = [];
+    const load0 = os.loadavg()[0]!;
+    for (let run = 1; run <= Number(opt.runs); run += 1) {
+      for (const leg of legs) {
+        const row = await throughputRun(leg, run).catch((err: Error) => (console.error(`${leg.name} run ${run}: ${err.message}`), undefined));
+        if (row) rows.push(row);
+      }
+    }
+    printThroughput(rows, load0);
+    const conns = Number(opt.connections);
+    if (conns > 0) await connections(legs, conns, base);
+  } finally {
+    for (const leg of legs) await leg.close().catch(() => undefined);
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+}
+
+function printThroughput(rows: Row[], load0: number): void {
+  const anchor = median(rows.filter((r) => r.leg === 'embedded').map((r) => r.rate));
+  console.log(`\n## Ingest: ${opt.agents} agents x ${opt.batches} batches x ${opt.batch} readings, 8 batches in flight per agent; load average ${load0.toFixed(1)} -> ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log('| leg | run | stored + acked (readings/s) | ratio to embedded (median) | ack p99 | hub CPU ms / 1,000 readings | Mosquitto CPU ms / 1,000 | hubs quiet after |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.leg} | ${r.run} | ${fmt(r.rate)} | ${anchor ? (r.rate / anchor).toFixed(2) : '-'} | ${fmt(r.p99)} ms | ${r.hubCpuPerK.toFixed(1)} | ${r.brokerCpuPerK.toFixed(1)} | ${fmt(r.quietMs)} ms |`);
+  for (const leg of [...new Set(rows.map((r) => r.leg))]) {
+    const of = rows.filter((r) => r.leg === leg);
+    const rate = median(of.map((r) => r.rate));
+    console.log(`| **${leg}** | median | **${fmt(rate)}** | **${anchor ? (rate / anchor).toFixed(2) : '-'}** | ${fmt(median(of.map((r) => r.p99)))} ms | ${median(of.map((r) => r.hubCpuPerK)).toFixed(1)} | ${median(of.map((r) => r.brokerCpuPerK)).toFixed(1)} | ${fmt(median(of.map((r) => r.quietMs)))} ms |`);
+  }
+}
+
+/** `n` agents held on Mosquitto (the leg named by --conn-store), one batch each every --conn-every-ms. */
+async function connections(legs: Leg[], n: number, base: string): Promise<void> {
+  const wanted = opt['conn-store'] === 'pg' ? 'mosquitto-pg-1' : 'mosquitto-sqlite';
+  const leg = legs.find((l) => l.name === wanted) ?? await startLeg(wanted, base);
+  if (!legs.includes(leg)) legs.push(leg);
+  const t0 = performance.now();
+  const devices = await enroll(leg, n, 'fleet', 32);
+  const enrollMs = performance.now() - t0;
+  const secs = Number(opt['conn-seconds']);
+  const every = Number(opt['conn-every-ms']);
+  const [h0, b0] = [legCpu(leg), cpuMs(leg.brokerPid!)];
+  const load0 = os.loadavg()[0]!;
+  const f = await runLoad({ mode: 'ours', url: leg.mqttUrl, devices, batchSize: Number(opt['conn-readings']), everyMs: every, durationMs: secs * 1000, settleMs: 10_000 });
+  const wall = (f.connectMs + secs * 1000 + 10_000) / 1000;
+  const share = (ms: number) => `${((ms / 1000 / wall) * 100).toFixed(0)}%`;
+  const s = f.samples!;
+  const rss = leg.hubs.map((h) => fmt(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${h.pid}/status`, 'utf8'))![1]) / 1024)).join('+');
+  const brokerRss = fmt(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${leg.brokerPid}/status`, 'utf8'))![1]) / 1024);
+  console.log(`\n## ${fmt(n)} agents on Mosquitto (${wanted}), one batch of ${opt['conn-readings']} reading(s) each every ${every} ms for ${secs} s; load average ${load0.toFixed(1)} -> ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log('| enrolled in | connected in | batches acked | unacked at end | ack p50 | ack p99 | ack max | hub CPU | Mosquitto CPU | hub RSS | Mosquitto RSS |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log(`| ${fmt(enrollMs)} ms | ${fmt(f.connectMs)} ms | ${fmt(s.length)} | ${f.unacked} | ${pct(s, 50).toFixed(1)} ms | ${pct(s, 99).toFixed(1)} ms | ${Math.max(...s).toFixed(1)} ms | ${share(legCpu(leg) - h0)} of a core | ${share(cpuMs(leg.brokerPid!) - b0)} of a core | ${rss} MiB | ${brokerRss} MiB |`);
+}
+
+await main();
