@@ -40,11 +40,14 @@ function cpuMs(pid: number): number {
 interface LoadResult { connectMs: number; loadCpuMs: number; ms?: number; readings?: number; samples?: number[]; unacked?: number }
 
 function runLoad(job: Job): Promise<LoadResult> {
+  // The job goes through a file: thousands of devices' credentials exceed what one argument may hold.
+  const jobFile = path.join(os.tmpdir(), `bench-fleet-job-${process.pid}.json`);
+  fs.writeFileSync(jobFile, JSON.stringify(job));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'mqtt-ingest-load.ts'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'mqtt-ingest-load.ts'), `@${jobFile}`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
+    child.on('exit', (code) => (fs.rmSync(jobFile, { force: true }), code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
   });
 }
 

@@ -1,5 +1,6 @@
 // Load generator of bench/mqtt-ingest.ts, run as its own process so it does not share the event loop with
 // the broker it measures. Reads one JSON job from argv, prints one JSON result on stdout.
+import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 
@@ -118,7 +119,9 @@ async function latency(job: Job, clients: MqttClient[]): Promise<{ samples: numb
 }
 
 async function main(): Promise<void> {
-  const job = JSON.parse(process.argv[2]!) as Job;
+  // `@file`: a job too large for one argument (thousands of devices' credentials).
+  const arg = process.argv[2]!;
+  const job = JSON.parse(arg.startsWith('@') ? fs.readFileSync(arg.slice(1), 'utf8') : arg) as Job;
   const t0 = performance.now();
   const clients = await connectAll(job);
   const connectMs = performance.now() - t0;
