@@ -237,7 +237,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   // Rollouts: one model to many targets in waves, through ordinary deployments; the engine resumes from the store.
   const rollouts = createRolloutsService({
     repo: createRolloutsRepo(db), deployments, targets: fleet.targets, models, usersRepo, limits: billing.limits, edgeBuildDir: config.deployments.edgeBuildDir,
-    isOnline: (id) => deviceLink.isOnline(id), bus: cluster.bus, clock, log,
+    isOnline: (id) => deviceLink.isOnline(id), bus: cluster.bus, withLock: (key, fn) => cluster.withLock(key, fn), clock, log,
     tickMs: config.deployments.rolloutTickMs,
   });
   users.addCleanup((deletedUserId, actorId) => rollouts.handOver(deletedUserId, actorId));

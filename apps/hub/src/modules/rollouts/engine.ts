@@ -24,6 +24,8 @@ export interface RolloutEngineDeps {
   clock: Clock;
   log: Logger;
   tickMs: number;
+  /** One holder per key across replicas (pause on one replica never races the leader's step); in-process by default. */
+  withLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 type Work = Pick<RolloutRow, 'status' | 'reason' | 'currentWave' | 'finishedAt'> & { waves: RolloutWaveRecord[]; targets: RolloutTargetRecord[] };
@@ -40,7 +42,8 @@ const errorText = (err: unknown) => (err instanceof AppError ? `${err.message}${
 
 export function createRolloutEngine(deps: RolloutEngineDeps) {
   const { repo, clock, log } = deps;
-  const lock = createKeyedLock();
+  const local = createKeyedLock();
+  const lock = <T>(id: string, fn: () => Promise<T>) => (deps.withLock ? deps.withLock(`rollout:${id}`, fn) : local(id, fn));
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
 

@@ -31,6 +31,8 @@ export interface RolloutsServiceDeps {
   isOnline(targetId: string): boolean;
   /** The engine runs on the leader; every replica's live views hear of a change through the bus. */
   bus: ClusterBus;
+  /** Cross-replica lock per rollout (the cluster's). */
+  withLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   clock: Clock;
   log: Logger;
   tickMs: number;
@@ -43,7 +45,7 @@ export function createRolloutsService(deps: RolloutsServiceDeps) {
   const live = new EventEmitter();
   live.setMaxListeners(0);
   const engine = createRolloutEngine({
-    repo, clock, log, tickMs: deps.tickMs, isOnline: deps.isOnline,
+    repo, clock, log, tickMs: deps.tickMs, isOnline: deps.isOnline, ...(deps.withLock ? { withLock: deps.withLock } : {}),
     deploy: (actor, body) => deps.deployments.create(actor, body),
     failDeployment: (id, reason) => deps.deployments.orchestrator.fail(id, reason),
     actorFor: async (userId) => {
