@@ -53,6 +53,19 @@ export default tseslint.config(
     },
   },
   {
+    // The store runs on SQLite and PostgreSQL (design.md "The store"): drizzle's SQLite-only executors and the
+    // raw better-sqlite3 handle stay out of hub code; `await` the query, destructure `[row]`.
+    files: ['apps/hub/src/**/*.ts'],
+    ignores: ['apps/hub/src/db/**'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: 'CallExpression[arguments.length=0] > MemberExpression.callee[property.name=/^(get|all|run|values|pluck|prepare)$/][object.type="CallExpression"]',
+          message: 'SQLite-only executor: await the query itself (const [row] = await db.select()...limit(1)).' },
+        { selector: 'MemberExpression[property.name="sqlite"][object.property.name="store"]',
+          message: 'The raw SQLite handle is not portable: use the repositories, or store.rows(sql`...`) in tests.' }],
+    },
+  },
+  {
     files: ['apps/edge-agent/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [deepPackageImport,

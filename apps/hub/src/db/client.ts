@@ -1,18 +1,21 @@
 import type Database from 'better-sqlite3';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SQL } from 'drizzle-orm';
+import type { SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy';
 import type pg from 'pg';
 import type * as schema from './schema/index.js';
-import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 
 /**
- * What repositories are written against. Tables are the SQLite table objects of ./schema on both dialects (on
- * PostgreSQL drizzle's pg dialect builds the SQL from them; pg-schema.ts derives the DDL), so rows have the same
- * JS types everywhere. Portable use: `await` every query, `const [row] = await ...limit(1)`, `.returning()`,
- * `.onConflictDoNothing()/.onConflictDoUpdate()`; never `.get() .all() .run() .values()` (SQLite only).
+ * What repositories are written against: drizzle's asynchronous SQLite database type. Tables are the SQLite table
+ * objects of ./schema on both dialects (on PostgreSQL drizzle's pg dialect builds the SQL from them; pg-schema.ts
+ * derives the DDL), so rows have the same JS types everywhere. Portable use: `await` every query,
+ * `const [row] = await ...limit(1)`, `.returning()`, `.onConflictDoNothing()/.onConflictDoUpdate()`,
+ * `await db.transaction(async (tx) => ...)`; never `.get() .all() .run() .values()` (they exist on SQLite only;
+ * lint refuses them in hub code).
  */
-export type Db = BetterSQLite3Database<typeof schema>;
+export type Db = SqliteRemoteDatabase<typeof schema>;
+/** A transaction's handle, for helpers that run inside one. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -48,5 +51,10 @@ export interface StoreOptions {
 
 /** Opens the hub's store (PostgreSQL when a URL is given, else SQLite) and applies pending migrations. */
 export function openDatabase(options: StoreOptions): Promise<HubDatabase> {
-  return options.url ? openPostgres(options.url) : Promise.resolve(openSqlite(options.file));
+  // pg loads only when used: the embedded tier's main thread never imports it (main-thread-imports.test.ts).
+  if (options.url) {
+    const url = options.url;
+    return import('./postgres.js').then((m) => m.openPostgres(url));
+  }
+  return Promise.resolve(openSqlite(options.file));
 }

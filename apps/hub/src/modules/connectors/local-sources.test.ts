@@ -62,6 +62,7 @@ describe('sqlite (real file)', () => {
     await expectError(await connect(t, token, { source_type: 'sqlite', connection_string: 'plant.db', query: 'SELECT * FROM missing' }), 400, 'BAD_REQUEST', /no such table/);
     await expectError(await connect(t, token, { source_type: 'sqlite', connection_string: 'notes.txt', query: 'SELECT 1' }), 400, 'BAD_REQUEST');
     const db = new Database(path.join(importDir, 'plant.db'), { readonly: true });
+    // eslint-disable-next-line no-restricted-syntax -- a SQLite source file for the connector, not the store
     expect(db.prepare('SELECT count(*) AS n FROM readings').get()).toEqual({ n: 200 });
     db.close();
   });

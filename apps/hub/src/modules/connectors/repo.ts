@@ -7,11 +7,11 @@ export type OutboundPolicyRow = typeof outboundPolicy.$inferSelect;
 export function createConnectorsRepo(db: Db) {
   return {
     async getPolicy(): Promise<OutboundPolicyRow | undefined> {
-      return db.select().from(outboundPolicy).where(eq(outboundPolicy.id, 1)).get();
+      return (await db.select().from(outboundPolicy).where(eq(outboundPolicy.id, 1)))[0];
     },
     async putPolicy(row: Omit<OutboundPolicyRow, 'id'>): Promise<OutboundPolicyRow> {
-      return db.insert(outboundPolicy).values({ id: 1, ...row })
-        .onConflictDoUpdate({ target: outboundPolicy.id, set: row }).returning().get();
+      return (await db.insert(outboundPolicy).values({ id: 1, ...row })
+        .onConflictDoUpdate({ target: outboundPolicy.id, set: row }).returning())[0]!;
     },
   };
 }

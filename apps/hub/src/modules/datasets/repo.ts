@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { datasets, users } from '../../db/schema/index.js';
 
@@ -18,7 +18,7 @@ export function createDatasetsRepo(db: Db) {
   const withOwner = () =>
     db.select({ ds: datasets, ownerName: users.username }).from(datasets).innerJoin(users, eq(users.id, datasets.ownerId));
   const flatten = (r: { ds: DatasetRow; ownerName: string }): DatasetWithOwner => ({ ...r.ds, ownerName: r.ownerName });
-  // The list is the hot read of the console and the API: its statements are built and prepared once.
+  // The list is the hot read of the console and the API.
   const listed = {
     id: datasets.id, name: datasets.name, equipmentType: datasets.equipmentType, location: datasets.location, unit: datasets.unit,
     source: datasets.source, targetName: datasets.targetName, rowCount: datasets.rowCount, columns: datasets.columns,
@@ -26,8 +26,6 @@ export function createDatasetsRepo(db: Db) {
     ownerName: users.username,
   };
   const listFrom = () => db.select(listed).from(datasets).innerJoin(users, eq(users.id, datasets.ownerId));
-  const listAll = listFrom().orderBy(desc(datasets.createdAt)).prepare();
-  const listOwned = listFrom().where(eq(datasets.ownerId, sql.placeholder('ownerId'))).orderBy(desc(datasets.createdAt)).prepare();
   // Every write to the table goes through this repo and counts here, so a list kept above it knows when it is stale.
   let writes = 0;
   const wrote = <T>(result: T): T => {
@@ -37,36 +35,37 @@ export function createDatasetsRepo(db: Db) {
 
   return {
     async insert(row: NewDatasetRow): Promise<DatasetRow> {
-      return wrote(db.insert(datasets).values(row).returning().get());
+      return wrote((await db.insert(datasets).values(row).returning())[0]!);
     },
     async findById(id: string): Promise<DatasetWithOwner | undefined> {
-      const row = withOwner().where(eq(datasets.id, id)).get();
+      const [row] = await withOwner().where(eq(datasets.id, id));
       return row && flatten(row);
     },
     async findBySourceRef(source: string, ref: string): Promise<DatasetRow | undefined> {
-      return db.select().from(datasets).where(and(eq(datasets.source, source), eq(datasets.sourceRef, ref))).get();
+      return (await db.select().from(datasets).where(and(eq(datasets.source, source), eq(datasets.sourceRef, ref))))[0];
     },
     /** How many writes the table has had (in this process): a changed count means a kept list is stale. */
     writeCount: (): number => writes,
     /** All datasets, or one owner's, newest first. */
     async list(ownerId?: string): Promise<DatasetListRow[]> {
-      return ownerId === undefined ? listAll.all() : listOwned.all({ ownerId });
+      const q = listFrom();
+      return (ownerId === undefined ? q : q.where(eq(datasets.ownerId, ownerId))).orderBy(desc(datasets.createdAt), desc(datasets.id));
     },
     /** Every edge dataset (start-up recovery of their files). */
     async listEdge(): Promise<DatasetRow[]> {
-      return db.select().from(datasets).where(eq(datasets.source, 'edge')).all();
+      return (await db.select().from(datasets).where(eq(datasets.source, 'edge')));
     },
     async countByOwner(ownerId: string): Promise<number> {
       return db.$count(datasets, eq(datasets.ownerId, ownerId));
     },
     async update(id: string, patch: DatasetPatch): Promise<DatasetRow | undefined> {
-      return wrote(db.update(datasets).set(patch).where(eq(datasets.id, id)).returning().get());
+      return wrote((await db.update(datasets).set(patch).where(eq(datasets.id, id)).returning())[0]);
     },
     async delete(id: string): Promise<boolean> {
-      return wrote(db.delete(datasets).where(eq(datasets.id, id)).run().changes > 0);
+      return wrote((await db.delete(datasets).where(eq(datasets.id, id)).returning({ id: datasets.id })).length > 0);
     },
     async reassignOwner(fromUserId: string, toUserId: string): Promise<void> {
-      wrote(db.update(datasets).set({ ownerId: toUserId }).where(eq(datasets.ownerId, fromUserId)).run());
+      wrote((await db.update(datasets).set({ ownerId: toUserId }).where(eq(datasets.ownerId, fromUserId))));
     },
   };
 }

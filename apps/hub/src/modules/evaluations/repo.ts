@@ -9,30 +9,30 @@ export type EvaluationPatch = Partial<Omit<NewEvaluationRow, 'id' | 'createdAt' 
 export function createEvaluationsRepo(db: Db) {
   return {
     async insert(row: NewEvaluationRow): Promise<EvaluationRow> {
-      return db.insert(evaluations).values(row).returning().get();
+      return (await db.insert(evaluations).values(row).returning())[0]!;
     },
     async findById(id: string): Promise<EvaluationRow | undefined> {
-      return db.select().from(evaluations).where(eq(evaluations.id, id)).get();
+      return (await db.select().from(evaluations).where(eq(evaluations.id, id)))[0];
     },
     /** All evaluations, or one owner's, newest first. */
     async list(ownerId?: string): Promise<EvaluationRow[]> {
       const q = db.select().from(evaluations);
-      return (ownerId ? q.where(eq(evaluations.ownerId, ownerId)) : q).orderBy(desc(evaluations.createdAt), desc(evaluations.id)).all();
+      return (ownerId ? q.where(eq(evaluations.ownerId, ownerId)) : q).orderBy(desc(evaluations.createdAt), desc(evaluations.id));
     },
     async update(id: string, patch: EvaluationPatch): Promise<EvaluationRow | undefined> {
-      return db.update(evaluations).set(patch).where(eq(evaluations.id, id)).returning().get();
+      return (await db.update(evaluations).set(patch).where(eq(evaluations.id, id)).returning())[0];
     },
     /** Marks a Gradient review running unless one already is; false when one was (or no such row). */
     async claimGradient(id: string, at: Date): Promise<boolean> {
-      return db.update(evaluations).set({ gradientStatus: 'running', gradientError: null, updatedAt: at })
-        .where(and(eq(evaluations.id, id), ne(evaluations.gradientStatus, 'running'))).run().changes === 1;
+      return (await db.update(evaluations).set({ gradientStatus: 'running', gradientError: null, updatedAt: at })
+        .where(and(eq(evaluations.id, id), ne(evaluations.gradientStatus, 'running'))).returning({ id: evaluations.id })).length === 1;
     },
     /** Start-up: reviews a previous process left running are failed (their work died with it). */
     async failRunningGradients(reason: string, at: Date): Promise<void> {
-      db.update(evaluations).set({ gradientStatus: 'failed', gradientError: reason, updatedAt: at }).where(eq(evaluations.gradientStatus, 'running')).run();
+      await db.update(evaluations).set({ gradientStatus: 'failed', gradientError: reason, updatedAt: at }).where(eq(evaluations.gradientStatus, 'running'));
     },
     async reassignOwner(fromUserId: string, toUserId: string): Promise<void> {
-      db.update(evaluations).set({ ownerId: toUserId }).where(eq(evaluations.ownerId, fromUserId)).run();
+      await db.update(evaluations).set({ ownerId: toUserId }).where(eq(evaluations.ownerId, fromUserId));
     },
   };
 }

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
@@ -17,8 +16,6 @@ import { createTelemetryService } from './telemetry-service.js';
 
 export interface FleetDeps {
   db: Db;
-  /** The SQLite handle the ingest writer still needs (absent on PostgreSQL until the writer is portable). */
-  sqlite: Database.Database | undefined;
   clock: Clock;
   log: Logger;
   enrollmentTtlMs: number;
@@ -40,7 +37,7 @@ export interface FleetDeps {
 export function createFleet(deps: FleetDeps) {
   const log = deps.log.child({ part: 'fleet' });
   const fleetRepo = createFleetRepo(deps.db);
-  const ingestRepo = createIngestRepo(deps.db, deps.sqlite);
+  const ingestRepo = createIngestRepo(deps.db);
   const targets = createTargetsService({ fleetRepo, clock: deps.clock, log, enrollmentTtlMs: deps.enrollmentTtlMs, datasets: deps.datasets });
   const enrollment = createEnrollmentService({
     fleetRepo, clock: deps.clock, log, mqttUrl: deps.mqttUrl, mqttWsUrl: deps.mqttWsUrl, datasets: deps.datasets, deployPublicKey: deps.deployPublicKey,

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
-import { loadConfig } from '../../config.js';
+import { loadConfig, type Env } from '../../config.js';
 import { createHub } from '../../hub.js';
 import { edgeFaults, type EdgeFaultPoint } from '../datasets/edge-file.js';
 import { handoverFaults } from './dataset-handover.js';
@@ -17,10 +17,12 @@ export interface CrashStep {
   locked: boolean;
 }
 
-const [dataDir, stepJson] = process.argv.slice(2) as [string, string];
+const [dataDir, stepJson, storeEnvJson] = process.argv.slice(2) as [string, string, string | undefined];
 const step = JSON.parse(stepJson) as CrashStep | null;
+// The test's store settings (DATABASE_URL on a PostgreSQL test run), else SQLite in the data dir.
+const storeEnv = JSON.parse(storeEnvJson ?? '{}') as Env;
 const hub = await createHub(loadConfig({
-  PROMETHEUS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: 'crash-admin-pass-1',
+  ...storeEnv, PROMETHEUS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', LOG_LEVEL: 'silent', PROMETHEUS_ADMIN_PASSWORD: 'crash-admin-pass-1',
 }), { logger: pino({ level: 'silent' }) });
 await hub.start();
 const { fleet, datasets, usersRepo } = hub.services;

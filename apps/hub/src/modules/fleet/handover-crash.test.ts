@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Env } from '../../config.js';
+import { testStoreEnv } from '../../test/pg.js';
 import type { CrashStep } from './handover-crash.child.js';
 
 // Exactly once across the telemetry -> dataset hand-over when the hub dies (SIGKILL) at each point of an append:
@@ -11,9 +13,12 @@ import type { CrashStep } from './handover-crash.child.js';
 // child process killed at that point; the next child starts on the same data dir, recovers, and goes on.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handover-crash-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+// On a PostgreSQL test run every child uses the schema of this data dir.
+let storeEnv: Env = {};
+beforeAll(async () => void (storeEnv = await testStoreEnv(dataDir)));
 
 function child(step: CrashStep | null) {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'handover-crash.child.ts'), dataDir, JSON.stringify(step)], {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'handover-crash.child.ts'), dataDir, JSON.stringify(step), JSON.stringify(storeEnv)], {
     cwd: path.resolve(import.meta.dirname, '../../..'), encoding: 'utf8', timeout: 120_000,
   });
   return { signal: out.signal, status: out.status, stdout: out.stdout, stderr: out.stderr };

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import { and, eq, lte, sql } from 'drizzle-orm';
 import type { SeqRange } from '@prometheus/protocol';
 import type { Db } from '../../db/client.js';
@@ -26,15 +25,14 @@ export interface IngestOutcome {
  * The idempotency record of telemetry: the per-batch write path (ingest-writer.ts) and the hand-over's
  * bookkeeping. Every sequence <= ackSeq is stored or known lost; edge_pending_seqs holds what arrived above it.
  */
-export function createIngestRepo(db: Db, sqlite: Database.Database | undefined) {
-  if (!sqlite) throw new Error('the telemetry ingest writer does not run on PostgreSQL yet');
-  const writer = createIngestWriter(sqlite);
+export function createIngestRepo(db: Db) {
+  const writer = createIngestWriter(db);
   return {
     ingest: writer.ingest,
     ingestMany: writer.ingestMany,
 
     async state(deviceId: string): Promise<IngestState | undefined> {
-      return db.select().from(edgeIngestState).where(eq(edgeIngestState.deviceId, deviceId)).get();
+      return (await db.select().from(edgeIngestState).where(eq(edgeIngestState.deviceId, deviceId)))[0];
     },
 
     /** Journal rows of a device up to its acknowledged sequence (and `throughSeq`), in sequence order. */
@@ -43,36 +41,36 @@ export function createIngestRepo(db: Db, sqlite: Database.Database | undefined) 
     },
 
     async devicesWithJournal(): Promise<string[]> {
-      return db.selectDistinct({ id: edgeIngestBatches.deviceId }).from(edgeIngestBatches).all().map((r) => r.id);
+      return (await db.selectDistinct({ id: edgeIngestBatches.deviceId }).from(edgeIngestBatches)).map((r) => r.id);
     },
 
     async markInflight(deviceId: string, throughSeq: number, count: number): Promise<void> {
-      db.update(edgeIngestState).set({ syncInflightTo: throughSeq, syncInflightCount: count })
-        .where(eq(edgeIngestState.deviceId, deviceId)).run();
+      (await db.update(edgeIngestState).set({ syncInflightTo: throughSeq, syncInflightCount: count })
+        .where(eq(edgeIngestState.deviceId, deviceId)));
     },
 
     /** The target's dataset was deleted and a new one begun: nothing is synced to it yet, nothing in flight. */
     async restartSync(deviceId: string): Promise<void> {
-      db.update(edgeIngestState).set({ datasetSynced: 0, syncInflightTo: null, syncInflightCount: null })
-        .where(eq(edgeIngestState.deviceId, deviceId)).run();
+      (await db.update(edgeIngestState).set({ datasetSynced: 0, syncInflightTo: null, syncInflightCount: null })
+        .where(eq(edgeIngestState.deviceId, deviceId)));
     },
 
     /** Readings with nowhere to go (a revoked target whose dataset was deleted) leave the journal. */
     async dropJournal(deviceId: string): Promise<number> {
-      return db.transaction((tx) => {
-        const n = tx.delete(edgeIngestBatches).where(eq(edgeIngestBatches.deviceId, deviceId)).run().changes;
-        tx.update(edgeIngestState).set({ syncInflightTo: null, syncInflightCount: null }).where(eq(edgeIngestState.deviceId, deviceId)).run();
+      return db.transaction(async (tx) => {
+        const n = (await tx.delete(edgeIngestBatches).where(eq(edgeIngestBatches.deviceId, deviceId)).returning({ seq: edgeIngestBatches.seqFrom })).length;
+        await tx.update(edgeIngestState).set({ syncInflightTo: null, syncInflightCount: null }).where(eq(edgeIngestState.deviceId, deviceId));
         return n;
       });
     },
 
     /** The dataset holds the hand-over: drop it from the journal and move the synced count, in one commit. */
     async completeHandover(deviceId: string, throughSeq: number, count: number): Promise<void> {
-      db.transaction((tx) => {
-        tx.delete(edgeIngestBatches).where(and(eq(edgeIngestBatches.deviceId, deviceId), lte(edgeIngestBatches.seqTo, throughSeq))).run();
-        tx.update(edgeIngestState)
+      await db.transaction(async (tx) => {
+        await tx.delete(edgeIngestBatches).where(and(eq(edgeIngestBatches.deviceId, deviceId), lte(edgeIngestBatches.seqTo, throughSeq)));
+        (await tx.update(edgeIngestState)
           .set({ datasetSynced: sql`${edgeIngestState.datasetSynced} + ${count}`, syncInflightTo: null, syncInflightCount: null })
-          .where(eq(edgeIngestState.deviceId, deviceId)).run();
+          .where(eq(edgeIngestState.deviceId, deviceId)));
       });
     },
   };

@@ -1,8 +1,16 @@
-import type Database from 'better-sqlite3';
+import { and, asc, between, count, eq, gt, lte, sql } from 'drizzle-orm';
 import type { SeqRange, TelemetryBatch } from '@prometheus/protocol';
+import type { Db, Tx } from '../../db/client.js';
+import { edgeIngestBatches, edgeIngestState, edgePendingSeqs, edgeTargets } from '../../db/schema/index.js';
 import type { IngestOutcome, JournalRow } from './ingest-repo.js';
 
 const MAX_GAPS = 100;
+/** Pending sequences read per query while walking the acknowledgement forward. */
+const WALK_CHUNK = 1000;
+/** Rows per multi-row insert (PostgreSQL takes at most 65,535 parameters a statement). */
+const INSERT_CHUNK = 5000;
+/** Journal runs read per query by journalRows. */
+const RUN_PAGE = 64;
 
 /** A batch to store: its parsed form, and the payload text it came as (stored as is when given). */
 export interface IngestItem {
@@ -10,6 +18,8 @@ export interface IngestItem {
   batch: TelemetryBatch;
   text?: string | undefined;
 }
+
+type Q = Db | Tx;
 
 /**
  * The readings of a journal row: the telemetry payload as received (the run is `readings[from - seq_from ..]`),
@@ -27,136 +37,171 @@ function unpackRun(from: number, to: number, stored: string, into: JournalRow[])
   }
 }
 
-/**
- * The per-batch write path of telemetry: prepared statements on the raw handle (bulk ingest), since it runs once
- * per MQTT publish of every agent. One batch is one transaction (or one savepoint of a group commit): the readings
- * go into the journal (one row per contiguous run, not per reading) and the contiguous acknowledgement moves in the same commit, so a crash either keeps both or
- * neither, and a replay finds every stored sequence.
- */
-export function createIngestWriter(sqlite: Database.Database) {
-  const q = {
-    state: sqlite.prepare<[string], { ack_seq: number; stored_total: number; lost_total: number }>(
-      'SELECT ack_seq, stored_total, lost_total FROM edge_ingest_state WHERE device_id = ?'),
-    newState: sqlite.prepare('INSERT INTO edge_ingest_state (device_id) VALUES (?)'),
-    saveState: sqlite.prepare('UPDATE edge_ingest_state SET ack_seq = ?, stored_total = ?, lost_total = ? WHERE device_id = ?'),
-    seen: sqlite.prepare('UPDATE edge_targets SET last_seen = ? WHERE id = ?'),
-    journal: sqlite.prepare('INSERT INTO edge_ingest_batches (device_id, seq_from, seq_to, readings) VALUES (?, ?, ?, ?)'),
-    anyPending: sqlite.prepare('SELECT 1 FROM edge_pending_seqs WHERE device_id = ? LIMIT 1').pluck(),
-    pendingAt: sqlite.prepare('SELECT 1 FROM edge_pending_seqs WHERE device_id = ? AND seq = ?').pluck(),
-    addPending: sqlite.prepare('INSERT OR IGNORE INTO edge_pending_seqs (device_id, seq, lost) VALUES (?, ?, ?)'),
-    dropPending: sqlite.prepare('DELETE FROM edge_pending_seqs WHERE device_id = ? AND seq <= ?'),
-    countPending: sqlite.prepare('SELECT count(*) FROM edge_pending_seqs WHERE device_id = ? AND seq BETWEEN ? AND ?').pluck(),
-    journalRuns: sqlite.prepare<[string, number], { seq_from: number; seq_to: number; readings: string }>(
-      'SELECT seq_from, seq_to, readings FROM edge_ingest_batches WHERE device_id = ? AND seq_to <= ? ORDER BY seq_from'),
-    pendingList: sqlite.prepare('SELECT seq FROM edge_pending_seqs WHERE device_id = ? ORDER BY seq LIMIT 100000').pluck(),
-  };
+const pendingOf = (deviceId: string) => eq(edgePendingSeqs.deviceId, deviceId);
 
-  /** Moves ackSeq over every pending sequence that now follows it. */
-  function advance(deviceId: string, ackSeq: number): number {
-    let ack = ackSeq;
-    while (q.pendingAt.get(deviceId, ack + 1) !== undefined) ack += 1;
-    q.dropPending.run(deviceId, ack);
-    return ack;
-  }
-
-  /** Dropped ranges: sequences the agent will never send. The ones not stored count as lost. */
-  function applyDropped(deviceId: string, ackSeq: number, dropped: SeqRange[]): { ack: number; lost: number } {
-    let ack = ackSeq;
-    let lost = 0;
-    for (const range of [...dropped].sort((a, b) => a.from - b.from)) {
-      if (range.to <= ack) continue;
-      const from = Math.max(range.from, ack + 1);
-      lost += range.to - from + 1 - (q.countPending.get(deviceId, from, range.to) as number);
-      if (from === ack + 1) {
-        ack = advance(deviceId, range.to);
-      } else {
-        // A dropped range beyond a gap (rare: earlier readings still in flight): remember each sequence as lost.
-        for (let s = from; s <= range.to; s += 1) q.addPending.run(deviceId, s, 1);
-      }
+/** Moves ackSeq over every pending sequence that now follows it, and forgets those. */
+async function advance(tx: Q, deviceId: string, ackSeq: number): Promise<number> {
+  let ack = ackSeq;
+  for (;;) {
+    const seqs = await tx.select({ seq: edgePendingSeqs.seq }).from(edgePendingSeqs)
+      .where(and(pendingOf(deviceId), gt(edgePendingSeqs.seq, ack))).orderBy(asc(edgePendingSeqs.seq)).limit(WALK_CHUNK);
+    let walked = 0;
+    for (const { seq } of seqs) {
+      if (seq !== ack + 1) break;
+      ack = seq;
+      walked += 1;
     }
-    return { ack, lost };
+    if (walked < WALK_CHUNK) break;
   }
+  if (ack > ackSeq) await tx.delete(edgePendingSeqs).where(and(pendingOf(deviceId), lte(edgePendingSeqs.seq, ack)));
+  return ack;
+}
 
-  function gapsAbove(deviceId: string, ack: number): SeqRange[] {
-    const gaps: SeqRange[] = [];
-    let expected = ack + 1;
-    for (const seq of q.pendingList.all(deviceId) as number[]) {
-      if (seq > expected && gaps.length < MAX_GAPS) gaps.push({ from: expected, to: seq - 1 });
-      expected = seq + 1;
-    }
-    return gaps;
+async function addPending(tx: Q, deviceId: string, seqs: number[], lost: boolean): Promise<void> {
+  for (let i = 0; i < seqs.length; i += INSERT_CHUNK) {
+    const rows = seqs.slice(i, i + INSERT_CHUNK).map((seq) => ({ deviceId, seq, lost }));
+    await tx.insert(edgePendingSeqs).values(rows).onConflictDoNothing();
   }
+}
 
-  const ingestTx = sqlite.transaction((deviceId: string, batch: TelemetryBatch, now: number, text?: string): IngestOutcome => {
-    let state = q.state.get(deviceId);
-    if (!state) {
-      q.newState.run(deviceId);
-      state = { ack_seq: 0, stored_total: 0, lost_total: 0 };
+/** Dropped ranges: sequences the agent will never send. The ones not stored count as lost. */
+async function applyDropped(tx: Q, deviceId: string, ackSeq: number, dropped: SeqRange[]): Promise<{ ack: number; lost: number }> {
+  let ack = ackSeq;
+  let lost = 0;
+  for (const range of [...dropped].sort((a, b) => a.from - b.from)) {
+    if (range.to <= ack) continue;
+    const from = Math.max(range.from, ack + 1);
+    const [held] = await tx.select({ n: count() }).from(edgePendingSeqs).where(and(pendingOf(deviceId), between(edgePendingSeqs.seq, from, range.to)));
+    lost += range.to - from + 1 - (held?.n ?? 0);
+    if (from === ack + 1) {
+      ack = await advance(tx, deviceId, range.to);
+    } else {
+      // A dropped range beyond a gap (rare: earlier readings still in flight): remember each sequence as lost.
+      await addPending(tx, deviceId, Array.from({ length: range.to - from + 1 }, (_, i) => from + i), true);
     }
-    const dropped = applyDropped(deviceId, state.ack_seq, batch.dropped);
-    let ack = dropped.ack;
-    let anyPending = q.anyPending.get(deviceId) !== undefined;
-    let stored = 0;
-    // One journal row per contiguous run of stored sequences (usually the whole batch), holding the payload as
-    // received: no re-serialising on the hot path; the hand-over parses it once (journalRows).
-    let run: { from: number; to: number } | undefined;
-    const flushRun = () => {
-      if (run) q.journal.run(deviceId, run.from, run.to, text ?? JSON.stringify(batch));
+  }
+  return { ack, lost };
+}
+
+async function gapsAbove(tx: Q, deviceId: string, ack: number): Promise<SeqRange[]> {
+  const gaps: SeqRange[] = [];
+  let expected = ack + 1;
+  const seqs = await tx.select({ seq: edgePendingSeqs.seq }).from(edgePendingSeqs).where(pendingOf(deviceId))
+    .orderBy(asc(edgePendingSeqs.seq)).limit(100_000);
+  for (const { seq } of seqs) {
+    if (seq > expected && gaps.length < MAX_GAPS) gaps.push({ from: expected, to: seq - 1 });
+    expected = seq + 1;
+  }
+  return gaps;
+}
+
+/** The device's counters, its row locked until commit (an UPDATE takes the lock on PostgreSQL; a replica waits). */
+async function lockState(tx: Q, deviceId: string) {
+  const lock = () => tx.update(edgeIngestState).set({ ackSeq: sql`${edgeIngestState.ackSeq}` }).where(eq(edgeIngestState.deviceId, deviceId))
+    .returning({ ackSeq: edgeIngestState.ackSeq, storedTotal: edgeIngestState.storedTotal, lostTotal: edgeIngestState.lostTotal });
+  const [state] = await lock();
+  if (state) return state;
+  await tx.insert(edgeIngestState).values({ deviceId }).onConflictDoNothing();
+  return (await lock())[0]!;
+}
+
+/** One batch inside an open transaction: journal the new readings and move the acknowledgement, together. */
+async function ingestOne(tx: Q, item: IngestItem, now: Date): Promise<IngestOutcome> {
+  const { deviceId, batch } = item;
+  const state = await lockState(tx, deviceId);
+  const dropped = await applyDropped(tx, deviceId, state.ackSeq, batch.dropped);
+  let ack = dropped.ack;
+  const seqTo = batch.seq_from + batch.readings.length - 1;
+  let anyPending = (await tx.select({ seq: edgePendingSeqs.seq }).from(edgePendingSeqs).where(pendingOf(deviceId)).limit(1)).length > 0;
+  const held = anyPending && batch.readings.length > 0
+    ? new Set((await tx.select({ seq: edgePendingSeqs.seq }).from(edgePendingSeqs)
+      .where(and(pendingOf(deviceId), between(edgePendingSeqs.seq, batch.seq_from, seqTo)))).map((r) => r.seq))
+    : new Set<number>();
+  let stored = 0;
+  // One journal row per contiguous run of stored sequences (usually the whole batch), holding the payload as
+  // received: no re-serialising on the hot path; the hand-over parses it once (journalRows).
+  const runs: { from: number; to: number }[] = [];
+  let run: { from: number; to: number } | undefined;
+  const newPending: number[] = [];
+  for (let i = 0; i < batch.readings.length; i += 1) {
+    const seq = batch.seq_from + i;
+    if (seq <= ack || (seq > ack + 1 && held.has(seq))) {
       run = undefined;
-    };
-    batch.readings.forEach((_reading, i) => {
-      const seq = batch.seq_from + i;
-      if (seq <= ack || (anyPending && seq > ack + 1 && q.pendingAt.get(deviceId, seq) !== undefined)) return flushRun();
-      if (run) run.to = seq;
-      else run = { from: seq, to: seq };
-      stored += 1;
-      if (seq !== ack + 1) {
-        q.addPending.run(deviceId, seq, 0);
-        anyPending = true;
-      } else {
-        ack = anyPending ? advance(deviceId, seq) : seq;
-      }
-    });
-    flushRun();
-    const lostTotal = state.lost_total + dropped.lost;
-    q.saveState.run(ack, state.stored_total + stored, lostTotal, deviceId);
-    q.seen.run(now, deviceId);
-    const gaps = anyPending ? gapsAbove(deviceId, ack) : [];
-    return { ackSeq: ack, stored, duplicates: batch.readings.length - stored, lost: dropped.lost, lostTotal, gaps };
-  });
-
-  // Inside an open transaction a transaction function runs as a SAVEPOINT (better-sqlite3).
-  const ingestAll = sqlite.transaction((items: IngestItem[], now: number) => items.map((item) => {
-    try {
-      return ingestTx(item.deviceId, item.batch, now, item.text);
-    } catch (err) {
-      return err instanceof Error ? err : new Error(String(err));
+      continue;
     }
-  }));
+    if (run) run.to = seq;
+    else runs.push((run = { from: seq, to: seq }));
+    stored += 1;
+    if (seq !== ack + 1) {
+      newPending.push(seq);
+      anyPending = true;
+    } else {
+      ack = anyPending ? await advance(tx, deviceId, seq) : seq;
+    }
+  }
+  if (runs.length > 0) {
+    const readings = item.text ?? JSON.stringify(batch);
+    await tx.insert(edgeIngestBatches).values(runs.map((r) => ({ deviceId, seqFrom: r.from, seqTo: r.to, readings })));
+  }
+  await addPending(tx, deviceId, newPending, false);
+  const lostTotal = state.lostTotal + dropped.lost;
+  await tx.update(edgeIngestState).set({ ackSeq: ack, storedTotal: state.storedTotal + stored, lostTotal }).where(eq(edgeIngestState.deviceId, deviceId));
+  await tx.update(edgeTargets).set({ lastSeen: now }).where(eq(edgeTargets.id, deviceId));
+  const gaps = anyPending ? await gapsAbove(tx, deviceId, ack) : [];
+  return { ackSeq: ack, stored, duplicates: batch.readings.length - stored, lost: dropped.lost, lostTotal, gaps };
+}
 
+/**
+ * The per-batch write path of telemetry. One batch is one transaction (or one savepoint of a group commit): the
+ * readings go into the journal (one row per contiguous run, not per reading) and the contiguous acknowledgement
+ * moves in the same commit, so a crash either keeps both or neither, and a replay finds every stored sequence.
+ * The device's state row is locked first, so two writers of one device (replicas) take turns.
+ */
+export function createIngestWriter(db: Db) {
   return {
-    ingest(deviceId: string, batch: TelemetryBatch, now: Date): IngestOutcome {
-      return ingestTx.immediate(deviceId, batch, now.getTime());
+    ingest(deviceId: string, batch: TelemetryBatch, now: Date): Promise<IngestOutcome> {
+      return db.transaction((tx) => ingestOne(tx, { deviceId, batch }, now));
     },
 
     /**
      * Group commit: many batches (of any devices) in one transaction, each in its own savepoint, so one
      * commit covers a burst of publishes and a failing batch takes only itself back.
      */
-    ingestMany(items: IngestItem[], now: Date): (IngestOutcome | Error)[] {
-      return ingestAll.immediate(items, now.getTime());
+    ingestMany(items: IngestItem[], now: Date): Promise<(IngestOutcome | Error)[]> {
+      return db.transaction(async (tx) => {
+        const outcomes: (IngestOutcome | Error)[] = [];
+        for (const item of items) {
+          try {
+            outcomes.push(await tx.transaction((sp) => ingestOne(sp, item, now)));
+          } catch (err) {
+            outcomes.push(err instanceof Error ? err : new Error(String(err)));
+          }
+        }
+        return outcomes;
+      });
     },
 
     /**
      * Journaled readings of a device up to its acknowledged sequence (and `throughSeq`), in sequence order, in
      * whole runs: at least `limit` readings when that many wait (a hand-over completes whole runs only).
      */
-    journalRows(deviceId: string, limit: number, throughSeq?: number): JournalRow[] {
-      const ack = (q.state.get(deviceId)?.ack_seq) ?? 0;
+    async journalRows(deviceId: string, limit: number, throughSeq?: number): Promise<JournalRow[]> {
+      const [state] = await db.select({ ackSeq: edgeIngestState.ackSeq }).from(edgeIngestState).where(eq(edgeIngestState.deviceId, deviceId));
+      const ack = state?.ackSeq ?? 0;
+      const upTo = Math.min(ack, throughSeq ?? ack);
       const rows: JournalRow[] = [];
-      for (const r of q.journalRuns.iterate(deviceId, Math.min(ack, throughSeq ?? ack))) {
-        unpackRun(r.seq_from, r.seq_to, r.readings, rows);
-        if (rows.length >= limit) break;
+      let after = -1;
+      while (rows.length < limit) {
+        const page = await db.select({ from: edgeIngestBatches.seqFrom, to: edgeIngestBatches.seqTo, readings: edgeIngestBatches.readings })
+          .from(edgeIngestBatches)
+          .where(and(eq(edgeIngestBatches.deviceId, deviceId), lte(edgeIngestBatches.seqTo, upTo), gt(edgeIngestBatches.seqFrom, after)))
+          .orderBy(asc(edgeIngestBatches.seqFrom)).limit(RUN_PAGE);
+        for (const r of page) {
+          unpackRun(r.from, r.to, r.readings, rows);
+          after = r.from;
+          if (rows.length >= limit) break;
+        }
+        if (page.length < RUN_PAGE) break;
       }
       return rows;
     },

@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { jsonText } from '../../db/portable.js';
 import { edgeIngestState, edgeTargets } from '../../db/schema/index.js';
 
 export type TargetRow = typeof edgeTargets.$inferSelect;
@@ -19,44 +20,43 @@ const flatten = (r: { target: TargetRow; storedTotal: number; lostTotal: number 
 export function createFleetRepo(db: Db) {
   return {
     async insert(row: NewTargetRow): Promise<void> {
-      db.insert(edgeTargets).values(row).run();
+      await db.insert(edgeTargets).values(row);
     },
     async findById(id: string): Promise<TargetRow | undefined> {
-      return db.select().from(edgeTargets).where(eq(edgeTargets.id, id)).get();
+      return (await db.select().from(edgeTargets).where(eq(edgeTargets.id, id)))[0];
     },
     async findWithIngest(id: string): Promise<TargetWithIngest | undefined> {
-      const row = db.select(withIngest).from(edgeTargets)
-        .leftJoin(edgeIngestState, eq(edgeIngestState.deviceId, edgeTargets.id)).where(eq(edgeTargets.id, id)).get();
+      const row = (await db.select(withIngest).from(edgeTargets)
+        .leftJoin(edgeIngestState, eq(edgeIngestState.deviceId, edgeTargets.id)).where(eq(edgeTargets.id, id)))[0];
       return row ? flatten(row) : undefined;
     },
     /** Every target, or only one owner's; with tags, only those carrying every `key: value` given. */
     async list(ownerId?: string, tags: TagFilter[] = []): Promise<TargetWithIngest[]> {
       const conditions = [
         ...(ownerId ? [eq(edgeTargets.ownerId, ownerId)] : []),
-        // Keys are restricted to letters, digits and `_.-` (protocol TargetTagKey), so the quoted JSON path is safe.
-        ...tags.map((t) => sql`json_extract(${edgeTargets.tags}, ${`$."${t.key}"`}) = ${t.value}`),
+        ...tags.map((t) => sql`${jsonText(db, edgeTargets.tags, t.key)} = ${t.value}`),
       ];
-      return db.select(withIngest).from(edgeTargets).leftJoin(edgeIngestState, eq(edgeIngestState.deviceId, edgeTargets.id))
-        .where(and(...conditions)).orderBy(edgeTargets.createdAt).all().map(flatten);
+      return (await db.select(withIngest).from(edgeTargets).leftJoin(edgeIngestState, eq(edgeIngestState.deviceId, edgeTargets.id))
+        .where(and(...conditions)).orderBy(edgeTargets.createdAt, edgeTargets.id)).map(flatten);
     },
     async findByEnrollmentHash(hash: string): Promise<TargetRow | undefined> {
-      return db.select().from(edgeTargets).where(eq(edgeTargets.enrollmentTokenHash, hash)).get();
+      return (await db.select().from(edgeTargets).where(eq(edgeTargets.enrollmentTokenHash, hash)))[0];
     },
     /** Spends the enrollment token and stores the device secret; false when someone else spent it first. */
     async completeEnrollment(id: string, tokenHash: string, set: Partial<NewTargetRow>): Promise<boolean> {
-      return db.update(edgeTargets).set({ ...set, enrollmentTokenHash: null, enrollmentExpiresAt: null })
+      return (await db.update(edgeTargets).set({ ...set, enrollmentTokenHash: null, enrollmentExpiresAt: null })
         .where(and(eq(edgeTargets.id, id), eq(edgeTargets.enrollmentTokenHash, tokenHash), isNull(edgeTargets.revokedAt)))
-        .run().changes === 1;
+        .returning({ id: edgeTargets.id })).length === 1;
     },
     async update(id: string, set: Partial<NewTargetRow>): Promise<void> {
-      db.update(edgeTargets).set(set).where(eq(edgeTargets.id, id)).run();
+      await db.update(edgeTargets).set(set).where(eq(edgeTargets.id, id));
     },
     /** Hub start: no session survives a restart, so nobody is online until it reconnects. */
     async markAllOffline(): Promise<void> {
-      db.update(edgeTargets).set({ online: false }).where(eq(edgeTargets.online, true)).run();
+      await db.update(edgeTargets).set({ online: false }).where(eq(edgeTargets.online, true));
     },
     async reassignOwner(fromUserId: string, toUserId: string): Promise<void> {
-      db.update(edgeTargets).set({ ownerId: toUserId }).where(eq(edgeTargets.ownerId, fromUserId)).run();
+      await db.update(edgeTargets).set({ ownerId: toUserId }).where(eq(edgeTargets.ownerId, fromUserId));
     },
   };
 }

@@ -21,14 +21,28 @@ export interface TelemetryResult {
  */
 export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover: DatasetHandover; clock: Clock; log: Logger }) {
   const { ingestRepo, handover, log } = deps;
-  let queue: (IngestItem & { resolve(r: TelemetryResult): void; reject(e: Error): void })[] = [];
+  const queue: (IngestItem & { resolve(r: TelemetryResult): void; reject(e: Error): void })[] = [];
 
-  function flush(): void {
-    const items = queue;
-    queue = [];
-    let outcomes: ReturnType<IngestRepo['ingestMany']>;
+  let flushing = false;
+
+  /**
+   * One group commit at a time: batches arriving while one commits wait for the next, so the writes of a device
+   * stay in arrival order.
+   */
+  async function flush(): Promise<void> {
+    if (flushing) return;
+    flushing = true;
     try {
-      outcomes = ingestRepo.ingestMany(items, deps.clock.now());
+      while (queue.length > 0) await commit(queue.splice(0));
+    } finally {
+      flushing = false;
+    }
+  }
+
+  async function commit(items: typeof queue): Promise<void> {
+    let outcomes: Awaited<ReturnType<IngestRepo['ingestMany']>>;
+    try {
+      outcomes = await ingestRepo.ingestMany(items, deps.clock.now());
     } catch (err) {
       for (const item of items) item.reject(err as Error);
       return;
@@ -53,7 +67,7 @@ export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover:
       const batch = parseTelemetryBatch(text);
       if (!batch) return Promise.reject(new AppError('BAD_REQUEST', 'Not a telemetry batch', { details: `device ${deviceId}` }));
       return new Promise((resolve, reject) => {
-        if (queue.length === 0) setImmediate(flush);
+        if (queue.length === 0) setImmediate(() => void flush());
         queue.push({ deviceId, batch, text, resolve, reject });
       });
     },

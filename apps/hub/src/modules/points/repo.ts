@@ -13,18 +13,18 @@ export interface StoredPointMap {
 export function createPointsRepo(db: Db) {
   return {
     async findForDataset(datasetId: string): Promise<StoredPointMap | undefined> {
-      return db.select().from(datasetPointMaps).where(eq(datasetPointMaps.datasetId, datasetId)).get();
+      return (await db.select().from(datasetPointMaps).where(eq(datasetPointMaps.datasetId, datasetId)))[0];
     },
     async saveForDataset(datasetId: string, map: StoredPointMap): Promise<void> {
-      db.insert(datasetPointMaps).values({ datasetId, ...map })
-        .onConflictDoUpdate({ target: datasetPointMaps.datasetId, set: map }).run();
+      (await db.insert(datasetPointMaps).values({ datasetId, ...map })
+        .onConflictDoUpdate({ target: datasetPointMaps.datasetId, set: map }));
     },
     async findForTarget(targetId: string): Promise<StoredPointMap | undefined> {
-      return db.select().from(targetPointMaps).where(eq(targetPointMaps.targetId, targetId)).get();
+      return (await db.select().from(targetPointMaps).where(eq(targetPointMaps.targetId, targetId)))[0];
     },
     async saveForTarget(targetId: string, map: StoredPointMap): Promise<void> {
-      db.insert(targetPointMaps).values({ targetId, ...map })
-        .onConflictDoUpdate({ target: targetPointMaps.targetId, set: map }).run();
+      (await db.insert(targetPointMaps).values({ targetId, ...map })
+        .onConflictDoUpdate({ target: targetPointMaps.targetId, set: map }));
     },
   };
 }

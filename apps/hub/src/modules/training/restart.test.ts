@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { TrainingRunDetail } from '@prometheus/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, createTestHub } from '../../test/harness.js';
+import { testStoreEnv } from '../../test/pg.js';
 import { sensorCsv, setTier, TINY, validatedDataset, waitForRun } from '../../test/training.js';
 
 type Json = Record<string, unknown>;
@@ -29,11 +30,12 @@ function dataDir(): string {
 }
 
 /** The hub as its own process (`npm start`'s entry), resolving with its HTTP port once it listens. */
-function spawnHub(dir: string): Promise<{ child: ChildProcess; port: number }> {
+async function spawnHub(dir: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', hubMain], {
     cwd: path.dirname(hubMain),
     env: {
-      ...process.env, PROMETHEUS_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', LOG_LEVEL: 'info',
+      // On a PostgreSQL test run: the schema the test hubs on `dir` use.
+      ...process.env, ...(await testStoreEnv(dir)), PROMETHEUS_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', LOG_LEVEL: 'info',
       PROMETHEUS_ADMIN_PASSWORD: ADMIN_PASSWORD, TRAINING_MAX_CONCURRENT: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
