@@ -4,7 +4,7 @@ import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { deviceTopic } from '@prometheus/protocol';
+import { TelemetryAck, deviceTopic, parseMessage } from '@prometheus/protocol';
 import { betterSqlite3AddonFile } from '@prometheus/edge-agent/sea-runtime';
 import { compileIfStale } from '../apps/hub/compile-if-stale.js';
 import { createScratchDatabase, type ScratchDatabase } from '../apps/hub/src/test/scratch-postgres.js';
@@ -191,6 +191,21 @@ describe('fleet tier: two replicas and a worker on PostgreSQL and Mosquitto', ()
     creds = JSON.parse(fs.readFileSync(path.join(agent.stateDir, 'credentials.json'), 'utf8')) as typeof creds;
     expect(creds.mqtt_url).toBe(broker.publicUrl);
 
+    // Every ack either replica sends must be covered by what the store already holds (acknowledged after commit).
+    const tokenB0 = await login(hub('hub-b').url);
+    const watcher = await connect(broker.adminUrl, { clientId: `fleet-acks-${targetId}`, protocolVersion: 5 });
+    const acks: number[] = [];
+    const ahead: string[] = [];
+    watcher.on('message', (_topic, payload) => {
+      const ack = parseMessage(TelemetryAck, payload);
+      if (!ack) return;
+      acks.push(ack.ack_seq);
+      void targetOn(hub('hub-b').url, tokenB0, targetId).then((v) => {
+        if (v.readings_stored < ack.ack_seq) ahead.push(`ack ${ack.ack_seq} with ${v.readings_stored} stored`);
+      });
+    });
+    await watcher.subscribeAsync(deviceTopic(creds.device_id, 'ack'), { qos: 1 });
+
     // Readings arrive over a few seconds so the kill lands mid-stream.
     let fed = 0;
     const feeder = setInterval(() => {
@@ -219,6 +234,8 @@ describe('fleet tier: two replicas and a worker on PostgreSQL and Mosquitto', ()
       }, 60_000, 300);
       expect([...rows].sort((x, y) => x - y)).toEqual(range(0, 600));
       expect((await targetOn(hub('hub-b').url, tokenB, targetId)).readings_stored).toBe(600);
+      await waitFor('the last ack', () => acks.includes(600), 30_000, 50);
+      expect(ahead).toEqual([]);
       const ledAfter = await waitFor('one leader among the survivors', async () => {
         const l = await leaders();
         return l.length === 1 ? l : undefined;
