@@ -155,7 +155,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   // deployment signing key (created once under keys/) at enrollment.
   const deploySigner = loadDeploySigner(paths.keys);
   const fleet = createFleet({
-    db, clock, log, enrollmentTtlMs: config.enrollmentTtlMs, deployPublicKey: deploySigner.publicKeyPem,
+    db, clock, log, enrollmentTtlMs: config.enrollmentTtlMs, deployPublicKey: deploySigner.publicKeyPem, lock: (key, fn) => cluster.withLock(key, fn),
     mqttUrl: config.mqtt.publicUrl, mqttWsUrl: `${config.publicUrl.replace(/^http/, 'ws')}${config.mqtt.wsPath}`,
     datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
     brokerHooks: {

@@ -27,6 +27,8 @@ export interface FleetDeps {
   deployPublicKey?: string | undefined;
   /** POST /api/v1/mqtt/auth and /acl for clustered brokers: the shared secret and the hub's own broker login. */
   brokerHooks?: Pick<BrokerHooksDeps, 'secret' | 'hubLogin'>;
+  /** The cluster's lock (one enrollment per token across replicas). */
+  lock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -41,6 +43,7 @@ export function createFleet(deps: FleetDeps) {
   const targets = createTargetsService({ fleetRepo, clock: deps.clock, log, enrollmentTtlMs: deps.enrollmentTtlMs, datasets: deps.datasets });
   const enrollment = createEnrollmentService({
     fleetRepo, clock: deps.clock, log, mqttUrl: deps.mqttUrl, mqttWsUrl: deps.mqttWsUrl, datasets: deps.datasets, deployPublicKey: deps.deployPublicKey,
+    ...(deps.lock ? { lock: deps.lock } : {}),
   });
   const handover = createDatasetHandover({ ingestRepo, fleetRepo, sink: deps.datasets, log });
   const telemetry = createTelemetryService({ ingestRepo, handover, clock: deps.clock, log });

@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { jsonText } from '../../db/portable.js';
 import { edgeIngestState, edgeTargets } from '../../db/schema/index.js';
@@ -43,9 +43,9 @@ export function createFleetRepo(db: Db) {
       return (await db.select().from(edgeTargets).where(eq(edgeTargets.enrollmentTokenHash, hash)))[0];
     },
     /** Spends the enrollment token and stores the device secret; false when someone else spent it first. */
-    async completeEnrollment(id: string, tokenHash: string, set: Partial<NewTargetRow>): Promise<boolean> {
+    async completeEnrollment(id: string, tokenHash: string, now: Date, set: Partial<NewTargetRow>): Promise<boolean> {
       return (await db.update(edgeTargets).set({ ...set, enrollmentTokenHash: null, enrollmentExpiresAt: null })
-        .where(and(eq(edgeTargets.id, id), eq(edgeTargets.enrollmentTokenHash, tokenHash), isNull(edgeTargets.revokedAt)))
+        .where(and(eq(edgeTargets.id, id), eq(edgeTargets.enrollmentTokenHash, tokenHash), gt(edgeTargets.enrollmentExpiresAt, now), isNull(edgeTargets.revokedAt)))
         .returning({ id: edgeTargets.id })).length === 1;
     },
     async update(id: string, set: Partial<NewTargetRow>): Promise<void> {
