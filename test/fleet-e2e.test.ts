@@ -240,6 +240,7 @@ describe('fleet tier: two replicas and a worker on PostgreSQL and Mosquitto', ()
         const l = await leaders();
         return l.length === 1 ? l : undefined;
       }, 20_000, 100);
+      expect(ledAfter).toEqual(['hub-b']); // the surviving api replica; a worker never leads
       table.push(`| replica A (SIGKILL) with ${atKill} of 600 readings stored (${before} when the kill was decided); leader ${ledBefore.join()} | `
         + `600 stored (B alone), 600 dataset rows, no gap, no duplicate; leader after: ${ledAfter.join()} |`);
     } finally {

@@ -35,8 +35,8 @@ describe('cluster on SQLite (one process)', () => {
 describe('cluster on PostgreSQL', () => {
   let db: ScratchDatabase;
   const clusters: Cluster[] = [];
-  const make = (replicaId: string) => {
-    const c = createCluster({ databaseUrl: db.url, replicaId, role: 'all', pollMs: 100, log });
+  const make = (replicaId: string, role: 'all' | 'api' | 'worker' = 'all') => {
+    const c = createCluster({ databaseUrl: db.url, replicaId, role, pollMs: 100, log });
     clusters.push(c);
     return c;
   };
@@ -60,6 +60,21 @@ describe('cluster on PostgreSQL', () => {
     await first.stop();
     await until('the other replica to lead', () => second.leader.isLeader(), 2000);
     await second.stop();
+  });
+
+  // A worker runs only datasets, evaluations and training: as leader it would hold the lock while the rollout engine
+  // and the deployment timers, which live on api replicas, never ran.
+  it('never elects a worker, even when it is the only one left', async () => {
+    const w = make('w', 'worker');
+    await w.start();
+    await sleep(400);
+    expect(w.leader.isLeader()).toBe(false);
+    const api = make('api', 'api');
+    await api.start();
+    await until('the api replica to lead', () => api.leader.isLeader(), 2000);
+    expect(w.leader.isLeader()).toBe(false);
+    await api.stop();
+    await w.stop();
   });
 
   it('carries messages to every replica in the order sent, and lists members', async () => {

@@ -111,7 +111,8 @@ export function createPostgresCluster(opts: PostgresClusterOptions): Cluster {
   }
 
   async function tryLead(): Promise<void> {
-    if (stopped) return;
+    // What the leader runs (rollouts, deployment timers, retention) lives on api replicas; a worker never leads.
+    if (stopped || opts.role === 'worker') return;
     if (!leaderClient) {
       const client = connectClient(() => {
         if (leaderClient === client) leaderClient = undefined;
