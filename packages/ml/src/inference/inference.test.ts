@@ -97,14 +97,15 @@ describe('edge inference wrapper', () => {
       const source = readFileSync(`${dir}/${file}`, 'utf8');
       const imports = [...source.matchAll(/^(import|export)\s+(type\s+)?[^'"]*from\s+'([^']+)'/gm)];
       for (const [, , typeOnly, from] of imports) {
-        // The scoring rules the hub shares with the edge live beside the model, and import no tfjs either.
-        const shared = ['../model/persistence.js', '../model/envelope.js'].includes(from!);
+        // The scoring rules and drift histograms the hub shares with the edge live beside the model, and import no
+        // tfjs either.
+        const shared = ['../model/persistence.js', '../model/envelope.js', '../model/distribution.js'].includes(from!);
         const allowed = typeOnly !== undefined || shared || from!.startsWith('./') || from!.startsWith('onnxruntime-') || from === 'onnx-proto';
         expect(allowed, `${file} imports ${from}`).toBe(true);
       }
       expect(source).not.toMatch(/@tensorflow/);
     }
-    for (const file of ['persistence.ts']) {
+    for (const file of ['persistence.ts', 'distribution.ts']) {
       const source = readFileSync(fileURLToPath(new URL(`../model/${file}`, import.meta.url)), 'utf8');
       expect([...source.matchAll(/^import\s+(?!type\s)/gm)], `${file} imports values`).toHaveLength(0);
     }
