@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import type { TargetsService } from '../modules/fleet/targets-service.js';
 import { createAccessHooks, type AccessDeps } from './access.js';
 import { createConnectionGuard, type AdmitOptions } from './connection-guard.js';
-import type { DeviceMessageHandler } from './device-link.js';
+import type { DeviceMessageHandler, DeviceRouteOptions } from './device-link.js';
 import { createPresence } from './presence.js';
 
 export interface MqttConfig {
@@ -111,7 +111,8 @@ export function createMqttBroker(deps: MqttBrokerDeps) {
     kind: 'embedded' as const,
     publishToDevice,
     /** Adds a row to the table of device leaves: `deploy/status`, `inference`, `telemetry` (before the PUBACK)... */
-    onDeviceMessage(leaf: string, handler: DeviceMessageHandler, opts: { beforeAck?: boolean } = {}): void {
+    onDeviceMessage(leaf: string, handler: DeviceMessageHandler, opts: DeviceRouteOptions = {}): void {
+      // One process: every message reaches it, so `everyReplica` routes are ordinary ones here.
       route(leaf, handler, opts.beforeAck ?? false);
     },
     // Credentials live in the hub's store, which authenticate reads on every CONNECT: nothing to provision.

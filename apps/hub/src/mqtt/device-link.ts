@@ -6,6 +6,8 @@ import type { DeviceTopic } from '@prometheus/protocol';
 /** Handles a message a device published on its own subtree (the broker has checked the topic). */
 export type DeviceMessageHandler = (deviceId: string, payload: Buffer) => void | Promise<void>;
 
+export interface DeviceRouteOptions { beforeAck?: boolean; everyReplica?: boolean }
+
 export interface DeviceLink {
   name: string;
   /** `embedded`: aedes in this process; `external`: a client of MQTT_URL. */
@@ -13,8 +15,10 @@ export interface DeviceLink {
   /**
    * Adds a row to the table of device leaves (`telemetry`, `deploy/status`, `inference`). `beforeAck` handlers
    * finish before the message is acknowledged to the broker (a rejection refuses it); the others after.
+   * `everyReplica` handlers get a copy of every such message on every replica (a non-shared subscription), for
+   * state one replica holds in memory (a deployment transfer): each must act only on what its replica holds.
    */
-  onDeviceMessage(leaf: string, handler: DeviceMessageHandler, opts?: { beforeAck?: boolean }): void;
+  onDeviceMessage(leaf: string, handler: DeviceMessageHandler, opts?: DeviceRouteOptions): void;
   publishToDevice(deviceId: string, leaf: DeviceTopic, payload: unknown, opts?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
   /** Enrollment issued these credentials: make the broker accept them (nothing to do on the embedded broker). */
   provisionDevice(deviceId: string, secret: string): Promise<void>;

@@ -29,6 +29,9 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export function createExternalLink(deps: ExternalLinkDeps): DeviceLink & { connected(): boolean } {
   const { settings, targets, log } = deps;
   const routes = new Map<string, { handle: DeviceMessageHandler; beforeAck: boolean }[]>();
+  /** `everyReplica` routes: read on `ctl` without sharing, one message at a time so a device's reports stay in order. */
+  const everyRoutes = new Map<string, DeviceMessageHandler[]>();
+  let everyQueue: Promise<void> = Promise.resolve();
   const online = new Map<string, boolean>();
   const replicaTag = randomBytes(4).toString('hex');
   let ctl: MqttClient | undefined;
@@ -113,8 +116,18 @@ export function createExternalLink(deps: ExternalLinkDeps): DeviceLink & { conne
         else online.delete(t.deviceId);
       }
       if (deps.relay?.leaves.includes(t.leaf)) deps.relay.publish(topic, payload, packet.retain);
+      const every = everyRoutes.get(t.leaf);
+      if (every && DeviceId.safeParse(t.deviceId).success) {
+        everyQueue = everyQueue.then(async () => {
+          for (const h of every) {
+            await Promise.resolve(h(t.deviceId, payload))
+              .catch((err: unknown) => log.error({ err, deviceId: t.deviceId, leaf: t.leaf }, 'device message handler failed'));
+          }
+        });
+      }
     });
-    const follow = [`${TOPIC_ROOT}/+/status`, ...(deps.relay?.leaves ?? []).filter((l) => l !== 'status').map((l) => `${TOPIC_ROOT}/+/${l}`)];
+    const leaves = new Set(['status', ...(deps.relay?.leaves ?? []), ...everyRoutes.keys()]);
+    const follow = [...leaves].map((l) => `${TOPIC_ROOT}/+/${l}`);
     if (settings.deviceAuth === 'dynsec') {
       dynsec = createDynsecAdmin(c, log);
       await c.subscribeAsync(dynsec.responseTopic, { qos: 1 });
@@ -149,7 +162,8 @@ export function createExternalLink(deps: ExternalLinkDeps): DeviceLink & { conne
     kind: 'external',
     onDeviceMessage(leaf, handler, opts = {}) {
       if (consumer) throw new Error('device routes are added before the link starts');
-      route(leaf, handler, opts.beforeAck ?? false);
+      if (opts.everyReplica) everyRoutes.set(leaf, [...(everyRoutes.get(leaf) ?? []), handler]);
+      else route(leaf, handler, opts.beforeAck ?? false);
     },
     async publishToDevice(deviceId: string, leaf: DeviceTopic, payload: unknown, opts: { qos?: 0 | 1; retain?: boolean } = {}) {
       if (!ctl) throw new Error('external broker link not started');

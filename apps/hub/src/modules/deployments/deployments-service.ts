@@ -74,6 +74,8 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
   const shadow = createShadowWatch({ repo, watch, signer: deps.signer, broker, clock, log });
   broker.onDeviceMessage('deploy/status', (targetId, payload) => orchestrator.onDeployStatus(targetId, payload));
   broker.onDeviceMessage('deploy/status', (targetId, payload) => shadow.onDeployStatus(targetId, payload));
+  // Transfers live in the memory of the replica that opened them, which the shared copy may not reach.
+  broker.onDeviceMessage('deploy/status', (targetId, payload) => orchestrator.onTransferStatus(targetId, payload), { everyReplica: true });
   broker.onDeviceMessage('inference', (targetId, payload) => results.onInference(targetId, payload));
   broker.onDeviceMessage('inference', (targetId, payload) => drift.onInference(targetId, payload));
   broker.onDeviceMessage('inference', (targetId, payload) => shadow.onInference(targetId, payload));

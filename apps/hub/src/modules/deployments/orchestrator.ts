@@ -27,6 +27,7 @@ export interface OrchestratorDeps extends PipelineDeps {
 }
 
 const AGENT_BUSY = new Set(['verifying', 'installing', 'health_check']);
+const TARGET_DONE = new Set(['deployed', 'failed', 'rolled_back']);
 const AGENT_STEP: Record<DeploymentRow['kind'], Record<string, string>> = {
   model: {
     verifying: 'the target is verifying the package (sha256, signature)', installing: 'the target is installing the model',
@@ -116,19 +117,31 @@ export function createOrchestrator(deps: OrchestratorDeps) {
     }
     const row = report.deployment_id ? await repo.findById(report.deployment_id) : undefined;
     if (row && row.targetId === targetId && row.status === 'transferring') {
-      if (report.state === 'receiving') transfers.receiving(row.id, report);
-      else if (AGENT_BUSY.has(report.state)) {
-        transfers.alive(row.id);
+      if (AGENT_BUSY.has(report.state)) {
         await repo.update(row.id, { statusDetail: AGENT_STEP[row.kind][report.state] ?? report.state, bytesAcked: row.packageSize ?? row.bytesAcked, updatedAt: clock.now() });
       } else if (report.state === 'deployed') await deployed(row, report);
       else if (report.state === 'failed' || report.state === 'rolled_back') await fail(row.id, report.reason ?? 'the target gave no reason', report.state);
     }
-    // A sync (on connect, or the answer to another manifest): offer what else is waiting for this target.
-    if (report.resume || report.state === 'idle' || report.state === 'deployed' || report.state === 'failed' || report.state === 'rolled_back') {
-      for (const waiting of await repo.forTarget(targetId, ['transferring'])) {
-        if (waiting.id !== report.deployment_id) transfers.offer(waiting.id);
-      }
+  }
+
+  /**
+   * Every replica's copy of a `deploy/status` (onDeployStatus above runs on the one replica the broker handed
+   * it to): the replica holding the transfer, with its package in memory, sends the next chunks or the manifest
+   * again; the others hold nothing to act on.
+   */
+  async function onTransferStatus(targetId: string, payload: Buffer): Promise<void> {
+    const report = parseMessage(DeployStatusReport, payload);
+    if (!report) return;
+    const id = report.deployment_id;
+    if (id && transfers.targetOf(id) === targetId) {
+      // Ended elsewhere (another replica stored the outcome, or an operator cancelled): stop sending.
+      const row = await repo.findById(id);
+      if (row?.status !== 'transferring' || TARGET_DONE.has(report.state)) transfers.close(id);
+      else if (report.state === 'receiving') transfers.receiving(id, report);
+      else if (AGENT_BUSY.has(report.state)) transfers.alive(id);
     }
+    // A sync (on connect, or the answer to another manifest): offer what else is waiting for this target.
+    if (report.resume || report.state === 'idle' || TARGET_DONE.has(report.state)) transfers.offerFor(targetId, id);
   }
 
   /** Start-up: interrupted hub steps run again from the start, transfers resume from the stored package. */
@@ -164,6 +177,7 @@ export function createOrchestrator(deps: OrchestratorDeps) {
     submit,
     fail,
     onDeployStatus,
+    onTransferStatus,
     /** A new deployment to the target replaces any still in progress there. */
     async supersedeInProgress(targetId: string, byId: string): Promise<void> {
       for (const row of await repo.forTarget(targetId, IN_PROGRESS)) {

@@ -73,6 +73,8 @@ export function createTransfers(link: TransferLink, settings: TransferSettings, 
 
   return {
     has: (id: string) => senders.has(id),
+    /** The target of a transfer this process holds (its package in memory), else undefined. */
+    targetOf: (id: string): string | undefined => senders.get(id)?.targetId,
     /** Starts (or restarts) sending a stored package; the manifest goes out when the target is online. */
     open(id: string, targetId: string, pkg: StoredPackage): void {
       const s: Sender = { id, targetId, pkg, acked: 0, sent: 0, pumping: false, again: false, manifestSentAt: undefined, lastProgress: now(), resends: 0 };
@@ -110,6 +112,10 @@ export function createTransfers(link: TransferLink, settings: TransferSettings, 
     offer(id: string): void {
       const s = senders.get(id);
       if (s) void sendManifest(s);
+    },
+    /** A target synced: it needs the manifests of every other transfer to it this process holds. */
+    offerFor(targetId: string, exceptId: string | null | undefined): void {
+      for (const s of senders.values()) if (s.targetId === targetId && s.id !== exceptId) void sendManifest(s);
     },
     /** Periodic: manifests for targets that came online, resends for targets that stopped answering. */
     tick(): void {
