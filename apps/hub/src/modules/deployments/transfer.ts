@@ -108,11 +108,6 @@ export function createTransfers(link: TransferLink, settings: TransferSettings, 
       const s = senders.get(id);
       if (s) s.lastProgress = now();
     },
-    /** The agent (re)connected or answered about something else: it needs this deployment's manifest. */
-    offer(id: string): void {
-      const s = senders.get(id);
-      if (s) void sendManifest(s);
-    },
     /** A target synced: it needs the manifests of every other transfer to it this process holds. */
     offerFor(targetId: string, exceptId: string | null | undefined): void {
       for (const s of senders.values()) if (s.targetId === targetId && s.id !== exceptId) void sendManifest(s);
