@@ -17,10 +17,11 @@ function modesUnder(dir: string): Record<string, string> {
   return out;
 }
 
+/** The first mail in the outbox once its bytes are there (the file exists a moment before they are written). */
 async function waitForFile(dir: string): Promise<string> {
-  for (let i = 0; i < 200; i += 1) {
-    const [name] = fs.readdirSync(dir);
-    if (name) return path.join(dir, name);
+  for (let i = 0; i < 400; i += 1) {
+    const [name] = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    if (name && fs.statSync(path.join(dir, name)).size > 0) return path.join(dir, name);
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`nothing appeared in ${dir}`);
