@@ -7,14 +7,16 @@ describe('system routes', () => {
   let t: TestHub;
   beforeAll(async () => {
     t = await createTestHub({ TRAINING_MAX_CONCURRENT: '3', PROMETHEUS_REPLICA_ID: 'hub-a' });
+    // Test hubs answer requests without hub.start(); leadership on PostgreSQL is taken when the cluster starts.
+    await t.hub.services.cluster.start();
   });
-  afterAll(() => t.close());
+  afterAll(() => t.close()); // hub.stop() stops the cluster too
 
   it('answers /health without authentication', async () => {
     const res = await t.request('GET', '/health');
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
-      status: 'ok', version: '0.1.0', aegis_db: 'connected', store: 'sqlite', broker: 'embedded', role: 'all', replica_id: 'hub-a', leader: true,
+      status: 'ok', version: '0.1.0', aegis_db: 'connected', store: t.hub.store.dialect === 'sqlite' ? 'sqlite' : 'postgresql', broker: 'embedded', role: 'all', replica_id: 'hub-a', leader: true,
     });
   });
 
