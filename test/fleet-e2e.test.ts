@@ -255,22 +255,30 @@ describe('fleet tier: two replicas and a worker on PostgreSQL and Mosquitto', ()
     const other = await api<{ id: string }>(hub('hub-a').url, 'POST', '/api/v1/deployments/targets', tokenA, { name: 'Other AHU', arch: 'x64' });
     expect(other.status).toBe(201);
     const id = creds.device_id;
-    const v3 = await connect(creds.mqtt_url, { clientId: `${id}`, username: id, password: creds.device_secret, protocolVersion: 4, clean: true });
-    expect(await subscribeCode(v3, '#')).toBe(128);
-    expect(await subscribeCode(v3, `prometheus/v1/devices/${other.body.id}/#`)).toBe(128);
-    v3.end(true);
-    const watcher = await connect(broker.adminUrl, { clientId: `fleet-watch-${id}`, protocolVersion: 5 });
-    const seen: string[] = [];
-    watcher.on('message', (topic) => seen.push(topic));
-    await watcher.subscribeAsync(`prometheus/v1/devices/${other.body.id}/#`, { qos: 1 });
-    const v5 = await connect(creds.mqtt_url, { clientId: id, username: id, password: creds.device_secret, protocolVersion: 5 });
-    expect(await publishCode(v5, deviceTopic(other.body.id, 'telemetry'), '{}')).toBe(135);
-    expect(await publishCode(v5, deviceTopic(other.body.id, 'status'), '{}')).toBe(135);
-    v5.end(true);
-    // A probe on the watcher's own channel proves it would have heard a leak.
-    await watcher.publishAsync(deviceTopic(other.body.id, 'ack'), 'probe', { qos: 1 });
-    await waitFor('the probe', () => seen.length > 0, 10_000, 20);
-    expect(seen).toEqual([deviceTopic(other.body.id, 'ack')]);
+    // These probes take the agent's client id; a running agent would take it back mid-probe (and under load the
+    // probe's promise waited forever). Paused, it cannot reconnect until the probes are done.
+    agentProc!.child.kill('SIGSTOP');
+    try {
+      const v3 = await connect(creds.mqtt_url, { clientId: `${id}`, username: id, password: creds.device_secret, protocolVersion: 4, clean: true });
+      expect(await subscribeCode(v3, '#')).toBe(128);
+      expect(await subscribeCode(v3, `prometheus/v1/devices/${other.body.id}/#`)).toBe(128);
+      v3.end(true);
+      const watcher = await connect(broker.adminUrl, { clientId: `fleet-watch-${id}`, protocolVersion: 5 });
+      const seen: string[] = [];
+      watcher.on('message', (topic) => seen.push(topic));
+      await watcher.subscribeAsync(`prometheus/v1/devices/${other.body.id}/#`, { qos: 1 });
+      const v5 = await connect(creds.mqtt_url, { clientId: id, username: id, password: creds.device_secret, protocolVersion: 5 });
+      expect(await publishCode(v5, deviceTopic(other.body.id, 'telemetry'), '{}')).toBe(135);
+      expect(await publishCode(v5, deviceTopic(other.body.id, 'status'), '{}')).toBe(135);
+      v5.end(true);
+      // A probe on the watcher's own channel proves it would have heard a leak.
+      await watcher.publishAsync(deviceTopic(other.body.id, 'ack'), 'probe', { qos: 1 });
+      await waitFor('the probe', () => seen.length > 0, 10_000, 20);
+      expect(seen).toEqual([deviceTopic(other.body.id, 'ack')]);
+      watcher.end(true);
+    } finally {
+      agentProc!.child.kill('SIGCONT');
+    }
   }, 60_000);
 
   it('a target revoked on replica B is cut off at once', async () => {
