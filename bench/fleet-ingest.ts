@@ -5,6 +5,7 @@
 //   node --import tsx bench/fleet-ingest.ts [--agents 50] [--batches 40] [--runs 3] [--pg postgres://...]
 //     [--legs embedded,mosquitto-sqlite,mosquitto-pg-1,mosquitto-pg-2] [--connections 10000]
 //     [--conn-seconds 60] [--conn-every-ms 15000] [--conn-readings 1] [--conn-store sqlite|pg]
+//     [--conn-enroll preload|api] [--conn-late-enrolls 5]
 // Every hub is its own process as `npm start` runs it; the agents are mqtt.js clients in another process
 // (bench/mqtt-ingest-load.ts) speaking the agent's wire format (telemetry batch, QoS 1, ack topic).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,7 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { adminToken, freePort, median, startBenchHub, type BenchHub } from './hub-process.js';
+import { preloadDevices } from './dynsec-preload.js';
+import { adminToken, freePort, median, procMb, startBenchHub, type BenchHub } from './hub-process.js';
 import type { Job } from './mqtt-ingest-load.js';
 
 const { values: opt } = parseArgs({ options: {
@@ -22,7 +24,8 @@ const { values: opt } = parseArgs({ options: {
   legs: { type: 'string', default: 'embedded,mosquitto-sqlite,mosquitto-pg-1,mosquitto-pg-2' },
   connections: { type: 'string', default: '0' }, 'conn-seconds': { type: 'string', default: '60' },
   'conn-every-ms': { type: 'string', default: '15000' }, 'conn-readings': { type: 'string', default: '1' },
-  'conn-store': { type: 'string', default: 'sqlite' },
+  'conn-store': { type: 'string', default: 'sqlite' }, 'conn-enroll': { type: 'string', default: 'preload' },
+  'conn-late-enrolls': { type: 'string', default: '5' },
 } });
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const here = path.join(root, 'bench');
@@ -224,14 +227,71 @@ function printThroughput(rows: Row[], load0: number): void {
   }
 }
 
+/** Waits for a stopped hub's process to be gone (the next one opens the same store). */
+async function stopped(hub: BenchHub): Promise<void> {
+  hub.stop();
+  for (let i = 0; i < 300 && fs.existsSync(`/proc/${hub.pid}`); i += 1) await sleep(100);
+}
+
+interface Fleet { leg: Leg; devices: { id: string; secret: string }[]; enrollMs: number; preloadMs: number; dynsecMb: number }
+
+/**
+ * --conn-enroll preload: the devices are enrolled through the hub's API while it runs its embedded broker (the
+ * store's side of enrollment; the embedded broker provisions nothing), then written into Mosquitto's dynsec file
+ * while Mosquitto is stopped (bench/dynsec-preload.ts), and the hub restarted as the fleet tier runs it.
+ */
+async function preloadedFleet(name: string, base: string, n: number): Promise<Fleet> {
+  const dir = fs.mkdtempSync(path.join(base, `${name}-preload-`));
+  const db = name === 'mosquitto-pg-1' ? await createDatabase() : undefined;
+  const common = { RATE_LIMIT_LOGIN_PER_MIN: '1000000', RATE_LIMIT_API_PER_MIN: '10000000', MQTT_MAX_CONNECTIONS_PER_IP: '1000000', ...(db ? { DATABASE_URL: db.url } : {}) };
+  const enrolling = await startBenchHub({ dataDir: path.join(dir, 'hub'), env: { ...common, MQTT_PORT: String(await freePort()) } });
+  const t0 = performance.now();
+  const devices = await enroll({ name, hubs: [enrolling], mqttUrl: '', token: await adminToken(enrolling.url), close: async () => undefined }, n, 'fleet', 32);
+  const enrollMs = performance.now() - t0;
+  await stopped(enrolling);
+  const brokerDir = path.join(dir, 'broker');
+  await (await startMosquitto(brokerDir)).stop(); // the script's first start writes the file with its admin
+  const t1 = performance.now();
+  const dynsecMb = preloadDevices(path.join(brokerDir, 'dynamic-security.json'), devices) / 2 ** 20;
+  const preloadMs = performance.now() - t1;
+  const broker = await startMosquitto(brokerDir);
+  const hub = await startBenchHub({ dataDir: path.join(dir, 'hub'), env: { ...common, ...broker.env } });
+  const leg: Leg = {
+    name, hubs: [hub], brokerPid: broker.pid, mqttUrl: broker.env.MQTT_PUBLIC_URL!, token: await adminToken(hub.url),
+    close: async () => {
+      await stopped(hub);
+      await broker.stop();
+      await db?.drop();
+    },
+  };
+  return { leg, devices, enrollMs, preloadMs, dynsecMb };
+}
+
+/** --conn-enroll api: every device enrolled through the hub on Mosquitto, dynsec provisioning included. */
+async function apiFleet(legs: Leg[], name: string, base: string, n: number): Promise<Fleet> {
+  const leg = legs.find((l) => l.name === name) ?? await startLeg(name, base);
+  const t0 = performance.now();
+  const devices = await enroll(leg, n, 'fleet', 32);
+  return { leg, devices, enrollMs: performance.now() - t0, preloadMs: 0, dynsecMb: NaN };
+}
+
+/** Enrollments through the hub (dynsec provisioning on Mosquitto) with the fleet in place: time and Mosquitto CPU each. */
+async function enrollAtSize(leg: Leg, k: number): Promise<{ ms: number; brokerCpuMs: number }[]> {
+  const out: { ms: number; brokerCpuMs: number }[] = [];
+  for (let i = 0; i < k; i += 1) {
+    const [t0, b0] = [performance.now(), cpuMs(leg.brokerPid!)];
+    await enroll(leg, 1, `late${i}`, 1);
+    out.push({ ms: performance.now() - t0, brokerCpuMs: cpuMs(leg.brokerPid!) - b0 });
+  }
+  return out;
+}
+
 /** `n` agents held on Mosquitto (the leg named by --conn-store), one batch each every --conn-every-ms. */
 async function connections(legs: Leg[], n: number, base: string): Promise<void> {
   const wanted = opt['conn-store'] === 'pg' ? 'mosquitto-pg-1' : 'mosquitto-sqlite';
-  const leg = legs.find((l) => l.name === wanted) ?? await startLeg(wanted, base);
+  const fleet = opt['conn-enroll'] === 'api' ? await apiFleet(legs, wanted, base, n) : await preloadedFleet(wanted, base, n);
+  const { leg, devices } = fleet;
   if (!legs.includes(leg)) legs.push(leg);
-  const t0 = performance.now();
-  const devices = await enroll(leg, n, 'fleet', 32);
-  const enrollMs = performance.now() - t0;
   const secs = Number(opt['conn-seconds']);
   const every = Number(opt['conn-every-ms']);
   const [h0, b0] = [legCpu(leg), cpuMs(leg.brokerPid!)];
@@ -240,12 +300,16 @@ async function connections(legs: Leg[], n: number, base: string): Promise<void> 
   const wall = (f.connectMs + secs * 1000 + 10_000) / 1000;
   const share = (ms: number) => `${((ms / 1000 / wall) * 100).toFixed(0)}%`;
   const s = f.samples!;
-  const rss = leg.hubs.map((h) => fmt(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${h.pid}/status`, 'utf8'))![1]) / 1024)).join('+');
-  const brokerRss = fmt(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${leg.brokerPid}/status`, 'utf8'))![1]) / 1024);
-  console.log(`\n## ${fmt(n)} agents on Mosquitto (${wanted}), one batch of ${opt['conn-readings']} reading(s) each every ${every} ms for ${secs} s; load average ${load0.toFixed(1)} -> ${os.loadavg()[0]!.toFixed(1)}`);
-  console.log('| enrolled in | connected in | batches acked | unacked at end | ack p50 | ack p99 | ack max | hub CPU | Mosquitto CPU | hub RSS | Mosquitto RSS |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-  console.log(`| ${fmt(enrollMs)} ms | ${fmt(f.connectMs)} ms | ${fmt(s.length)} | ${f.unacked} | ${pct(s, 50).toFixed(1)} ms | ${pct(s, 99).toFixed(1)} ms | ${Math.max(...s).toFixed(1)} ms | ${share(legCpu(leg) - h0)} of a core | ${share(cpuMs(leg.brokerPid!) - b0)} of a core | ${rss} MiB | ${brokerRss} MiB |`);
+  const mb = (pid: number, field: 'VmRSS' | 'VmHWM') => fmt(procMb(pid, field));
+  const rss = leg.hubs.map((h) => `${mb(h.pid, 'VmRSS')} (peak ${mb(h.pid, 'VmHWM')})`).join(' + ');
+  const brokerRss = `${mb(leg.brokerPid!, 'VmRSS')} (peak ${mb(leg.brokerPid!, 'VmHWM')})`;
+  const [hubCpu, brokerCpu, load1] = [legCpu(leg) - h0, cpuMs(leg.brokerPid!) - b0, os.loadavg()[0]!];
+  const late = await enrollAtSize(leg, Number(opt['conn-late-enrolls']));
+  console.log(`\n## ${fmt(n)} agents on Mosquitto (${wanted}, --conn-enroll ${opt['conn-enroll']}), one batch of ${opt['conn-readings']} reading(s) each every ${every} ms for ${secs} s; load average ${load0.toFixed(1)} -> ${load1.toFixed(1)}`);
+  console.log('| enrolled in | dynsec file written in | connected in | batches acked | unacked at end | ack p50 | ack p99 | ack max | hub CPU | Mosquitto CPU | hub RSS MiB | Mosquitto RSS MiB |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log(`| ${fmt(fleet.enrollMs)} ms | ${fleet.preloadMs ? `${fmt(fleet.preloadMs)} ms (${fleet.dynsecMb.toFixed(1)} MiB)` : '-'} | ${fmt(f.connectMs)} ms | ${fmt(s.length)} | ${f.unacked} | ${pct(s, 50).toFixed(1)} ms | ${pct(s, 99).toFixed(1)} ms | ${Math.max(...s).toFixed(1)} ms | ${share(hubCpu)} of a core | ${share(brokerCpu)} of a core | ${rss} | ${brokerRss} |`);
+  if (late.length > 0) console.log(`\nOne enrollment through the hub with ${fmt(n)} devices on Mosquitto (dynsec provisioning): ${late.map((l) => `${fmt(l.ms)} ms (Mosquitto ${fmt(l.brokerCpuMs)} ms CPU)`).join(', ')}`);
 }
 
 await main();
