@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '@prometheus/protocol';
+import { uniqueViolation } from '../db/unique.js';
 import { AppError } from '../errors.js';
 import type { HubEnv } from './context.js';
 
@@ -12,6 +13,13 @@ export function errorResponse(err: unknown, c: Context<HubEnv>): Response {
     else if (err.status >= 500) c.get('log')?.error({ err, code: err.code }, err.message);
     const body: ErrorBody = { error: err.message, code: err.code, ...(err.details ? { details: err.details } : {}) };
     return c.json(body, err.status as ContentfulStatusCode, err.headers);
+  }
+  const taken = uniqueViolation(err);
+  if (taken) {
+    // Two writers passed a service's look-up at once and the store's unique key refused the second: a conflict.
+    const what = taken.columns.length > 0 ? `${taken.table ? `${taken.table} ` : ''}${taken.columns.join(', ')}` : 'a unique key';
+    c.get('log')?.info({ code: 'CONFLICT', table: taken.table, columns: taken.columns }, 'unique key refused a concurrent write');
+    return c.json({ error: 'Already exists', code: 'CONFLICT', details: `Another request created the same ${what} at the same time` }, 409);
   }
   if (err instanceof HTTPException && err.status < 500) {
     const code = err.status === 413 ? 'PAYLOAD_TOO_LARGE' : err.status === 401 ? 'UNAUTHORIZED' : 'BAD_REQUEST';

@@ -11,6 +11,7 @@ import type { Logger } from '../../logger.js';
 import type { Mailer } from '../../mail/mailer.js';
 import { resetMail, securityMail, verificationMail } from '../../mail/templates.js';
 import type { UserRow, UsersRepo } from '../users/repo.js';
+import { unlessTaken } from '../users/taken.js';
 import type { AuthRepo } from './repo.js';
 import type { SessionMeta, SessionService } from './session-service.js';
 
@@ -75,13 +76,19 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async signup(input: SignupRequest): Promise<UserRow> {
-      if (await usersRepo.findByUsername(input.username)) throw new AppError('VALIDATION_ERROR', 'Username taken', { details: `'username' ${input.username} is already registered` });
-      if (await usersRepo.findByEmail(input.email)) throw new AppError('VALIDATION_ERROR', 'Email already registered', { details: `'email' is already registered; log in or reset the password` });
+      // The documented answer to a taken name at signup is 400 (the form's field is wrong), also when a
+      // concurrent signup took it between the look-up and the insert.
+      const taken = (field: 'username' | 'email') => field === 'username'
+        ? new AppError('VALIDATION_ERROR', 'Username taken', { details: `'username' ${input.username} is already registered` })
+        : new AppError('VALIDATION_ERROR', 'Email already registered', { details: `'email' is already registered; log in or reset the password` });
+      if (await usersRepo.findByUsername(input.username)) throw taken('username');
+      if (await usersRepo.findByEmail(input.email)) throw taken('email');
       const now = clock.now();
-      const user = await usersRepo.insertWithSubscription({
-        id: newId('usr'), username: input.username, email: input.email, passwordHash: await hashPassword(input.password),
+      const passwordHash = await hashPassword(input.password);
+      const user = await unlessTaken(() => usersRepo.insertWithSubscription({
+        id: newId('usr'), username: input.username, email: input.email, passwordHash,
         role: 'operator', emailVerified: false, createdAt: now, updatedAt: now,
-      }, deps.newUserTier);
+      }, deps.newUserTier), taken);
       await sendVerificationCode(user);
       return user;
     },

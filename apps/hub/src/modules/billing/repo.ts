@@ -69,10 +69,12 @@ export function createBillingRepo(db: Db) {
       return db.transaction(async (tx) => {
         const row = (await tx.select().from(subscriptions).where(byUser(userId)))[0];
         if (!row) {
-          // Every account gets its Free row at creation; this covers rows lost to manual database edits.
-          return (await tx.insert(subscriptions).values({
+          // Every account gets its Free row at creation; this covers rows lost to manual database edits. Two
+          // requests can both find none (PostgreSQL's transactions do not serialize): the second takes the first's.
+          const [inserted] = await tx.insert(subscriptions).values({
             userId, tier: 'free', currentPeriodStart: now, currentPeriodEnd: nextEnd(now), tokenBalance: allowance('free'), createdAt: now, updatedAt: now,
-          }).returning())[0];
+          }).onConflictDoNothing({ target: subscriptions.userId }).returning();
+          return inserted ?? (await tx.select().from(subscriptions).where(byUser(userId)))[0];
         }
         if (row.currentPeriodEnd && row.currentPeriodEnd > now) return row;
         let start = row.currentPeriodEnd ?? now;

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { AdminUser, Role } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
 import { hashPassword } from '../../crypto/passwords.js';
+import { uniqueViolation } from '../../db/unique.js';
+import { unlessTaken, type Taken } from './taken.js';
 import { AppError, notFound } from '../../errors.js';
 import type { HubEventBus } from '../../events.js';
 import type { AuthUser } from '../../http/context.js';
@@ -32,6 +34,10 @@ export function toAdminUser(user: UserRow, tier: AdminUser['tier']): AdminUser {
   };
 }
 
+const takenConflict = (value: { username: string; email: string }) => (field: Taken) => field === 'username'
+  ? new AppError('CONFLICT', 'Username taken', { details: `'username' ${value.username} is already registered` })
+  : new AppError('CONFLICT', 'Email already registered', { details: `'email' ${value.email} is already registered` });
+
 export function createUsersService(deps: UsersServiceDeps) {
   const { usersRepo, clock } = deps;
   const cleanups: UserCleanup[] = [];
@@ -58,13 +64,15 @@ export function createUsersService(deps: UsersServiceDeps) {
     },
 
     async create(input: { username: string; email: string; password: string; role: Role }): Promise<AdminUser> {
-      if (await usersRepo.findByUsername(input.username)) throw new AppError('CONFLICT', 'Username taken', { details: `'username' ${input.username} is already registered` });
-      if (await usersRepo.findByEmail(input.email)) throw new AppError('CONFLICT', 'Email already registered', { details: `'email' ${input.email} is already registered` });
+      const taken = takenConflict(input);
+      if (await usersRepo.findByUsername(input.username)) throw taken('username');
+      if (await usersRepo.findByEmail(input.email)) throw taken('email');
       const now = clock.now();
-      const user = await usersRepo.insertWithSubscription({
-        id: newId('usr'), username: input.username, email: input.email, passwordHash: await hashPassword(input.password),
+      const passwordHash = await hashPassword(input.password);
+      const user = await unlessTaken(() => usersRepo.insertWithSubscription({
+        id: newId('usr'), username: input.username, email: input.email, passwordHash,
         role: input.role, emailVerified: true, createdAt: now, updatedAt: now,
-      }, deps.newUserTier);
+      }, deps.newUserTier), taken);
       return toAdminUser(user, deps.newUserTier);
     },
 
@@ -79,13 +87,14 @@ export function createUsersService(deps: UsersServiceDeps) {
       if (patch.email && patch.email !== user.email && (await usersRepo.findByEmail(patch.email))) {
         throw new AppError('CONFLICT', 'Email already registered', { details: `'email' ${patch.email} belongs to another user` });
       }
-      const updated = await usersRepo.update(user.id, {
+      const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
+      const updated = await unlessTaken(() => usersRepo.update(user.id, {
         ...(patch.email ? { email: patch.email } : {}),
         ...(patch.role ? { role: patch.role } : {}),
         ...(patch.email_verified !== undefined ? { emailVerified: patch.email_verified } : {}),
-        ...(patch.password ? { passwordHash: await hashPassword(patch.password) } : {}),
+        ...(passwordHash ? { passwordHash } : {}),
         updatedAt: clock.now(),
-      });
+      }), () => new AppError('CONFLICT', 'Email already registered', { details: `'email' ${patch.email} belongs to another user` }));
       // A new password or a changed role must not leave old tokens carrying the old rights.
       if (patch.password || (patch.role && patch.role !== user.role)) await deps.sessions.revokeAll(user.id);
       deps.sessions.forgetUser(user.id);
@@ -109,10 +118,17 @@ export function createUsersService(deps: UsersServiceDeps) {
       if ((await usersRepo.count()) > 0) return;
       const chosen = password ?? randomBytes(12).toString('base64url');
       const now = clock.now();
-      await usersRepo.insertWithSubscription({
-        id: newId('usr'), username: 'admin', email: 'admin@prometheus.local', passwordHash: await hashPassword(chosen),
-        role: 'admin', emailVerified: true, createdAt: now, updatedAt: now,
-      }, 'enterprise'); // whoever runs the hub is not its customer
+      const passwordHash = await hashPassword(chosen);
+      try {
+        await usersRepo.insertWithSubscription({
+          id: newId('usr'), username: 'admin', email: 'admin@prometheus.local', passwordHash,
+          role: 'admin', emailVerified: true, createdAt: now, updatedAt: now,
+        }, 'enterprise'); // whoever runs the hub is not its customer
+      } catch (err) {
+        // Replicas starting together on an empty store all find no user: the first insert wins, the others stop.
+        if (!uniqueViolation(err)) throw err;
+        return void deps.log.info('another replica created the first admin account');
+      }
       if (password) deps.log.info({ username: 'admin' }, 'created the first admin account with PROMETHEUS_ADMIN_PASSWORD');
       // The generated password is printed once, on purpose: there is no other way to learn it.
       else deps.log.warn({ username: 'admin', generatedPassword: chosen }, 'created the first admin account; change this password after logging in');
