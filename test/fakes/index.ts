@@ -7,4 +7,5 @@ export * from './mongodb-data-api.js';
 export * from './stripe.js';
 export * from './expo-push.js';
 export * from './openai-chat.js';
+export * from './emqx-api.js';
 export type { DropMode, FakeHandle, FaultControls, RecordedRequest } from './shared/http-fake.js';

@@ -57,6 +57,7 @@ const EnvSchema = z.object({
   MQTT_DEVICE_AUTH: z.enum(['dynsec', 'http-hooks']).default('dynsec'),
   MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('prometheus-hub'),
   MQTT_HOOK_SECRET: z.string().min(24, 'at least 24 characters (it is the broker\'s password to the hub)').optional(),
+  MQTT_BROKER_API_URL: z.string().regex(/^https?:\/\/[^/]+\/?$/, 'must be http(s)://api_key:secret_key@host:port (EMQX 5 management API)').optional(),
   MQTT_MAX_CONNECTIONS_PER_IP: int(1, 1_000_000).default(100),
   ENROLLMENT_TOKEN_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_\w+$/, 'must be a Stripe secret key (sk_… or rk_…)').optional(),
@@ -89,6 +90,10 @@ const EnvSchema = z.object({
   DRIFT_MIN_READINGS: int(1, 1_000_000).default(30),
 }).refine((e) => !e.MQTT_URL || (URL.canParse(e.MQTT_URL) && new URL(e.MQTT_URL).username !== ''), {
   message: 'must carry the hub\'s credentials: mqtt://user:password@host:port', path: ['MQTT_URL'],
+}).refine((e) => !e.MQTT_BROKER_API_URL || (e.MQTT_URL !== undefined && e.MQTT_DEVICE_AUTH === 'http-hooks'), {
+  message: 'only with MQTT_URL and MQTT_DEVICE_AUTH=http-hooks (the hub disconnects revoked devices through it)', path: ['MQTT_BROKER_API_URL'],
+}).refine((e) => !e.MQTT_BROKER_API_URL || (URL.canParse(e.MQTT_BROKER_API_URL) && new URL(e.MQTT_BROKER_API_URL).username !== ''), {
+  message: 'must carry the API key: http(s)://api_key:secret_key@host:port', path: ['MQTT_BROKER_API_URL'],
 }).refine((e) => e.PROMETHEUS_ROLE === 'all' || e.DATABASE_URL !== undefined, {
   message: 'api and worker processes share a PostgreSQL store: set DATABASE_URL (one SQLite process is role all)', path: ['PROMETHEUS_ROLE'],
 }).refine((e) => (e.MQTT_TLS_CERT === undefined) === (e.MQTT_TLS_KEY === undefined), {
@@ -233,6 +238,8 @@ export interface ExternalBrokerSettings {
   deviceAuth: 'dynsec' | 'http-hooks';
   /** `$share/<group>/...`: every replica in the group, each message to one of them. */
   shareGroup: string;
+  /** EMQX 5 management API (http-hooks mode): revoked devices are disconnected through it at once. */
+  brokerApi?: { url: string; apiKey: string; secretKey: string } | undefined;
 }
 
 /** What a client may cost the broker (mqtt/connection-guard.ts); the same on TCP, TLS and WebSocket. */
@@ -336,8 +343,14 @@ function externalBroker(e: z.infer<typeof EnvSchema>): ExternalBrokerSettings | 
   const u = new URL(e.MQTT_URL);
   return {
     url: `${u.protocol}//${u.host}`, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password),
-    deviceAuth: e.MQTT_DEVICE_AUTH, shareGroup: e.MQTT_SHARE_GROUP,
+    deviceAuth: e.MQTT_DEVICE_AUTH, shareGroup: e.MQTT_SHARE_GROUP, brokerApi: brokerApi(e.MQTT_BROKER_API_URL),
   };
+}
+
+function brokerApi(raw: string | undefined): ExternalBrokerSettings['brokerApi'] {
+  if (!raw) return undefined;
+  const u = new URL(raw);
+  return { url: `${u.protocol}//${u.host}`, apiKey: decodeURIComponent(u.username), secretKey: decodeURIComponent(u.password) };
 }
 
 function mqttSettings(e: z.infer<typeof EnvSchema>): MqttSettings {

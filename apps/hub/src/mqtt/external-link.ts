@@ -5,6 +5,7 @@ import type { ExternalBrokerSettings } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { TargetsService } from '../modules/fleet/targets-service.js';
 import type { DeviceLink, DeviceMessageHandler } from './device-link.js';
+import { createBrokerApi } from './broker-api.js';
 import { HUB_ROLE, createDynsecAdmin, type DynsecAdmin } from './dynsec.js';
 
 export interface ExternalLinkDeps {
@@ -37,6 +38,7 @@ export function createExternalLink(deps: ExternalLinkDeps): DeviceLink & { conne
   let ctl: MqttClient | undefined;
   let consumer: MqttClient | undefined;
   let dynsec: DynsecAdmin | undefined;
+  const brokerApi = settings.brokerApi ? createBrokerApi(settings.brokerApi, log) : undefined;
 
   const route = (leaf: string, handle: DeviceMessageHandler, beforeAck: boolean) =>
     routes.set(leaf, [...(routes.get(leaf) ?? []), { handle, beforeAck }]);
@@ -174,8 +176,10 @@ export function createExternalLink(deps: ExternalLinkDeps): DeviceLink & { conne
       await dynsec?.provisionDevice(deviceId, secret);
     },
     async revokeDevice(deviceId) {
-      // With HTTP auth hooks the broker asks the hub at the next CONNECT or publish (docs/deploy.md).
+      // With HTTP auth hooks the broker asks the hub at the next CONNECT or publish (docs/deploy.md); its
+      // management API, when configured, closes the open session at once.
       await dynsec?.revokeDevice(deviceId);
+      await brokerApi?.disconnectClient(deviceId);
       // Mosquitto drops the session without publishing the will: the retained `online` would outlive it.
       await ctl?.publishAsync(deviceTopic(deviceId, 'status'), Buffer.alloc(0), { qos: 1, retain: true });
       online.delete(deviceId);
