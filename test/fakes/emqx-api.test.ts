@@ -28,7 +28,7 @@ describe('EMQX management API fake', () => {
   it('refuses a missing or wrong API key with 401 and keeps the client', async () => {
     // "Authentication is HTTP Basic with an API key as the user name and its secret key as the password"
     // "A missing or wrong key is 401 with a JSON `{code, message}` body."
-    for (const headers of [{}, { authorization: basic('key-1', 'wrong') }]) {
+    for (const headers of [{}, { authorization: basic('key-1', 'wrong') }] as Record<string, string>[]) {
       const res = await fetch(`${fake.url}/api/v5/clients/tgt_def`, { method: 'DELETE', headers });
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: expect.any(String), message: expect.any(String) });
