@@ -51,7 +51,7 @@ export function diagnoseSeries(series: AfddSeries, settings: AfddSettings = DEFA
   const all = episodes.map((e) => e.episode);
   const ref = options.reference;
   const judged = ref
-    ? applyReference(all, series.timestamps, timeZone, 'episodes' in ref ? ref : { dates: ref.dates, episodes: all, timeZone })
+    ? applyReference(all, series.timestamps, timeZone, 'episodes' in ref ? ref : { dates: ref.dates, episodes: all, timeZone }, settings)
     : { episodes: all, days: summariseDays(series.timestamps, episodes, timeZone), standing: [] };
   return {
     ...judged,
@@ -93,6 +93,7 @@ function toEpisode(fault: ClearedFault): TimedEpisode {
     minutes: (endMs - startMs) / 60_000,
     operating_state: fault.operating_state,
     evidence: fault.evidence,
+    deviation: fault.deviation,
   };
   return { episode, startMs, endMs };
 }

@@ -52,6 +52,20 @@ describe('ModeDelay', () => {
   });
 });
 
+describe('deviation: the mean excess over the episode', () => {
+  // FC12 in OS4: sat - eps_SAT - fan heat - (mat + eps_MAT) = sat - 87: 3 at sat 90, 7 at sat 94.
+  const exact = parseAfddSettings({ min_oa_fraction: 0.2, rolling_minutes: 1, mode_delay_minutes: 0 });
+  it('averages every reading that held, from where it began holding to the reading before it cleared', () => {
+    const d = diagnoseSeries(seriesOf([...repeat(FC12_OS4, 20), ...repeat({ ...FC12_OS4, sat: 94 }, 20), ...repeat(HEALTHY.OS4, 10)]), exact);
+    expect(d.episodes.map((e) => [e.fault_condition, e.minutes, e.deviation])).toEqual([['FC12', 40, 5]]);
+  });
+  it('does not grow with duration: a steady excess of 3 is 3 over 40 minutes and over 10 hours, also when the data ends holding', () => {
+    const short = diagnoseSeries(seriesOf([...repeat(FC12_OS4, 40), ...repeat(HEALTHY.OS4, 10)]), exact);
+    const long = diagnoseSeries(seriesOf(repeat(FC12_OS4, 600)), exact);
+    expect([...short.episodes, ...long.episodes].map((e) => [e.minutes, e.deviation])).toEqual([[40, 3], [599, 3]]);
+  });
+});
+
 describe('FC4 hunting', () => {
   // Heating switches on and off every `period` minutes: OS1 <-> OS5 (both valves shut at minimum outdoor air).
   const hunting = (period: number): Reading[] =>
@@ -61,7 +75,11 @@ describe('FC4 hunting', () => {
   it('8 or more changes in every hour (every 7 minutes) is hunting', () => {
     const d = run(7);
     expect(fired(d)).toContain('FC4');
-    expect(d.episodes.find((e) => e.fault_condition === 'FC4')).toMatchObject({ family: 'control' });
+    const fc4 = d.episodes.find((e) => e.fault_condition === 'FC4');
+    expect(fc4).toMatchObject({ family: 'control' });
+    // 8 or 9 changes in the past hour against 7 allowed: 1-2 over.
+    expect(fc4?.deviation).toBeGreaterThanOrEqual(1);
+    expect(fc4?.deviation).toBeLessThanOrEqual(2);
   });
   it('at most 7 changes an hour (every 9 minutes) is not', () => {
     expect(fired(run(9))).not.toContain('FC4');
@@ -121,8 +139,8 @@ function monitorEpisodes(rows: Reading[], timestamps: number[], settings = TEST_
   const available = [...new Set(rows.flatMap((r) => Object.keys(r)))] as AfddInput[];
   const monitor = new RuleMonitor(settings, available);
   const episodes: Episode[] = [];
-  const record = (f: { fault_condition: string; family: Episode['family']; since: string; until: string; operating_state: Episode['operating_state']; evidence: string[] }) =>
-    episodes.push({ fault_condition: f.fault_condition, family: f.family, start: f.since, end: f.until, minutes: (Date.parse(f.until) - Date.parse(f.since)) / MINUTE, operating_state: f.operating_state, evidence: f.evidence });
+  const record = (f: { fault_condition: string; family: Episode['family']; since: string; until: string; operating_state: Episode['operating_state']; evidence: string[]; deviation: number }) =>
+    episodes.push({ fault_condition: f.fault_condition, family: f.family, start: f.since, end: f.until, minutes: (Date.parse(f.until) - Date.parse(f.since)) / MINUTE, operating_state: f.operating_state, evidence: f.evidence, deviation: f.deviation });
   rows.forEach((r, i) => monitor.push(timestamps[i] as number, r).cleared.forEach(record));
   monitor.restart(timestamps[timestamps.length - 1] as number).forEach(record);
   return episodes.sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.fault_condition.localeCompare(b.fault_condition, 'en', { numeric: true }));

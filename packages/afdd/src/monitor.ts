@@ -23,6 +23,8 @@ const stateMask = (rule: Rule): number => (rule.states === 'all' ? 0 : rule.stat
 /** A fault that stopped holding: `until` is the reading where it cleared (or the last one before a gap). */
 export interface ClearedFault extends ActiveFault {
   until: string;
+  /** The mean excess of the rule's equation over every reading that held (its `size.unit`): what standing judges. */
+  deviation: number;
 }
 
 export interface MonitorEvents {
@@ -48,6 +50,8 @@ export class RuleMonitor {
   private readonly since: Float64Array; // per rule: when its condition began holding (NaN: not holding)
   private readonly faults: (ActiveFault | null)[];
   private readonly tallies: (MixingBoxTally | null)[]; // per rule comparing supply with mixed air: its alarm-delay tally
+  private readonly excessSum: Float64Array; // per rule: the sum and count of its excess since it began holding
+  private readonly excessCount: Float64Array;
   private lastT = Number.NaN;
   private state: OperatingState | null = null;
   private stateSince = Number.NaN;
@@ -67,6 +71,8 @@ export class RuleMonitor {
     this.since = new Float64Array(rules.length).fill(Number.NaN);
     this.faults = rules.map(() => null);
     this.tallies = rules.map((r) => (r.mixingBox ? new MixingBoxTally() : null));
+    this.excessSum = new Float64Array(rules.length);
+    this.excessCount = new Float64Array(rules.length);
   }
 
   /** One reading (canonical units; absent or NaN = missing). Out-of-order or repeated timestamps are ignored. */
@@ -107,7 +113,10 @@ export class RuleMonitor {
         if (!(this.since[r] === this.since[r])) {
           this.since[r] = t;
           this.tallies[r]?.reset();
+          this.excessSum[r] = this.excessCount[r] = 0;
         }
+        this.excessSum[r] = (this.excessSum[r] as number) + rule.size.excess(m, this.settings, ctx);
+        this.excessCount[r] = (this.excessCount[r] as number) + 1;
         if (this.faults[r] === null) this.tallies[r]?.add(m, this.settings, ctx.minOa);
         if (this.faults[r] === null && t - (this.since[r] as number) >= this.settings.alarm_delay_minutes * MINUTE) {
           ctx.mixingBox = this.tallies[r];
@@ -118,7 +127,7 @@ export class RuleMonitor {
         }
       } else {
         const fault = this.faults[r];
-        if (fault) (cleared ??= []).push({ ...fault, until: iso(t) });
+        if (fault) (cleared ??= []).push({ ...fault, until: iso(t), deviation: this.deviation(r) });
         this.faults[r] = null;
         this.since[r] = Number.NaN;
       }
@@ -144,7 +153,10 @@ export class RuleMonitor {
 
   /** Ends every active fault at `at` (the last reading before a gap, or the end of the data). */
   restart(at: number): ClearedFault[] {
-    const cleared = this.active().map((f) => ({ ...f, until: iso(at) }));
+    const cleared: ClearedFault[] = [];
+    this.faults.forEach((f, r) => {
+      if (f) cleared.push({ ...f, until: iso(at), deviation: this.deviation(r) });
+    });
     for (const { rolling } of this.tracked) rolling.reset();
     this.faults.fill(null);
     this.since.fill(Number.NaN);
@@ -152,6 +164,11 @@ export class RuleMonitor {
     this.stateSince = Number.NaN;
     this.changeCount = 0;
     return cleared;
+  }
+
+  /** Rounded to 0.001 of the rule's unit, so a diagnosis and its stored copy compare alike. */
+  private deviation(r: number): number {
+    return Math.round(((this.excessSum[r] as number) / (this.excessCount[r] as number)) * 1000) / 1000;
   }
 
   private noteState(t: number, state: OperatingState | null): void {

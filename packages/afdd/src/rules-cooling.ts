@@ -7,6 +7,7 @@ const FC8: Rule = {
   inputs: ['sat', 'mat'],
   mixingBox: true,
   holds: (m, s) => Math.abs(m.sat - s.fan_heat - m.mat) > rss(s.eps_sat, s.eps_mat),
+  size: { unit: 'F', excess: (m, s) => Math.abs(m.sat - s.fan_heat - m.mat) - rss(s.eps_sat, s.eps_mat), allowance: (s) => s.eps_sat },
   explain: (m, s, c) => {
     const rise = m.sat - s.fan_heat - m.mat;
     const facts = `Economizing with both valves commanded shut, supply air (${F(m.sat)}) should equal mixed air (${F(m.mat)}) plus fan heat; it differs by ${F(rise)}.`;
@@ -21,6 +22,7 @@ const FC9: Rule = {
   states: ['OS2'],
   inputs: ['oat', 'sat_sp'],
   holds: (m, s) => m.oat - s.eps_oat > m.sat_sp - s.fan_heat + s.eps_sat,
+  size: { unit: 'F', excess: (m, s) => m.oat - s.eps_oat - (m.sat_sp - s.fan_heat + s.eps_sat), allowance: (s) => s.eps_oat },
   explain: (m) => finding('control',
     `The unit economizes without mechanical cooling although outdoor air (${F(m.oat)}) is too warm to reach the supply set point (${F(m.sat_sp)}): the economizer sequence or its high limit is wrong.`,
     'Also possible: an outdoor air temperature sensor offset.'),
@@ -31,6 +33,7 @@ const FC10: Rule = {
   states: ['OS3'],
   inputs: ['mat', 'oat'],
   holds: (m, s) => Math.abs(m.mat - m.oat) > rss(s.eps_mat, s.eps_oat),
+  size: { unit: 'F', excess: (m, s) => Math.abs(m.mat - m.oat) - rss(s.eps_mat, s.eps_oat), allowance: (s) => s.eps_mat },
   explain: (m) => finding('oa_damper',
     `With the outdoor-air damper commanded fully open (${pct(m.oa_damper)}) mixed air (${F(m.mat)}) should equal outdoor air (${F(m.oat)}): the damper does not open fully (stuck, linkage) or return air leaks past it.`,
     'Also possible: a mixed or outdoor air sensor offset.'),
@@ -41,6 +44,7 @@ const FC11: Rule = {
   states: ['OS3'],
   inputs: ['oat', 'sat_sp'],
   holds: (m, s) => m.oat + s.eps_oat < m.sat_sp - s.fan_heat - s.eps_sat,
+  size: { unit: 'F', excess: (m, s) => m.sat_sp - s.fan_heat - s.eps_sat - (m.oat + s.eps_oat), allowance: (s) => s.eps_oat },
   explain: (m) => finding('control',
     `Mechanical cooling runs at 100% outdoor air although outdoor air (${F(m.oat)}) is cold enough to meet the supply set point (${F(m.sat_sp)}) alone: the economizer and cooling sequence is wrong.`,
     'Also possible: an outdoor air temperature sensor reading high, or a cooling valve commanded but not needed.'),
@@ -52,6 +56,7 @@ const FC12: Rule = {
   inputs: ['sat', 'mat'],
   mixingBox: true,
   holds: (m, s) => m.sat - s.eps_sat - s.fan_heat >= m.mat + s.eps_mat,
+  size: { unit: 'F', excess: (m, s) => m.sat - s.eps_sat - s.fan_heat - (m.mat + s.eps_mat), allowance: (s) => s.eps_sat },
   explain: (m, s, c) => rankSupplyMixed(m, s, c, () => finding('heating_valve',
     c.state === 'OS2'
       ? `Supply air (${F(m.sat)}) is warmer than mixed air (${F(m.mat)}) beyond fan heat and tolerances with heating commanded shut: the heating valve most likely leaks or is stuck open.`
@@ -65,6 +70,7 @@ const FC13: Rule = {
   inputs: ['sat', 'sat_sp', 'mat', 'cool_valve'],
   mixingBox: true,
   holds: (m, s) => m.sat > m.sat_sp + s.eps_sat && m.cool_valve >= s.valve_full_open,
+  size: { unit: 'F', excess: (m, s) => m.sat - (m.sat_sp + s.eps_sat), allowance: (s) => s.eps_sat },
   explain: (m, s, c) => {
     const facts = `The cooling valve is commanded fully open (${pct(m.cool_valve)}) and supply air (${F(m.sat)}) stays above its set point (${F(m.sat_sp)}); mixed air ${F(m.mat)}.`;
     return rankSupplyMixed(m, s, c, () => m.sat - s.fan_heat - m.mat > rss(s.eps_sat, s.eps_mat)
@@ -78,6 +84,7 @@ const FC14: Rule = {
   states: ['OS1', 'OS2'],
   inputs: ['ccet', 'cclt'],
   holds: (m, s) => m.ccet - m.cclt >= rss(s.eps_coil_entering, s.eps_coil_leaving) + s.fan_heat,
+  size: { unit: 'F', excess: (m, s) => m.ccet - m.cclt - (rss(s.eps_coil_entering, s.eps_coil_leaving) + s.fan_heat), allowance: (s) => s.eps_coil_leaving },
   explain: (m) => finding('cooling_valve',
     `The cooling coil is inactive yet air cools across it (entering ${F(m.ccet)}, leaving ${F(m.cclt)}): the cooling valve most likely leaks or is stuck open.`,
     valves(m), 'Also possible: a coil air temperature sensor offset.'),
@@ -88,6 +95,7 @@ const FC15: Rule = {
   states: ['OS2', 'OS3', 'OS4'],
   inputs: ['hcet', 'hclt'],
   holds: (m, s) => m.hclt - m.hcet >= rss(s.eps_coil_entering, s.eps_coil_leaving) + s.fan_heat,
+  size: { unit: 'F', excess: (m, s) => m.hclt - m.hcet - (rss(s.eps_coil_entering, s.eps_coil_leaving) + s.fan_heat), allowance: (s) => s.eps_coil_leaving },
   explain: (m) => finding('heating_valve',
     `The heating coil is inactive yet air warms across it (entering ${F(m.hcet)}, leaving ${F(m.hclt)}): the heating valve most likely leaks or is stuck open.`,
     valves(m), 'Also possible: a coil air temperature sensor offset.'),

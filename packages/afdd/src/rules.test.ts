@@ -1,17 +1,31 @@
 // One test per fault condition, straight from its equation: a steady reading just inside and just outside
 // each tolerance (defaults: eps_SAT 2, eps_RAT 2, eps_MAT 5, eps_OAT 2, fan heat 2, eps_F 0.3, dT_min 10 ...).
 import { describe, expect, it } from 'vitest';
-import { fired, HEALTHY, steady, type Reading } from '../test/rows.js';
+import { AFDD_INPUTS, RULES, type Means } from './index.js';
+import { fired, HEALTHY, steady, TEST_SETTINGS, type Reading } from '../test/rows.js';
 
 type Case = [label: string, base: keyof typeof HEALTHY, change: Reading, fires: boolean, family?: string];
+
+/** The rule's excess (its inequality moved to one side) at one steady reading. */
+function excessAt(fc: string, reading: Reading): number {
+  const means = { ...Object.fromEntries(AFDD_INPUTS.map((n) => [n, Number.NaN])), ...reading } as Means;
+  const rule = RULES.find((r) => r.id === fc);
+  return rule ? rule.size.excess(means, TEST_SETTINGS, { state: 'OS5', minOa: 0.2, stateChangesLastHour: 0 }) : Number.NaN;
+}
 
 function check(fc: string, cases: Case[]): void {
   describe(fc, () => {
     it.each(cases)('%s', (_label, base, change, fires, family) => {
-      const d = steady({ ...HEALTHY[base], ...change });
+      const reading = { ...HEALTHY[base], ...change };
+      const d = steady(reading);
       expect(fired(d).includes(fc)).toBe(fires);
-      if (family) expect(d.episodes.find((e) => e.fault_condition === fc)?.family).toBe(family);
-      if (fires) expect(d.episodes.find((e) => e.fault_condition === fc)?.evidence[0]).toMatch(/\w+/);
+      const episode = d.episodes.find((e) => e.fault_condition === fc);
+      if (family) expect(episode?.family).toBe(family);
+      if (!fires) return;
+      expect(episode?.evidence[0]).toMatch(/\w+/);
+      // Its deviation (what standing judges) is the equation's excess at that reading, positive while it holds.
+      expect(episode?.deviation).toBeGreaterThan(0);
+      expect(episode?.deviation).toBeCloseTo(excessAt(fc, reading), 3);
     });
   });
 }

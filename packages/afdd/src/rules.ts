@@ -33,6 +33,19 @@ export interface Rule {
   mixingBox?: boolean;
   holds(m: Means, s: AfddSettings, c: RuleContext): boolean;
   explain(m: Means, s: AfddSettings, c: RuleContext): Finding;
+  /** How far the condition holds beyond its threshold: a standing finding is judged by its size (standing.ts). */
+  size: RuleSize;
+}
+
+/**
+ * The rule's inequality moved to one side (`excess`, in `unit`: positive while the condition holds; the yes-or-no
+ * command parts of FC1, FC7 and FC13 add nothing), and `allowance`: one tolerance of the sensor whose reading the
+ * equation puts on trial (docs/afdd-rules.md, "Standing conditions").
+ */
+export interface RuleSize {
+  unit: string;
+  excess(m: Means, s: AfddSettings, c: RuleContext): number;
+  allowance(s: AfddSettings): number;
 }
 
 export const STATE_INPUTS: readonly AfddInput[] = ['heat_valve', 'cool_valve', 'oa_damper'];
@@ -48,6 +61,7 @@ const FC1: Rule = {
   states: 'all',
   inputs: ['duct_sp', 'duct_sp_sp', 'fan_speed'],
   holds: (m, s) => m.duct_sp < m.duct_sp_sp - s.eps_dsp && m.fan_speed >= s.fan_full_speed - s.eps_vfdspd,
+  size: { unit: 'in. w.c.', excess: (m, s) => m.duct_sp_sp - s.eps_dsp - m.duct_sp, allowance: (s) => s.eps_dsp },
   explain: (m) => finding('fan_pressure',
     `The supply fan runs at ${pct(m.fan_speed)} yet duct static pressure (${m.duct_sp.toFixed(2)} in. w.c.) stays below its set point (${m.duct_sp_sp.toFixed(2)}): the fan cannot make pressure.`,
     'Causes: fan or belt failure, a VFD fault, a duct leak or open access door, or a set point above what the system can reach.'),
@@ -58,6 +72,7 @@ const FC2: Rule = {
   states: 'all',
   inputs: ['mat', 'rat', 'oat'],
   holds: (m, s) => m.mat + s.eps_mat < Math.min(m.rat - s.eps_rat, m.oat - s.eps_oat),
+  size: { unit: 'F', excess: (m, s) => Math.min(m.rat - s.eps_rat, m.oat - s.eps_oat) - (m.mat + s.eps_mat), allowance: (s) => s.eps_mat },
   explain: (m) => finding('sensor',
     `Mixed air (${F(m.mat)}) is colder than both return (${F(m.rat)}) and outdoor air (${F(m.oat)}) beyond the sensor tolerances: no mix of the two can be that cold, so a temperature sensor reads wrong.`,
     'Check the mixed, return and outdoor air sensors (placement, stratification at the mixing box, calibration).'),
@@ -68,6 +83,7 @@ const FC3: Rule = {
   states: 'all',
   inputs: ['mat', 'rat', 'oat'],
   holds: (m, s) => m.mat - s.eps_mat > Math.max(m.rat + s.eps_rat, m.oat + s.eps_oat),
+  size: { unit: 'F', excess: (m, s) => m.mat - s.eps_mat - Math.max(m.rat + s.eps_rat, m.oat + s.eps_oat), allowance: (s) => s.eps_mat },
   explain: (m) => finding('sensor',
     `Mixed air (${F(m.mat)}) is warmer than both return (${F(m.rat)}) and outdoor air (${F(m.oat)}) beyond the sensor tolerances: no mix of the two can be that warm, so a temperature sensor reads wrong.`,
     'Check the mixed, return and outdoor air sensors (placement, stratification at the mixing box, calibration).'),
@@ -78,6 +94,7 @@ const FC4: Rule = {
   states: 'all',
   inputs: STATE_INPUTS,
   holds: (_m, s, c) => c.stateChangesLastHour > s.max_state_changes_per_hour,
+  size: { unit: 'state changes an hour', excess: (_m, s, c) => c.stateChangesLastHour - s.max_state_changes_per_hour, allowance: () => 1 },
   explain: (_m, s, c) => finding('control',
     `The operating state changed ${c.stateChangesLastHour} times in the last hour (limit ${s.max_state_changes_per_hour}): the control loops hunt between heating, economizing and cooling.`,
     'Causes: loop tuning, overlapping set points or dead bands, or a sensor that jumps.'),
@@ -89,6 +106,7 @@ const FC5: Rule = {
   inputs: ['sat', 'mat'],
   mixingBox: true,
   holds: (m, s) => m.sat + s.eps_sat <= m.mat - s.eps_mat + s.fan_heat,
+  size: { unit: 'F', excess: (m, s) => m.mat - s.eps_mat + s.fan_heat - (m.sat + s.eps_sat), allowance: (s) => s.eps_sat },
   explain: (m, s, c) => {
     const facts = `Heating is commanded (${pct(m.heat_valve)}) but supply air (${F(m.sat)}) is ${F(m.mat + s.fan_heat - m.sat)} below mixed air (${F(m.mat)}) plus fan heat.`;
     return rankSupplyMixed(m, s, c, () => finding('cooling_valve',
@@ -137,6 +155,7 @@ const FC6: Rule = {
     if (!(Math.abs(m.rat - m.oat) >= s.dt_min && m.sa_flow > 0)) return false;
     return Math.abs(oaFraction(m) - minOaFraction(m)) > s.eps_f;
   },
+  size: { unit: 'of outdoor-air fraction', excess: (m, s) => Math.abs(oaFraction(m) - minOaFraction(m)) - s.eps_f, allowance: (s) => s.eps_f },
   explain: (m) => finding('oa_damper',
     `At minimum outdoor air the mixed air temperature puts the outdoor-air fraction at ${pct(oaFraction(m))}, not the ${pct(minOaFraction(m))} the minimum outdoor-airflow set point (${Math.round(m.oa_flow_min_sp)} cfm of ${Math.round(m.sa_flow)} cfm supply) calls for: the outdoor-air damper does not hold its minimum (stuck, slipped linkage, leaking) or the airflow station reads wrong.`,
     `Mixed ${F(m.mat)}, return ${F(m.rat)}, outdoor ${F(m.oat)}; damper commanded ${pct(m.oa_damper)}.`,
@@ -158,6 +177,7 @@ const FC7: Rule = {
   states: ['OS1'],
   inputs: ['sat', 'sat_sp', 'heat_valve'],
   holds: (m, s) => m.sat < m.sat_sp - s.eps_sat && m.heat_valve >= s.valve_full_open,
+  size: { unit: 'F', excess: (m, s) => m.sat_sp - s.eps_sat - m.sat, allowance: (s) => s.eps_sat },
   explain: (m) => finding('heating_valve',
     `The heating valve is commanded fully open (${pct(m.heat_valve)}) and supply air (${F(m.sat)}) still stays below its set point (${F(m.sat_sp)}): the heating coil does not deliver.`,
     'Causes: valve stuck shut or undersized, no hot water, a fouled coil.'),

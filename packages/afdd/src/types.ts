@@ -29,6 +29,11 @@ export interface Episode {
   operating_state: OperatingState;
   /** Plain sentences; the first says why this family. */
   evidence: string[];
+  /**
+   * Rules' episodes: the mean excess of the rule's equation beyond its threshold over the episode, in the rule's unit
+   * (F for temperatures); what a standing finding is judged by (standing.ts).
+   */
+  deviation?: number;
   /** Model episodes (fault_condition "model"): the features carrying most of the error, and the peak score. */
   top_features?: { feature: string; share: number }[];
   peak_score?: number;
@@ -56,7 +61,7 @@ export interface Diagnosis {
   /** Fault episodes: standing findings' episodes are not among them. */
   episodes: Episode[];
   days: DiagnosisDay[];
-  /** Conditions present on the reference days at a comparable rate (empty without reference days). */
+  /** Conditions present on the reference days, for every episode no larger than there (empty without reference days). */
   standing: StandingFinding[];
   /** The reference days used, or null. */
   reference_days: string[] | null;

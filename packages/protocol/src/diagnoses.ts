@@ -19,6 +19,8 @@ export const DiagnosisEpisode = z.object({
   top_features: z.array(z.object({ feature: z.string(), share: z.number() })).optional()
     .describe('Model episodes: the features carrying most of the reconstruction error, with their share'),
   peak_score: z.number().optional().describe('Model episodes: the highest score (after the model\'s persistence)'),
+  deviation: z.number().optional()
+    .describe('Rules\' episodes: the mean excess of the rule\'s equation beyond its threshold over the episode, in the rule\'s unit (F for temperatures); standing findings are judged by it'),
 });
 export type DiagnosisEpisode = z.infer<typeof DiagnosisEpisode>;
 
@@ -43,8 +45,16 @@ export const StandingFinding = z.object({
   fault_condition: z.string(),
   family: FaultFamily,
   evidence: z.array(z.string()).describe('The reference figures first ("Present on reference days: ..."), then the evidence of its first reference episode'),
-  reference: z.object({ days: z.number().int(), days_present: z.number().int(), max_minutes_per_day: z.number() }),
-  days: z.array(z.object({ date: z.string(), minutes: z.number() })).describe('Days whose episodes of this condition and family are reported here instead of in episodes'),
+  reference: z.object({
+    days: z.number().int(),
+    days_present: z.number().int(),
+    max_minutes_per_day: z.number().describe('Information only: duration does not decide what stands'),
+    max_deviation: z.number().describe('The largest deviation of its episodes on the reference days'),
+    allowance: z.number().describe('One tolerance of the sensor the rule judges: an episode stands while its deviation is at most max_deviation + allowance'),
+    unit: z.string().describe('Of max_deviation, allowance and the days\' deviation (F for temperature rules)'),
+  }),
+  days: z.array(z.object({ date: z.string(), minutes: z.number(), deviation: z.number().describe('The largest deviation of its standing episodes that day') }))
+    .describe('Days whose episodes of this condition and family are reported here instead of in episodes'),
 });
 export type StandingFinding = z.infer<typeof StandingFinding>;
 
@@ -81,7 +91,7 @@ export const DiagnosisView = z.object({
   days: z.array(DiagnosisDay),
   skipped_rules: z.array(SkippedRuleView),
   min_oa: MinOaView.nullable().describe('null until completed'),
-  standing: z.array(StandingFinding).describe('Conditions present on the reference days at a comparable rate, reported once (empty without reference days)'),
+  standing: z.array(StandingFinding).describe('Conditions present on the reference days, reported once for every episode no larger than there (empty without reference days)'),
   reference: DiagnosisReferenceView.nullable().describe('The known-normal reference days, or null (none given, or not completed)'),
   model: DiagnosisModelView.nullable().describe('The model the request named, and what its scoring covered; null without one'),
   settings: z.record(z.string(), z.number().nullable()).describe('The rule settings used (defaults with the overrides)'),
@@ -104,7 +114,7 @@ export const DiagnoseRequest = z.object({
     from: DateOnly.optional().describe('First reference day (YYYY-MM-DD, inclusive); default the reference dataset\'s first day'),
     to: DateOnly.optional().describe('Last reference day (inclusive); default its last day'),
   }).strict().optional()
-    .describe('Known-normal reference days: conditions present there at a comparable rate are reported once in standing. Default with model_id: the model\'s training dataset'),
+    .describe('Known-normal reference days: episodes of conditions present there and no larger than there are reported once in standing. Default with model_id: the model\'s training dataset'),
 }).strict();
 export type DiagnoseRequest = z.infer<typeof DiagnoseRequest>;
 

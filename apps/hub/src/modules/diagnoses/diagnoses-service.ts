@@ -101,7 +101,7 @@ export function createDiagnosesService(deps: DiagnosesServiceDeps) {
         const scored = job.modelId && modelScoring ? await modelScoring.alarms(user, job.modelId, datasetId) : null;
         const model = scored ? modelEpisodes(scored, kept, job.points, own.min_oa.fraction, job.settings) : [];
         const reference = job.reference ? await referenceRun(job.reference, datasetId, user, job, own) : null;
-        const combined = combine(own.episodes, model, kept.timestamps, job.timeZone, reference);
+        const combined = combine(own.episodes, model, kept.timestamps, job.timeZone, reference, job.settings);
         result = {
           ...result, ...combined, model: scored ? modelView(scored) : null,
           reference: job.reference && reference ? { dataset_id: job.reference.datasetId, source: job.reference.source, days: [...reference.dates] } : null,

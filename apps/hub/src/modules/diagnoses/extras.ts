@@ -82,8 +82,8 @@ const byStart = (a: Episode, b: Episode): number => a.start.localeCompare(b.star
  * Rules' episodes (split against the reference when there is one) and model episodes (never standing: the model's
  * threshold was set on its own normal days), with the days summed again over every fault episode.
  */
-export function combine(rules: readonly Episode[], model: readonly Episode[], timestamps: ArrayLike<number>, timeZone: string, reference: ReferenceEpisodes | null): { episodes: Episode[]; days: Diagnosis['days']; standing: StandingFinding[] } {
-  const split = reference ? applyReference(rules, timestamps, timeZone, reference) : { episodes: [...rules], standing: [] };
+export function combine(rules: readonly Episode[], model: readonly Episode[], timestamps: ArrayLike<number>, timeZone: string, reference: ReferenceEpisodes | null, settings: AfddSettings): { episodes: Episode[]; days: Diagnosis['days']; standing: StandingFinding[] } {
+  const split = reference ? applyReference(rules, timestamps, timeZone, reference, settings) : { episodes: [...rules], standing: [] };
   const episodes = [...split.episodes, ...model].sort(byStart);
   const timed = episodes.map((episode) => ({ episode, startMs: Date.parse(episode.start), endMs: Date.parse(episode.end) }));
   return { episodes, days: summariseDays(timestamps, timed, timeZone), standing: split.standing };
