@@ -40,12 +40,21 @@ describe('SZVAV', () => {
     expect(rows.filter((r) => r.fault.startsWith('Stuck OA Damper')).map((r) => r.family)).toEqual(['cooling_valve', 'cooling_valve']);
   });
 
-  it('with the model\'s training days as reference: their FC8 stands, the longer FC8 of 9/23 and 9/24 stays a fault', () => {
-    expect(withReference.standing.map((f) => [f.fault_condition, f.family, f.reference.max_minutes_per_day, f.days.map((d) => d.date)])).toEqual([
-      ['FC8', 'oa_damper', 81, ['2017-09-20']], ['FC8', 'cooling_valve', 55, ['2017-09-21']],
+  it('with the model\'s training days as reference, judged by size: FC8 stands on every day it is no larger, hiding the normal days\' and three fault days\' FC8', () => {
+    // Reference sizes: FC8 cooling_valve 4.122 F over its threshold (9/21), oa_damper 2.775 F (9/20); allowance eps_SAT 2 F.
+    expect(withReference.standing.map((f) => [f.fault_condition, f.family, f.reference.max_deviation, f.reference.allowance, f.days.map((d) => [d.date, Math.round(d.minutes), d.deviation])])).toEqual([
+      ['FC8', 'cooling_valve', 4.122, 2, [
+        ['2017-09-11', 107, 3.031], ['2017-09-18', 72, 4.453], ['2017-09-19', 65, 2.117], ['2017-09-21', 55, 4.122], ['2017-09-23', 127, 1.42], ['2017-09-24', 168, 0.52],
+      ]],
+      ['FC8', 'oa_damper', 2.775, 2, [['2017-09-20', 81, 2.775]]],
     ]);
-    expect(rows.filter((r) => r.label === 0 && !r.reference && r.withReference.minutes >= 30).map((r) => r.date)).toEqual(['2017-09-23', '2017-09-24']);
-    expect(rows.filter((r) => r.label > 0).every((r) => r.withReference.minutes === r.minutes)).toBe(true);
+    // No normal day outside the reference is alarmed; every fault day keeps 30 minutes or more (FC5 on 9/11, 9/18, 9/19).
+    expect(rows.filter((r) => r.label === 0 && !r.reference && r.withReference.minutes >= 30).map((r) => r.date)).toEqual([]);
+    const faulty = rows.filter((r) => r.label > 0);
+    expect(faulty.every((r) => r.withReference.minutes >= 30)).toBe(true);
+    expect(faulty.filter((r) => r.withReference.minutes < r.minutes).map((r) => [r.date, Math.round(r.withReference.minutes), r.withReference.conditions, r.withReference.family])).toEqual([
+      ['2017-09-11', 214, ['FC5'], 'cooling_valve'], ['2017-09-18', 57, ['FC5'], 'cooling_valve'], ['2017-09-19', 36, ['FC5'], 'cooling_valve'],
+    ]);
   });
 
   it('has an episode of 30 minutes or more on every fault day', () => {
@@ -56,7 +65,11 @@ describe('SZVAV', () => {
 });
 
 describe('MZVAV-2-1', () => {
-  const { rows } = lbnlDays(fixture('MZVAV-2-1.csv'));
+  const { rows, withReference } = lbnlDays(fixture('MZVAV-2-1.csv'));
+  it('has nothing on its reference days, so nothing stands', () => {
+    expect(withReference.standing).toEqual([]);
+    expect(rows.every((r) => r.withReference.minutes === r.minutes)).toBe(true);
+  });
   it('cannot see the heating valve leak: the cooling valve compensates and supply air stays at set point', () => {
     const leak = rows.filter((r) => r.fault.startsWith('Leakage of Heating Coil Valve'));
     expect(leak.map((r) => [r.date, r.minutes])).toEqual([['2007-08-28', 0], ['2007-08-29', 0], ['2007-08-30', 0]]);

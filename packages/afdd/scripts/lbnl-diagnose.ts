@@ -58,7 +58,8 @@ export function lbnlDays(csvPath: string): { rows: LbnlDayRow[]; diagnosis: Diag
   const rows = diagnosis.days.map((d, i) => {
     const l = labels.get(d.date);
     const r = withReference.days[i] as Diagnosis['days'][number];
-    const standing = withReference.standing.filter((f) => f.days.some((x) => x.date === d.date)).map((f) => `${f.fault_condition} ${f.family}`);
+    const standing = withReference.standing.flatMap((f) => f.days.filter((x) => x.date === d.date)
+      .map((x) => `${f.fault_condition} ${f.family} (${Math.round(x.minutes)} min, ${x.deviation.toFixed(2)} <= ${f.reference.max_deviation.toFixed(2)} + ${f.reference.allowance} ${f.reference.unit})`));
     return {
       date: d.date, label: l ? l.ones / l.n : Number.NaN, fault: faults.get(d.date) ?? '', conditions: d.fault_conditions, minutes: d.minutes, family: d.family,
       reference: referenceDays.includes(d.date),
@@ -71,16 +72,17 @@ export function lbnlDays(csvPath: string): { rows: LbnlDayRow[]; diagnosis: Diag
 function main(): void {
   const path = process.argv[2];
   if (!path) throw new Error('usage: lbnl-diagnose.ts <csv> [--episodes]');
-  const { rows, diagnosis } = lbnlDays(path);
+  const { rows, diagnosis, withReference } = lbnlDays(path);
   console.log(`min OA: ${diagnosis.min_oa.fraction} (${diagnosis.min_oa.source}); skipped: ${diagnosis.skipped_rules.map((s) => `${s.fault_condition} (${s.reason})`).join('; ') || 'none'}`);
   console.log('| day | label | fault (faults file) | conditions fired | fault minutes | family | with reference days: fault minutes | family | standing |');
   console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const f of withReference.standing) console.log(`standing: ${f.fault_condition} ${f.family}: reference ${f.reference.days_present} of ${f.reference.days} days, at most ${f.reference.max_minutes_per_day} min a day, deviation up to ${f.reference.max_deviation} ${f.reference.unit} (+ ${f.reference.allowance})`);
   for (const r of rows) {
     const w = r.withReference;
     console.log(`| ${r.date}${r.reference ? ' (reference)' : ''} | ${r.label.toFixed(2).replace(/\.00$/, '')} | ${r.fault || '-'} | ${r.conditions.join(', ') || '-'} | ${Math.round(r.minutes)} | ${r.family ?? '-'} | ${Math.round(w.minutes)} | ${w.family ?? '-'} | ${w.standing.join(', ') || '-'} |`);
   }
   if (process.argv.includes('--episodes')) {
-    for (const e of diagnosis.episodes) console.log(`${e.start} ${e.end} ${e.fault_condition} ${e.operating_state} ${e.minutes}min ${e.family}: ${e.evidence[0]}`);
+    for (const e of diagnosis.episodes) console.log(`${e.start} ${e.end} ${e.fault_condition} ${e.operating_state} ${e.minutes}min ${e.family} deviation ${e.deviation}: ${e.evidence[0]}`);
   }
 }
 

@@ -49,11 +49,12 @@ export const StandingFinding = z.object({
     days: z.number().int(),
     days_present: z.number().int(),
     max_minutes_per_day: z.number().describe('Information only: duration does not decide what stands'),
-    max_deviation: z.number().describe('The largest deviation of its episodes on the reference days'),
-    allowance: z.number().describe('One tolerance of the sensor the rule judges: an episode stands while its deviation is at most max_deviation + allowance'),
-    unit: z.string().describe('Of max_deviation, allowance and the days\' deviation (F for temperature rules)'),
+    // Absent on diagnoses stored before standing was judged by size (they stood by duration).
+    max_deviation: z.number().optional().describe('The largest deviation of its episodes on the reference days'),
+    allowance: z.number().optional().describe('One tolerance of the sensor the rule judges: an episode stands while its deviation is at most max_deviation + allowance'),
+    unit: z.string().optional().describe('Of max_deviation, allowance and the days\' deviation (F for temperature rules)'),
   }),
-  days: z.array(z.object({ date: z.string(), minutes: z.number(), deviation: z.number().describe('The largest deviation of its standing episodes that day') }))
+  days: z.array(z.object({ date: z.string(), minutes: z.number(), deviation: z.number().optional().describe('The largest deviation of its standing episodes that day') }))
     .describe('Days whose episodes of this condition and family are reported here instead of in episodes'),
 });
 export type StandingFinding = z.infer<typeof StandingFinding>;

@@ -44,11 +44,11 @@ export function Standing({ d }: { d: DiagnosisView }) {
   return (
     <Card title="Standing findings (present on the reference days)">
       <p class="muted">Reference days: {d.reference.days.join(', ') || 'none'} ({d.reference.source === 'model_training_dataset' ? "the model's training dataset" : 'given in the request'}).
-        A condition that held there is reported once here on the days it held no longer than on its longest reference day; longer, it is a fault episode.</p>
+        A condition that held there is reported once here for every episode that exceeds its rule's threshold by no more than on the reference days plus one sensor tolerance, however long it lasts; a larger episode is a fault.</p>
       {d.standing.length === 0 ? <p class="muted">Nothing fired on the reference days.</p> : (
         <div class="table-wrap">
           <table data-testid="standing-findings">
-            <thead><tr><th>Fault condition</th><th>Family</th><th>Reference days with it</th><th>Most minutes a reference day</th><th>Days it stood</th><th>Evidence</th></tr></thead>
+            <thead><tr><th>Fault condition</th><th>Family</th><th>Reference days with it</th><th>Most minutes a reference day</th><th>Largest deviation there (+ allowance)</th><th>Days it stood</th><th>Evidence</th></tr></thead>
             <tbody>
               {d.standing.map((s) => (
                 <tr key={`${s.fault_condition} ${s.family}`}>
@@ -56,7 +56,8 @@ export function Standing({ d }: { d: DiagnosisView }) {
                   <td><FamilyTag family={s.family} /></td>
                   <td class="num">{s.reference.days_present} of {s.reference.days}</td>
                   <td class="num">{num(s.reference.max_minutes_per_day)}</td>
-                  <td>{s.days.map((x) => `${x.date} (${num(x.minutes)} min)`).join(', ')}</td>
+                  <td class="num">{s.reference.max_deviation === undefined ? '-' : `${num(s.reference.max_deviation)} (+ ${num(s.reference.allowance ?? 0)}) ${s.reference.unit ?? ''}`}</td>
+                  <td>{s.days.map((x) => `${x.date} (${num(x.minutes)} min${x.deviation === undefined ? '' : `, ${num(x.deviation)}`})`).join(', ')}</td>
                   <td class="wrap">{s.evidence[1] ?? s.evidence[0]}</td>
                 </tr>
               ))}
