@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseServerUrl } from './config.js';
 import { createTestHub } from './test/harness.js';
+import { onTestServer } from './test/pg.js';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 const octal = (m: number) => m.toString(8).padStart(3, '0');
@@ -80,9 +82,34 @@ describe('data dir permissions', () => {
       const open = Object.entries(modes).filter(([p, m]) => (Number.parseInt(m, 8) & 0o077) !== 0 && !p.startsWith('datasets/'));
       expect(open).toEqual([]);
       expect(modes['.']).toBe('700');
-      expect(modes['prometheus.db']).toBe('600');
+      if (again.hub.store.dialect === 'sqlite') expect(modes['prometheus.db']).toBe('600');
     } finally {
       await again.close();
+    }
+  });
+});
+
+// With DATABASE_URL every table is on the server: the data dir holds files only, and no empty SQLite database
+// sits beside them for an operator (or a backup script) to mistake for the hub's state.
+describe('a data dir of a hub on PostgreSQL', () => {
+  const server = testDatabaseServerUrl() ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `prom_nodbfile_${process.pid}`;
+  afterAll(() => onTestServer((c) => c.query(`drop schema if exists "${schema}" cascade`), server));
+
+  it('holds no SQLite database file', async () => {
+    await onTestServer((c) => c.query(`drop schema if exists "${schema}" cascade; create schema "${schema}"`), server);
+    const url = new URL(server);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'prometheus-pgdir-'));
+    const dataDir = path.join(root, 'state');
+    const t = await createTestHub({ PROMETHEUS_DATA_DIR: dataDir, DATABASE_URL: url.toString() });
+    try {
+      expect(t.hub.store.dialect).toBe('postgres');
+      expect(fs.readdirSync(dataDir).filter((name) => name.startsWith('prometheus.db'))).toEqual([]);
+      expect(fs.statSync(path.join(dataDir, 'keys')).isDirectory()).toBe(true);
+    } finally {
+      await t.close();
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -102,7 +102,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   const log = options.logger ?? createLogger(config.logLevel, createStdoutLogOutput(config.logMaxQueuedBytes));
   const clock = options.clock ?? systemClock;
   const paths = hubPaths(config.dataDir);
-  ensureHubDirs(paths);
+  ensureHubDirs(paths, { sqlite: !config.databaseUrl });
   const store = await openDatabase({ file: paths.database, url: config.databaseUrl });
   const { db } = store;
   const events = createEventBus((event, err) => log.error({ err, event }, 'event listener failed'));

@@ -34,14 +34,14 @@ export function hubPaths(dataDir: string): HubPaths {
 /**
  * Creates the data dir's folders private to the hub's user whatever the umask, and tightens what an
  * earlier version left readable. The database file is created 0600 before SQLite opens it: SQLite
- * gives its -wal and -shm files the mode of the database file.
+ * gives its -wal and -shm files the mode of the database file; on PostgreSQL (`sqlite` false) there is none.
  */
-export function ensureHubDirs(paths: HubPaths): void {
+export function ensureHubDirs(paths: HubPaths, store: { sqlite: boolean }): void {
   for (const dir of [paths.dataDir, paths.outbox, paths.datasets, paths.models, paths.uploadsTmp, paths.keys, paths.deployments]) {
     fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     fs.chmodSync(dir, PRIVATE_DIR_MODE);
   }
-  fs.closeSync(fs.openSync(paths.database, 'a', PRIVATE_FILE_MODE));
+  if (store.sqlite) fs.closeSync(fs.openSync(paths.database, 'a', PRIVATE_FILE_MODE));
   const secrets = [paths.outbox, paths.keys].flatMap((dir) => fs.readdirSync(dir).map((name) => path.join(dir, name)));
   for (const file of [paths.database, `${paths.database}-wal`, `${paths.database}-shm`, ...secrets]) {
     try {
