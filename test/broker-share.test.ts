@@ -1,3 +1,4 @@
+import net from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -34,9 +35,9 @@ afterAll(async () => {
 
 interface Replica { link: DeviceLink; handled: { deviceId: string; seq: number }[] }
 
-async function replica(name: string, storeMs: number): Promise<Replica> {
+async function replica(name: string, storeMs: number, via: Partial<ExternalBrokerSettings> = {}): Promise<Replica> {
   const handled: Replica['handled'] = [];
-  const link = createExternalLink({ settings, targets, log: pino({ level: 'silent' }).child({ replica: name }) });
+  const link = createExternalLink({ settings: { ...settings, ...via }, targets, log: pino({ level: 'silent' }).child({ replica: name }) });
   link.onDeviceMessage('telemetry', async (deviceId, payload) => {
     await new Promise((r) => setTimeout(r, storeMs)); // a commit
     handled.push({ deviceId, seq: (JSON.parse(payload.toString()) as { seq: number }).seq });
@@ -57,6 +58,28 @@ async function device(link: DeviceLink, id: string): Promise<MqttClient> {
   });
   clients.push(c);
   return c;
+}
+
+/** A TCP relay to the broker whose open connections can be cut, as a network fault would (no DISCONNECT). */
+async function cuttableRelay(): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+  const target = new URL(settings.url);
+  const open = new Set<net.Socket>();
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(Number(target.port), target.hostname);
+    for (const s of [inbound, outbound]) {
+      open.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => { open.delete(s); inbound.destroy(); outbound.destroy(); });
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    cut: () => { for (const s of open) s.destroy(); },
+    close: () => new Promise((r) => { for (const s of open) s.destroy(); server.close(() => r()); }),
+  };
 }
 
 describe('two replicas on one broker', () => {
@@ -95,5 +118,40 @@ describe('two replicas on one broker', () => {
     for (let seq = 1; seq <= 50; seq++) await c.publishAsync(deviceTopic(id, 'telemetry'), JSON.stringify({ seq }), { qos: 1 });
     await waitFor('all on the survivor', () => a.handled.filter((h) => h.deviceId === id).length === 50, 15_000);
     expect(b.handled.filter((h) => h.deviceId === id)).toEqual([]);
+  });
+
+  it('a consumer connection cut mid-stream loses nothing: the session keeps what was in flight and what came meanwhile', async () => {
+    // One replica, reached through a relay that is cut twice while a device publishes (QoS 1, never resending:
+    // the broker acknowledged each publish, so only the hub's session can still deliver it).
+    const relay = await cuttableRelay();
+    try {
+      const a = await replica('cut', 4, { url: relay.url });
+      const id = 'tgt_shareEEEEEE';
+      const c = await device(a.link, id);
+      const total = 300;
+      for (let seq = 1; seq <= total; seq++) {
+        if (seq === 100 || seq === 200) relay.cut();
+        await c.publishAsync(deviceTopic(id, 'telemetry'), JSON.stringify({ seq }), { qos: 1 });
+      }
+      const seqs = () => new Set(a.handled.filter((h) => h.deviceId === id).map((h) => h.seq));
+      await waitFor('every message handled after the cuts', () => seqs().size === total, 30_000);
+      // A message handled just before a cut took its PUBACK with it and comes again (the store dedupes it).
+      expect(a.handled.length - total).toBeLessThanOrEqual(2 * 50);
+    } finally {
+      // Stopped while the relay still reaches the broker, so its session ends now and keeps no share.
+      await Promise.all(links.splice(0).map((l) => l.stop()));
+      await relay.close();
+    }
+  });
+
+  it('a replica restarted under the same PROMETHEUS_REPLICA_ID takes back what arrived while it was down', async () => {
+    const first = await replica('stable-1', 1, { stableId: 'replica-7' });
+    const id = 'tgt_shareFFFFFF';
+    const c = await device(first.link, id);
+    await first.link.stop();
+    for (let seq = 1; seq <= 40; seq++) await c.publishAsync(deviceTopic(id, 'telemetry'), JSON.stringify({ seq }), { qos: 1 });
+    const again = await replica('stable-2', 1, { stableId: 'replica-7' });
+    await waitFor('the messages held for the replica', () => again.handled.length === 40, 15_000);
+    expect(again.handled.map((h) => h.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
 });

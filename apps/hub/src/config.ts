@@ -57,6 +57,7 @@ const EnvSchema = z.object({
   MQTT_DEVICE_AUTH: z.enum(['dynsec', 'http-hooks']).default('dynsec'),
   MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('prometheus-hub'),
   MQTT_HOOK_SECRET: z.string().min(24, 'at least 24 characters (it is the broker\'s password to the hub)').optional(),
+  MQTT_SESSION_EXPIRY_S: int(0, 86_400).default(15),
   MQTT_BROKER_API_URL: z.string().regex(/^https?:\/\/[^/]+\/?$/, 'must be http(s)://api_key:secret_key@host:port (EMQX 5 management API)').optional(),
   MQTT_MAX_CONNECTIONS_PER_IP: int(1, 1_000_000).default(100),
   ENROLLMENT_TOKEN_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
@@ -238,6 +239,13 @@ export interface ExternalBrokerSettings {
   deviceAuth: 'dynsec' | 'http-hooks';
   /** `$share/<group>/...`: every replica in the group, each message to one of them. */
   shareGroup: string;
+  /**
+   * The consumer's persistent session (0: a clean session per connection). A connection cut keeps its place: the
+   * broker holds what arrives meanwhile and redelivers what was not acknowledged when the replica reconnects.
+   */
+  sessionExpiryS: number;
+  /** PROMETHEUS_REPLICA_ID when set: the consumer's session outlives a restart of the replica (same client id). */
+  stableId?: string | undefined;
   /** EMQX 5 management API (http-hooks mode): revoked devices are disconnected through it at once. */
   brokerApi?: { url: string; apiKey: string; secretKey: string } | undefined;
 }
@@ -344,6 +352,7 @@ function externalBroker(e: z.infer<typeof EnvSchema>): ExternalBrokerSettings | 
   return {
     url: `${u.protocol}//${u.host}`, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password),
     deviceAuth: e.MQTT_DEVICE_AUTH, shareGroup: e.MQTT_SHARE_GROUP, brokerApi: brokerApi(e.MQTT_BROKER_API_URL),
+    sessionExpiryS: e.MQTT_SESSION_EXPIRY_S, stableId: e.PROMETHEUS_REPLICA_ID,
   };
 }
 

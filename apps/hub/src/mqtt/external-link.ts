@@ -19,6 +19,9 @@ export interface ExternalLinkDeps {
 // MQTT 5 reason code in a PUBACK: the hub could not store the message. The agent keeps it (no `ack` came) and resends.
 const UNSPECIFIED_ERROR = 0x80;
 const CONNECT_TIMEOUT_MS = 10_000;
+// Unacknowledged messages the broker may have in flight to the consumer. They are handled one at a time, so this
+// bounds what a PINGRESP waits behind (a keepalive timeout under a commit backlog dropped the connection).
+const CONSUMER_RECEIVE_MAXIMUM = 50;
 
 /**
  * The hub as a client of an external broker (MQTT_URL). Two connections: `in` consumes device messages through
@@ -144,13 +147,21 @@ export function createExternalLink(deps: ExternalLinkDeps): DeviceLink & { conne
   }
 
   async function startConsumer(): Promise<MqttClient> {
+    // A persistent session: when the connection is cut (a keepalive timeout, the network), the broker keeps the
+    // messages it had in flight and those that arrive meanwhile, and redelivers them at the reconnect.
+    const persistent = settings.sessionExpiryS > 0;
     const c = await connect('in', {
+      clientId: `${settings.shareGroup}-${settings.stableId ?? replicaTag}-in`, clean: !persistent,
+      properties: { receiveMaximum: CONSUMER_RECEIVE_MAXIMUM, ...(persistent ? { sessionExpiryInterval: settings.sessionExpiryS } : {}) },
       customHandleAcks: (topic, payload, _packet, done) => {
         handle(topic, payload).then(() => done(0), (err: unknown) => {
           log.warn({ err, topic }, 'device message not stored; refused to the broker (the agent resends)');
           done(UNSPECIFIED_ERROR);
         });
       },
+    });
+    c.on('connect', (connack) => {
+      if (connack.sessionPresent) log.info({ role: 'in' }, 'external broker session resumed; unacknowledged messages are redelivered');
     });
     const shared = [...routes.keys()].map((leaf) => `$share/${settings.shareGroup}/${TOPIC_ROOT}/+/${leaf}`);
     const granted = await c.subscribeAsync(Object.fromEntries(shared.map((topic) => [topic, { qos: 1 as const }])));
@@ -195,7 +206,10 @@ export function createExternalLink(deps: ExternalLinkDeps): DeviceLink & { conne
     },
     async stop() {
       dynsec?.close();
-      await Promise.all([consumer?.endAsync(), ctl?.endAsync()]);
+      // Without a stable id no later process resumes this session: end it now, or the broker would keep routing
+      // this replica's share of messages to it until it expires (the agents resend what was not acknowledged).
+      const ending = settings.stableId ? undefined : { properties: { sessionExpiryInterval: 0 } };
+      await Promise.all([consumer?.endAsync(false, ending), ctl?.endAsync()]);
     },
   };
 }
