@@ -298,7 +298,7 @@ describe('fleet tier: two replicas and a worker on PostgreSQL and Mosquitto', ()
     await agent.kill();
   }, 60_000);
 
-  it('a run started on A is trained by the worker, its epochs reach a WebSocket on B; the worker SIGKILLed mid-run: the run ends failed within the lease', async () => {
+  it('a run started on A is trained by the worker, its epochs reach a WebSocket on B; the worker SIGKILLed mid-run: the run is requeued within the lease, a second worker trains it, and its SIGKILL fails the run', async () => {
     const tokenA = await login(hub('hub-a').url);
     // Enterprise: the tier's limits are not under test here.
     expect((await api(hub('hub-a').url, 'PUT', '/api/v1/admin/users/admin/subscription', tokenA, { tier: 'enterprise' })).status).toBe(200);
@@ -328,24 +328,44 @@ describe('fleet tier: two replicas and a worker on PostgreSQL and Mosquitto', ()
     expect(run.body.status).toBe('running');
 
     const ledAtKill = await leaders();
+    const statusOnA = async () => (await api<{ status: string; error: string | null }>(hub('hub-a').url, 'GET', `/api/v1/training/${runId}`, tokenA)).body;
     await hub('worker-1').kill();
     const killedAt = Date.now();
     const epochAtKill = Math.max(...messages.filter((m) => m.type === 'epoch_update').map((m) => m.current_epoch ?? 0));
-    const ended = await waitFor('the run to end', async () => {
-      const r = await api<{ status: string; error: string | null }>(hub('hub-a').url, 'GET', `/api/v1/training/${runId}`, tokenA);
-      return r.body.status !== 'running' && r.body.status !== 'queued' ? r.body : undefined;
+    // The first lapse puts the run back in the queue (no other worker is up to take it yet).
+    const requeued = await waitFor('the run back in the queue', async () => {
+      const r = await statusOnA();
+      return r.status !== 'running' ? r : undefined;
     }, (LEASE_S + 20) * 1000, 100);
-    const endedMs = Date.now() - killedAt;
-    expect(ended.status).toBe('failed');
-    expect(ended.error).toContain('worker-1');
+    const requeuedMs = Date.now() - killedAt;
+    expect(requeued).toMatchObject({ status: 'queued', error: null });
     // Within the lease and the leader's sweep (a third of the lease), with room for a loaded machine.
+    expect(requeuedMs).toBeLessThan((LEASE_S + 5) * 1000);
+    const heardBefore = messages.length;
+
+    // A second worker trains it from the start; B's WebSocket follows it; that worker is SIGKILLed too.
+    await startReplica('worker-2', 'worker');
+    await waitFor('two epoch updates of the second attempt on B', () => messages.slice(heardBefore).filter((m) => m.type === 'epoch_update').length >= 2, 120_000, 50);
+    await hub('worker-2').kill();
+    const killed2At = Date.now();
+    const ended = await waitFor('the run to end', async () => {
+      const r = await statusOnA();
+      return r.status !== 'running' && r.status !== 'queued' ? r : undefined;
+    }, (LEASE_S + 20) * 1000, 100);
+    const endedMs = Date.now() - killed2At;
+    expect(ended).toMatchObject({ status: 'failed', error: 'worker worker-2 stopped answering twice; lease lapsed' });
     expect(endedMs).toBeLessThan((LEASE_S + 5) * 1000);
     await waitFor('training_complete on the WebSocket', () => closed && messages.some((m) => m.type === 'training_complete'), 10_000, 50);
-    // In order, none missing from the first one heard (a socket opened late does not get the epochs before it).
+    // Each attempt's epochs in order, none missing from the first one heard (a socket opened late does not get the
+    // epochs before it); the second attempt starts again at epoch 1.
     const epochs = messages.filter((m) => m.type === 'epoch_update').map((m) => m.current_epoch ?? 0);
-    expect(epochs).toEqual(range(epochs[0]!, epochs[0]! + epochs.length));
+    const restart = epochs.findIndex((e, i) => i > 0 && e < epochs[i - 1]!);
+    expect(restart).toBeGreaterThan(0);
+    expect(epochs.slice(0, restart)).toEqual(range(epochs[0]!, epochs[0]! + restart));
+    expect(epochs.slice(restart)).toEqual(range(1, 1 + epochs.length - restart));
     expect(messages.at(-1)).toMatchObject({ type: 'training_complete', status: 'failed' });
-    table.push(`| worker (SIGKILL) at epoch ${epochAtKill} of 500; leader ${ledAtKill.join()} | run failed ${(endedMs / 1000).toFixed(1)} s later (lease ${LEASE_S} s), "${ended.error}"; B's WebSocket got epochs ${epochs[0]}-${epochs.at(-1)} in order, then training_complete failed |`);
+    table.push(`| worker (SIGKILL) at epoch ${epochAtKill} of 500; leader ${ledAtKill.join()} | run requeued ${(requeuedMs / 1000).toFixed(1)} s later (lease ${LEASE_S} s); `
+      + `a second worker trained it from epoch 1, SIGKILLed too: run failed ${(endedMs / 1000).toFixed(1)} s later, "${ended.error}"; B's WebSocket got epochs ${epochs[0]}-${epochs[restart - 1]}, then 1-${epochs.at(-1)}, in order, then training_complete failed |`);
   }, 240_000);
 
   it('login rate limit: 30 attempts spread over both replicas, the 31st refused', async () => {

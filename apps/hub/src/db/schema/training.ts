@@ -32,8 +32,10 @@ export const trainingRuns = sqliteTable('training_runs', {
   completedAt: timestamp('completed_at'),
   /** The replica training it; with the lease, set when a worker claims the run from the queue. */
   workerId: text('worker_id'),
-  /** Renewed while it trains: a run whose lease lapsed lost its worker and is failed by the leader. */
+  /** Renewed while it trains: a run whose lease lapsed lost its worker; the leader requeues it once, then fails it. */
   leaseExpiresAt: timestamp('lease_expires_at'),
+  /** Times a worker's lease on this run lapsed: the first puts it back in the queue, the second fails it. */
+  leaseLapses: integer('lease_lapses').notNull().default(0),
 }, (t) => [
   index('training_runs_owner_idx').on(t.ownerId, t.createdAt),
   index('training_runs_status_idx').on(t.status, t.createdAt),

@@ -5,7 +5,7 @@ import { createScratchDatabase, type ScratchDatabase } from '../../test/scratch-
 import { createTrainingRepo, type NewRunRow } from './repo.js';
 
 // The training queue on PostgreSQL itself: workers on their own pools claim at the same moment and never take the
-// same run (FOR UPDATE SKIP LOCKED); a lease that lapsed fails the run; a renewal only lands for its holder.
+// same run (FOR UPDATE SKIP LOCKED); a lease that lapsed requeues the run, twice fails it; a renewal only lands for its holder.
 describe('training claims on PostgreSQL', () => {
   let db: ScratchDatabase;
   const stores: HubDatabase[] = [];
@@ -50,7 +50,7 @@ describe('training claims on PostgreSQL', () => {
     expect(await repos[2]!.countQueued()).toBe(0);
   });
 
-  it('renews only for the holder, and fails lapsed runs with the reason naming the worker', async () => {
+  it('renews only for the holder; a lapsed run is requeued once, then failed with the reason naming the worker', async () => {
     const repo = createTrainingRepo(stores[0]!.db, 'postgres');
     await repo.insert(run(100));
     const claimed = await repo.claimNext('worker-x', new Date(), new Date(Date.now() + 200));
@@ -58,12 +58,18 @@ describe('training claims on PostgreSQL', () => {
     expect(await repo.renewLease('tr_claim0100', 'worker-y', new Date(Date.now() + 60_000))).toBe(false);
     expect(await repo.renewLease('tr_claim0100', 'worker-x', new Date(Date.now() + 300))).toBe(true);
     await new Promise((r) => setTimeout(r, 400));
-    const failed = await repo.failLapsed(new Date(), (w) => `lease of ${w ?? '?'} lapsed`);
-    expect(failed.map((r) => r.id)).toContain('tr_claim0100');
-    expect(await repo.findById('tr_claim0100')).toMatchObject({ status: 'failed', error: 'lease of worker-x lapsed' });
+    const reason = (w: string | null) => `lease of ${w ?? '?'} lapsed`;
+    const requeued = await repo.sweepLapsed(new Date(), reason);
+    expect(requeued.map((r) => [r.run.id, r.run.status, r.lapsedWorker])).toContainEqual(['tr_claim0100', 'queued', 'worker-x']);
     // The worker's late writes no longer land.
     expect(await repo.updateHeld('tr_claim0100', 'worker-x', { currentEpoch: 9 })).toBeUndefined();
     expect(await repo.renewLease('tr_claim0100', 'worker-x', new Date(Date.now() + 60_000))).toBe(false);
+    // Its own earlier attempt still runs on worker-x: it is skipped there (PostgreSQL's form of the claim).
+    expect(await repo.claimNext('worker-x', new Date(), new Date(Date.now() + 200), ['tr_claim0100'])).toBeUndefined();
+    expect((await repo.claimNext('worker-z', new Date(), new Date(Date.now() + 200)))?.id).toBe('tr_claim0100');
+    await new Promise((r) => setTimeout(r, 300));
+    await repo.sweepLapsed(new Date(), reason);
+    expect(await repo.findById('tr_claim0100')).toMatchObject({ status: 'failed', error: 'lease of worker-z lapsed', leaseLapses: 2 });
   });
 
   it('places a queued run in the queue and takes it out on stop', async () => {

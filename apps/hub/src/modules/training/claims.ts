@@ -5,7 +5,7 @@ import type { RunRow, TrainingRepo } from './repo.js';
 // A worker's side of the training queue. The queue is the store: runs wait there as `queued`, and a worker with
 // a free slot claims the oldest under a lease it renews while it trains. It looks when told a run was queued,
 // when a slot frees, and every pollMs (a missed message costs at most that). A lease it can no longer renew
-// (the leader failed the run as lapsed) stops the training at once: the run is no longer this worker's.
+// (the leader requeued or failed the run as lapsed) stops the training at once: the run is no longer this worker's.
 export interface ClaimLoopOptions {
   slots: number;
   workerId: string;
@@ -44,7 +44,7 @@ export function createClaimLoop(o: ClaimLoopOptions) {
   async function claimWhileFree(): Promise<void> {
     while (!closed && active.size < o.slots) {
       const now = o.clock.now();
-      const run = await o.repo.claimNext(o.workerId, now, new Date(now.getTime() + o.leaseMs));
+      const run = await o.repo.claimNext(o.workerId, now, new Date(now.getTime() + o.leaseMs), [...active.keys()]);
       if (!run) return;
       const lease = keepLease(run.id);
       const done = o.execute(run, lease)

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { Dialect } from '../../db/client.js';
 import type { Db } from '../../db/client.js';
 import { trainingEpochs, trainingRuns } from '../../db/schema/index.js';
@@ -62,12 +62,15 @@ export function createTrainingRepo(db: Db, dialect: Dialect = 'sqlite') {
      * nothing waits. One statement, so two workers never take the same run (SQLite writes one at a time;
      * on PostgreSQL the row is chosen FOR UPDATE SKIP LOCKED).
      */
-    async claimNext(workerId: string, now: Date, leaseUntil: Date): Promise<RunRow | undefined> {
+    async claimNext(workerId: string, now: Date, leaseUntil: Date, skip: string[] = []): Promise<RunRow | undefined> {
+      // `skip`: runs an earlier attempt of this worker still trains (requeued after it stalled past its lease); it
+      // takes them only once that attempt noticed and stopped, never two trainings of one run here.
+      const notSkipped = skip.length > 0 ? sql` and id not in (${sql.join(skip.map((id) => sql`${id}`), sql`, `)})` : sql``;
       // PostgreSQL: a worker skips the row another is claiming instead of waiting for it (and then finding it taken).
       // A scalar subquery (`id = (...)`), evaluated once: under `IN (...)` PostgreSQL may run it again for every row.
       const oldest = dialect === 'postgres'
-        ? sql`(select id from training_runs where status = 'queued' order by created_at, id limit 1 for update skip locked)`
-        : sql`(${db.select({ id: trainingRuns.id }).from(trainingRuns).where(eq(trainingRuns.status, 'queued'))
+        ? sql`(select id from training_runs where status = 'queued'${notSkipped} order by created_at, id limit 1 for update skip locked)`
+        : sql`(${db.select({ id: trainingRuns.id }).from(trainingRuns).where(and(eq(trainingRuns.status, 'queued'), notInArray(trainingRuns.id, skip)))
           .orderBy(asc(trainingRuns.createdAt), asc(trainingRuns.id)).limit(1)})`;
       const [row] = await db.update(trainingRuns).set({ status: 'running', startedAt: now, workerId, leaseExpiresAt: leaseUntil })
         .where(and(eq(trainingRuns.id, oldest), eq(trainingRuns.status, 'queued'))).returning();
@@ -85,17 +88,29 @@ export function createTrainingRepo(db: Db, dialect: Dialect = 'sqlite') {
         .where(and(eq(trainingRuns.id, id), eq(trainingRuns.workerId, workerId), eq(trainingRuns.status, 'running'))).returning();
       return row;
     },
-    /** Running runs whose lease lapsed before `now`, failed with `reason(worker)`; returns them as failed. */
-    async failLapsed(now: Date, reason: (workerId: string | null) => string): Promise<RunRow[]> {
+    /**
+     * Running runs whose lease lapsed before `now`: a run's first lapse puts it back in the queue for any worker
+     * (its partial curve dropped: the next worker trains it from the start), its second fails it with
+     * `reason(worker)`. Returns each with what became of it.
+     */
+    async sweepLapsed(now: Date, reason: (workerId: string | null) => string): Promise<{ run: RunRow; lapsedWorker: string | null }[]> {
       const lapsed = await db.select().from(trainingRuns).where(and(eq(trainingRuns.status, 'running'), lt(trainingRuns.leaseExpiresAt, now)));
-      const failed: RunRow[] = [];
+      const swept: { run: RunRow; lapsedWorker: string | null }[] = [];
       for (const run of lapsed) {
+        const patch: RunPatch = run.leaseLapses === 0
+          ? {
+            status: 'queued', workerId: null, leaseExpiresAt: null, leaseLapses: 1, startedAt: null, currentEpoch: 0,
+            currentTrainLoss: null, currentValLoss: null, bestValLoss: null, trainingSeconds: 0, estimatedRemainingSeconds: null,
+          }
+          : { status: 'failed', error: reason(run.workerId), completedAt: now, estimatedRemainingSeconds: null, leaseLapses: run.leaseLapses + 1 };
         // Only if it is still lapsed: a worker that renewed in between keeps its run.
-        const [row] = await db.update(trainingRuns).set({ status: 'failed', error: reason(run.workerId), completedAt: now, estimatedRemainingSeconds: null })
+        const [row] = await db.update(trainingRuns).set(patch)
           .where(and(eq(trainingRuns.id, run.id), eq(trainingRuns.status, 'running'), lt(trainingRuns.leaseExpiresAt, now))).returning();
-        if (row) failed.push(row);
+        if (!row) continue;
+        if (row.status === 'queued') await db.delete(trainingEpochs).where(eq(trainingEpochs.runId, run.id));
+        swept.push({ run: row, lapsedWorker: run.workerId });
       }
-      return failed;
+      return swept;
     },
     /** Takes a run out of the queue; undefined when it was no longer queued (a worker took it). */
     async stopQueued(id: string, now: Date): Promise<RunRow | undefined> {

@@ -56,7 +56,7 @@ async function spawnHub(dir: string): Promise<{ child: ChildProcess; port: numbe
 
 describe('training across hub restarts', { timeout: 240_000 }, () => {
   // The single-process rule: the next start fails what the killed hub left running. On PostgreSQL (replicas) a run
-  // belongs to its worker's lease and the leader fails it when the lease lapses: leases.test.ts and
+  // belongs to its worker's lease and the leader requeues it when the lease lapses: leases.test.ts and
   // test/fleet-e2e.test.ts cover that rule, so this one runs on SQLite only.
   it.skipIf(testDatabaseServerUrl() !== undefined)('fails the runs a killed hub left running and runs its queued ones at the next start', async () => {
     const dir = dataDir();

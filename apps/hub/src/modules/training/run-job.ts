@@ -66,7 +66,7 @@ function onEpoch(deps: RunDeps, run: RunRow, workerId: string, p: EpochProgress)
 }
 
 async function finish(deps: RunDeps, run: RunRow, result: TrainingResult, data: { equipmentType: string; table: TrainingTable }, control: RunControl): Promise<void> {
-  // A run the leader failed as lapsed (this worker stalled past its lease) is not brought back by a late model.
+  // A run the leader requeued or failed as lapsed (this worker stalled past its lease) is not taken back by a late model.
   const held = await deps.repo.findById(run.id);
   if (held?.status !== 'running' || held.workerId !== control.workerId) return;
   const model = await deps.models.register({

@@ -13,12 +13,13 @@ import type { RunRow } from './repo.js';
 import { executeRun, type RunDeps } from './run-job.js';
 import { whileLeader, type Cluster } from '../../cluster/cluster.js';
 import { createClaimLoop } from './claims.js';
+import { sweepLapsedRuns } from './lapsed.js';
 import { checkColumns, fieldError } from './table.js';
 
 export interface TrainingServiceDeps extends Omit<RunDeps, 'live' | 'models'> {
   models: Pick<ModelsService, 'register' | 'setEvaluation' | 'countByOwner' | 'sweep'>;
   limits: Pick<Limits, 'assertCanAdd' | 'assertWithin'>;
-  /** The replicas: this one's id, the bus for live updates and stops, the leader that fails lapsed runs. */
+  /** The replicas: this one's id, the bus for live updates and stops, the leader that sweeps lapsed runs. */
   cluster: Cluster;
   /** Runs this replica trains at once (0 on an api replica). */
   maxConcurrent: number;
@@ -69,16 +70,9 @@ export function createTrainingService(deps: TrainingServiceDeps) {
     handles.get(runId)?.stop();
   });
 
-  /** Leader: runs whose worker stopped renewing its lease (died, or lost the store) end failed, with the reason. */
-  async function failLapsed(): Promise<void> {
-    const failed = await repo.failLapsed(clock.now(), (w) => `the worker training it (${w ?? 'unknown'}) stopped renewing its lease: it died or lost the database`);
-    for (const row of failed) {
-      deps.log.warn({ runId: row.id, workerId: row.workerId }, 'training run failed: lease lapsed');
-      live.publish(row.id, toCompleteMessage(row, await repo.epochs(row.id)));
-      deps.events.emit('training.finished', { userId: row.ownerId, runId: row.id, status: 'failed', reason: row.error ?? 'lease lapsed' });
-    }
-  }
-  const lapsedTimer = whileLeader(cluster, Math.max(100, Math.min(deps.pollMs, Math.floor(deps.leaseMs / 3))), failLapsed, deps.log, 'failing lapsed training runs');
+  // Leader: runs whose worker stopped renewing its lease are requeued once, then failed with the reason.
+  const sweep = () => sweepLapsedRuns({ repo, live, bus: cluster.bus, events: deps.events, clock, log: deps.log });
+  const lapsedTimer = whileLeader(cluster, Math.max(100, Math.min(deps.pollMs, Math.floor(deps.leaseMs / 3))), sweep, deps.log, 'sweeping lapsed training runs');
 
   // Start-up, before anything new is accepted: sweep half-written model files; one process on SQLite fails the
   // runs it left running (their workers died with it). With replicas those belong to others: leases decide.

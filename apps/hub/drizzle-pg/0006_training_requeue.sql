@@ -1,0 +1,1 @@
+ALTER TABLE "training_runs" ADD COLUMN "lease_lapses" bigint DEFAULT 0 NOT NULL;

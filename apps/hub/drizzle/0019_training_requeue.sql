@@ -1,0 +1,1 @@
+ALTER TABLE `training_runs` ADD `lease_lapses` integer DEFAULT 0 NOT NULL;
