@@ -129,7 +129,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   const billing = createBillingService({ repo: createBillingRepo(db), usersRepo, settings: config.billing, events, mailer, clock, log, publicUrl: config.publicUrl });
   users.addCleanup((deletedUserId) => billing.cancelForDeletedUser(deletedUserId));
   // Push: Expo notifications for the hub's events (the user's push tokens go with the user by ON DELETE CASCADE).
-  const push = createPushService({ repo: createPushRepo(db), usersRepo, events, clock, log, settings: config.push });
+  const push = createPushService({ repo: createPushRepo(db), usersRepo, events, clock, log, settings: config.push, leadership: cluster.leader });
   const system = createSystemService({
     dataDir: config.dataDir, version: config.version, maxConcurrentTrainings: () => training.capacitySlots(),
     cluster: {

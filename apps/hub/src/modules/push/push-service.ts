@@ -1,6 +1,7 @@
 import type { Expo, ExpoPushMessage, ExpoPushTicket } from 'expo-server-sdk';
 import type { PushRegisterRequest } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
+import type { Leadership } from '../../cluster/cluster.js';
 import type { PushSettings } from '../../config.js';
 import type { HubEventBus, HubEvents } from '../../events.js';
 import type { Logger } from '../../logger.js';
@@ -19,6 +20,8 @@ export interface PushServiceDeps {
   clock: Clock;
   log: Logger;
   settings: PushSettings;
+  /** Replicas: only the leader checks receipts (the tickets are shared rows); absent, this process checks them. */
+  leadership?: Leadership | undefined;
 }
 
 const DAY_MS = 24 * 3_600_000;
@@ -32,6 +35,7 @@ export function createPushService(deps: PushServiceDeps) {
   let queue: ExpoPushMessage[] = [];
   let timer: NodeJS.Timeout | undefined;
   let receiptTimer: NodeJS.Timeout | undefined;
+  let unwatch: (() => void) | undefined;
   const inFlight = new Set<Promise<void>>();
 
   async function handleTickets(chunk: ExpoPushMessage[], tickets: ExpoPushTicket[]): Promise<void> {
@@ -110,6 +114,19 @@ export function createPushService(deps: PushServiceDeps) {
     return { checked: done.length, removed: await repo.deleteTokens(dead) };
   }
 
+  /** The receipt timer runs while `on`: on the leader only, or always without replicas. Sending runs everywhere. */
+  function checkReceiptsWhile(on: boolean): void {
+    if (on && !receiptTimer) {
+      const every = Math.max(60_000, Math.min(settings.receiptDelayMs, 15 * 60_000));
+      receiptTimer = setInterval(() => {
+        checkReceipts().catch((err: unknown) => log.error({ err }, 'checking push receipts failed'));
+      }, every).unref();
+    } else if (!on && receiptTimer) {
+      clearInterval(receiptTimer);
+      receiptTimer = undefined;
+    }
+  }
+
   for (const event of Object.keys(MESSAGES) as PushEvent[]) {
     deps.events.on(event, async (payload: HubEvents[PushEvent]) => {
       const message = (MESSAGES[event] as (e: HubEvents[PushEvent]) => Notification | undefined)(payload);
@@ -127,13 +144,12 @@ export function createPushService(deps: PushServiceDeps) {
     component: {
       name: 'push',
       start(): void {
-        const every = Math.max(60_000, Math.min(settings.receiptDelayMs, 15 * 60_000));
-        receiptTimer = setInterval(() => {
-          checkReceipts().catch((err: unknown) => log.error({ err }, 'checking push receipts failed'));
-        }, every).unref();
+        checkReceiptsWhile(deps.leadership?.isLeader() ?? true);
+        unwatch = deps.leadership?.onChange(checkReceiptsWhile);
       },
       async stop(): Promise<void> {
-        clearInterval(receiptTimer);
+        unwatch?.();
+        checkReceiptsWhile(false);
         await flush();
       },
     },
