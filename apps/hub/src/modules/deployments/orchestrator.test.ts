@@ -127,6 +127,25 @@ describe('hub restarts', () => {
     expect((await detail(id)).status).toBe('deployed');
   }, 180_000);
 
+  it('sends the manifest at once to an agent that restarted holding the whole package (killed while installing)', async () => {
+    const target = await enrollTarget(t, admin, { name: 'Installing box', arch: 'x64' });
+    const device = scriptedDevice(`mqtt://127.0.0.1:${t.hub.services.broker.port()}`, target);
+    await device.connect();
+    const id = ((await (await t.request('POST', '/api/v1/deployments', { token: admin, json: { model_id: modelId, target_id: target.id } })).json()) as { id: string }).id;
+    await until('manifest', () => device.commands.length > 0);
+    await device.report({ deployment_id: id, state: 'receiving', next_offset: 0, resume: true });
+    const size = await receive(device, id);
+    await device.report({ deployment_id: id, state: 'installing' });
+    // Back up before the hub noticed it was gone: its sync says it holds every byte.
+    const before = device.commands.filter((c) => c.deployment_id === id).length;
+    await device.report({ deployment_id: id, state: 'receiving', next_offset: size, resume: true });
+    // Well inside the 5 s step timeout, which would otherwise be the next prompt.
+    await until('the manifest again', () => device.commands.filter((c) => c.deployment_id === id).length > before, 2_500);
+    await device.report({ deployment_id: id, state: 'deployed', current: { deployment_id: id, model_id: modelId, model_version: 'v1' } });
+    await until('deployed', async () => (await detail(id)).status === 'deployed');
+    await device.disconnect();
+  }, 60_000);
+
   it('gives up on an online target that stops answering, after resending the manifest', async () => {
     const { mqttUrl } = { mqttUrl: `mqtt://127.0.0.1:${t.hub.services.broker.port()}` };
     const target = await enrollTarget(t, admin, { name: 'Silent box', arch: 'x64' });

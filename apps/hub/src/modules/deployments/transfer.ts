@@ -89,6 +89,13 @@ export function createTransfers(link: TransferLink, settings: TransferSettings, 
       const s = senders.get(id);
       if (!s || report.next_offset === undefined) return;
       const offset = Math.min(report.next_offset, s.pkg.model.length);
+      if (report.resume && offset === s.pkg.model.length) {
+        // It holds every byte but did not finish (killed while installing): it finishes on the manifest. Sent now,
+        // not at the step timeout: a restart faster than the online check leaves nothing else to prompt it.
+        s.acked = offset;
+        s.sent = offset;
+        return void sendManifest(s);
+      }
       if (report.resume) {
         s.acked = offset;
         s.sent = offset;
