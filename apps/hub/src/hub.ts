@@ -228,6 +228,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
     repo: createDeploymentsRepo(db), db, models, targets: fleet.targets, points, broker: deviceLink, signer: deploySigner, limits: billing.limits,
     events, clock, log, settings: config.deployments, root: paths.deployments,
     lock: (key, fn) => cluster.withLock(`deployment-create:${key}`, fn), leadership: cluster.leader,
+    replicas: { self: cluster.replicaId, live: () => cluster.members().map((m) => m.replicaId) },
   });
   billing.limits.registerCounter('max_deployments', deployments.countActive);
   system.registerCounter('total_deployments', deployments.countAll);

@@ -85,6 +85,11 @@ export const deployments = sqliteTable('deployments', {
   /** `shadow`: runs beside the target's live model, alarms recorded only, until promoted (then `live`). */
   mode: text('mode', { enum: ['live', 'shadow'] }).notNull().default('live'),
   promotion: text('promotion', { mode: 'json' }).$type<DeploymentPromotion>(),
+  /**
+   * While transferring: the replica whose memory holds the package it sends (null before one opened it). The
+   * leader takes over a transfer whose replica is no longer heard from; a replica no longer named closes its own.
+   */
+  transferReplica: text('transfer_replica'),
   createdAt: timestamp('created_at').notNull(),
   updatedAt: timestamp('updated_at').notNull(),
   deployedAt: timestamp('deployed_at'),

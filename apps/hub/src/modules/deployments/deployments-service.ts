@@ -52,6 +52,8 @@ export interface DeploymentsServiceDeps {
   lock?: KeyedLock;
   /** Replicas: only the leader recovers, fails overdue deployments and prunes; unset, this process leads. */
   leadership?: Leadership;
+  /** Replicas: this one's id and those heard from recently (the leader takes over transfers of the others). */
+  replicas?: { self: string; live(): string[] };
 }
 
 /** Deployments as people use them: create (which starts the state machine), list, detail, binary, results. */
@@ -61,7 +63,7 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
   const createLock = deps.lock ?? createKeyedLock();
   let pruneTimer: NodeJS.Timeout | undefined;
   const orchestrator = createOrchestrator({
-    leadership: deps.leadership, repo, models: deps.models, signer: deps.signer, clock, log, root: deps.root, events: deps.events, offlineWaitMs: settings.offlineWaitMs,
+    leadership: deps.leadership, replicas: deps.replicas, repo, models: deps.models, signer: deps.signer, clock, log, root: deps.root, events: deps.events, offlineWaitMs: settings.offlineWaitMs,
     edgeBuildDir: settings.edgeBuildDir,
     // Through the broker object (not a copy of its method), so what is published can be observed in tests.
     link: { publishToDevice: (id, leaf, payload, opts) => broker.publishToDevice(id, leaf, payload, opts), isOnline: (id) => broker.isOnline(id) },

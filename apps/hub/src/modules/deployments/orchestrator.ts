@@ -24,6 +24,8 @@ export interface OrchestratorDeps extends PipelineDeps {
   log: Logger;
   /** Replicas: recovery and the offline-wait check run on the leader (again when a replica becomes it). */
   leadership?: Leadership | undefined;
+  /** Replicas: this one's id and those heard from recently (itself included); unset, this process is the only one. */
+  replicas?: { self: string; live(): string[] } | undefined;
 }
 
 const AGENT_BUSY = new Set(['verifying', 'installing', 'health_check']);
@@ -46,6 +48,8 @@ export function createOrchestrator(deps: OrchestratorDeps) {
   let stopped = false;
   let unwatch: (() => void) | undefined;
   const leads = () => deps.leadership?.isLeader() ?? true;
+  const self = deps.replicas?.self ?? 'this-process';
+  const liveReplicas = () => new Set(deps.replicas?.live() ?? [self]);
   const transfers = createTransfers(deps.link, deps.transfer, {
     progress: (id, bytes) => void repo.update(id, { bytesAcked: bytes, updatedAt: clock.now() }),
     stalled: (id, reason) => void fail(id, reason),
@@ -62,12 +66,15 @@ export function createOrchestrator(deps: OrchestratorDeps) {
     events.emit('deployment.failed', { userId: row.ownerId, deploymentId: id, targetName: row.targetName, reason: status === 'rolled_back' ? `rolled back: ${reason}` : reason });
   }
 
-  async function startTransfer(row: DeploymentRow): Promise<void> {
+  /** Sends the stored package from here; `previous`: take it over only from that replica (undefined: whoever held it). */
+  async function startTransfer(row: DeploymentRow, previous?: string | null): Promise<void> {
     const pkg = await readPackage(deps.root, row.id);
     // A rules-only deployment's package is its signed manifest alone (no model bytes); an agent update's is the executable.
     const rulesOnly = row.kind === 'model' && row.modelId === null;
     const intact = pkg && (rulesOnly ? pkg.model.length === 0 : sha256Hex(pkg.model) === row.packageSha256);
     if (!pkg || !intact) return fail(row.id, 'the package is missing or damaged on the hub; deploy again');
+    // Named before the first manifest: the agent's reports go to every replica, and only the one named answers.
+    if (!(await repo.holdTransfer(row.id, self, previous))) return;
     transfers.open(row.id, row.targetId, pkg);
     if (!deps.link.isOnline(row.targetId)) await repo.update(row.id, { statusDetail: 'waiting for the target to come online', updatedAt: clock.now() });
   }
@@ -136,7 +143,8 @@ export function createOrchestrator(deps: OrchestratorDeps) {
     if (id && transfers.targetOf(id) === targetId) {
       // Ended elsewhere (another replica stored the outcome, or an operator cancelled): stop sending.
       const row = await repo.findById(id);
-      if (row?.status !== 'transferring' || TARGET_DONE.has(report.state)) transfers.close(id);
+      // Or taken over: the leader found this replica silent for a while and sends the package itself now.
+      if (row?.status !== 'transferring' || TARGET_DONE.has(report.state) || (row.transferReplica !== null && row.transferReplica !== self)) transfers.close(id);
       else if (report.state === 'receiving') transfers.receiving(id, report);
       else if (AGENT_BUSY.has(report.state)) transfers.alive(id);
     }
@@ -144,12 +152,20 @@ export function createOrchestrator(deps: OrchestratorDeps) {
     if (report.resume || report.state === 'idle' || TARGET_DONE.has(report.state)) transfers.offerFor(targetId, id);
   }
 
-  /** Start-up: interrupted hub steps run again from the start, transfers resume from the stored package. */
+  /** A transfer no live replica holds: its replica stopped (or, at start-up, this process restarted). */
+  const orphaned = (row: DeploymentRow, live: Set<string>) => row.transferReplica === self ? !transfers.has(row.id)
+    : row.transferReplica === null || !live.has(row.transferReplica);
+
+  /**
+   * Start-up (or leadership won): interrupted hub steps run again from the start; transfers no live replica holds
+   * resume from the stored package (the agent answers the manifest with the offset it holds).
+   */
   async function recover(): Promise<void> {
     const open = await repo.withStatus(IN_PROGRESS);
+    const live = liveReplicas();
     for (const row of open) {
       if (row.status === 'transferring') {
-        await startTransfer(row);
+        if (orphaned(row, live)) await startTransfer(row, row.transferReplica);
         continue;
       }
       const restarted = await advance(repo, row, 'compiling', `the hub restarted during ${row.status}; the steps run again`, clock.now());
@@ -165,10 +181,15 @@ export function createOrchestrator(deps: OrchestratorDeps) {
     transfers.tick();
     if (!leads()) return;
     const now = clock.now().getTime();
+    const live = liveReplicas();
     for (const row of await repo.withStatus(['transferring'])) {
       const since = [...row.steps].reverse().find((s) => s.status === 'transferring')?.at ?? row.updatedAt.getTime();
       if (!deps.link.isOnline(row.targetId) && now - since > deps.offlineWaitMs) {
         await fail(row.id, `the target did not come online within ${Math.round(deps.offlineWaitMs / 3_600_000)} h`);
+      } else if (row.transferReplica !== null && row.transferReplica !== self && !live.has(row.transferReplica)) {
+        // Its replica died (not heard from): the package is on the shared volume, so the transfer goes on from here.
+        log.warn({ deploymentId: row.id, replica: row.transferReplica }, 'taking over the transfer of a replica no longer heard from');
+        await startTransfer(row, row.transferReplica);
       }
     }
   }

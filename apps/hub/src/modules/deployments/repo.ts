@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { EdgeAlertEvent, EdgeScore } from '@prometheus/protocol';
 import type { Db } from '../../db/client.js';
 import { deployments, edgeAlerts, edgeScores, edgeTargets } from '../../db/schema/index.js';
@@ -34,6 +34,16 @@ export function createDeploymentsRepo(db: Db) {
     /** Updates only while the row is in one of `from` (a step never overwrites a state someone else set). */
     async transition(id: string, from: DeploymentState[], patch: DeploymentPatch): Promise<DeploymentRow | undefined> {
       return (await db.update(deployments).set(patch).where(and(eq(deployments.id, id), inArray(deployments.status, from))).returning())[0];
+    },
+    /**
+     * Names `replica` as the one sending a transferring deployment; with `previous`, only while the row still names
+     * that one (a takeover). False when it was not (ended, or another replica took it meanwhile).
+     */
+    async holdTransfer(id: string, replica: string, previous?: string | null): Promise<boolean> {
+      const from = previous === undefined ? undefined : previous === null ? isNull(deployments.transferReplica) : eq(deployments.transferReplica, previous);
+      const rows = await db.update(deployments).set({ transferReplica: replica })
+        .where(and(eq(deployments.id, id), eq(deployments.status, 'transferring'), from)).returning({ id: deployments.id });
+      return rows.length > 0;
     },
     async update(id: string, patch: DeploymentPatch): Promise<void> {
       await db.update(deployments).set(patch).where(eq(deployments.id, id));
