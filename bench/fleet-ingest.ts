@@ -201,7 +201,7 @@ async function main(): Promise<void> {
     const load0 = os.loadavg()[0]!;
     for (let run = 1; run <= Number(opt.runs); run += 1) {
       for (const leg of legs) {
-        const row = await throughputRun(leg, run).catch((err: Error) => (console.error(`${leg.name} run ${run}: ${err.message}`), undefined));
+        const row = await throughputRun(leg, run).catch((err: Error) => (console.error(`${leg.name} run ${run}: ${err.message}${err.cause ? ` (${String(err.cause)})` : ''}`), undefined));
         if (row) rows.push(row);
       }
     }

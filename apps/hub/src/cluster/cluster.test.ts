@@ -121,6 +121,34 @@ describe('cluster on PostgreSQL', () => {
     await b.stop();
   });
 
+  it('many keys locked at once, each holder taking a second lock inside (enrollment, then its dataset), all finish', async () => {
+    const a = make('burst-a');
+    const b = make('burst-b');
+    await a.start();
+    await b.start();
+    const heard: unknown[] = [];
+    b.bus.subscribe('training.live', (m) => heard.push(m));
+    // 40 holders at once, more than any pool the cluster keeps, each nesting a lock as an enrollment nests its
+    // edge dataset's (a connection per holder deadlocked here: 8 outer holders waited for a 9th connection).
+    const done = Promise.all(Array.from({ length: 40 }, (_, i) => a.withLock(`enrollment:${i}`, () => a.withLock(`dataset:edge:${i}`, async () => {
+      a.bus.publish('training.live', { i });
+      await sleep(20);
+    }))));
+    await Promise.race([done, sleep(8000).then(() => { throw new Error('the nested locks never finished'); })]);
+    await until('every message heard on the other replica', () => heard.length === 40, 10_000);
+    // The same key from both replicas still takes turns after the burst.
+    let inside = 0;
+    let most = 0;
+    await Promise.all(Array.from({ length: 4 }, (_, i) => (i % 2 ? a : b).withLock('after-burst', async () => {
+      most = Math.max(most, (inside += 1));
+      await sleep(20);
+      inside -= 1;
+    })));
+    expect(most).toBe(1);
+    await a.stop();
+    await b.stop();
+  });
+
   it('a leader killed with SIGKILL is replaced within seconds', async () => {
     const script = fileURLToPath(new URL('../test/cluster-replica.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', script, db.url, 'doomed'], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -56,6 +56,7 @@ export function createPostgresCluster(opts: PostgresClusterOptions): Cluster {
   let sending: Promise<unknown> = Promise.resolve();
   let listener: pg.Client | undefined;
   let leaderClient: pg.Client | undefined;
+  let locking: Promise<pg.Client> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   function setLeader(value: boolean): void {
@@ -131,6 +132,33 @@ export function createPostgresCluster(opts: PostgresClusterOptions): Cluster {
     if (rows[0]?.ok) setLeader(true);
   }
 
+  /**
+   * Keyed locks live on one connection of their own, taken with pg_try_advisory_lock and retried: the connection
+   * never blocks, so one serves every key, and a burst of locks cannot take the pool the holders' own work needs
+   * (a connection per holder did: 32 enrollments at once held all 8 and waited on a NOTIFY forever).
+   */
+  function lockClient(): Promise<pg.Client> {
+    if (!locking) {
+      const client = connectClient(() => {
+        if (locking === opened) locking = undefined;
+      });
+      const opened: Promise<pg.Client> = client.connect().then(() => client);
+      opened.catch(() => {
+        if (locking === opened) locking = undefined;
+      });
+      locking = opened;
+    }
+    return locking;
+  }
+
+  async function acquire(client: pg.Client, full: string): Promise<void> {
+    for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [KEYED_SPACE, full]);
+      if (rows[0]?.ok) return;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
   function heartbeat(): void {
     publish('cluster.member', { replicaId, role: opts.role, trainingSlots, leader, seenAt: Date.now() } satisfies ClusterMember);
     const cutoff = Date.now() - opts.pollMs * 4;
@@ -167,16 +195,14 @@ export function createPostgresCluster(opts: PostgresClusterOptions): Cluster {
     withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
       return localLock(key, async () => {
         const full = `${(await scoped()).schema}:${key}`;
-        const client = await pool.connect();
+        const client = await lockClient();
+        await acquire(client, full);
         try {
-          await client.query('select pg_advisory_lock($1, hashtext($2))', [KEYED_SPACE, full]);
-          try {
-            return await fn();
-          } finally {
-            await client.query('select pg_advisory_unlock($1, hashtext($2))', [KEYED_SPACE, full]);
-          }
+          return await fn();
         } finally {
-          client.release();
+          // A lost connection already dropped the lock with its session.
+          await client.query('select pg_advisory_unlock($1, hashtext($2))', [KEYED_SPACE, full])
+            .catch((err: unknown) => log.warn({ err, key }, 'cluster lock not released (its connection is gone, and the lock with it)'));
         }
       });
     },
@@ -200,7 +226,9 @@ export function createPostgresCluster(opts: PostgresClusterOptions): Cluster {
       publish('cluster.member', { replicaId, role: opts.role, trainingSlots: 0, leader: false, seenAt: 0 } satisfies ClusterMember);
       await sending;
       // Ending the leader's connection releases the lock at once: the next replica leads on its next try.
-      await Promise.all([leaderClient?.end(), listener?.end()].map((p) => p?.catch(() => undefined)));
+      const locks = locking?.then((c) => c.end());
+      locking = undefined;
+      await Promise.all([leaderClient?.end(), listener?.end(), locks].map((p) => p?.catch(() => undefined)));
       setLeader(false);
       await pool.end();
     },
