@@ -50,7 +50,8 @@ function runLoad(job: Job): Promise<LoadResult> {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'mqtt-ingest-load.ts'), `@${jobFile}`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (fs.rmSync(jobFile, { force: true }), code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
+    // 'close', not 'exit': the samples of 10,000 agents are more than one pipe read, still arriving at exit.
+    child.on('close', (code) => (fs.rmSync(jobFile, { force: true }), code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
   });
 }
 

@@ -128,8 +128,9 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   const result = job.batches ? await throughput(job, clients) : await latency(job, clients);
   const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(`${JSON.stringify({ connectMs, loadCpuMs: (cpu.user + cpu.system) / 1000, ...result })}\n`);
   await Promise.all(clients.map((c) => c.endAsync(true)));
+  // A pipe takes stdout asynchronously: exit only once the result (10,000 agents' samples: megabytes) is written.
+  await new Promise<void>((r) => process.stdout.write(`${JSON.stringify({ connectMs, loadCpuMs: (cpu.user + cpu.system) / 1000, ...result })}\n`, () => r()));
   process.exit(0);
 }
 
