@@ -56,7 +56,7 @@ describe('ordered acks', () => {
 
   it('drops the PUBACKs of a connection that closed (the broker redelivers those messages)', async () => {
     const { client, sent } = fakeClient();
-    const acks = createOrderedAcks(() => sleep(30), (topic) => topic, () => undefined);
+    const acks = createOrderedAcks(async () => void (await sleep(30)), (topic) => topic, () => undefined);
     acks.attach(client as unknown as MqttClient);
     acks.customHandleAcks('a', Buffer.from('1'), { messageId: 7 }, () => undefined);
     client._sendPacket({ cmd: 'puback', messageId: 7, reasonCode: 0 });
