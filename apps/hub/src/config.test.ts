@@ -43,6 +43,14 @@ describe('config', () => {
     expect(loadConfig({}).cluster.replicaId).toMatch(/-\d+-[0-9a-f]{4}$/);
   });
 
+  it('gives the external broker consumer a persistent session, stable under PROMETHEUS_REPLICA_ID', () => {
+    const url = 'mqtt://hub:secret@broker:1883';
+    expect(loadConfig({ MQTT_URL: url }).mqtt.external).toMatchObject({ sessionExpiryS: 15, stableId: undefined });
+    expect(loadConfig({ MQTT_URL: url, MQTT_SESSION_EXPIRY_S: '0', PROMETHEUS_REPLICA_ID: 'hub-a-1' }).mqtt.external)
+      .toMatchObject({ sessionExpiryS: 0, stableId: 'hub-a-1' });
+    expect(() => loadConfig({ MQTT_URL: url, MQTT_SESSION_EXPIRY_S: '-5' })).toThrow(/MQTT_SESSION_EXPIRY_S/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', SMTP_URL: '' }).port).toBe(3030);
   });
