@@ -51,7 +51,16 @@ function runLoad(job: Job): Promise<LoadResult> {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     // 'close', not 'exit': the samples of 10,000 agents are more than one pipe read, still arriving at exit.
-    child.on('close', (code) => (fs.rmSync(jobFile, { force: true }), code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
+    child.on('close', (code) => {
+      fs.rmSync(jobFile, { force: true });
+      // Rejected, not thrown: a throw here would skip main's cleanup and leave hubs and Mosquitto running.
+      try {
+        if (code === 0) resolve(JSON.parse(out) as LoadResult);
+        else reject(new Error(`load generator exited ${code}`));
+      } catch (err) {
+        reject(new Error(`load generator's result unreadable (${out.length} bytes)`, { cause: err }));
+      }
+    });
   });
 }
 
