@@ -67,10 +67,10 @@ export function createCluster(opts: ClusterOptions): Cluster {
 }
 
 /** Runs `fn` every `intervalMs` while this replica leads; failures are logged, the timer keeps going. */
-export function whileLeader(cluster: Cluster, intervalMs: number, fn: () => Promise<void>, log: Logger, what: string): { stop(): void } {
+export function whileLeader(leadership: Pick<Leadership, 'isLeader'>, intervalMs: number, fn: () => Promise<void>, log: Logger, what: string): { stop(): void } {
   let running = false;
   const timer = setInterval(() => {
-    if (running || !cluster.leader.isLeader()) return;
+    if (running || !leadership.isLeader()) return;
     running = true;
     fn().catch((err: unknown) => log.error({ err }, `${what} failed`)).finally(() => {
       running = false;

@@ -135,7 +135,8 @@ export function createPostgresCluster(opts: PostgresClusterOptions): Cluster {
   /**
    * Keyed locks live on one connection of their own, taken with pg_try_advisory_lock and retried: the connection
    * never blocks, so one serves every key, and a burst of locks cannot take the pool the holders' own work needs
-   * (a connection per holder did: 32 enrollments at once held all 8 and waited on a NOTIFY forever).
+   * (a connection per holder did: an enrollment nests its edge dataset's lock, so 8 enrollments at once held all
+   * 8 connections and each waited for a 9th forever).
    */
   function lockClient(): Promise<pg.Client> {
     if (!locking) {

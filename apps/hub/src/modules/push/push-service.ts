@@ -1,7 +1,7 @@
 import type { Expo, ExpoPushMessage, ExpoPushTicket } from 'expo-server-sdk';
 import type { PushRegisterRequest } from '@prometheus/protocol';
 import type { Clock } from '../../clock.js';
-import type { Leadership } from '../../cluster/cluster.js';
+import { whileLeader, type Leadership } from '../../cluster/cluster.js';
 import type { PushSettings } from '../../config.js';
 import type { HubEventBus, HubEvents } from '../../events.js';
 import type { Logger } from '../../logger.js';
@@ -34,8 +34,7 @@ export function createPushService(deps: PushServiceDeps) {
   const expoClient = () => (client ??= import('./expo-client.js').then((m) => m.createExpoClient(settings)));
   let queue: ExpoPushMessage[] = [];
   let timer: NodeJS.Timeout | undefined;
-  let receiptTimer: NodeJS.Timeout | undefined;
-  let unwatch: (() => void) | undefined;
+  let receipts: { stop(): void } | undefined;
   const inFlight = new Set<Promise<void>>();
 
   async function handleTickets(chunk: ExpoPushMessage[], tickets: ExpoPushTicket[]): Promise<void> {
@@ -114,19 +113,6 @@ export function createPushService(deps: PushServiceDeps) {
     return { checked: done.length, removed: await repo.deleteTokens(dead) };
   }
 
-  /** The receipt timer runs while `on`: on the leader only, or always without replicas. Sending runs everywhere. */
-  function checkReceiptsWhile(on: boolean): void {
-    if (on && !receiptTimer) {
-      const every = Math.max(60_000, Math.min(settings.receiptDelayMs, 15 * 60_000));
-      receiptTimer = setInterval(() => {
-        checkReceipts().catch((err: unknown) => log.error({ err }, 'checking push receipts failed'));
-      }, every).unref();
-    } else if (!on && receiptTimer) {
-      clearInterval(receiptTimer);
-      receiptTimer = undefined;
-    }
-  }
-
   for (const event of Object.keys(MESSAGES) as PushEvent[]) {
     deps.events.on(event, async (payload: HubEvents[PushEvent]) => {
       const message = (MESSAGES[event] as (e: HubEvents[PushEvent]) => Notification | undefined)(payload);
@@ -144,12 +130,12 @@ export function createPushService(deps: PushServiceDeps) {
     component: {
       name: 'push',
       start(): void {
-        checkReceiptsWhile(deps.leadership?.isLeader() ?? true);
-        unwatch = deps.leadership?.onChange(checkReceiptsWhile);
+        // The tickets are shared rows: with replicas only the leader reads their receipts; alone, this process does.
+        const every = Math.max(60_000, Math.min(settings.receiptDelayMs, 15 * 60_000));
+        receipts = whileLeader(deps.leadership ?? { isLeader: () => true }, every, async () => void (await checkReceipts()), log, 'checking push receipts');
       },
       async stop(): Promise<void> {
-        unwatch?.();
-        checkReceiptsWhile(false);
+        receipts?.stop();
         await flush();
       },
     },

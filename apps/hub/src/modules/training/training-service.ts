@@ -72,7 +72,7 @@ export function createTrainingService(deps: TrainingServiceDeps) {
 
   // Leader: runs whose worker stopped renewing its lease are requeued once, then failed with the reason.
   const sweep = () => sweepLapsedRuns({ repo, live, bus: cluster.bus, events: deps.events, clock, log: deps.log });
-  const lapsedTimer = whileLeader(cluster, Math.max(100, Math.min(deps.pollMs, Math.floor(deps.leaseMs / 3))), sweep, deps.log, 'sweeping lapsed training runs');
+  const lapsedTimer = whileLeader(cluster.leader, Math.max(100, Math.min(deps.pollMs, Math.floor(deps.leaseMs / 3))), sweep, deps.log, 'sweeping lapsed training runs');
 
   // Start-up, before anything new is accepted: sweep half-written model files; one process on SQLite fails the
   // runs it left running (their workers died with it). With replicas those belong to others: leases decide.
