@@ -100,6 +100,10 @@ export function createOrchestrator(deps: OrchestratorDeps) {
     const now = clock.now();
     const what = row.kind === 'agent' ? `agent ${row.agentVersion ?? '?'} verified, tried, swapped in and running on the target`
       : `verified, installed and health-checked on the target${report.health ? ` (${report.health.runtime})` : ''}`;
+    // The target's record first: the agent runs the new version whatever happens to this row, and a client that
+    // sees `deployed` must not then read the old version on the target.
+    if (row.kind === 'agent') await deps.recordCurrentModel(row.targetId, { v: 1, state: 'online', ...(row.agentVersion ? { version: row.agentVersion } : {}) });
+    else if (row.mode === 'live') await deps.recordCurrentModel(row.targetId, { v: 1, state: 'online', current_model: row.modelId, current_model_version: row.modelVersion });
     const done = await advance(repo, row, 'deployed', what, now, {
       statusDetail: null, error: null, deployedAt: now, finishedAt: now, bytesAcked: row.packageSize ?? row.bytesAcked,
       ...(report.health ? { healthScore: report.health.score, healthRuntime: report.health.runtime } : {}),
@@ -110,8 +114,6 @@ export function createOrchestrator(deps: OrchestratorDeps) {
     for (const older of await repo.forTarget(row.targetId, ['deployed'])) {
       if (older.id !== row.id && older.kind === row.kind && older.mode === row.mode) await advance(repo, older, 'superseded', `replaced by ${row.id}`, now, { statusDetail: null });
     }
-    if (row.kind === 'agent') await deps.recordCurrentModel(row.targetId, { v: 1, state: 'online', ...(row.agentVersion ? { version: row.agentVersion } : {}) });
-    else if (row.mode === 'live') await deps.recordCurrentModel(row.targetId, { v: 1, state: 'online', current_model: row.modelId, current_model_version: row.modelVersion });
     events.emit('deployment.ready', { userId: row.ownerId, deploymentId: row.id, targetName: row.targetName });
   }
 
