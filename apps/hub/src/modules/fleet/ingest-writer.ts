@@ -2,6 +2,7 @@ import { and, asc, between, count, eq, gt, lte, sql } from 'drizzle-orm';
 import type { SeqRange, TelemetryBatch } from '@prometheus/protocol';
 import type { Db, Tx } from '../../db/client.js';
 import { edgeIngestBatches, edgeIngestState, edgePendingSeqs, edgeTargets } from '../../db/schema/index.js';
+import { devicesWithPending, lockStates, planGroup, writePlan, type IngestItem } from './ingest-group.js';
 import type { IngestOutcome, JournalRow } from './ingest-repo.js';
 
 const MAX_GAPS = 100;
@@ -12,12 +13,7 @@ const INSERT_CHUNK = 5000;
 /** Journal runs read per query by journalRows. */
 const RUN_PAGE = 64;
 
-/** A batch to store: its parsed form, and the payload text it came as (stored as is when given). */
-export interface IngestItem {
-  deviceId: string;
-  batch: TelemetryBatch;
-  text?: string | undefined;
-}
+export type { IngestItem } from './ingest-group.js';
 
 type Q = Db | Tx;
 
@@ -164,20 +160,34 @@ export function createIngestWriter(db: Db) {
     },
 
     /**
-     * Group commit: many batches (of any devices) in one transaction, each in its own savepoint, so one
-     * commit covers a burst of publishes and a failing batch takes only itself back.
+     * Group commit: many batches (of any devices) in one transaction. The devices' state rows are locked first,
+     * in id order; the batches that continue their device's sequence are written set-based (ingest-group.ts),
+     * the rest each in its own savepoint, so a failing batch takes only itself back.
      */
-    ingestMany(items: IngestItem[], now: Date): Promise<(IngestOutcome | Error)[]> {
+    ingestMany(items: IngestItem[], now: Date, onSetBasedError?: (err: unknown) => void): Promise<(IngestOutcome | Error)[]> {
       return db.transaction(async (tx) => {
-        const outcomes: (IngestOutcome | Error)[] = [];
-        for (const item of items) {
+        const devices = items.map((i) => i.deviceId);
+        const plan = planGroup(items, await lockStates(tx, devices), await devicesWithPending(tx, devices));
+        let outcomes: (IngestOutcome | Error | undefined)[] = plan.outcomes;
+        let slow = plan.slow;
+        if (slow.length < items.length) {
           try {
-            outcomes.push(await tx.transaction((sp) => ingestOne(sp, item, now)));
+            await tx.transaction((sp) => writePlan(sp, plan, now));
           } catch (err) {
-            outcomes.push(err instanceof Error ? err : new Error(String(err)));
+            // Not expected (the plan only continues rows it holds locked): each batch then takes its own way.
+            onSetBasedError?.(err);
+            outcomes = items.map(() => undefined);
+            slow = items.map((_, i) => i);
           }
         }
-        return outcomes;
+        for (const i of slow) {
+          try {
+            outcomes[i] = await tx.transaction((sp) => ingestOne(sp, items[i]!, now));
+          } catch (err) {
+            outcomes[i] = err instanceof Error ? err : new Error(String(err));
+          }
+        }
+        return outcomes as (IngestOutcome | Error)[];
       });
     },
 

@@ -42,7 +42,7 @@ export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover:
   async function commit(items: typeof queue): Promise<void> {
     let outcomes: Awaited<ReturnType<IngestRepo['ingestMany']>>;
     try {
-      outcomes = await ingestRepo.ingestMany(items, deps.clock.now());
+      outcomes = await ingestRepo.ingestMany(items, deps.clock.now(), (err) => log.error({ err, batches: items.length }, 'set-based telemetry write failed; batches written one by one'));
     } catch (err) {
       for (const item of items) item.reject(err as Error);
       return;
