@@ -128,6 +128,10 @@ describe('cluster on PostgreSQL', () => {
     await b.start();
     const heard: unknown[] = [];
     b.bus.subscribe('training.live', (m) => heard.push(m));
+    // The holders share one lock connection; its queries must not overlap (pg warns now, pg 9 will refuse).
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
     // 40 holders at once, more than any pool the cluster keeps, each nesting a lock as an enrollment nests its
     // edge dataset's (a connection per holder deadlocked here: 8 outer holders waited for a 9th connection).
     const done = Promise.all(Array.from({ length: 40 }, (_, i) => a.withLock(`enrollment:${i}`, () => a.withLock(`dataset:edge:${i}`, async () => {
@@ -135,6 +139,8 @@ describe('cluster on PostgreSQL', () => {
       await sleep(20);
     }))));
     await Promise.race([done, sleep(8000).then(() => { throw new Error('the nested locks never finished'); })]);
+    process.off('warning', onWarning);
+    expect(warnings.filter((m) => m.includes('already executing a query'))).toEqual([]);
     await until('every message heard on the other replica', () => heard.length === 40, 10_000);
     // The same key from both replicas still takes turns after the burst.
     let inside = 0;

@@ -152,9 +152,17 @@ export function createPostgresCluster(opts: PostgresClusterOptions): Cluster {
     return locking;
   }
 
+  /** One query at a time on the lock connection: holders share it, and pg deprecates overlapping queries on a client. */
+  let lockQueries: Promise<unknown> = Promise.resolve();
+  function lockQuery<R extends pg.QueryResultRow>(client: pg.Client, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    const result = lockQueries.then(() => client.query<R>(text, values));
+    lockQueries = result.catch(() => undefined);
+    return result;
+  }
+
   async function acquire(client: pg.Client, full: string): Promise<void> {
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
-      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [KEYED_SPACE, full]);
+      const { rows } = await lockQuery<{ ok: boolean }>(client, 'select pg_try_advisory_lock($1, hashtext($2)) as ok', [KEYED_SPACE, full]);
       if (rows[0]?.ok) return;
       await new Promise((r) => setTimeout(r, wait));
     }
@@ -202,7 +210,7 @@ export function createPostgresCluster(opts: PostgresClusterOptions): Cluster {
           return await fn();
         } finally {
           // A lost connection already dropped the lock with its session.
-          await client.query('select pg_advisory_unlock($1, hashtext($2))', [KEYED_SPACE, full])
+          await lockQuery(client, 'select pg_advisory_unlock($1, hashtext($2))', [KEYED_SPACE, full])
             .catch((err: unknown) => log.warn({ err, key }, 'cluster lock not released (its connection is gone, and the lock with it)'));
         }
       });
