@@ -7,6 +7,7 @@ import type { TargetsService } from '../modules/fleet/targets-service.js';
 import type { DeviceLink, DeviceMessageHandler } from './device-link.js';
 import { createBrokerApi } from './broker-api.js';
 import { HUB_ROLE, createDynsecAdmin, type DynsecAdmin } from './dynsec.js';
+import { createOrderedAcks } from './ordered-acks.js';
 
 export interface ExternalLinkDeps {
   settings: ExternalBrokerSettings;
@@ -16,18 +17,16 @@ export interface ExternalLinkDeps {
   relay?: { leaves: string[]; publish(topic: string, payload: Buffer, retain: boolean): void } | undefined;
 }
 
-// MQTT 5 reason code in a PUBACK: the hub could not store the message. The agent keeps it (no `ack` came) and resends.
-const UNSPECIFIED_ERROR = 0x80;
 const CONNECT_TIMEOUT_MS = 10_000;
-// Unacknowledged messages the broker may have in flight to the consumer. They are handled one at a time, so this
-// bounds what a PINGRESP waits behind (a keepalive timeout under a commit backlog dropped the connection).
+// Unacknowledged messages the broker may have in flight to the consumer: how many are handled at once (devices
+// side by side), and what a PUBACK may wait behind.
 const CONSUMER_RECEIVE_MAXIMUM = 50;
 
 /**
  * The hub as a client of an external broker (MQTT_URL). Two connections: `in` consumes device messages through
  * a shared subscription (`$share/<group>/...`: each message goes to one replica of the group) and acknowledges
- * each only after its handlers stored it, one message at a time, so a device's messages are handled in order on
- * this replica; `ctl` publishes to devices, administers the dynamic-security plugin and follows every device's
+ * each only after its handlers stored it, devices side by side and each device's messages in order on this
+ * replica (ordered-acks.ts); `ctl` publishes to devices, administers the dynamic-security plugin and follows every device's
  * retained `status` for presence, so a slow store never delays an ack or a revocation.
  */
 export function createExternalLink(deps: ExternalLinkDeps): DeviceLink & { connected(): boolean } {
@@ -150,16 +149,15 @@ export function createExternalLink(deps: ExternalLinkDeps): DeviceLink & { conne
     // A persistent session: when the connection is cut (a keepalive timeout, the network), the broker keeps the
     // messages it had in flight and those that arrive meanwhile, and redelivers them at the reconnect.
     const persistent = settings.sessionExpiryS > 0;
+    // Devices side by side, each device's messages in order, every PUBACK after its commit (ordered-acks.ts).
+    const acks = createOrderedAcks(handle, (topic) => parseDeviceTopic(topic)?.deviceId ?? topic,
+      (err, topic) => log.warn({ err, topic }, 'device message not stored; refused to the broker (the agent resends)'));
     const c = await connect('in', {
       clientId: `${settings.shareGroup}-${settings.stableId ?? replicaTag}-in`, clean: !persistent,
       properties: { receiveMaximum: CONSUMER_RECEIVE_MAXIMUM, ...(persistent ? { sessionExpiryInterval: settings.sessionExpiryS } : {}) },
-      customHandleAcks: (topic, payload, _packet, done) => {
-        handle(topic, payload).then(() => done(0), (err: unknown) => {
-          log.warn({ err, topic }, 'device message not stored; refused to the broker (the agent resends)');
-          done(UNSPECIFIED_ERROR);
-        });
-      },
+      customHandleAcks: acks.customHandleAcks,
     });
+    acks.attach(c);
     c.on('connect', (connack) => {
       if (connack.sessionPresent) log.info({ role: 'in' }, 'external broker session resumed; unacknowledged messages are redelivered');
     });
