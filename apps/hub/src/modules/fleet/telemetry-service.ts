@@ -50,7 +50,10 @@ export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover:
     items.forEach((item, i) => {
       const out = outcomes[i]!;
       if (out instanceof Error) return item.reject(out);
-      if (out.gaps.length > 0 || out.lost > 0) log.warn({ deviceId: item.deviceId, gaps: out.gaps.slice(0, 5), lost: out.lost, ackSeq: out.ackSeq }, 'telemetry gap');
+      // Readings the agent gave up on are worth a warning; a gap is a batch still on its way (out of order across
+      // replicas, or resent after a cut), which the agent fills: a debug line, not thousands of warnings.
+      if (out.lost > 0) log.warn({ deviceId: item.deviceId, lost: out.lost, lostTotal: out.lostTotal, ackSeq: out.ackSeq }, 'telemetry readings lost on the device');
+      else if (out.gaps.length > 0) log.debug({ deviceId: item.deviceId, gaps: out.gaps.slice(0, 5), ackSeq: out.ackSeq }, 'telemetry gap');
       if (out.stored > 0 && handover.enabled) handover.scheduleSoon(item.deviceId);
       item.resolve({
         ack: { v: 1, ack_seq: out.ackSeq, gaps: out.gaps, stored: out.stored, lost_total: out.lostTotal },
