@@ -134,6 +134,16 @@ describe('set-based group commit: the plan', () => {
     expect(plan.seen).toEqual(['a', 'b']);
   });
 
+  it('hands back a batch ahead of its device that may wait, and the device\'s later batches with it', () => {
+    const wait = (i: IngestItem) => ({ ...i, mayWait: true });
+    const plan = planGroup([wait(item('a', 13, 2)), item('b', 1, 2), wait(item('a', 15, 1)), item('a', 16, 1), wait(item('b', 9, 1))], states(), new Set());
+    expect(plan.waiting).toEqual([0, 2, 4]);
+    expect(plan.slow).toEqual([3]); // may not wait (waited long enough): the per-batch path stores it out of order
+    expect(plan.runs.map((r) => [r.deviceId, r.seqFrom, r.seqTo])).toEqual([['b', 1, 2]]);
+    // A device already out of order does not wait: its pending sequences are the per-batch path's.
+    expect(planGroup([wait(item('a', 13, 2))], states(), new Set(['a'])).slow).toEqual([0]);
+  });
+
   it('leaves a declared drop beyond the acknowledgement, and a device with pending sequences, to the per-batch path', () => {
     expect(planGroup([item('a', 11, 2, [{ from: 3, to: 10 }]), item('a', 13, 1, [{ from: 20, to: 25 }])], states(), new Set()).slow).toEqual([1]);
     expect(planGroup([item('a', 11, 2), item('b', 1, 1)], states(), new Set(['a'])).slow).toEqual([0]);

@@ -17,6 +17,8 @@ export interface IngestItem {
   deviceId: string;
   batch: TelemetryBatch;
   text?: string | undefined;
+  /** The batch may be handed back unwritten when it runs ahead of its device (the earlier one is on its way). */
+  mayWait?: boolean | undefined;
 }
 
 interface DeviceState {
@@ -30,6 +32,8 @@ export interface GroupPlan {
   outcomes: (IngestOutcome | undefined)[];
   /** Indexes of the batches left to the per-batch path, in arrival order. */
   slow: number[];
+  /** Indexes of the batches handed back unwritten: ahead of their device, and allowed to wait. */
+  waiting: number[];
   runs: { deviceId: string; seqFrom: number; seqTo: number; readings: string }[];
   /** State after the planned batches, of the devices whose acknowledgement moved. */
   moved: Map<string, DeviceState>;
@@ -91,14 +95,22 @@ export async function devicesWithPending(tx: Tx, devices: string[]): Promise<Set
  * these writes leave.
  */
 export function planGroup(items: IngestItem[], states: Map<string, DeviceState>, pending: Set<string>): GroupPlan {
-  const plan: GroupPlan = { outcomes: items.map(() => undefined), slow: [], runs: [], moved: new Map(), seen: [] };
+  const plan: GroupPlan = { outcomes: items.map(() => undefined), slow: [], waiting: [], runs: [], moved: new Map(), seen: [] };
   const irregular = new Set(pending);
+  const held = new Set<string>();
   const working = new Map<string, DeviceState>();
   items.forEach((item, i) => {
     const { deviceId, batch } = item;
     const state = working.get(deviceId) ?? { ...states.get(deviceId)! };
     const contiguous = batch.readings.length === 0 || batch.seq_from <= state.ackSeq + 1;
-    if (irregular.has(deviceId) || !contiguous || batch.dropped.some((r) => r.to > state.ackSeq)) {
+    // Ahead of its device: with replicas sharing a subscription, the batch before it is usually committing on the
+    // other replica right now. Waiting a moment for it keeps the device on this path (no pending sequences).
+    if (item.mayWait && !irregular.has(deviceId) && (held.has(deviceId) || !contiguous)) {
+      held.add(deviceId);
+      plan.waiting.push(i);
+      return;
+    }
+    if (irregular.has(deviceId) || held.has(deviceId) || !contiguous || batch.dropped.some((r) => r.to > state.ackSeq)) {
       irregular.add(deviceId);
       plan.slow.push(i);
       return;

@@ -162,15 +162,17 @@ export function createIngestWriter(db: Db) {
     /**
      * Group commit: many batches (of any devices) in one transaction. The devices' state rows are locked first,
      * in id order; the batches that continue their device's sequence are written set-based (ingest-group.ts),
-     * the rest each in its own savepoint, so a failing batch takes only itself back.
+     * the rest each in its own savepoint, so a failing batch takes only itself back. A batch ahead of its device
+     * that may wait comes back as `'wait'`, unwritten.
      */
-    ingestMany(items: IngestItem[], now: Date, onSetBasedError?: (err: unknown) => void): Promise<(IngestOutcome | Error)[]> {
+    ingestMany(items: IngestItem[], now: Date, onSetBasedError?: (err: unknown) => void): Promise<(IngestOutcome | Error | 'wait')[]> {
       return db.transaction(async (tx) => {
         const devices = items.map((i) => i.deviceId);
         const plan = planGroup(items, await lockStates(tx, devices), await devicesWithPending(tx, devices));
-        let outcomes: (IngestOutcome | Error | undefined)[] = plan.outcomes;
+        let outcomes: (IngestOutcome | Error | 'wait' | undefined)[] = plan.outcomes;
+        for (const i of plan.waiting) outcomes[i] = 'wait';
         let slow = plan.slow;
-        if (slow.length < items.length) {
+        if (slow.length + plan.waiting.length < items.length) {
           try {
             await tx.transaction((sp) => writePlan(sp, plan, now));
           } catch (err) {
@@ -178,6 +180,8 @@ export function createIngestWriter(db: Db) {
             onSetBasedError?.(err);
             outcomes = items.map(() => undefined);
             slow = items.map((_, i) => i);
+            for (const i of plan.waiting) outcomes[i] = 'wait';
+            slow = slow.filter((i) => outcomes[i] !== 'wait');
           }
         }
         for (const i of slow) {
@@ -187,7 +191,7 @@ export function createIngestWriter(db: Db) {
             outcomes[i] = err instanceof Error ? err : new Error(String(err));
           }
         }
-        return outcomes as (IngestOutcome | Error)[];
+        return outcomes as (IngestOutcome | Error | 'wait')[];
       });
     },
 

@@ -7,6 +7,13 @@ import type { IngestRepo } from './ingest-repo.js';
 import type { IngestItem } from './ingest-writer.js';
 
 const decoder = new TextDecoder();
+/**
+ * A batch ahead of its device waits this long at most for the one before it (replicas sharing a subscription
+ * take a device's batches in turns, so it is usually being committed next door), retried every WAIT_STEP_MS.
+ * Then it is stored out of order (the pending-sequence path) and its ack names the gap.
+ */
+const MAX_WAIT_MS = 250;
+const WAIT_STEP_MS = 10;
 
 export interface TelemetryResult {
   ack: TelemetryAck;
@@ -21,7 +28,7 @@ export interface TelemetryResult {
  */
 export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover: DatasetHandover; clock: Clock; log: Logger }) {
   const { ingestRepo, handover, log } = deps;
-  const queue: (IngestItem & { resolve(r: TelemetryResult): void; reject(e: Error): void })[] = [];
+  const queue: (IngestItem & { since: number; resolve(r: TelemetryResult): void; reject(e: Error): void })[] = [];
 
   let flushing = false;
 
@@ -41,14 +48,18 @@ export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover:
 
   async function commit(items: typeof queue): Promise<void> {
     let outcomes: Awaited<ReturnType<IngestRepo['ingestMany']>>;
+    const now = performance.now();
+    for (const item of items) item.mayWait = now - item.since < MAX_WAIT_MS;
     try {
       outcomes = await ingestRepo.ingestMany(items, deps.clock.now(), (err) => log.error({ err, batches: items.length }, 'set-based telemetry write failed; batches written one by one'));
     } catch (err) {
       for (const item of items) item.reject(err as Error);
       return;
     }
+    const later: typeof queue = [];
     items.forEach((item, i) => {
       const out = outcomes[i]!;
+      if (out === 'wait') return later.push(item);
       if (out instanceof Error) return item.reject(out);
       // Readings the agent gave up on are worth a warning; a gap is a batch still on its way (out of order across
       // replicas, or resent after a cut), which the agent fills: a debug line, not thousands of warnings.
@@ -60,6 +71,12 @@ export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover:
         stored: out.stored, duplicates: out.duplicates,
       });
     });
+    if (later.length > 0) {
+      setTimeout(() => {
+        queue.unshift(...later);
+        void flush();
+      }, WAIT_STEP_MS);
+    }
   }
 
   return {
@@ -71,7 +88,7 @@ export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover:
       if (!batch) return Promise.reject(new AppError('BAD_REQUEST', 'Not a telemetry batch', { details: `device ${deviceId}` }));
       return new Promise((resolve, reject) => {
         if (queue.length === 0) setImmediate(() => void flush());
-        queue.push({ deviceId, batch, text, resolve, reject });
+        queue.push({ deviceId, batch, text, since: performance.now(), resolve, reject });
       });
     },
   };
