@@ -1,6 +1,6 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { TelemetryBatch } from '@prometheus/protocol';
-import type { Tx } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import { dialectOf } from '../../db/portable.js';
 import { edgeIngestBatches, edgeIngestState, edgePendingSeqs, edgeTargets } from '../../db/schema/index.js';
 import type { IngestOutcome } from './ingest-repo.js';
@@ -104,8 +104,9 @@ export function planGroup(items: IngestItem[], states: Map<string, DeviceState>,
     const state = working.get(deviceId) ?? { ...states.get(deviceId)! };
     const contiguous = batch.readings.length === 0 || batch.seq_from <= state.ackSeq + 1;
     // Ahead of its device: with replicas sharing a subscription, the batch before it is usually committing on the
-    // other replica right now. Waiting a moment for it keeps the device on this path (no pending sequences).
-    if (item.mayWait && !irregular.has(deviceId) && (held.has(deviceId) || !contiguous)) {
+    // other replica right now. Waiting a moment for it keeps the device on this path (no pending sequences), and
+    // brings a device with pending sequences back to it once the other replica filled the gap.
+    if (item.mayWait && (held.has(deviceId) || !contiguous)) {
       held.add(deviceId);
       plan.waiting.push(i);
       return;
@@ -141,4 +142,32 @@ export async function writePlan(tx: Tx, plan: GroupPlan, now: Date): Promise<voi
     });
   }
   for (const part of chunks(plan.seen)) await tx.update(edgeTargets).set({ lastSeen: now }).where(inArray(edgeTargets.id, part));
+}
+
+/**
+ * Batches that may wait and run ahead of their device by its last committed state, read without a lock: handed
+ * back before any transaction, so a retry never holds the device rows the other replica's commit needs.
+ */
+export async function aheadOfCommitted(db: Db, items: IngestItem[]): Promise<Set<number>> {
+  const ahead = new Set<number>();
+  const ids = [...new Set(items.filter((i) => i.mayWait).map((i) => i.deviceId))];
+  if (ids.length === 0) return ahead;
+  const acks = new Map<string, number>();
+  for (const part of chunks(ids)) {
+    const rows = await db.select({ deviceId: edgeIngestState.deviceId, ackSeq: edgeIngestState.ackSeq }).from(edgeIngestState).where(inArray(edgeIngestState.deviceId, part));
+    for (const r of rows) acks.set(r.deviceId, r.ackSeq);
+  }
+  const held = new Set<string>();
+  items.forEach((item, i) => {
+    if (!item.mayWait) return;
+    const { deviceId, batch } = item;
+    const ack = acks.get(deviceId) ?? 0;
+    if (held.has(deviceId) || (batch.readings.length > 0 && batch.seq_from > ack + 1)) {
+      held.add(deviceId);
+      ahead.add(i);
+    } else {
+      acks.set(deviceId, Math.max(ack, batch.seq_from + batch.readings.length - 1)); // written before the next
+    }
+  });
+  return ahead;
 }

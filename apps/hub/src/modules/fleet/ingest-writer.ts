@@ -2,7 +2,7 @@ import { and, asc, between, count, eq, gt, lte, sql } from 'drizzle-orm';
 import type { SeqRange, TelemetryBatch } from '@prometheus/protocol';
 import type { Db, Tx } from '../../db/client.js';
 import { edgeIngestBatches, edgeIngestState, edgePendingSeqs, edgeTargets } from '../../db/schema/index.js';
-import { devicesWithPending, lockStates, planGroup, writePlan, type IngestItem } from './ingest-group.js';
+import { aheadOfCommitted, devicesWithPending, lockStates, planGroup, writePlan, type IngestItem } from './ingest-group.js';
 import type { IngestOutcome, JournalRow } from './ingest-repo.js';
 
 const MAX_GAPS = 100;
@@ -79,16 +79,19 @@ async function applyDropped(tx: Q, deviceId: string, ackSeq: number, dropped: Se
   return { ack, lost };
 }
 
+/**
+ * The first MAX_GAPS gaps above the acknowledgement. Computed by the store (each pending sequence against the one
+ * before it): pending rows are one per reading, hundreds per device while batches come out of order, and reading
+ * them all for every batch was what held two replicas back.
+ */
 async function gapsAbove(tx: Q, deviceId: string, ack: number): Promise<SeqRange[]> {
-  const gaps: SeqRange[] = [];
-  let expected = ack + 1;
-  const seqs = await tx.select({ seq: edgePendingSeqs.seq }).from(edgePendingSeqs).where(pendingOf(deviceId))
-    .orderBy(asc(edgePendingSeqs.seq)).limit(100_000);
-  for (const { seq } of seqs) {
-    if (seq > expected && gaps.length < MAX_GAPS) gaps.push({ from: expected, to: seq - 1 });
-    expected = seq + 1;
-  }
-  return gaps;
+  const ordered = tx.select({
+    seq: edgePendingSeqs.seq,
+    prev: sql<number | null>`lag(${edgePendingSeqs.seq}) over (order by ${edgePendingSeqs.seq})`.as('prev'),
+  }).from(edgePendingSeqs).where(pendingOf(deviceId)).as('ordered');
+  const rows = await tx.select({ seq: ordered.seq, prev: ordered.prev }).from(ordered)
+    .where(sql`coalesce(${ordered.prev}, ${ack}) + 1 < ${ordered.seq}`).orderBy(asc(ordered.seq)).limit(MAX_GAPS);
+  return rows.map((r) => ({ from: Number(r.prev ?? ack) + 1, to: r.seq - 1 }));
 }
 
 /** The device's counters, its row locked until commit (an UPDATE takes the lock on PostgreSQL; a replica waits). */
@@ -147,6 +150,37 @@ async function ingestOne(tx: Q, item: IngestItem, now: Date): Promise<IngestOutc
   return { ackSeq: ack, stored, duplicates: batch.readings.length - stored, lost: dropped.lost, lostTotal, gaps };
 }
 
+/** One group commit: the devices' rows locked in id order, the set-based writes, then the per-batch path. */
+function commitGroup(db: Db, items: IngestItem[], now: Date, onSetBasedError?: (err: unknown) => void): Promise<(IngestOutcome | Error | 'wait')[]> {
+  return db.transaction(async (tx) => {
+    const devices = items.map((i) => i.deviceId);
+    const plan = planGroup(items, await lockStates(tx, devices), await devicesWithPending(tx, devices));
+    let outcomes: (IngestOutcome | Error | 'wait' | undefined)[] = plan.outcomes;
+    for (const i of plan.waiting) outcomes[i] = 'wait';
+    let slow = plan.slow;
+    if (slow.length + plan.waiting.length < items.length) {
+      try {
+        await tx.transaction((sp) => writePlan(sp, plan, now));
+      } catch (err) {
+        // Not expected (the plan only continues rows it holds locked): each batch then takes its own way.
+        onSetBasedError?.(err);
+        outcomes = items.map(() => undefined);
+        slow = items.map((_, i) => i);
+        for (const i of plan.waiting) outcomes[i] = 'wait';
+        slow = slow.filter((i) => outcomes[i] !== 'wait');
+      }
+    }
+    for (const i of slow) {
+      try {
+        outcomes[i] = await tx.transaction((sp) => ingestOne(sp, items[i]!, now));
+      } catch (err) {
+        outcomes[i] = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    return outcomes as (IngestOutcome | Error | 'wait')[];
+  });
+}
+
 /**
  * The per-batch write path of telemetry. One batch is one transaction (or one savepoint of a group commit): the
  * readings go into the journal (one row per contiguous run, not per reading) and the contiguous acknowledgement
@@ -165,34 +199,14 @@ export function createIngestWriter(db: Db) {
      * the rest each in its own savepoint, so a failing batch takes only itself back. A batch ahead of its device
      * that may wait comes back as `'wait'`, unwritten.
      */
-    ingestMany(items: IngestItem[], now: Date, onSetBasedError?: (err: unknown) => void): Promise<(IngestOutcome | Error | 'wait')[]> {
-      return db.transaction(async (tx) => {
-        const devices = items.map((i) => i.deviceId);
-        const plan = planGroup(items, await lockStates(tx, devices), await devicesWithPending(tx, devices));
-        let outcomes: (IngestOutcome | Error | 'wait' | undefined)[] = plan.outcomes;
-        for (const i of plan.waiting) outcomes[i] = 'wait';
-        let slow = plan.slow;
-        if (slow.length + plan.waiting.length < items.length) {
-          try {
-            await tx.transaction((sp) => writePlan(sp, plan, now));
-          } catch (err) {
-            // Not expected (the plan only continues rows it holds locked): each batch then takes its own way.
-            onSetBasedError?.(err);
-            outcomes = items.map(() => undefined);
-            slow = items.map((_, i) => i);
-            for (const i of plan.waiting) outcomes[i] = 'wait';
-            slow = slow.filter((i) => outcomes[i] !== 'wait');
-          }
-        }
-        for (const i of slow) {
-          try {
-            outcomes[i] = await tx.transaction((sp) => ingestOne(sp, items[i]!, now));
-          } catch (err) {
-            outcomes[i] = err instanceof Error ? err : new Error(String(err));
-          }
-        }
-        return outcomes as (IngestOutcome | Error | 'wait')[];
-      });
+    async ingestMany(items: IngestItem[], now: Date, onSetBasedError?: (err: unknown) => void): Promise<(IngestOutcome | Error | 'wait')[]> {
+      const early = await aheadOfCommitted(db, items);
+      const outcomes: (IngestOutcome | Error | 'wait')[] = items.map(() => 'wait');
+      const rest = items.flatMap((_, i) => (early.has(i) ? [] : [i]));
+      if (rest.length === 0) return outcomes;
+      const done = await commitGroup(db, rest.map((i) => items[i]!), now, onSetBasedError);
+      rest.forEach((i, k) => { outcomes[i] = done[k]!; });
+      return outcomes;
     },
 
     /**
