@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { preloadDevices } from './dynsec-preload.js';
@@ -69,7 +70,12 @@ interface Broker { pid: number; env: Record<string, string>; stop(): Promise<voi
 /** Mosquitto through the repository's script, its state in a fresh directory; its pid read from the script's children. */
 async function startMosquitto(dir: string): Promise<Broker> {
   const port = await freePort();
-  const script = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'toolchains/broker/start.ts'), '--port', String(port), '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const script = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'toolchains/broker/start.ts'), '--port', String(port), '--dir', dir, '--log-type', 'error,warning,notice'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Notices are one per connection; of them only "Outgoing messages are being dropped" (a consumer's queue past
+  // max_queued_messages) says something about the run, so that line and errors reach the bench's output.
+  readline.createInterface({ input: script.stdout! }).on('line', (line) => {
+    if (/dropped|error/i.test(line)) process.stderr.write(`mosquitto: ${line}\n`);
+  });
   const envFile = path.join(dir, 'hub.env');
   for (let i = 0; i < 300 && !fs.existsSync(envFile); i += 1) await sleep(100);
   if (!fs.existsSync(envFile)) throw new Error('the broker script wrote no hub.env');
