@@ -133,6 +133,19 @@ function sharedCases(open: () => Promise<HubDatabase>) {
     const lost = await store.db.select({ lost: edgeIngestState.lostTotal }).from(edgeIngestState).where(like(edgeIngestState.deviceId, 'g-%'));
     expect(pending.length + lost.reduce((n, r) => n + r.lost, 0)).toBeGreaterThan(0);
   });
+
+  it('hands back, unwritten, a batch ahead of its device that may wait, and the device\'s later batches with it', async () => {
+    await seedTargets(store, ['w-a', 'w-b']);
+    const writer = createIngestWriter(store.db);
+    const item = (deviceId: string, from: number, mayWait: boolean): IngestItem => ({ deviceId, mayWait, batch: { v: 1, seq_from: from, readings: readings(from, 5), dropped: [] } });
+    const out = await writer.ingestMany([item('w-a', 6, true), item('w-b', 1, true), item('w-a', 11, true)], NOW);
+    expect(out[0]).toBe('wait');
+    expect(out[1]).toMatchObject({ ackSeq: 5, stored: 5, gaps: [] });
+    expect(out[2]).toBe('wait');
+    expect(await pendingSeqs(store, 'w-a')).toEqual([]);
+    // One that may no longer wait is stored out of order, its gap named.
+    expect((await writer.ingestMany([item('w-a', 6, false)], NOW))[0]).toMatchObject({ ackSeq: 0, stored: 5, gaps: [{ from: 1, to: 5 }] });
+  });
 }
 
 describe('set-based group commit: the plan', () => {
@@ -147,16 +160,6 @@ describe('set-based group commit: the plan', () => {
     expect(plan.runs.map((r) => [r.deviceId, r.seqFrom, r.seqTo])).toEqual([['a', 11, 15], ['b', 1, 3], ['a', 16, 17], ['a', 18, 18]]);
     expect(plan.moved.get('a')).toEqual({ ackSeq: 18, storedTotal: 18, lostTotal: 2 });
     expect(plan.seen).toEqual(['a', 'b']);
-  });
-
-  it('hands back a batch ahead of its device that may wait, and the device\'s later batches with it', () => {
-    const wait = (i: IngestItem) => ({ ...i, mayWait: true });
-    const plan = planGroup([wait(item('a', 13, 2)), item('b', 1, 2), wait(item('a', 15, 1)), item('a', 16, 1), wait(item('b', 9, 1))], states(), new Set());
-    expect(plan.waiting).toEqual([0, 2, 4]);
-    expect(plan.slow).toEqual([3]); // may not wait (waited long enough): the per-batch path stores it out of order
-    expect(plan.runs.map((r) => [r.deviceId, r.seqFrom, r.seqTo])).toEqual([['b', 1, 2]]);
-    // A device already out of order waits too: once the other replica fills the gap, it is back on this path.
-    expect(planGroup([wait(item('a', 13, 2))], states(), new Set(['a'])).waiting).toEqual([0]);
   });
 
   it('leaves a declared drop beyond the acknowledgement, and a device with pending sequences, to the per-batch path', () => {

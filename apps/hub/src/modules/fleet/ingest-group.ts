@@ -32,8 +32,6 @@ export interface GroupPlan {
   outcomes: (IngestOutcome | undefined)[];
   /** Indexes of the batches left to the per-batch path, in arrival order. */
   slow: number[];
-  /** Indexes of the batches handed back unwritten: ahead of their device, and allowed to wait. */
-  waiting: number[];
   runs: { deviceId: string; seqFrom: number; seqTo: number; readings: string }[];
   /** State after the planned batches, of the devices whose acknowledgement moved. */
   moved: Map<string, DeviceState>;
@@ -95,23 +93,14 @@ export async function devicesWithPending(tx: Tx, devices: string[]): Promise<Set
  * these writes leave.
  */
 export function planGroup(items: IngestItem[], states: Map<string, DeviceState>, pending: Set<string>): GroupPlan {
-  const plan: GroupPlan = { outcomes: items.map(() => undefined), slow: [], waiting: [], runs: [], moved: new Map(), seen: [] };
+  const plan: GroupPlan = { outcomes: items.map(() => undefined), slow: [], runs: [], moved: new Map(), seen: [] };
   const irregular = new Set(pending);
-  const held = new Set<string>();
   const working = new Map<string, DeviceState>();
   items.forEach((item, i) => {
     const { deviceId, batch } = item;
     const state = working.get(deviceId) ?? { ...states.get(deviceId)! };
     const contiguous = batch.readings.length === 0 || batch.seq_from <= state.ackSeq + 1;
-    // Ahead of its device: with replicas sharing a subscription, the batch before it is usually committing on the
-    // other replica right now. Waiting a moment for it keeps the device on this path (no pending sequences), and
-    // brings a device with pending sequences back to it once the other replica filled the gap.
-    if (item.mayWait && (held.has(deviceId) || !contiguous)) {
-      held.add(deviceId);
-      plan.waiting.push(i);
-      return;
-    }
-    if (irregular.has(deviceId) || held.has(deviceId) || !contiguous || batch.dropped.some((r) => r.to > state.ackSeq)) {
+    if (irregular.has(deviceId) || !contiguous || batch.dropped.some((r) => r.to > state.ackSeq)) {
       irregular.add(deviceId);
       plan.slow.push(i);
       return;
@@ -146,7 +135,10 @@ export async function writePlan(tx: Tx, plan: GroupPlan, now: Date): Promise<voi
 
 /**
  * Batches that may wait and run ahead of their device by its last committed state, read without a lock: handed
- * back before any transaction, so a retry never holds the device rows the other replica's commit needs.
+ * back before any transaction, so a retry never holds the device rows the other replica's commit needs. With
+ * replicas sharing a subscription the batch before is usually committing next door; waiting for it keeps the
+ * device on the set-based path, and brings one with pending sequences back to it. An acknowledgement only moves
+ * forward, so a batch that passes here is not ahead under the lock either.
  */
 export async function aheadOfCommitted(db: Db, items: IngestItem[]): Promise<Set<number>> {
   const ahead = new Set<number>();

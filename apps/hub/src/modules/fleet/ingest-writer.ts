@@ -151,14 +151,13 @@ async function ingestOne(tx: Q, item: IngestItem, now: Date): Promise<IngestOutc
 }
 
 /** One group commit: the devices' rows locked in id order, the set-based writes, then the per-batch path. */
-function commitGroup(db: Db, items: IngestItem[], now: Date, onSetBasedError?: (err: unknown) => void): Promise<(IngestOutcome | Error | 'wait')[]> {
+function commitGroup(db: Db, items: IngestItem[], now: Date, onSetBasedError?: (err: unknown) => void): Promise<(IngestOutcome | Error)[]> {
   return db.transaction(async (tx) => {
     const devices = items.map((i) => i.deviceId);
     const plan = planGroup(items, await lockStates(tx, devices), await devicesWithPending(tx, devices));
-    let outcomes: (IngestOutcome | Error | 'wait' | undefined)[] = plan.outcomes;
-    for (const i of plan.waiting) outcomes[i] = 'wait';
+    let outcomes: (IngestOutcome | Error | undefined)[] = plan.outcomes;
     let slow = plan.slow;
-    if (slow.length + plan.waiting.length < items.length) {
+    if (slow.length < items.length) {
       try {
         await tx.transaction((sp) => writePlan(sp, plan, now));
       } catch (err) {
@@ -166,8 +165,6 @@ function commitGroup(db: Db, items: IngestItem[], now: Date, onSetBasedError?: (
         onSetBasedError?.(err);
         outcomes = items.map(() => undefined);
         slow = items.map((_, i) => i);
-        for (const i of plan.waiting) outcomes[i] = 'wait';
-        slow = slow.filter((i) => outcomes[i] !== 'wait');
       }
     }
     for (const i of slow) {
@@ -177,7 +174,7 @@ function commitGroup(db: Db, items: IngestItem[], now: Date, onSetBasedError?: (
         outcomes[i] = err instanceof Error ? err : new Error(String(err));
       }
     }
-    return outcomes as (IngestOutcome | Error | 'wait')[];
+    return outcomes as (IngestOutcome | Error)[];
   });
 }
 
@@ -197,7 +194,7 @@ export function createIngestWriter(db: Db) {
      * Group commit: many batches (of any devices) in one transaction. The devices' state rows are locked first,
      * in id order; the batches that continue their device's sequence are written set-based (ingest-group.ts),
      * the rest each in its own savepoint, so a failing batch takes only itself back. A batch ahead of its device
-     * that may wait comes back as `'wait'`, unwritten.
+     * that may wait comes back as `'wait'`, unwritten, before any transaction (ingest-group.ts aheadOfCommitted).
      */
     async ingestMany(items: IngestItem[], now: Date, onSetBasedError?: (err: unknown) => void): Promise<(IngestOutcome | Error | 'wait')[]> {
       const early = await aheadOfCommitted(db, items);
