@@ -5,7 +5,7 @@
 //   node --import tsx bench/fleet-ingest.ts [--agents 50] [--batches 40] [--runs 3] [--pg postgres://...]
 //     [--legs embedded,mosquitto-sqlite,mosquitto-pg-1,mosquitto-pg-2] [--connections 10000]
 //     [--conn-seconds 60] [--conn-every-ms 15000] [--conn-readings 1] [--conn-store sqlite|pg]
-//     [--conn-enroll preload|api] [--conn-late-enrolls 5]
+//     [--conn-enroll preload|api] [--conn-late-enrolls 5] [--conn-resend-s 0 (N: agents resend as with ack_timeout_s N)]
 // Every hub is its own process as `npm start` runs it; the agents are mqtt.js clients in another process
 // (bench/mqtt-ingest-load.ts) speaking the agent's wire format (telemetry batch, QoS 1, ack topic).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,6 +27,8 @@ const { values: opt } = parseArgs({ options: {
   'conn-every-ms': { type: 'string', default: '15000' }, 'conn-readings': { type: 'string', default: '1' },
   'conn-store': { type: 'string', default: 'sqlite' }, 'conn-enroll': { type: 'string', default: 'preload' },
   'conn-late-enrolls': { type: 'string', default: '5' },
+  // 0: agents never resend (the load as offered); N: each resends as the agent does with ack_timeout_s N.
+  'conn-resend-s': { type: 'string', default: '0' },
 } });
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const here = path.join(root, 'bench');
@@ -41,7 +43,7 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
-interface LoadResult { connectMs: number; loadCpuMs: number; ms?: number; readings?: number; samples?: number[]; unacked?: number }
+interface LoadResult { connectMs: number; loadCpuMs: number; ms?: number; readings?: number; samples?: number[]; unacked?: number; resent?: number }
 
 function runLoad(job: Job): Promise<LoadResult> {
   // The job goes through a file: thousands of devices' credentials exceed what one argument may hold.
@@ -312,8 +314,13 @@ async function connections(legs: Leg[], n: number, base: string): Promise<void> 
   const every = Number(opt['conn-every-ms']);
   const [h0, b0] = [legCpu(leg), cpuMs(leg.brokerPid!)];
   const load0 = os.loadavg()[0]!;
-  const f = await runLoad({ mode: 'ours', url: leg.mqttUrl, devices, batchSize: Number(opt['conn-readings']), everyMs: every, durationMs: secs * 1000, settleMs: 10_000 });
-  const wall = (f.connectMs + secs * 1000 + 10_000) / 1000;
+  const resendMs = Number(opt['conn-resend-s']) * 1000;
+  const settleMs = Math.max(10_000, 1.5 * resendMs);
+  const f = await runLoad({
+    mode: 'ours', url: leg.mqttUrl, devices, batchSize: Number(opt['conn-readings']), everyMs: every, durationMs: secs * 1000, settleMs,
+    ...(resendMs > 0 ? { resend: { ackTimeoutMs: resendMs } } : {}),
+  });
+  const wall = (f.connectMs + secs * 1000 + settleMs) / 1000;
   const share = (ms: number) => `${((ms / 1000 / wall) * 100).toFixed(0)}%`;
   const s = f.samples!;
   const mb = (pid: number, field: 'VmRSS' | 'VmHWM') => fmt(procMb(pid, field));
@@ -321,7 +328,7 @@ async function connections(legs: Leg[], n: number, base: string): Promise<void> 
   const brokerRss = `${mb(leg.brokerPid!, 'VmRSS')} (peak ${mb(leg.brokerPid!, 'VmHWM')})`;
   const [hubCpu, brokerCpu, load1] = [legCpu(leg) - h0, cpuMs(leg.brokerPid!) - b0, os.loadavg()[0]!];
   const late = await enrollAtSize(leg, Number(opt['conn-late-enrolls']));
-  console.log(`\n## ${fmt(n)} agents on Mosquitto (${wanted}, --conn-enroll ${opt['conn-enroll']}), one batch of ${opt['conn-readings']} reading(s) each every ${every} ms for ${secs} s; load average ${load0.toFixed(1)} -> ${load1.toFixed(1)}`);
+  console.log(`\n## ${fmt(n)} agents on Mosquitto (${wanted}, --conn-enroll ${opt['conn-enroll']}), one batch of ${opt['conn-readings']} reading(s) each every ${every} ms for ${secs} s, ${resendMs > 0 ? `resending as the agent does (ack_timeout_s ${resendMs / 1000}): ${fmt(f.resent ?? 0)} resends` : 'never resent'}; load average ${load0.toFixed(1)} -> ${load1.toFixed(1)}`);
   console.log('| enrolled in | dynsec file written in | connected in | batches acked | unacked at end | ack p50 | ack p99 | ack max | hub CPU | Mosquitto CPU | hub RSS MiB | Mosquitto RSS MiB |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   console.log(`| ${fmt(fleet.enrollMs)} ms | ${fleet.preloadMs ? `${fmt(fleet.preloadMs)} ms (${fleet.dynsecMb.toFixed(1)} MiB)` : '-'} | ${fmt(f.connectMs)} ms | ${fmt(s.length)} | ${f.unacked} | ${pct(s, 50).toFixed(1)} ms | ${pct(s, 99).toFixed(1)} ms | ${Math.max(...s).toFixed(1)} ms | ${share(hubCpu)} of a core | ${share(brokerCpu)} of a core | ${rss} | ${brokerRss} |`);

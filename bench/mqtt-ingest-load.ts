@@ -17,6 +17,11 @@ export interface Job {
   durationMs?: number;
   /** latency: how long to wait for the last acks after the last publish (default 2 s). */
   settleMs?: number;
+  /**
+   * latency: resend as the agent does (apps/edge-agent/src/outbox/forwarder.ts): from the acknowledgement on, once an
+   * ack names a gap (at most every `ackTimeoutMs` / 4) or nothing was acknowledged for `ackTimeoutMs`.
+   */
+  resend?: { ackTimeoutMs: number };
 }
 
 const VALUES = { supply_temp: 55.2, return_temp: 72.4, outside_air_temp: 41, fan_speed: 68, damper_position: 35, filter_dp: 0.62 };
@@ -81,23 +86,43 @@ function throughput(job: Job, clients: MqttClient[]): Promise<{ ms: number; read
 }
 
 /** Steady load: each device one batch every `everyMs` (staggered); latency from publish to the covering ack. */
-async function latency(job: Job, clients: MqttClient[]): Promise<{ samples: number[]; unacked: number }> {
+async function latency(job: Job, clients: MqttClient[]): Promise<{ samples: number[]; unacked: number; resent: number }> {
   const samples: number[] = [];
   let unacked = 0;
+  let resent = 0;
+  const resendTimers: NodeJS.Timeout[] = []; // kept through the settle time, as an agent keeps resending
   const timers: NodeJS.Timeout[] = [];
   const stops: (() => void)[] = [];
   clients.forEach((c, i) => {
     const topic = `prometheus/v1/devices/${job.devices[i]!.id}/telemetry`;
     const sentAt = new Map<number, number>();
     let seq = 1;
+    let acked = 0;
+    let lastRewind = 0;
+    let lastProgress = performance.now();
+    // The agent's rewind: everything after the acknowledgement again, as one batch.
+    const rewind = () => {
+      if (seq - 1 <= acked) return;
+      lastRewind = performance.now();
+      resent += 1;
+      c.publish(topic, payload(acked + 1, seq - 1 - acked), { qos: 1 });
+    };
     c.on('message', (_t, p) => {
-      const ack = (JSON.parse(p.toString()) as { ack_seq: number }).ack_seq;
+      const { ack_seq: ack, gaps } = JSON.parse(p.toString()) as { ack_seq: number; gaps?: unknown[] };
+      if (ack > acked) [acked, lastProgress] = [ack, performance.now()];
       for (const [end, at] of sentAt) {
         if (end > ack) continue;
         samples.push(performance.now() - at);
         sentAt.delete(end);
       }
+      if (job.resend && (gaps?.length ?? 0) > 0 && performance.now() - lastRewind > job.resend.ackTimeoutMs / 4) rewind();
     });
+    if (job.resend) {
+      const { ackTimeoutMs } = job.resend;
+      resendTimers.push(setInterval(() => {
+        if (seq - 1 > acked && performance.now() - Math.max(lastProgress, lastRewind) > ackTimeoutMs) rewind();
+      }, Math.min(ackTimeoutMs, 5000)));
+    }
     const send = () => {
       sentAt.set(seq + job.batchSize - 1, performance.now());
       c.publish(topic, payload(seq, job.batchSize), { qos: 1 });
@@ -114,8 +139,9 @@ async function latency(job: Job, clients: MqttClient[]): Promise<{ samples: numb
   await new Promise((r) => setTimeout(r, job.durationMs));
   timers.forEach((t) => clearTimeout(t));
   await new Promise((r) => setTimeout(r, job.settleMs ?? 2000)); // let the last acks in
+  resendTimers.forEach((t) => clearInterval(t));
   stops.forEach((s) => s());
-  return { samples, unacked };
+  return { samples, unacked, resent };
 }
 
 async function main(): Promise<void> {
