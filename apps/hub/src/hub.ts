@@ -156,6 +156,8 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   const deploySigner = loadDeploySigner(paths.keys);
   const fleet = createFleet({
     db, clock, log, enrollmentTtlMs: config.enrollmentTtlMs, deployPublicKey: deploySigner.publicKeyPem, lock: (key, fn) => cluster.withLock(key, fn),
+    // Worker replicas take no device messages.
+    othersConsuming: () => cluster.members().some((m) => m.replicaId !== cluster.replicaId && m.role !== 'worker'),
     mqttUrl: config.mqtt.publicUrl, mqttWsUrl: `${config.publicUrl.replace(/^http/, 'ws')}${config.mqtt.wsPath}`,
     datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
     brokerHooks: {

@@ -29,6 +29,8 @@ export interface FleetDeps {
   brokerHooks?: Pick<BrokerHooksDeps, 'secret' | 'hubLogin'>;
   /** The cluster's lock (one enrollment per token across replicas). */
   lock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  /** Whether another replica consumes device messages now (a batch ahead of its device then waits for it). */
+  othersConsuming?: () => boolean;
 }
 
 /**
@@ -46,7 +48,7 @@ export function createFleet(deps: FleetDeps) {
     ...(deps.lock ? { lock: deps.lock } : {}),
   });
   const handover = createDatasetHandover({ ingestRepo, fleetRepo, sink: deps.datasets, log });
-  const telemetry = createTelemetryService({ ingestRepo, handover, clock: deps.clock, log });
+  const telemetry = createTelemetryService({ ingestRepo, handover, clock: deps.clock, log, othersConsuming: deps.othersConsuming });
   if (!deps.datasets) log.warn('no dataset sink: telemetry stays in the ingest journal');
 
   return {

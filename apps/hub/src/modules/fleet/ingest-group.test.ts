@@ -134,7 +134,7 @@ function sharedCases(open: () => Promise<HubDatabase>) {
     expect(pending.length + lost.reduce((n, r) => n + r.lost, 0)).toBeGreaterThan(0);
   });
 
-  it('hands back, unwritten, a batch ahead of its device that may wait, and the device\'s later batches with it', async () => {
+  it('hands back, unwritten, a batch ahead of its device that may wait, and the device\'s later batches with it, not the one it waits for', async () => {
     await seedTargets(store, ['w-a', 'w-b']);
     const writer = createIngestWriter(store.db);
     const item = (deviceId: string, from: number, mayWait: boolean): IngestItem => ({ deviceId, mayWait, batch: { v: 1, seq_from: from, readings: readings(from, 5), dropped: [] } });
@@ -145,6 +145,12 @@ function sharedCases(open: () => Promise<HubDatabase>) {
     expect(await pendingSeqs(store, 'w-a')).toEqual([]);
     // One that may no longer wait is stored out of order, its gap named.
     expect((await writer.ingestMany([item('w-a', 6, false)], NOW))[0]).toMatchObject({ ackSeq: 0, stored: 5, gaps: [{ from: 1, to: 5 }] });
+    // The batch the one ahead waits for passes behind it in the same group.
+    await seedTargets(store, ['w-c']);
+    const both = await writer.ingestMany([item('w-c', 6, true), item('w-c', 1, true)], NOW);
+    expect(both[0]).toBe('wait');
+    expect(both[1]).toMatchObject({ ackSeq: 5, stored: 5, gaps: [] });
+    expect((await writer.ingestMany([item('w-c', 6, true)], NOW))[0]).toMatchObject({ ackSeq: 10, stored: 5, gaps: [] });
   });
 }
 

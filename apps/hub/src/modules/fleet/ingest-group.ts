@@ -149,13 +149,13 @@ export async function aheadOfCommitted(db: Db, items: IngestItem[]): Promise<Set
     const rows = await db.select({ deviceId: edgeIngestState.deviceId, ackSeq: edgeIngestState.ackSeq }).from(edgeIngestState).where(inArray(edgeIngestState.deviceId, part));
     for (const r of rows) acks.set(r.deviceId, r.ackSeq);
   }
-  const held = new Set<string>();
+  // A batch that continues its device passes even behind one of the device's batches handed back: it is the one
+  // that batch waits for (holding it too would make both wait out the limit).
   items.forEach((item, i) => {
     if (!item.mayWait) return;
     const { deviceId, batch } = item;
     const ack = acks.get(deviceId) ?? 0;
-    if (held.has(deviceId) || (batch.readings.length > 0 && batch.seq_from > ack + 1)) {
-      held.add(deviceId);
+    if (batch.readings.length > 0 && batch.seq_from > ack + 1) {
       ahead.add(i);
     } else {
       acks.set(deviceId, Math.max(ack, batch.seq_from + batch.readings.length - 1)); // written before the next

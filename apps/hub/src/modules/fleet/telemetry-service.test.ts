@@ -46,15 +46,15 @@ describe('a batch ahead of its device', () => {
   beforeAll(async () => {
     store = await openDatabase({ file: path.join(dir, 'prometheus.db') });
     await store.db.insert(users).values({ id: 'usr_o', username: 'o', email: 'o@example.com', passwordHash: 'x', role: 'admin', createdAt: at, updatedAt: at });
-    await store.db.insert(edgeTargets).values(['tgt_w1', 'tgt_w2'].map((id) => ({ id, ownerId: 'usr_o', name: id, createdAt: at, updatedAt: at })));
+    await store.db.insert(edgeTargets).values(['tgt_w1', 'tgt_w2', 'tgt_w3'].map((id) => ({ id, ownerId: 'usr_o', name: id, createdAt: at, updatedAt: at })));
   });
   afterAll(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const service = () => createTelemetryService({
+  const service = (othersConsuming = true) => createTelemetryService({
     ingestRepo: createIngestRepo(store.db), handover: { enabled: false, scheduleSoon: () => undefined } as unknown as DatasetHandover,
-    clock: { now: () => at }, log: pino({ level: 'silent' }),
+    clock: { now: () => at }, log: pino({ level: 'silent' }), othersConsuming: () => othersConsuming,
   });
   const batch = (from: number, n: number) => Buffer.from(JSON.stringify({ v: 1, seq_from: from, dropped: [], readings: Array.from({ length: n }, (_, i) => ({ ts: from + i, values: { sat: 55 } })) }));
   const pending = async (id: string) => (await store.db.select().from(edgePendingSeqs).where(eq(edgePendingSeqs.deviceId, id))).length;
@@ -67,6 +67,17 @@ describe('a batch ahead of its device', () => {
     expect(before.ack).toMatchObject({ ack_seq: 5, gaps: [] });
     expect((await ahead).ack).toMatchObject({ ack_seq: 10, gaps: [], stored: 5 });
     expect(await pending('tgt_w1')).toBe(0);
+  });
+
+  it('does not wait when no other replica consumes: the batch ahead is stored at once with the gap named', async () => {
+    const telemetry = service(false);
+    // As in the first test, the one before comes 40 ms later: a waiting service would store the two with no gap.
+    const ahead = telemetry.ingest('tgt_w3', batch(6, 5));
+    await new Promise((r) => setTimeout(r, 40));
+    const before = await telemetry.ingest('tgt_w3', batch(1, 5));
+    expect((await ahead).ack).toMatchObject({ ack_seq: 0, gaps: [{ from: 1, to: 5 }], stored: 5 });
+    expect(before.ack).toMatchObject({ ack_seq: 10, gaps: [] });
+    expect(await pending('tgt_w3')).toBe(0);
   });
 
   it('stops waiting when the one before does not come, and stores it with the gap named', async () => {

@@ -10,7 +10,9 @@ const decoder = new TextDecoder();
 /**
  * A batch ahead of its device waits this long at most for the one before it (replicas sharing a subscription
  * take a device's batches in turns, so it is usually being committed next door), retried every WAIT_STEP_MS.
- * Then it is stored out of order (the pending-sequence path) and its ack names the gap.
+ * Then it is stored out of order (the pending-sequence path) and its ack names the gap. Only while another replica
+ * consumes: alone, the batch before was lost on the way (the agent resends it when the ack names the gap), and
+ * waiting would only hold every later acknowledgement of the connection behind it.
  */
 const MAX_WAIT_MS = 250;
 const WAIT_STEP_MS = 10;
@@ -26,7 +28,11 @@ export interface TelemetryResult {
  * the dataset. Batches that arrive in the same turn of the event loop share one commit (group commit):
  * the answer to each publish waits for that commit, so an ack never runs ahead of the disk.
  */
-export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover: DatasetHandover; clock: Clock; log: Logger }) {
+export function createTelemetryService(deps: {
+  ingestRepo: IngestRepo; handover: DatasetHandover; clock: Clock; log: Logger;
+  /** Whether another replica consumes device messages now (the cluster's members); unset, none does. */
+  othersConsuming?: (() => boolean) | undefined;
+}) {
   const { ingestRepo, handover, log } = deps;
   const queue: (IngestItem & { since: number; resolve(r: TelemetryResult): void; reject(e: Error): void })[] = [];
 
@@ -49,7 +55,8 @@ export function createTelemetryService(deps: { ingestRepo: IngestRepo; handover:
   async function commit(items: typeof queue): Promise<void> {
     let outcomes: Awaited<ReturnType<IngestRepo['ingestMany']>>;
     const now = performance.now();
-    for (const item of items) item.mayWait = now - item.since < MAX_WAIT_MS;
+    const others = deps.othersConsuming?.() ?? false;
+    for (const item of items) item.mayWait = others && now - item.since < MAX_WAIT_MS;
     try {
       outcomes = await ingestRepo.ingestMany(items, deps.clock.now(), (err) => log.error({ err, batches: items.length }, 'set-based telemetry write failed; batches written one by one'));
     } catch (err) {
