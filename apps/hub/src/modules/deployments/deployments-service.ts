@@ -72,7 +72,7 @@ export function createDeploymentsService(deps: DeploymentsServiceDeps) {
   });
   const results = createEdgeResults({ repo, events: deps.events, clock, log });
   const watch = createWatchRepo(deps.db);
-  const drift = createDriftWatch({ repo, watch, models: deps.models, events: deps.events, clock, log, settings: settings.drift });
+  const drift = createDriftWatch({ repo, watch, models: deps.models, events: deps.events, clock, log, settings: settings.drift, lock: createLock });
   const shadow = createShadowWatch({ repo, watch, signer: deps.signer, broker, clock, log });
   broker.onDeviceMessage('deploy/status', (targetId, payload) => orchestrator.onDeployStatus(targetId, payload));
   broker.onDeviceMessage('deploy/status', (targetId, payload) => shadow.onDeployStatus(targetId, payload));

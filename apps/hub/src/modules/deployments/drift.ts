@@ -3,6 +3,7 @@ import { psi, type TrainingDistribution } from '@prometheus/ml/core';
 import type { Clock } from '../../clock.js';
 import type { HubEventBus } from '../../events.js';
 import { isoTime, newId } from '../../ids.js';
+import type { KeyedLock } from '../../keyed-lock.js';
 import type { Logger } from '../../logger.js';
 import type { ModelsService } from '../models/models-service.js';
 import type { DeploymentsRepo } from './repo.js';
@@ -27,6 +28,11 @@ const hourIso = (t: number) => isoTime(new Date(t)).replace(':00:00.000Z', ':00Z
 
 export function createDriftWatch(deps: {
   repo: DeploymentsRepo; watch: WatchRepo; models: Pick<ModelsService, 'getArtifacts'>; events: HubEventBus; clock: Clock; log: Logger; settings: DriftSettings;
+  /**
+   * Per deployment, around storing an hour and judging it: device messages are handled side by side (and on any
+   * replica), and two drifted hours judged at once would each find no open alert and raise one each.
+   */
+  lock: KeyedLock;
 }) {
   const { repo, watch, clock, log, settings } = deps;
 
@@ -88,7 +94,9 @@ export function createDriftWatch(deps: {
       windows: d.score ? d.score.counts.reduce((s, c) => s + c, 0) : 0, features, scorePsi: Number.isFinite(scorePsi) ? scorePsi : null,
       maxPsi: all.length > 0 ? Math.max(...all) : null, counts: { features: d.features, score: d.score?.counts ?? null }, bytes: payload.length, receivedAt: clock.now(),
     };
-    if (await watch.insertDriftHour(row)) await judge(row);
+    await deps.lock(`drift:${deployment.id}`, async () => {
+      if (await watch.insertDriftHour(row)) await judge(row);
+    });
   }
 
   async function report(targetId: string, from: number | undefined, to: number | undefined): Promise<DriftReport> {
