@@ -5,8 +5,9 @@ import type { MqttClient } from 'mqtt';
 // message per commit round trip (about 200 batches/s on PostgreSQL, whatever the cores). Here the callback is
 // answered at once, each device's messages are chained (its order holds), devices run side by side, and the
 // PUBACK mqtt.js then sends is held back until its message is stored and every earlier PUBACK went out: PUBACKs
-// leave in the order the PUBLISHes came (MQTT 4.6), each after its commit. The broker's receive maximum bounds
-// how many wait at once.
+// leave in the order the PUBLISHes came (MQTT 4.6), each after its commit. The broker's receive maximum should
+// bound how many wait at once; Mosquitto 2.0.11 does not enforce it (bench/mosquitto-flow-probe.ts), so a replica
+// behind may hold thousands here.
 
 /** MQTT 5 reason code in a PUBACK: the hub could not store the message. The agent keeps it and resends. */
 export const UNSPECIFIED_ERROR = 0x80;
