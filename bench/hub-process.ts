@@ -52,7 +52,7 @@ export async function startBenchHub(opts: { dataDir: string; env?: Record<string
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/health`, child);
+  await waitFor(`${url}/health/ready`, child);
   return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }
 

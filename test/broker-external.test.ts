@@ -190,6 +190,11 @@ describe('hub on an external Mosquitto (dynamic security)', () => {
   it('enrollment while the broker is away answers 503 and leaves the token usable; the hub reconnects by itself', async () => {
     const created = await api<{ id: string; enrollment_token: string }>(hub.url, 'POST', '/api/v1/deployments/targets', token, { name: 'Patient AHU', arch: 'x64' });
     await broker.stop();
+    // The replica says so: not ready while its broker link is down (a load balancer takes it out), alive all the same.
+    await waitFor('the hub to report its broker link down', async () => (await fetch(`${hub.url}/health/ready`)).status === 503, 10_000, 100);
+    const down = await api<{ code: string; error: string }>(hub.url, 'GET', '/health/ready', undefined);
+    expect(down.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', error: 'hub not ready: the external MQTT broker link is down (reconnecting)' });
+    expect((await api<{ status: string; ready: boolean }>(hub.url, 'GET', '/health', undefined)).body).toMatchObject({ status: 'ok', ready: false });
     const refused = await api<{ code: string; details: string }>(hub.url, 'POST', '/api/v1/deployments/targets/enroll', undefined, { enrollment_token: created.body.enrollment_token });
     expect(refused.status).toBe(503);
     expect(refused.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
@@ -199,6 +204,7 @@ describe('hub on an external Mosquitto (dynamic security)', () => {
       const r = await api<{ device_id: string; device_secret: string }>(hub.url, 'POST', '/api/v1/deployments/targets/enroll', undefined, { enrollment_token: created.body.enrollment_token });
       return r.status === 201 ? r.body : undefined;
     }, 30_000, 500);
+    await waitFor('the hub ready again', async () => (await fetch(`${hub.url}/health/ready`)).status === 200, 10_000, 100);
     const device = await connect(broker.publicUrl, { clientId: enrolled.device_id, username: enrolled.device_id, password: enrolled.device_secret, protocolVersion: 4 });
     expect(device.connected).toBe(true);
   }, 60_000);

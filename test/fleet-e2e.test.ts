@@ -36,7 +36,7 @@ interface Replica extends Proc { name: string; url: string; port: number }
 const replicas = new Map<string, Replica>();
 const hub = (name: string) => replicas.get(name)!;
 
-/** One hub process on the shared database, broker and data volume; waits for /health. */
+/** One hub process on the shared database, broker and data volume; waits until /health/ready. */
 async function startReplica(name: string, role: 'api' | 'worker', port?: number): Promise<Replica> {
   const p = port ?? await freePort();
   const env: Record<string, string> = {
@@ -58,9 +58,9 @@ async function startReplica(name: string, role: 'api' | 'worker', port?: number)
   let gone = false;
   void exited.then(() => (gone = true));
   const url = `http://127.0.0.1:${p}`;
-  await waitFor(`${name} /health`, async () => {
+  await waitFor(`${name} /health/ready`, async () => {
     if (gone) throw new Error(`${name} exited: ${lines.slice(-20).join('\n')}`);
-    return (await fetch(`${url}/health`)).ok;
+    return (await fetch(`${url}/health/ready`)).ok;
   }, 90_000, 200);
   const r: Replica = {
     name, url, port: p, child, lines, exited,

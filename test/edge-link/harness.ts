@@ -105,7 +105,7 @@ export async function hubSpec(): Promise<HubSpec> {
   return { dataDir: tempDir('edge-hub'), port: await freePort(), mqttPort: await freePort() };
 }
 
-/** Starts (or restarts, on the same data dir and ports) the hub and waits for /health. */
+/** Starts (or restarts, on the same data dir and ports) the hub and waits until /health/ready (its broker link up). */
 export async function startHub(spec: HubSpec, env: Record<string, string> = {}): Promise<HubProc> {
   const proc = spawnProc(['--import', 'tsx', 'apps/hub/src/main.ts'], {
     PORT: String(spec.port), HOST: '127.0.0.1', MQTT_PORT: String(spec.mqttPort), PROMETHEUS_DATA_DIR: spec.dataDir,
@@ -114,9 +114,9 @@ export async function startHub(spec: HubSpec, env: Record<string, string> = {}):
   const url = `http://127.0.0.1:${spec.port}`;
   let exitCode: number | null | undefined;
   void proc.exited.then((c) => (exitCode = c));
-  await waitFor('hub /health', async () => {
+  await waitFor('hub /health/ready', async () => {
     if (exitCode !== undefined) throw new Error(`hub exited ${exitCode}: ${proc.lines.slice(-20).join('\n')}`);
-    return (await fetch(`${url}/health`)).ok;
+    return (await fetch(`${url}/health/ready`)).ok;
   }, 90_000, 200);
   await waitFor('hub mqtt listener', () => new Promise<boolean>((resolve) => {
     const s = net.connect(spec.mqttPort, '127.0.0.1', () => (s.end(), resolve(true)));

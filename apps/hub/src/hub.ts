@@ -130,6 +130,8 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   users.addCleanup((deletedUserId) => billing.cancelForDeletedUser(deletedUserId));
   // Push: Expo notifications for the hub's events (the user's push tokens go with the user by ON DELETE CASCADE).
   const push = createPushService({ repo: createPushRepo(db), usersRepo, events, clock, log, settings: config.push, leadership: cluster.leader });
+  // Filled in as the hub is composed and started; read by /health/ready.
+  const readiness: { started: boolean; externalLink?: { connected(): boolean } } = { started: false };
   const system = createSystemService({
     dataDir: config.dataDir, version: config.version, maxConcurrentTrainings: () => training.capacitySlots(),
     cluster: {
@@ -137,6 +139,10 @@ export async function createHub(config: Config, options: HubOptions = {}) {
       leader: () => cluster.leader.isLeader(), members: () => cluster.members(),
     },
     pingDatabase: () => store.ping(),
+    // HTTP listens before the parts start: a replica reports ready only once its device link has subscribed, so a
+    // deploy script or load balancer never sends agents to a hub whose broker would drop their messages.
+    notReady: () => (!readiness.started ? 'starting'
+      : readiness.externalLink?.connected() === false ? 'the external MQTT broker link is down (reconnecting)' : undefined),
   });
 
   // Datasets: DuckDB reads the stored files; uploads and connector imports share one create path.
@@ -177,12 +183,14 @@ export async function createHub(config: Config, options: HubOptions = {}) {
     authenticateUser: sessions.authenticate,
     userMaySee: (user, id) => fleet.targets.visible(user, id).then(() => true, () => false),
   });
-  const deviceLink: DeviceLink = external
+  const externalLink = external
     ? createExternalLink({
       settings: external, targets: fleet.targets, log: log.child({ part: 'edge-link' }),
       relay: { leaves: [...CONSOLE_SUBSCRIBE], publish: (topic, payload, retain) => broker.relay(topic, payload, retain) },
     })
-    : broker;
+    : undefined;
+  const deviceLink: DeviceLink = externalLink ?? broker;
+  readiness.externalLink = externalLink;
   fleet.attach(deviceLink);
   // Point maps: what each column is (Brick class, AFDD input, unit); an edge dataset reads its target's map.
   const points = createPointsService({
@@ -315,6 +323,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
       answerClientErrors(server);
       await cluster.start();
       for (const component of components) await component.start?.();
+      readiness.started = true;
       const port = (server.address() as AddressInfo).port;
       log.info({ port, dataDir: config.dataDir, version: config.version, role: config.cluster.role, replicaId: config.cluster.replicaId, store: cluster.kind }, 'hub listening');
       return port;
@@ -322,6 +331,7 @@ export async function createHub(config: Config, options: HubOptions = {}) {
 
     /** Stops taking requests, lets in-flight ones finish, stops components in reverse, closes the store. */
     async stop(): Promise<void> {
+      readiness.started = false;
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {

@@ -10,6 +10,7 @@ export const HealthResponse = z.object({
   role: z.enum(['api', 'worker', 'all']).describe('PROMETHEUS_ROLE: api serves HTTP and devices, worker trains, all does both'),
   replica_id: z.string().describe('This process among the replicas (PROMETHEUS_REPLICA_ID or host-pid-random)'),
   leader: z.boolean().describe('Whether this replica runs the work that must run once (timers, recovery, lapsed leases)'),
+  ready: z.boolean().describe('Every part started and, with an external broker, its link connected and subscribed: device messages published now reach this replica (GET /health/ready answers 503 until then)'),
 });
 
 export const ClusterReplica = z.object({

@@ -71,7 +71,8 @@ export function createExternalLink(deps: ExternalLinkDeps): DeviceLink & { conne
       username: settings.username, password: settings.password, reconnectPeriod: 1000, connectTimeout: CONNECT_TIMEOUT_MS, ...extra,
     });
     client.on('error', (err) => log.warn({ err: err.message, role }, 'external broker connection error'));
-    client.on('offline', () => log.warn({ role, url: settings.url }, 'external broker unreachable; reconnecting'));
+    // The setup connection is dropped by Mosquitto once it grants the hub its role, by design: no warning for it.
+    if (role !== 'setup') client.on('offline', () => log.warn({ role, url: settings.url }, 'external broker unreachable; reconnecting'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         client.end(true);

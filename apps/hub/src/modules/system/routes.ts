@@ -12,6 +12,12 @@ export function systemRoutes(system: SystemService): AnyRoute[] {
       handler: async (c) => c.json(await system.health(), 200),
     }),
     defineRoute({
+      method: 'get', path: '/health/ready', tag, permission: 'public',
+      summary: 'Readiness probe (no authentication): 200 with the health body once every part started and the broker link is up, else 503',
+      responses: { 200: { description: 'Ready', schema: HealthResponse }, 503: err('Starting, or the external broker link is down') },
+      handler: async (c) => c.json(await system.readiness(), 200),
+    }),
+    defineRoute({
       method: 'get', path: '/api/v1/system/metrics', tag, summary: 'CPU, memory and disk of the hub machine; runs, models, deployments; this replica and the others heard from',
       permission: 'system:read',
       responses: { 200: { description: 'Metrics', schema: SystemMetricsResponse }, 401: err('Not logged in') },

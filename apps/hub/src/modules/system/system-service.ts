@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import type { SystemMetricsResponse } from '@prometheus/protocol';
+import { AppError } from '../../errors.js';
 
 export type CounterName = 'active_training_runs' | 'total_models' | 'total_deployments';
 
@@ -29,6 +30,8 @@ export interface SystemServiceDeps {
   version: string;
   maxConcurrentTrainings: () => number;
   pingDatabase: () => boolean | Promise<boolean>;
+  /** Undefined when ready to take device messages; else why not (starting, the broker link down). */
+  notReady: () => string | undefined;
   cluster: {
     replicaId: string;
     role: 'api' | 'worker' | 'all';
@@ -54,23 +57,34 @@ export function createSystemService(deps: SystemServiceDeps) {
     return total > 0 ? round1((100 * busy) / total) : 0;
   }
 
+  async function health() {
+    const dbOk = await Promise.resolve().then(deps.pingDatabase).catch(() => false);
+    const { cluster } = deps;
+    return {
+      status: dbOk ? ('ok' as const) : ('degraded' as const),
+      version: deps.version,
+      aegis_db: dbOk ? ('connected' as const) : ('disconnected' as const),
+      uptime_seconds: Math.floor((Date.now() - startedAt) / 1000),
+      store: cluster.store, broker: cluster.broker, role: cluster.role, replica_id: cluster.replicaId, leader: cluster.leader(),
+      ready: deps.notReady() === undefined,
+    };
+  }
+
+  /** Readiness for a load balancer or a deploy script: the health body, or why this replica is not ready yet. */
+  async function readiness() {
+    const reason = deps.notReady();
+    if (reason !== undefined) throw new AppError('SERVICE_UNAVAILABLE', `hub not ready: ${reason}`, { expected: true, headers: { 'retry-after': '1' } });
+    return health();
+  }
+
   return {
     /** Modules that own runs, models and deployments report their counts here. */
     registerCounter(name: CounterName, count: () => Promise<number>): void {
       counters.set(name, count);
     },
 
-    async health() {
-      const dbOk = await Promise.resolve().then(deps.pingDatabase).catch(() => false);
-      const { cluster } = deps;
-      return {
-        status: dbOk ? ('ok' as const) : ('degraded' as const),
-        version: deps.version,
-        aegis_db: dbOk ? ('connected' as const) : ('disconnected' as const),
-        uptime_seconds: Math.floor((Date.now() - startedAt) / 1000),
-        store: cluster.store, broker: cluster.broker, role: cluster.role, replica_id: cluster.replicaId, leader: cluster.leader(),
-      };
-    },
+    health,
+    readiness,
 
     async metrics(): Promise<SystemMetricsResponse> {
       const disk = await fs.statfs(deps.dataDir);

@@ -20,6 +20,20 @@ describe('system routes', () => {
     });
   });
 
+  it('is not ready before its parts start, and ready after', async () => {
+    // Test hubs answer requests before hub.start(), as a real hub does while it starts.
+    expect(await (await t.request('GET', '/health')).json()).toMatchObject({ status: 'ok', ready: false });
+    const starting = await t.request('GET', '/health/ready');
+    expect(starting.status).toBe(503);
+    expect(starting.headers.get('retry-after')).toBe('1');
+    expect(await starting.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', error: 'hub not ready: starting' });
+    await t.hub.start();
+    const ready = await t.request('GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', ready: true, broker: 'embedded', replica_id: 'hub-a' });
+    expect(await (await t.request('GET', '/health')).json()).toMatchObject({ ready: true });
+  });
+
   it('reports real machine figures to any logged-in user', async () => {
     expect((await t.request('GET', '/api/v1/system/metrics')).status).toBe(401);
     const { token } = await t.userWithRole('viewer');
