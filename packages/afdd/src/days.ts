@@ -38,15 +38,19 @@ export function summariseDays(timestamps: ArrayLike<number>, episodes: readonly 
     }));
 }
 
-/** The family with the most minutes; ties go to the earlier one in FAMILIES. */
+/**
+ * The named family with the most minutes; ties go to the earlier one in FAMILIES. `unknown` says the evidence
+ * names no part: it is the day's family only when no episode of the day names one (a model's unranked minutes
+ * must not hide what a rule named from the physics).
+ */
 function familyOfDay(byFamily: Map<Family, number>): Family | null {
   let best: Family | null = null;
   let bestMinutes = 0;
   for (const family of FAMILIES) {
     const m = byFamily.get(family) ?? 0;
-    if (m > bestMinutes) [best, bestMinutes] = [family, m];
+    if (family !== 'unknown' && m > bestMinutes) [best, bestMinutes] = [family, m];
   }
-  return best;
+  return best ?? ((byFamily.get('unknown') ?? 0) > 0 ? 'unknown' : null);
 }
 
 function forEachMinute(startMs: number, endMs: number, visit: (t: number, lengthMs: number) => void): void {

@@ -1,6 +1,6 @@
 // Whole-series diagnosis: the minimum outdoor-air estimate and the per-day summary in the data's own calendar.
 import { describe, expect, it } from 'vitest';
-import { diagnoseSeries, parseAfddSettings } from './index.js';
+import { diagnoseSeries, parseAfddSettings, summariseDays, type Family, type TimedEpisode } from './index.js';
 import { HEALTHY, MINUTE, repeat, seriesOf, TEST_SETTINGS, type Reading } from '../test/rows.js';
 
 describe('minimum outdoor air', () => {
@@ -67,6 +67,27 @@ describe('days', () => {
     expect(fc6).toBeGreaterThan(fc2);
     expect(day?.minutes).toBeLessThan(fc2 + fc6);
     expect(day?.family).toBe('oa_damper');
+  });
+});
+
+describe('the family of a day', () => {
+  const MIN = 60_000;
+  const t0 = Date.UTC(2026, 5, 1);
+  const stamps = Array.from({ length: 1440 }, (_, i) => t0 + i * MIN);
+  const timed = (family: Family, fromMin: number, minutes: number): TimedEpisode => ({
+    startMs: t0 + fromMin * MIN, endMs: t0 + (fromMin + minutes) * MIN,
+    episode: { fault_condition: family === 'unknown' ? 'model' : 'FC5', family, start: '', end: '', minutes, operating_state: 'OS1', evidence: [] },
+  });
+
+  it('is a family some episode names, even when unranked (unknown) minutes are more', () => {
+    // 9/22 on SZVAV: the model's 910 minutes naming no part, the rules' 542 naming the cooling valve.
+    expect(summariseDays(stamps, [timed('unknown', 0, 910), timed('cooling_valve', 900, 540)], 'UTC')[0]?.family).toBe('cooling_valve');
+    expect(summariseDays(stamps, [timed('sensor', 0, 100), timed('cooling_valve', 200, 300), timed('unknown', 600, 800)], 'UTC')[0]?.family).toBe('cooling_valve');
+  });
+
+  it('is unknown only when no episode names a part, and null without episodes', () => {
+    expect(summariseDays(stamps, [timed('unknown', 0, 60)], 'UTC')[0]?.family).toBe('unknown');
+    expect(summariseDays(stamps, [], 'UTC')[0]?.family).toBeNull();
   });
 });
 
