@@ -4,7 +4,7 @@
 // Then connections: many simulated agents held on Mosquitto, one batch each every 15 s, every ack counted.
 //   node --import tsx bench/fleet-ingest.ts [--agents 50] [--batches 40] [--runs 3] [--pg postgres://...]
 //     [--legs embedded,mosquitto-sqlite,mosquitto-pg-1,mosquitto-pg-2] [--connections 10000]
-//     [--conn-seconds 60] [--conn-every-ms 15000] [--conn-readings 1] [--conn-store sqlite|pg]
+//     [--conn-seconds 60] [--conn-every-ms 15000] [--conn-readings 1] [--conn-store sqlite|pg|pg2]
 //     [--conn-enroll preload|api] [--conn-late-enrolls 5] [--conn-resend-s 0 (N: agents resend as with ack_timeout_s N)]
 // Every hub is its own process as `npm start` runs it; the agents are mqtt.js clients in another process
 // (bench/mqtt-ingest-load.ts) speaking the agent's wire format (telemetry batch, QoS 1, ack topic).
@@ -260,7 +260,7 @@ interface Fleet { leg: Leg; devices: { id: string; secret: string }[]; enrollMs:
  */
 async function preloadedFleet(name: string, base: string, n: number): Promise<Fleet> {
   const dir = fs.mkdtempSync(path.join(base, `${name}-preload-`));
-  const db = name === 'mosquitto-pg-1' ? await createDatabase() : undefined;
+  const db = name.startsWith('mosquitto-pg') ? await createDatabase() : undefined;
   const common = { RATE_LIMIT_LOGIN_PER_MIN: '1000000', RATE_LIMIT_API_PER_MIN: '10000000', MQTT_MAX_CONNECTIONS_PER_IP: '1000000', ...(db ? { DATABASE_URL: db.url } : {}) };
   const enrolling = await startBenchHub({ dataDir: path.join(dir, 'hub'), env: { ...common, MQTT_PORT: String(await freePort()) } });
   const t0 = performance.now();
@@ -273,11 +273,15 @@ async function preloadedFleet(name: string, base: string, n: number): Promise<Fl
   const dynsecMb = preloadDevices(path.join(brokerDir, 'dynamic-security.json'), devices) / 2 ** 20;
   const preloadMs = performance.now() - t1;
   const broker = await startMosquitto(brokerDir);
-  const hub = await startBenchHub({ dataDir: path.join(dir, 'hub'), env: { ...common, ...broker.env } });
+  // One data directory for the replicas, as the shared volume they mount; each ready before any agent connects.
+  const hubs: BenchHub[] = [];
+  for (let i = 0; i < (name === 'mosquitto-pg-2' ? 2 : 1); i += 1) {
+    hubs.push(await startBenchHub({ dataDir: path.join(dir, 'hub'), env: { ...common, ...broker.env, PROMETHEUS_REPLICA_ID: `r${i}` } }));
+  }
   const leg: Leg = {
-    name, hubs: [hub], brokerPid: broker.pid, mqttUrl: broker.env.MQTT_PUBLIC_URL!, token: await adminToken(hub.url),
+    name, hubs, brokerPid: broker.pid, mqttUrl: broker.env.MQTT_PUBLIC_URL!, token: await adminToken(hubs[0]!.url),
     close: async () => {
-      await stopped(hub);
+      await Promise.all(hubs.map((h) => stopped(h)));
       await broker.stop();
       await db?.drop();
     },
@@ -306,7 +310,9 @@ async function enrollAtSize(leg: Leg, k: number): Promise<{ ms: number; brokerCp
 
 /** `n` agents held on Mosquitto (the leg named by --conn-store), one batch each every --conn-every-ms. */
 async function connections(legs: Leg[], n: number, base: string): Promise<void> {
-  const wanted = opt['conn-store'] === 'pg' ? 'mosquitto-pg-1' : 'mosquitto-sqlite';
+  const stores: Record<string, string> = { sqlite: 'mosquitto-sqlite', pg: 'mosquitto-pg-1', pg2: 'mosquitto-pg-2' };
+  const wanted = stores[opt['conn-store']!];
+  if (!wanted) throw new Error(`--conn-store ${opt['conn-store']}: one of ${Object.keys(stores).join(', ')}`);
   const fleet = opt['conn-enroll'] === 'api' ? await apiFleet(legs, wanted, base, n) : await preloadedFleet(wanted, base, n);
   const { leg, devices } = fleet;
   if (!legs.includes(leg)) legs.push(leg);
