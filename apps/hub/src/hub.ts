@@ -190,7 +190,6 @@ export async function createHub(config: Config, options: HubOptions = {}) {
     })
     : undefined;
   const deviceLink: DeviceLink = externalLink ?? broker;
-  readiness.externalLink = externalLink;
   fleet.attach(deviceLink);
   // Point maps: what each column is (Brick class, AFDD input, unit); an edge dataset reads its target's map.
   const points = createPointsService({
@@ -270,6 +269,8 @@ export async function createHub(config: Config, options: HubOptions = {}) {
   const worker = config.cluster.role === 'worker';
   const workerParts = new Set(['datasets', 'evaluations', 'training']);
   if (worker) components.splice(0, components.length, ...components.filter((c) => workerParts.has(c.name)));
+  // A worker never starts the device link: its readiness is its parts alone.
+  readiness.externalLink = worker ? undefined : externalLink;
   const routes: AnyRoute[] = worker ? systemRoutes(system) : [
     ...systemRoutes(system),
     ...authRoutes({ auth, mfa, usersRepo, trustProxy: config.trustProxy }),

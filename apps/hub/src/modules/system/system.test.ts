@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../../test/harness.js';
+import { testDatabaseServerUrl } from '../../config.js';
 
 describe('system routes', () => {
   let t: TestHub;
@@ -47,5 +48,21 @@ describe('system routes', () => {
     expect(m.cpu_usage_percent).toBeGreaterThanOrEqual(0);
     expect(m.cpu_usage_percent).toBeLessThanOrEqual(100);
     expect(m.max_concurrent_trainings).toBe(3);
+  });
+});
+
+describe('a worker with the fleet environment', () => {
+  // Skipped on SQLite: a worker needs the PostgreSQL store (the config refuses it otherwise); `test:pg` runs it.
+  it.skipIf(testDatabaseServerUrl() === undefined)('is ready once its parts start: it never opens the device link, so the broker is not waited for', async () => {
+    // The same environment file as the api replicas (MQTT_URL included), as systemd units often share one.
+    const w = await createTestHub({ PROMETHEUS_ROLE: 'worker', MQTT_URL: 'mqtt://prometheus-admin:secret@127.0.0.1:9' });
+    try {
+      await w.hub.start();
+      const res = await w.request('GET', '/health/ready');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ role: 'worker', broker: 'external', ready: true });
+    } finally {
+      await w.close();
+    }
   });
 });
