@@ -164,6 +164,8 @@ export async function createHub(config: Config, options: HubOptions = {}) {
     db, clock, log, enrollmentTtlMs: config.enrollmentTtlMs, deployPublicKey: deploySigner.publicKeyPem, lock: (key, fn) => cluster.withLock(key, fn),
     // Worker replicas take no device messages.
     othersConsuming: () => cluster.members().some((m) => m.replicaId !== cluster.replicaId && m.role !== 'worker'),
+    // Half the shutdown limit: the parts stopped after it (the store) still get theirs.
+    handoverStopBudgetMs: Math.floor(config.shutdownTimeoutMs / 2),
     mqttUrl: config.mqtt.publicUrl, mqttWsUrl: `${config.publicUrl.replace(/^http/, 'ws')}${config.mqtt.wsPath}`,
     datasets: datasetSinkFrom(datasets, createDatasetsRepo(db)),
     brokerHooks: {

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { DatasetDetail, Target } from '@prometheus/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
@@ -71,5 +74,46 @@ describe('a deleted edge dataset', () => {
     await fleet.handover.idle();
     expect(await journalRows(id)).toBe(0);
     expect((await json<Target>('GET', `/api/v1/deployments/targets/${id}`)).dataset_id).toBe(first);
+  });
+});
+
+describe('a shutdown with many devices waiting for their hand-over', () => {
+  it('stops within its budget, and the next start hands over everything the journal kept', async () => {
+    // With thousands of devices draining the whole queue at shutdown took minutes, past the process's limit.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prometheus-handover-stop-'));
+    const first = await createTestHub({ PROMETHEUS_DATA_DIR: dir });
+    const token = await first.adminToken();
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const res = await first.request('POST', '/api/v1/deployments/targets', { token, json: { name: `AHU-${i}` } });
+      const { enrollment_token } = (await res.json()) as { enrollment_token: string };
+      const id = (await first.hub.services.fleet.enrollment.enroll({ enrollment_token })).device_id;
+      await first.hub.services.fleet.telemetry.ingest(id, batch(1, 10));
+      ids.push(id);
+    }
+    // A budget already spent: no step starts, every device is left, each batch kept in the journal.
+    expect(await first.hub.services.fleet.handover.stop(0)).toBe(12);
+    const kept = await first.hub.store.rows<{ n: number }>(sql`SELECT count(*) AS n FROM edge_ingest_batches`);
+    expect(Number(kept[0]!.n)).toBe(12);
+    await first.close(); // the hub's own stop (a budget of seconds) does not reopen the hand-over
+
+    const next = await createTestHub({ PROMETHEUS_DATA_DIR: dir });
+    try {
+      const before = await next.hub.store.rows<{ n: number }>(sql`SELECT count(*) AS n FROM edge_ingest_batches`);
+      expect(Number(before[0]!.n)).toBe(12);
+      await next.hub.services.fleet.handover.recover();
+      await next.hub.services.fleet.handover.idle();
+      const admin = await next.adminToken();
+      for (const id of ids) {
+        const target = (await (await next.request('GET', `/api/v1/deployments/targets/${id}`, { token: admin })).json()) as Target;
+        const dataset = (await (await next.request('GET', `/api/v1/datasets/${target.dataset_id}`, { token: admin })).json()) as DatasetDetail;
+        expect(dataset.row_count).toBe(10);
+      }
+      const left = await next.hub.store.rows<{ n: number }>(sql`SELECT count(*) AS n FROM edge_ingest_batches`);
+      expect(Number(left[0]!.n)).toBe(0);
+    } finally {
+      await next.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

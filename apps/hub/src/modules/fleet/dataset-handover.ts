@@ -90,6 +90,8 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
   let timer: NodeJS.Timeout | undefined;
   let lastIngest = 0;
   let waitingSince: number | undefined;
+  /** Set at shutdown: no step starts after it. */
+  let haltAt: number | undefined;
 
   /** The coalescing timer: hand over once ingest pauses, or when the oldest waiting reading is MAX_DELAY_MS old. */
   function tick(): void {
@@ -104,6 +106,7 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
 
   async function work(): Promise<void> {
     for (let next = dirty.values().next(); !next.done; next = dirty.values().next()) {
+      if (haltAt !== undefined && Date.now() >= haltAt) break;
       const deviceId = next.value;
       dirty.delete(deviceId);
       try {
@@ -121,7 +124,7 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
     waitingSince = undefined;
     worker ??= work().finally(() => {
       worker = undefined;
-      if (dirty.size > 0 && !timer) {
+      if (dirty.size > 0 && !timer && haltAt === undefined) {
         waitingSince ??= Date.now();
         timer = setTimeout(tick, COALESCE_MS);
       }
@@ -140,7 +143,7 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
       dirty.add(deviceId);
       lastIngest = Date.now();
       waitingSince ??= lastIngest;
-      if (!worker && !timer) timer = setTimeout(tick, COALESCE_MS);
+      if (!worker && !timer && haltAt === undefined) timer = setTimeout(tick, COALESCE_MS);
     },
     enabled: sink !== undefined,
     /** Start-up: settle hand-overs a crash interrupted and drain what is left. */
@@ -150,6 +153,20 @@ export function createDatasetHandover(deps: { ingestRepo: IngestRepo; fleetRepo:
     },
     async idle(): Promise<void> {
       while (dirty.size > 0 || worker) await startWorker();
+    },
+    /**
+     * Shutdown: hands over what it can within `budgetMs`, then stops after the step under way. What is left stays
+     * in the journal (acknowledged, durable): the next start's recovery, or the next hand-over of that device on
+     * any replica, takes it. Draining everything could take minutes with thousands of devices (a step each), past
+     * the process's shutdown limit. Resolves with the number of devices left.
+     */
+    async stop(budgetMs: number): Promise<number> {
+      haltAt = Math.min(haltAt ?? Number.POSITIVE_INFINITY, Date.now() + budgetMs); // a second stop never extends the first
+      while ((dirty.size > 0 || worker) && Date.now() < haltAt) await startWorker();
+      await worker;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      return dirty.size;
     },
   };
 }

@@ -31,7 +31,11 @@ export interface FleetDeps {
   lock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   /** Whether another replica consumes device messages now (a batch ahead of its device then waits for it). */
   othersConsuming?: () => boolean;
+  /** How long a shutdown goes on handing journaled readings to datasets before it leaves the rest for the next start. */
+  handoverStopBudgetMs?: number;
 }
+
+const DEFAULT_HANDOVER_STOP_MS = 5000;
 
 /**
  * The fleet composed in order: its store, targets and enrollment, telemetry ingest with the hand-over of
@@ -84,7 +88,8 @@ export function createFleet(deps: FleetDeps) {
         void handover.recover();
       },
       async stop() {
-        await handover.idle();
+        const left = await handover.stop(deps.handoverStopBudgetMs ?? DEFAULT_HANDOVER_STOP_MS);
+        if (left > 0) log.info({ devices: left }, 'dataset hand-over stopped for shutdown; the journal keeps the rest for the next start');
       },
     },
   };
